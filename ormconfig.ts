@@ -1,0 +1,13 @@
+/**
+ * The DataSource for the TypeORM CLI, e.g.
+ *   npx typeorm -d dist/ormconfig.js migration:show
+ * It reads DATABASE_URL like the server does.
+ */
+import 'reflect-metadata';
+import { loadConfig } from './src/config';
+import { createDataSource } from './src/db/data-source';
+import { SQLITE_MIGRATIONS } from './src/db/migrations/sqlite';
+import { ENTITIES } from './src/modules/entities';
+
+export const dataSource = createDataSource(loadConfig().database, { entities: ENTITIES, migrations: SQLITE_MIGRATIONS });
+export default dataSource;

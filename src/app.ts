@@ -1,0 +1,213 @@
+/**
+ * Composition root: config -> data source -> migrations -> demo data ->
+ * schema -> HTTP. The HTTP server listens first so /healthz can answer 503
+ * while the database is being prepared; /graphql answers 503 until then too.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { NextFunction, Request, Response } from 'express';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { createDataSource } from './db/data-source';
+import { Database } from './db/database';
+import { QueryLog } from './db/query-log';
+import { SQLITE_MIGRATIONS } from './db/migrations/sqlite';
+import { loadDemoCommunity } from './demo/load-demo';
+import { ErrorCode, UnauthenticatedError } from './graphql/errors';
+import { formatError, INTERNAL_ERROR_MESSAGE, isClientSafe } from './graphql/format-error';
+import { createLogger, Logger } from './logger';
+import type { RequestContext } from './modules/context';
+import { ENTITIES } from './modules/entities';
+import { createLoaders } from './modules/loaders';
+import { Member } from './modules/member/member.entity';
+import { buildAppSchema } from './modules/schema';
+import { createServices, Services } from './modules/services';
+import { DomainEventBus } from './realtime/domain-events';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  events: DomainEventBus;
+  dataSource: DataSource;
+  db: Database;
+  /** Counts every SQL statement sent (tests assert constant query counts). */
+  queryLog: QueryLog;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+const MAX_BODY = '1mb';
+const HEALTH_TIMEOUT_MS = 2000;
+
+function jsonError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** Starts the whole server; resolves once it is listening and ready. */
+export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const events = new DomainEventBus((error, event) => logger.error('domain event listener failed', { error, event }));
+  const queryLog = new QueryLog(logger);
+  const dataSource = createDataSource(config.database, { entities: ENTITIES, migrations: SQLITE_MIGRATIONS, logger: queryLog });
+  const db = new Database(dataSource, events);
+  const services = createServices(db, logger);
+
+  let ready = false;
+  let graphqlHandler: express.RequestHandler | null = null;
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  app.get('/healthz', async (_req, res) => {
+    if (!ready) {
+      res.status(503).json({ status: 'starting' });
+      return;
+    }
+    try {
+      await Promise.race([
+        db.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('database ping timed out')), HEALTH_TIMEOUT_MS).unref()),
+      ]);
+      res.status(200).json({ status: 'ok' });
+    } catch (error) {
+      logger.warn('health check failed', { error });
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+
+  app.use('/graphql', (req, res, next) => {
+    // Every response carries a request id; an INTERNAL_SERVER_ERROR quotes it too.
+    const supplied = req.header('x-request-id');
+    const requestId = supplied && /^[\w.-]{1,64}$/.test(supplied) ? supplied : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    if (!graphqlHandler) {
+      jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The server is starting; retry shortly.');
+      return;
+    }
+    graphqlHandler(req, res, next);
+  });
+
+  // Body parser failures (too large, malformed JSON) as GraphQL-shaped JSON, not HTML pages.
+  app.use((error: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    if (error.type === 'entity.too.large') return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `The request body exceeds ${MAX_BODY}.`);
+    if (error.status && error.status >= 400 && error.status < 500) {
+      return jsonError(res, error.status, 'BAD_REQUEST', 'The request body is not valid JSON.');
+    }
+    logger.error('unhandled HTTP error', { error });
+    return jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+
+  let stopScheduler = () => {};
+  let apollo: ApolloServer<RequestContext> | null = null;
+  const stop = async () => {
+    stopScheduler();
+    if (apollo) await apollo.stop(); // drains in-flight requests and closes the HTTP server
+    else await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    await db.idle();
+    if (dataSource.isInitialized) await dataSource.destroy();
+  };
+
+  try {
+    await dataSource.initialize();
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length > 0) logger.info('applied migrations', { migrations: applied.map((m) => m.name) });
+
+    if (config.loadDemoData) {
+      const isEmpty = await db.read(async (manager) => (await manager.getRepository(Member).count()) === 0);
+      if (isEmpty) {
+        const started = Date.now();
+        await db.write(({ manager }) => loadDemoCommunity(manager, new Date()));
+        logger.info('loaded the demo community', { ms: Date.now() - started });
+      }
+    }
+
+    apollo = new ApolloServer<RequestContext>({
+      schema: await buildAppSchema(),
+      introspection: !config.isProduction,
+      csrfPrevention: true,
+      includeStacktraceInErrorResponses: false,
+      stopOnTerminationSignals: false, // main.ts owns shutdown
+      formatError,
+      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorLoggingPlugin(logger)],
+    });
+    await apollo.start();
+    graphqlHandler = express.Router().use(
+      express.json({ limit: MAX_BODY }),
+      expressMiddleware(apollo, {
+        context: async ({ req, res }): Promise<RequestContext> => {
+          const requestId = String(res.locals.requestId);
+          const auth = await authenticate(services, req.header('authorization'));
+          return {
+            requestId,
+            viewer: auth?.member ?? null,
+            tokenHash: auth?.tokenHash ?? null,
+            services,
+            loaders: createLoaders(services, auth?.member.id ?? null),
+            logger,
+          };
+        },
+      }),
+    );
+    stopScheduler = services.polls.startClosingScheduler(config.pollCloseIntervalMs);
+    ready = true;
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return { url: `http://${shownHost}:${port}/graphql`, port, services, events, dataSource, db, queryLog, logger, stop };
+}
+
+/**
+ * No Authorization header: anonymous. A header that is not a valid, live
+ * bearer token: UNAUTHENTICATED for the whole request, never anonymous, so
+ * a client with a revoked token learns it at once.
+ */
+async function authenticate(services: Services, header: string | undefined): Promise<{ member: Member; tokenHash: string } | null> {
+  if (header === undefined || header.trim() === '') return null;
+  const match = /^Bearer\s+([A-Za-z0-9_-]{16,128})$/i.exec(header.trim());
+  if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>" with a token from signUp or logIn.');
+  return services.members.authenticate(match[1]);
+}
+
+/** Logs every error that formatError masks, with the request id the client receives. */
+function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ contextValue, errors, operationName }) {
+          for (const error of errors) {
+            if (isClientSafe({ message: error.message, extensions: error.extensions }, error)) continue;
+            logger.error('request failed', { requestId: contextValue?.requestId, operationName, path: error.path, error: error.originalError ?? error });
+          }
+        },
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
+              (error.extensions as Record<string, unknown>).requestId = contextValue?.requestId;
+            }
+          }
+        },
+      };
+    },
+  };
+}

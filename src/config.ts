@@ -1,0 +1,95 @@
+/**
+ * The only reader of process.env. Every setting is validated once at start-up;
+ * a bad value stops the server with a message naming the variable, so a typo
+ * in a deployment fails loudly instead of running with a surprising default.
+ */
+import path from 'node:path';
+
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface DatabaseConfig {
+  type: 'sqlite';
+  /** Path of the SQLite file, or ":memory:". */
+  path: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  /** Load the demo community into an empty database. */
+  loadDemoData: boolean;
+  logLevel: LogLevel;
+  nodeEnv: NodeEnv;
+  /** Introspection and error details are for development only. */
+  isProduction: boolean;
+  /** How often the scheduler looks for polls whose closesAt has passed. */
+  pollCloseIntervalMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_SQLITE_PATH = './data/peer-community.sqlite';
+
+const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
+const NODE_ENVS: readonly NodeEnv[] = ['development', 'production', 'test'];
+
+function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(name, `expected ${min}..${max}, got ${value}`);
+  return value;
+}
+
+function readEnum<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase() as T;
+  if (!allowed.includes(value)) throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+  return value;
+}
+
+function readDatabase(env: NodeJS.ProcessEnv): DatabaseConfig {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return { type: 'sqlite', path: path.resolve(DEFAULT_SQLITE_PATH) };
+  if (raw.startsWith('sqlite:')) {
+    const file = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file === '') throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/peer-community.sqlite');
+    return { type: 'sqlite', path: file === ':memory:' ? file : path.resolve(file) };
+  }
+  throw new ConfigError('DATABASE_URL', `unsupported database "${raw.split(':')[0]}" (expected sqlite:<path>)`);
+}
+
+function readDemoData(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.DEMO_DATA;
+  if (raw === undefined || raw === '' || raw === '1') return true;
+  if (raw === '0') return false;
+  throw new ConfigError('DEMO_DATA', `expected 1 or 0, got "${raw}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = readEnum(env, 'NODE_ENV', NODE_ENVS, 'development');
+  const host = env.HOST?.trim() || '0.0.0.0';
+  if (/\s/.test(host)) throw new ConfigError('HOST', `expected a host name or address, got "${env.HOST}"`);
+  return {
+    port: readInt(env, 'PORT', 4000, 0, 65535),
+    host,
+    database: readDatabase(env),
+    loadDemoData: readDemoData(env),
+    logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
+    nodeEnv,
+    isProduction: nodeEnv === 'production',
+    pollCloseIntervalMs: readInt(env, 'POLL_CLOSE_INTERVAL_MS', 250, 10, 1000),
+  };
+}

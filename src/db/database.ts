@@ -1,0 +1,67 @@
+/**
+ * The one path to the database: every unit of work goes through here.
+ *
+ * TypeORM's SQLite driver shares ONE connection for the whole process
+ * (PITFALLS: "we have only one query runner in sqlite"). Anything sent on it
+ * while a transaction is open becomes part of that transaction, so a request
+ * that rolls back would erase other requests' committed writes. We therefore
+ * run every read and write, transactional or not, through one FIFO queue on
+ * SQLite; units of work never overlap. On a pooled driver (PostgreSQL, later)
+ * the queue is not needed and work runs concurrently.
+ *
+ * Writes collect domain events and publish them only after the commit.
+ */
+import { DataSource, EntityManager } from 'typeorm';
+import type { DomainEvent, DomainEventBus } from '../realtime/domain-events';
+
+export interface UnitOfWork {
+  manager: EntityManager;
+  /** Queue an event to publish once this transaction has committed. */
+  publishAfterCommit(event: DomainEvent): void;
+}
+
+export class Database {
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly serialized: boolean;
+
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly events: DomainEventBus,
+  ) {
+    this.serialized = dataSource.options.type === 'sqlite';
+  }
+
+  /** Runs `work` alone on the connection (SQLite) or directly (pooled drivers). */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.serialized) return work();
+    const run = this.tail.then(work, work);
+    // The queue continues whether this unit succeeded or failed.
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A read outside any transaction. */
+  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.exclusive(() => work(this.dataSource.manager));
+  }
+
+  /** A transaction; its events are published after COMMIT, never after a ROLLBACK. */
+  async write<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+    const pending: DomainEvent[] = [];
+    const result = await this.exclusive(() =>
+      this.dataSource.transaction((manager) => work({ manager, publishAfterCommit: (event) => pending.push(event) })),
+    );
+    for (const event of pending) this.events.publish(event);
+    return result;
+  }
+
+  /** Resolves once every queued unit of work has finished (for shutdown). */
+  async idle(): Promise<void> {
+    await this.tail;
+  }
+
+  /** Liveness probe for /healthz. */
+  async ping(): Promise<void> {
+    await this.read((manager) => manager.query('SELECT 1'));
+  }
+}

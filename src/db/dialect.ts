@@ -1,0 +1,48 @@
+/**
+ * The dialect seam: the few statements whose SQL or result shape differs
+ * between SQLite and PostgreSQL. Everything else uses TypeORM's query
+ * builder, which is portable. Keep this file small.
+ */
+import { EntityManager } from 'typeorm';
+
+/**
+ * INSERT ... ON CONFLICT DO NOTHING (both dialects accept it) and report
+ * whether a row was inserted. TypeORM's InsertResult cannot be trusted for
+ * that on SQLite (it reports the previous row id, see PITFALLS), so we read
+ * the driver's change count (SQLite) or a RETURNING row (PostgreSQL).
+ * Only a unique constraint makes "once per member" true under concurrency.
+ */
+export async function insertIgnoringDuplicate(
+  manager: EntityManager,
+  table: string,
+  row: Record<string, unknown>,
+): Promise<boolean> {
+  const columns = Object.keys(row);
+  const driver = manager.connection.driver;
+  const isPostgres = manager.connection.options.type === 'postgres';
+  const placeholders = columns.map((column) => `:${column}`).join(', ');
+  // TypeORM's SQLite runner picks run() (which reports changes) only for statements starting "INSERT ".
+  const sql =
+    `INSERT INTO ${driver.escape(table)} (${columns.map((c) => driver.escape(c)).join(', ')}) ` +
+    `VALUES (${placeholders}) ON CONFLICT DO NOTHING` +
+    (isPostgres ? ' RETURNING 1 AS inserted' : '');
+  const [query, parameters] = driver.escapeQueryWithParameters(sql, row, {});
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error('insertIgnoringDuplicate must run inside a unit of work (Database.write)');
+  const result = await runner.query(query, parameters, true);
+  return isPostgres ? (result.records?.length ?? 0) > 0 : (result.affected ?? 0) > 0;
+}
+
+/** Number of rows an UPDATE or DELETE run through the query builder changed. */
+export function affectedRows(result: { affected?: number | null }): number {
+  return result.affected ?? 0;
+}
+
+/** Unique-constraint violations, for mapping a lost race onto its domain outcome. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string; errno?: number }; message?: string };
+  const code = e?.driverError?.code ?? e?.code;
+  if (code === '23505') return true; // PostgreSQL unique_violation
+  if (code === 'SQLITE_CONSTRAINT') return /UNIQUE|PRIMARY KEY/i.test(e.message ?? '');
+  return false;
+}

@@ -1,0 +1,29 @@
+import { AbstractLogger, LogLevel as TypeOrmLogLevel, LogMessage } from 'typeorm';
+import type { Logger } from '../logger';
+
+/**
+ * TypeORM logger that counts statements (tests assert that a page costs a
+ * constant number of queries) and sends SQL to our logger at debug level.
+ */
+export class QueryLog extends AbstractLogger {
+  /** Statements sent since start; only ever grows. */
+  statementCount = 0;
+
+  constructor(private readonly logger: Logger) {
+    super('all');
+  }
+
+  logQuery(query: string, parameters?: unknown[]): void {
+    this.statementCount++;
+    this.logger.debug('sql', { query, parameters });
+  }
+
+  protected writeLog(level: TypeOrmLogLevel, message: LogMessage | LogMessage[]): void {
+    const messages = Array.isArray(message) ? message : [message];
+    for (const entry of messages) {
+      if (level === 'warn') this.logger.warn('typeorm', { message: entry.message });
+      else if (level === 'error') this.logger.debug('typeorm error', { message: entry.message });
+      else this.logger.debug('typeorm', { type: entry.type, message: entry.message });
+    }
+  }
+}

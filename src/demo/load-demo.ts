@@ -1,0 +1,438 @@
+/**
+ * Loads the demo community (demo-community.ts) into an empty, migrated
+ * database, inside the caller's transaction.
+ *
+ * Everything is planned in memory first, so every counter is computed from
+ * the very rows that are inserted (upvote_count = its upvotes rows,
+ * comment_count = its comments, vote_count = its poll_votes rows, ...): the
+ * server's invariants hold from the first request on. Rows go in with
+ * multi-row INSERTs of CHUNK_SIZE rows (a few dozen statements in all); ids
+ * are read back per table rather than assumed, because PostgreSQL ignores
+ * explicit values for generated ids in TypeORM's insert builder.
+ *
+ * Timestamps are relative to `now`, so the demo always looks a few hours to a
+ * few weeks old. Only DEMO_ACCOUNT can sign in: it gets the one password
+ * hash computed here; every other member has no e-mail and no password.
+ */
+import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { Comment } from '../modules/comment/comment.entity';
+import { Member } from '../modules/member/member.entity';
+import { hashPassword } from '../modules/member/password';
+import { PollOption } from '../modules/poll/poll-option.entity';
+import { PollParticipant, PollVote } from '../modules/poll/poll-vote.entity';
+import { Post } from '../modules/post/post.entity';
+import { buildSearchText } from '../modules/post/search-text';
+import { PostTopic, Topic } from '../modules/topic/topic.entity';
+import { Upvote } from '../modules/upvote/upvote.entity';
+import {
+  DEMO_MEMBER_KEY,
+  DemoComment,
+  DemoPoll,
+  DemoPost,
+  Random,
+  buildDemoContent,
+  mulberry32,
+  pickWeighted,
+  sample,
+  seedFrom,
+} from './demo-community';
+
+export { DEMO_FIGURES } from './demo-community';
+
+/** The one demo member who can sign in. */
+export const DEMO_ACCOUNT = { email: 'demo@peer-community.example', password: 'demo-password-2026' } as const;
+
+/** Rows per INSERT: posts have 20 columns, so 200 rows stay far below SQLite's bound-variable limit. */
+const CHUNK_SIZE = 200;
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+// ---------------------------------------------------------------------------
+// The plan: every row, with references by content index, before any SQL
+// ---------------------------------------------------------------------------
+
+interface PlannedComment {
+  seq: number;
+  /** seq of the top-level comment it replies to. */
+  parentSeq: number | null;
+  author: number;
+  body: string;
+  createdAt: number;
+  editedAt: number | null;
+  upvoters: { member: number; at: number }[];
+  replyCount: number;
+}
+
+interface PlannedVote {
+  member: number;
+  options: number[];
+  at: number;
+}
+
+interface PlannedPost {
+  post: DemoPost;
+  author: number;
+  createdAt: number;
+  upvoters: { member: number; at: number }[];
+  comments: PlannedComment[];
+  votes: PlannedVote[];
+  optionVoteCounts: number[];
+  closesAt: number | null;
+  isClosed: boolean;
+}
+
+/** Times in (start, end), front-loaded like real activity (most of it soon after posting). */
+function skewedTime(random: Random, start: number, end: number): number {
+  const u = random();
+  return start + Math.floor(u * u * (end - start));
+}
+
+function planComments(
+  post: DemoPost,
+  createdAt: number,
+  now: number,
+  memberIndex: (key: string) => number,
+  allMembers: readonly number[],
+): PlannedComment[] {
+  const random = mulberry32(seedFrom(`comments:${post.title}`));
+  const start = createdAt + 6 * MINUTE;
+  const end = now - 2 * MINUTE;
+  const times = post.comments.map(() => skewedTime(random, start, end)).sort((a, b) => a - b);
+  // Strictly increasing, so created_at order and seq order are the same order.
+  for (let i = 1; i < times.length; i++) times[i] = Math.max(times[i], times[i - 1] + 1000);
+  if (times.length > 0 && times[times.length - 1] >= now) throw new Error(`demo content: too many comments for the age of "${post.title}"`);
+
+  const seqByKey = new Map<string, number>();
+  const planned: PlannedComment[] = [];
+  post.comments.forEach((comment: DemoComment, i) => {
+    const seq = i + 1;
+    let parentSeq: number | null = null;
+    if (comment.replyTo !== undefined) {
+      const target = seqByKey.get(comment.replyTo);
+      // One level deep: a reply's parent is an earlier top-level comment.
+      if (target === undefined || planned[target - 1].parentSeq !== null) {
+        throw new Error(`demo content: "${comment.replyTo}" is not an earlier top-level comment of "${post.title}"`);
+      }
+      parentSeq = target;
+    }
+    if (comment.key !== undefined) seqByKey.set(comment.key, seq);
+    const author = memberIndex(comment.author);
+    const at = times[i];
+    const upvoters = sample(
+      random,
+      allMembers.filter((m) => m !== author),
+      comment.upvotes ?? 0,
+    ).map((member) => ({ member, at: skewedTime(random, at + 1000, now - 1000) }));
+    const editedAt =
+      comment.editedAfterMinutes === undefined ? null : Math.max(at + 1000, Math.min(at + comment.editedAfterMinutes * MINUTE, now - 1000));
+    planned.push({ seq, parentSeq, author, body: comment.body, createdAt: at, editedAt, upvoters, replyCount: 0 });
+  });
+  for (const comment of planned) if (comment.parentSeq !== null) planned[comment.parentSeq - 1].replyCount++;
+  return planned;
+}
+
+function planVotes(
+  poll: DemoPoll,
+  createdAt: number,
+  end: number,
+  author: number,
+  demo: number,
+  allMembers: readonly number[],
+): PlannedVote[] {
+  const random = mulberry32(seedFrom(`votes:${poll.title}`));
+  // Never the author; the demo account only where the content says it voted.
+  const others = allMembers.filter((m) => m !== author && m !== demo);
+  const eligible = sample(random, others, others.length);
+  const choices: number[][] = [];
+  if (poll.demoChoices) choices.push(poll.demoChoices);
+
+  if (!poll.allowsMultipleChoices) {
+    // Exactly `votes` members per option: deal the remaining ballots in random order.
+    const remaining = poll.options.map((option) => option.votes ?? 0);
+    if (poll.demoChoices) {
+      if (poll.demoChoices.length !== 1 || remaining[poll.demoChoices[0]] < 1) throw new Error(`demo content: bad demoChoices in "${poll.title}"`);
+      remaining[poll.demoChoices[0]]--;
+    }
+    const ballots = remaining.flatMap((count, option) => Array.from({ length: count }, () => option));
+    for (const option of sample(random, ballots, ballots.length)) choices.push([option]);
+  } else {
+    const participants = poll.participants ?? 0;
+    const maxChoices = poll.maxChoices ?? poll.options.length;
+    const weighted = poll.options.map((option, index) => [index, option.weight ?? 1] as const);
+    while (choices.length < participants) {
+      const wanted = Math.min(maxChoices, pickWeighted(random, [[1, 45], [2, 35], [3, 20]] as const));
+      const first = pickWeighted(random, weighted);
+      if (poll.options[first].exclusive) {
+        choices.push([first]);
+        continue;
+      }
+      const picked = [first];
+      while (picked.length < wanted) {
+        const pool = weighted.filter(([index]) => !picked.includes(index) && !poll.options[index].exclusive);
+        if (pool.length === 0) break;
+        picked.push(pickWeighted(random, pool));
+      }
+      choices.push(picked.sort((a, b) => a - b));
+    }
+  }
+
+  const voters = poll.demoChoices ? [demo, ...eligible] : eligible;
+  if (choices.length > voters.length) throw new Error(`demo content: not enough members to vote in "${poll.title}"`);
+  return choices.map((options, i) => ({ member: voters[i], options, at: skewedTime(random, createdAt + 2 * MINUTE, end - 1000) }));
+}
+
+function planCommunity(now: number) {
+  const content = buildDemoContent();
+  const indexByKey = new Map(content.members.map((member, index) => [member.key, index]));
+  const memberIndex = (key: string): number => {
+    const index = indexByKey.get(key);
+    if (index === undefined) throw new Error(`demo content: unknown member "${key}"`);
+    return index;
+  };
+  const allMembers = content.members.map((_, index) => index);
+  const demo = memberIndex(DEMO_MEMBER_KEY);
+  const titles = new Set(content.posts.map((post) => post.title));
+  if (titles.size !== content.posts.length) throw new Error('demo content: post titles must be distinct');
+
+  const random = mulberry32(seedFrom('members:joined'));
+  const memberJoinedAt = content.members.map((member) => now - member.joinedDaysAgo * DAY - Math.floor(random() * 20 * HOUR));
+
+  const posts: PlannedPost[] = content.posts.map((post) => {
+    const postRandom = mulberry32(seedFrom(`post:${post.title}`));
+    const createdAt = now - post.ageHours * HOUR - Math.floor(postRandom() * 40 * MINUTE);
+    const author = memberIndex(post.author);
+    if (post.topics.length < 1 || post.topics.length > 4) throw new Error(`demo content: "${post.title}" needs 1 to 4 topics`);
+    const upvoters = sample(
+      postRandom,
+      allMembers.filter((m) => m !== author),
+      post.upvotes,
+    ).map((member) => ({ member, at: skewedTime(postRandom, createdAt + MINUTE, now - 1000) }));
+    const comments = planComments(post, createdAt, now, memberIndex, allMembers);
+
+    let votes: PlannedVote[] = [];
+    let closesAt: number | null = null;
+    let isClosed = false;
+    const optionVoteCounts: number[] = [];
+    if (post.kind === 'POLL') {
+      closesAt = post.closesInHours === null ? null : now + post.closesInHours * HOUR;
+      isClosed = closesAt !== null && closesAt <= now;
+      votes = planVotes(post, createdAt, isClosed ? (closesAt as number) : now, author, demo, allMembers);
+      for (let i = 0; i < post.options.length; i++) optionVoteCounts.push(0);
+      for (const vote of votes) for (const option of vote.options) optionVoteCounts[option]++;
+    }
+    return { post, author, createdAt, upvoters, comments, votes, optionVoteCounts, closesAt, isClosed };
+  });
+  return { content, memberJoinedAt, demo, posts };
+}
+
+// ---------------------------------------------------------------------------
+// SQL
+// ---------------------------------------------------------------------------
+
+async function insertInChunks<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, rows: QueryDeepPartialEntity<T>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK_SIZE) {
+    // updateEntity(false): no read-back of generated columns per statement; ids are read once per table.
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(target)
+      .values(rows.slice(i, i + CHUNK_SIZE))
+      .updateEntity(false)
+      .execute();
+  }
+}
+
+/** Loads the demo community. Call it once, inside a transaction, on an empty migrated database. */
+export async function loadDemoCommunity(manager: EntityManager, now: Date): Promise<void> {
+  const nowMs = now.getTime();
+  const plan = planCommunity(nowMs);
+  const { content, posts } = plan;
+
+  // Members: only the demo account gets an e-mail and a (single) password hash.
+  const demoPasswordHash = await hashPassword(DEMO_ACCOUNT.password);
+  await insertInChunks(
+    manager,
+    Member,
+    content.members.map((member, index) => ({
+      email: index === plan.demo ? DEMO_ACCOUNT.email : null,
+      passwordHash: index === plan.demo ? demoPasswordHash : null,
+      title: member.title,
+      industry: member.industry,
+      companySize: member.companySize,
+      joinedAt: new Date(plan.memberJoinedAt[index]),
+    })),
+  );
+  const memberIds = (await manager.createQueryBuilder(Member, 'm').select('m.id', 'id').orderBy('m.id', 'ASC').getRawMany<{ id: number }>()).map(
+    (row) => Number(row.id),
+  );
+  if (memberIds.length !== content.members.length) throw new Error('loadDemoCommunity needs an empty database (members table was not empty)');
+  const memberId = (index: number): number => memberIds[index];
+
+  // Topics, with post_count = their post_topics rows.
+  const postCountBySlug = new Map<string, number>();
+  const slugOf = new Map(content.topics.map((topic) => [topic.name, topic.slug]));
+  for (const { post } of posts) {
+    for (const name of post.topics) {
+      const slug = slugOf.get(name);
+      if (slug === undefined) throw new Error(`demo content: unknown topic "${name}"`);
+      postCountBySlug.set(slug, (postCountBySlug.get(slug) ?? 0) + 1);
+    }
+  }
+  await insertInChunks(
+    manager,
+    Topic,
+    content.topics.map((topic) => ({ slug: topic.slug, name: topic.name, postCount: postCountBySlug.get(topic.slug) ?? 0 })),
+  );
+  const topicIdBySlug = new Map(
+    (await manager.createQueryBuilder(Topic, 't').select('t.id', 'id').addSelect('t.slug', 'slug').getRawMany<{ id: number; slug: string }>()).map(
+      (row) => [row.slug, Number(row.id)],
+    ),
+  );
+
+  // Posts, with every counter taken from the planned rows.
+  await insertInChunks(
+    manager,
+    Post,
+    posts.map((planned) => {
+      const { post } = planned;
+      const lastVoteAt = planned.votes.reduce((latest, vote) => Math.max(latest, vote.at), 0);
+      const isPoll = post.kind === 'POLL';
+      return {
+        kind: post.kind,
+        title: post.title,
+        body: isPoll ? null : post.body,
+        description: isPoll ? post.description : null,
+        authorId: memberId(planned.author),
+        createdAt: new Date(planned.createdAt),
+        viewCount: post.viewCount,
+        upvoteCount: planned.upvoters.length,
+        commentCount: planned.comments.length,
+        commentSeq: planned.comments.length,
+        searchText: isPoll
+          ? buildSearchText({ title: post.title, description: post.description, optionLabels: post.options.map((option) => option.label) })
+          : buildSearchText({ title: post.title, body: post.body }),
+        allowsMultipleChoices: isPoll ? post.allowsMultipleChoices : false,
+        closesAt: planned.closesAt === null ? null : new Date(planned.closesAt),
+        isClosed: planned.isClosed,
+        resultsVisibility: isPoll ? post.resultsVisibility : 'ALWAYS',
+        participantCount: planned.votes.length,
+        totalVotes: planned.optionVoteCounts.reduce((sum, count) => sum + count, 0),
+        // One version per vote, plus one for closing.
+        resultsVersion: planned.votes.length + (planned.isClosed ? 1 : 0),
+        resultsUpdatedAt: new Date(planned.isClosed ? (planned.closesAt as number) : planned.votes.length > 0 ? lastVoteAt : planned.createdAt),
+      };
+    }),
+  );
+  const postIdByTitle = new Map(
+    (await manager.createQueryBuilder(Post, 'p').select('p.id', 'id').addSelect('p.title', 'title').getRawMany<{ id: number; title: string }>()).map(
+      (row) => [row.title, Number(row.id)],
+    ),
+  );
+  const postIds = posts.map((planned) => postIdByTitle.get(planned.post.title) as number);
+
+  await insertInChunks(
+    manager,
+    PostTopic,
+    posts.flatMap((planned, i) => planned.post.topics.map((name) => ({ postId: postIds[i], topicId: topicIdBySlug.get(slugOf.get(name) as string) as number }))),
+  );
+
+  // Poll options, votes and participants.
+  await insertInChunks(
+    manager,
+    PollOption,
+    posts.flatMap((planned, i) =>
+      planned.post.kind === 'POLL'
+        ? planned.post.options.map((option, position) => ({ pollId: postIds[i], label: option.label, position, voteCount: planned.optionVoteCounts[position] }))
+        : [],
+    ),
+  );
+  const optionIds = new Map(
+    (
+      await manager
+        .createQueryBuilder(PollOption, 'o')
+        .select('o.id', 'id')
+        .addSelect('o.poll_id', 'pollId')
+        .addSelect('o.position', 'position')
+        .getRawMany<{ id: number; pollId: number; position: number }>()
+    ).map((row) => [`${Number(row.pollId)}:${Number(row.position)}`, Number(row.id)]),
+  );
+  await insertInChunks(
+    manager,
+    PollVote,
+    posts.flatMap((planned, i) =>
+      planned.votes.flatMap((vote) =>
+        vote.options.map((position) => ({
+          pollId: postIds[i],
+          memberId: memberId(vote.member),
+          optionId: optionIds.get(`${postIds[i]}:${position}`) as number,
+          createdAt: new Date(vote.at),
+        })),
+      ),
+    ),
+  );
+  await insertInChunks(
+    manager,
+    PollParticipant,
+    posts.flatMap((planned, i) => planned.votes.map((vote) => ({ pollId: postIds[i], memberId: memberId(vote.member), votedAt: new Date(vote.at) }))),
+  );
+
+  // Comments: top-level first, then replies (they need their parent's id).
+  const commentRow = (postIndex: number, comment: PlannedComment, parentId: number | null): QueryDeepPartialEntity<Comment> => ({
+    postId: postIds[postIndex],
+    parentId,
+    authorId: memberId(comment.author),
+    body: comment.body,
+    seq: comment.seq,
+    createdAt: new Date(comment.createdAt),
+    editedAt: comment.editedAt === null ? null : new Date(comment.editedAt),
+    deletedAt: null,
+    upvoteCount: comment.upvoters.length,
+    replyCount: comment.replyCount,
+  });
+  const readCommentIds = async (): Promise<Map<string, number>> =>
+    new Map(
+      (
+        await manager
+          .createQueryBuilder(Comment, 'c')
+          .select('c.id', 'id')
+          .addSelect('c.post_id', 'postId')
+          .addSelect('c.seq', 'seq')
+          .getRawMany<{ id: number; postId: number; seq: number }>()
+      ).map((row) => [`${Number(row.postId)}:${Number(row.seq)}`, Number(row.id)]),
+    );
+
+  await insertInChunks(
+    manager,
+    Comment,
+    posts.flatMap((planned, i) => planned.comments.filter((c) => c.parentSeq === null).map((c) => commentRow(i, c, null))),
+  );
+  const topLevelIds = await readCommentIds();
+  await insertInChunks(
+    manager,
+    Comment,
+    posts.flatMap((planned, i) =>
+      planned.comments.filter((c) => c.parentSeq !== null).map((c) => commentRow(i, c, topLevelIds.get(`${postIds[i]}:${c.parentSeq}`) as number)),
+    ),
+  );
+  const commentIds = await readCommentIds();
+
+  // Upvotes of posts and comments.
+  await insertInChunks(
+    manager,
+    Upvote,
+    posts.flatMap((planned, i) => [
+      ...planned.upvoters.map((upvote) => ({ memberId: memberId(upvote.member), subjectType: 'POST' as const, subjectId: postIds[i], createdAt: new Date(upvote.at) })),
+      ...planned.comments.flatMap((comment) =>
+        comment.upvoters.map((upvote) => ({
+          memberId: memberId(upvote.member),
+          subjectType: 'COMMENT' as const,
+          subjectId: commentIds.get(`${postIds[i]}:${comment.seq}`) as number,
+          createdAt: new Date(upvote.at),
+        })),
+      ),
+    ]),
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * The closed set of error codes a client can see (extensions.code), as
+ * GraphQLError subclasses that services throw. formatError (see
+ * format-error.ts) is the single exit: coded errors pass, anything else is
+ * masked as INTERNAL_SERVER_ERROR with a request id.
+ */
+import { GraphQLError } from 'graphql';
+
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  POLL_CLOSED: 'POLL_CLOSED',
+  RATE_LIMITED: 'RATE_LIMITED',
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  SLOW_CONSUMER: 'SLOW_CONSUMER',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base of every error a client may see as it is. */
+export class ClientError extends GraphQLError {
+  constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extensions } });
+  }
+}
+
+export class UnauthenticatedError extends ClientError {
+  constructor(message = 'You must be signed in to do this.') {
+    // http.status: Apollo uses it when the error is thrown while building the context.
+    super(message, ErrorCode.UNAUTHENTICATED, { http: { status: 401 } });
+  }
+}
+
+export class ForbiddenError extends ClientError {
+  constructor(message = 'You are not allowed to do this.') {
+    super(message, ErrorCode.FORBIDDEN);
+  }
+}
+
+export class NotFoundError extends ClientError {
+  constructor(what: string, field?: string) {
+    super(`${what} not found.`, ErrorCode.NOT_FOUND, field ? { field } : {});
+  }
+}
+
+/** Invalid input; `field` is the path of the offending input, e.g. "input.options[2]". */
+export class BadUserInputError extends ClientError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`, ErrorCode.BAD_USER_INPUT, { field });
+  }
+}
+
+export class PollClosedError extends ClientError {
+  constructor() {
+    super('This poll is closed.', ErrorCode.POLL_CLOSED);
+  }
+}
+
+export class ServiceUnavailableError extends ClientError {
+  constructor() {
+    super('The service is temporarily unavailable; retry later.', ErrorCode.SERVICE_UNAVAILABLE);
+  }
+}

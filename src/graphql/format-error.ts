@@ -1,0 +1,45 @@
+/**
+ * The single exit of errors to clients (HTTP now, WebSocket later).
+ * Coded client errors pass as they are; GraphQL parse/validation errors keep
+ * Apollo's codes; anything else is masked as INTERNAL_SERVER_ERROR: no stack,
+ * no SQL, no driver message. The full error is logged with the request id,
+ * which the client also receives to quote.
+ */
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ErrorCode } from './errors';
+
+const PASS_THROUGH_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
+  // Apollo Server's own request errors.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our side. Quote extensions.requestId when reporting it.';
+
+/** Whether an error may reach the client as it is. */
+export function isClientSafe(formatted: GraphQLFormattedError, original: unknown): boolean {
+  const code = formatted.extensions?.code;
+  if (typeof code !== 'string' || !PASS_THROUGH_CODES.has(code)) return false;
+  const cause = unwrapResolverError(original);
+  // A coded error must be one we (or graphql-js/Apollo) raised on purpose, not a driver error carrying a `code`.
+  return cause instanceof GraphQLError || !(cause instanceof Error);
+}
+
+export function formatError(formatted: GraphQLFormattedError, original: unknown): GraphQLFormattedError {
+  if (isClientSafe(formatted, original)) {
+    const { stacktrace: _stacktrace, http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    return { ...formatted, extensions };
+  }
+  return {
+    message: INTERNAL_ERROR_MESSAGE,
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Relay cursor connections.
+ *
+ * Cursors are opaque base64url JSON of the sort key of a row under one named
+ * order, e.g. {"o":"NEWEST","k":[1764100000000,42]}. The last key is always
+ * a unique tie-breaker (an id or a sequence number), so keyset pagination
+ * ("rows after this key") never repeats or skips a row whose key has not
+ * changed. A cursor of one order is refused by another.
+ */
+import { Field, ObjectType } from 'type-graphql';
+import { BadUserInputError } from './errors';
+
+export type CursorKey = ReadonlyArray<string | number>;
+
+export function encodeCursor(order: string, key: CursorKey): string {
+  return Buffer.from(JSON.stringify({ o: order, k: key }), 'utf8').toString('base64url');
+}
+
+/** The key of `cursor`, or BAD_USER_INPUT on `field` when it is not a cursor of this order. */
+export function decodeCursor(cursor: string, order: string, arity: number, field = 'after'): CursorKey {
+  try {
+    if (cursor.length > 500 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('shape');
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown; k?: unknown };
+    const key = parsed.k;
+    if (
+      parsed.o === order &&
+      Array.isArray(key) &&
+      key.length === arity &&
+      key.every((part) => (typeof part === 'number' && Number.isFinite(part)) || typeof part === 'string')
+    ) {
+      return key as CursorKey;
+    }
+  } catch {
+    // fall through: any malformed cursor is the same client error
+  }
+  throw new BadUserInputError(field, 'is not a cursor of this list (cursors are only valid for the list and order that issued them).');
+}
+
+@ObjectType('PageInfo', { description: 'Where a page sits in its list (Relay cursor connections).' })
+export class PageInfo {
+  @Field(() => Boolean, { description: 'Whether more rows follow the last one returned.' })
+  hasNextPage: boolean;
+
+  @Field(() => Boolean, { description: 'Whether rows exist before the first one returned (true when paging with `after`).' })
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first row returned; null for an empty page.' })
+  startCursor: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last row returned; pass it as `after` for the next page.' })
+  endCursor: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Page<T> {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: PageInfo;
+}
+
+/**
+ * Turns up to `first + 1` rows fetched in order into a page: the extra row
+ * only tells that a next page exists.
+ */
+export function toPage<T>(rows: readonly T[], first: number, hasAfter: boolean, cursorOf: (row: T) => string): Page<T> {
+  const nodes = rows.slice(0, first);
+  const edges = nodes.map((node) => ({ cursor: cursorOf(node), node }));
+  const pageInfo = new PageInfo();
+  pageInfo.hasNextPage = rows.length > first;
+  pageInfo.hasPreviousPage = hasAfter;
+  pageInfo.startCursor = edges[0]?.cursor ?? null;
+  pageInfo.endCursor = edges[edges.length - 1]?.cursor ?? null;
+  return { edges, nodes, pageInfo };
+}

@@ -1,0 +1,137 @@
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { pageSize } from '../../graphql/input-validation';
+import type { RequestContext } from '../context';
+import { Member } from '../member/member.entity';
+import type { Post } from '../post/post.entity';
+import { PostInterface } from '../post/post.types';
+import { CommentOrder } from './comment-order';
+import { Comment } from './comment.entity';
+import { commentCursor } from './comment.service';
+import { CommentConnection, CommentEdge } from './comment.types';
+
+@InputType('AddCommentInput', { description: 'A new comment, or a reply to one.' })
+class AddCommentInput {
+  @Field(() => ID, { description: 'The thread or poll commented on.' })
+  postId: string;
+
+  @Field(() => String, { description: 'Plain text, 1 to 10,000 characters; paragraphs separated by a blank line.' })
+  body: string;
+
+  @Field(() => ID, { nullable: true, description: 'Reply to this comment of the same post.' })
+  parentId?: string | null;
+}
+
+@ObjectType('AddCommentPayload', { description: 'The result of addComment.' })
+class AddCommentPayload {
+  @Field(() => Comment, { description: 'The new comment.' })
+  comment: Comment;
+
+  @Field(() => CommentEdge, { description: 'The new comment as an edge of its list (top-level comments, or its parent\'s replies).' })
+  commentEdge: CommentEdge;
+}
+
+@InputType('EditCommentInput', { description: 'New text for a comment.' })
+class EditCommentInput {
+  @Field(() => ID, { description: 'The comment to edit.' })
+  commentId: string;
+
+  @Field(() => String, { description: 'Plain text, 1 to 10,000 characters.' })
+  body: string;
+}
+
+@ObjectType('EditCommentPayload', { description: 'The result of editComment.' })
+class EditCommentPayload {
+  @Field(() => Comment, { description: 'The edited comment.' })
+  comment: Comment;
+}
+
+@InputType('DeleteCommentInput', { description: 'The comment to delete.' })
+class DeleteCommentInput {
+  @Field(() => ID, { description: 'The comment to delete.' })
+  commentId: string;
+}
+
+@ObjectType('DeleteCommentPayload', { description: 'The result of deleteComment.' })
+class DeleteCommentPayload {
+  @Field(() => Comment, { description: 'The deleted comment, as a placeholder.' })
+  comment: Comment;
+}
+
+@Resolver(() => Comment)
+export class CommentResolver {
+  @FieldResolver(() => PostInterface, { description: 'The thread or poll this comment is on.' })
+  async post(@Root() comment: Comment, @Ctx() context: RequestContext): Promise<Post> {
+    const post = await context.loaders.postById.load(comment.postId);
+    if (!post) throw new Error(`comment ${comment.id} has no post ${comment.postId}`);
+    return post;
+  }
+
+  @FieldResolver(() => Member, { nullable: true, description: 'Null once the comment is deleted.' })
+  author(@Root() comment: Comment, @Ctx() context: RequestContext): Promise<Member | null> | null {
+    return comment.isDeleted ? null : context.loaders.memberById.load(comment.authorId);
+  }
+
+  @FieldResolver(() => String, { description: 'Empty once the comment is deleted. Plain text; paragraphs separated by a blank line.' })
+  body(@Root() comment: Comment): string {
+    return comment.isDeleted ? '' : comment.body;
+  }
+
+  @FieldResolver(() => Comment, {
+    nullable: true,
+    description:
+      'The top-level comment this one replies to; null for a top-level comment. Replies are one level deep: a reply to a reply joins the same top-level comment.',
+  })
+  parent(@Root() comment: Comment, @Ctx() context: RequestContext): Promise<Comment | null> | null {
+    return comment.parentId === null ? null : context.loaders.commentById.load(comment.parentId);
+  }
+
+  @FieldResolver(() => Int, { description: 'Replies that are not deleted.' })
+  replyCount(@Root() comment: Comment): number {
+    return comment.replyCount;
+  }
+
+  @FieldResolver(() => CommentConnection, { description: 'Oldest first.' })
+  async replies(
+    @Root() comment: Comment,
+    @Ctx() context: RequestContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor of the last reply of the previous page.' }) after: string | null,
+  ): Promise<CommentConnection> {
+    const request = { scope: { kind: 'replies' as const, parentId: comment.id }, order: CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
+    // Replies are one level deep, so a reply's own list is empty without a query.
+    const page =
+      comment.parentId === null
+        ? await context.loaders.commentPage.load(request)
+        : { edges: [], nodes: [], pageInfo: { hasNextPage: false, hasPreviousPage: after !== null, startCursor: null, endCursor: null } };
+    // The visible replies of a comment are exactly its non-deleted replies: replyCount.
+    return Object.assign(new CommentConnection(), page, { countTotal: () => (comment.parentId === null ? comment.replyCount : 0) });
+  }
+
+  @Mutation(() => AddCommentPayload, { nullable: true, description: 'Comments on a post, or replies to a comment.' })
+  async addComment(
+    @Arg('input', () => AddCommentInput, { description: 'The comment.' }) input: AddCommentInput,
+    @Ctx() context: RequestContext,
+  ): Promise<AddCommentPayload> {
+    const comment = await context.services.comments.add(context.viewer, input);
+    const edge = new CommentEdge();
+    edge.node = comment;
+    edge.cursor = commentCursor(comment, CommentOrder.OLDEST);
+    return { comment, commentEdge: edge };
+  }
+
+  @Mutation(() => EditCommentPayload, { nullable: true, description: 'Author only.' })
+  async editComment(
+    @Arg('input', () => EditCommentInput, { description: 'The new text.' }) input: EditCommentInput,
+    @Ctx() context: RequestContext,
+  ): Promise<EditCommentPayload> {
+    return { comment: await context.services.comments.edit(context.viewer, input) };
+  }
+
+  @Mutation(() => DeleteCommentPayload, { nullable: true, description: 'Author only. Soft delete: replies stay in place.' })
+  async deleteComment(
+    @Arg('input', () => DeleteCommentInput, { description: 'The comment.' }) input: DeleteCommentInput,
+    @Ctx() context: RequestContext,
+  ): Promise<DeleteCommentPayload> {
+    return { comment: await context.services.comments.delete(context.viewer, input) };
+  }
+}

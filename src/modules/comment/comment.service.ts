@@ -1,0 +1,237 @@
+/**
+ * Comments and replies: posting, editing, soft deletion, and their lists.
+ *
+ * Every comment takes the next number of its post's sequence (posts.comment_seq),
+ * incremented under the post's row lock inside the comment's own transaction:
+ * sequence order is commit order on every database, which OLDEST order, reply
+ * order, their cursors and the live API's "each once, in order" all rely on.
+ */
+import { EntityManager, In } from 'typeorm';
+import type { Database } from '../../db/database';
+import { affectedRows } from '../../db/dialect';
+import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
+import { decodeIdOf } from '../../graphql/global-id';
+import { cleanText } from '../../graphql/input-validation';
+import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
+import type { Member } from '../member/member.entity';
+import type { PostService } from '../post/post.service';
+import { CommentOrder } from './comment-order';
+import { Comment } from './comment.entity';
+
+export const COMMENT_BODY_MAX = 10_000;
+
+/** Which list a page is of: the top-level comments of a post, or the replies of a comment. */
+export type CommentScope = { kind: 'post'; postId: number } | { kind: 'replies'; parentId: number };
+
+export interface CommentPageRequest {
+  scope: CommentScope;
+  order: CommentOrder;
+  first: number;
+  after: string | null;
+}
+
+/** Reply lists are always oldest first, so their cursors are OLDEST cursors. */
+const SEQ_ORDER = CommentOrder.OLDEST;
+
+export function commentCursor(comment: Comment, order: CommentOrder): string {
+  return order === CommentOrder.MOST_UPVOTED
+    ? encodeCursor(order, [comment.upvoteCount, comment.seq])
+    : encodeCursor(order, [comment.seq]);
+}
+
+/** The sequence number an OLDEST (or reply) cursor stands for. */
+export function seqOfCursor(cursor: string, field = 'after'): number {
+  return Number(decodeCursor(cursor, SEQ_ORDER, 1, field)[0]);
+}
+
+function keyOf(cursor: string | null, order: CommentOrder): CursorKey | null {
+  if (cursor === null) return null;
+  return decodeCursor(cursor, order, order === CommentOrder.MOST_UPVOTED ? 2 : 1);
+}
+
+function compareFor(order: CommentOrder): (a: Comment, b: Comment) => number {
+  if (order === CommentOrder.NEWEST) return (a, b) => b.seq - a.seq;
+  if (order === CommentOrder.MOST_UPVOTED) return (a, b) => b.upvoteCount - a.upvoteCount || a.seq - b.seq;
+  return (a, b) => a.seq - b.seq;
+}
+
+export class CommentService {
+  constructor(
+    private readonly db: Database,
+    private readonly posts: PostService,
+  ) {}
+
+  findByIds(ids: readonly number[]): Promise<Comment[]> {
+    return this.db.read((manager) => manager.getRepository(Comment).find({ where: { id: In([...ids]) } }));
+  }
+
+  async add(viewer: Member | null, input: { postId: string; body: string; parentId?: string | null }): Promise<Comment> {
+    if (!viewer) throw new UnauthenticatedError();
+    const postRef = decodeIdOf(input.postId, 'input.postId', ['Thread', 'Poll']);
+    const parentRef = input.parentId ? decodeIdOf(input.parentId, 'input.parentId', ['Comment']) : undefined;
+    const body = cleanText(input.body, 'input.body', { min: 1, max: COMMENT_BODY_MAX, multiline: true });
+    if (!postRef) throw new NotFoundError('Post', 'input.postId');
+    if (parentRef === null) throw new NotFoundError('Comment', 'input.parentId');
+
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const post = await this.posts.findOfKind(manager, postRef.id, postRef.type === 'Poll' ? 'POLL' : 'THREAD');
+      if (!post) throw new NotFoundError('Post', 'input.postId');
+
+      let topLevelId: number | null = null;
+      if (parentRef) {
+        const parent = await manager.getRepository(Comment).findOne({ where: { id: parentRef.id } });
+        if (!parent || parent.deletedAt !== null) throw new NotFoundError('Comment', 'input.parentId');
+        if (parent.postId !== post.id) throw new BadUserInputError('input.parentId', 'is a comment of another post.');
+        // Replies are one level deep: a reply to a reply joins the same top-level comment.
+        topLevelId = parent.parentId ?? parent.id;
+      }
+
+      const seq = await this.posts.takeCommentSeq(manager, post.id);
+      const comment = manager.getRepository(Comment).create({
+        postId: post.id,
+        parentId: topLevelId,
+        authorId: viewer.id,
+        body,
+        seq,
+        createdAt: new Date(),
+        editedAt: null,
+        deletedAt: null,
+        upvoteCount: 0,
+        replyCount: 0,
+      });
+      await manager.getRepository(Comment).insert(comment);
+      if (topLevelId !== null) await manager.getRepository(Comment).increment({ id: topLevelId }, 'replyCount', 1);
+
+      publishAfterCommit({ type: 'commentAdded', postId: post.id, seq });
+      publishAfterCommit({ type: 'postStatsChanged', postId: post.id });
+      return comment;
+    });
+  }
+
+  async edit(viewer: Member | null, input: { commentId: string; body: string }): Promise<Comment> {
+    if (!viewer) throw new UnauthenticatedError();
+    const ref = decodeIdOf(input.commentId, 'input.commentId', ['Comment']);
+    const body = cleanText(input.body, 'input.body', { min: 1, max: COMMENT_BODY_MAX, multiline: true });
+    if (!ref) throw new NotFoundError('Comment', 'input.commentId');
+    return this.db.write(async ({ manager }) => {
+      const comment = await this.authoredBy(manager, viewer, ref.id);
+      if (comment.deletedAt !== null) throw new NotFoundError('Comment', 'input.commentId');
+      comment.body = body;
+      comment.editedAt = new Date();
+      await manager.getRepository(Comment).update({ id: comment.id }, { body, editedAt: comment.editedAt });
+      return comment;
+    });
+  }
+
+  /** Soft delete: replies stay in place; counts drop once, however many deletes race. */
+  async delete(viewer: Member | null, input: { commentId: string }): Promise<Comment> {
+    if (!viewer) throw new UnauthenticatedError();
+    const ref = decodeIdOf(input.commentId, 'input.commentId', ['Comment']);
+    if (!ref) throw new NotFoundError('Comment', 'input.commentId');
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const comment = await this.authoredBy(manager, viewer, ref.id);
+      const now = new Date();
+      const result = await manager
+        .createQueryBuilder()
+        .update(Comment)
+        .set({ deletedAt: now })
+        .where('id = :id AND deleted_at IS NULL', { id: comment.id })
+        .execute();
+      if (affectedRows(result) === 1) {
+        comment.deletedAt = now;
+        await this.posts.adjustCommentCount(manager, comment.postId, -1);
+        if (comment.parentId !== null) await manager.getRepository(Comment).decrement({ id: comment.parentId }, 'replyCount', 1);
+        publishAfterCommit({ type: 'postStatsChanged', postId: comment.postId });
+      }
+      return manager.getRepository(Comment).findOneOrFail({ where: { id: comment.id } });
+    });
+  }
+
+  private async authoredBy(manager: EntityManager, viewer: Member, commentId: number): Promise<Comment> {
+    const comment = await manager.getRepository(Comment).findOne({ where: { id: commentId } });
+    if (!comment) throw new NotFoundError('Comment', 'input.commentId');
+    if (comment.authorId !== viewer.id) throw new ForbiddenError('Only the author may change this comment.');
+    return comment;
+  }
+
+  /** Adds `delta` upvotes to a comment; false when it does not exist or is deleted. */
+  async adjustUpvoteCount(manager: EntityManager, commentId: number, delta: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Comment)
+      .set({ upvoteCount: () => `upvote_count + ${Math.trunc(delta)}` })
+      .where('id = :id', { id: commentId })
+      .execute();
+  }
+
+  /**
+   * Pages of many lists in as few queries as possible (one per distinct
+   * order/cursor/size, usually one): a window function ranks the rows of
+   * every list at once, so a page of 20 comments with their first 3 replies
+   * each costs two queries, not 21.
+   */
+  async pages(requests: readonly CommentPageRequest[]): Promise<Page<Comment>[]> {
+    const groups = new Map<string, CommentPageRequest[]>();
+    for (const request of requests) {
+      const key = JSON.stringify([request.scope.kind, request.order, request.first, request.after]);
+      groups.set(key, [...(groups.get(key) ?? []), request]);
+    }
+    const byRequest = new Map<CommentPageRequest, Comment[]>();
+    for (const group of groups.values()) {
+      const rows = await this.rankedRows(group);
+      for (const request of group) {
+        const scopeId = request.scope.kind === 'post' ? request.scope.postId : request.scope.parentId;
+        const mine = rows.filter((row) => (request.scope.kind === 'post' ? row.postId : row.parentId) === scopeId);
+        byRequest.set(request, mine.sort(compareFor(request.order)));
+      }
+    }
+    return requests.map((request) =>
+      toPage(byRequest.get(request) ?? [], request.first, request.after !== null, (comment) => commentCursor(comment, request.order)),
+    );
+  }
+
+  private async rankedRows(group: CommentPageRequest[]): Promise<Comment[]> {
+    const [{ scope, order, first, after }] = group;
+    const key = keyOf(after, order);
+    const partition = scope.kind === 'post' ? 'r.post_id' : 'r.parent_id';
+    const orderSql =
+      order === CommentOrder.NEWEST ? 'r.seq DESC' : order === CommentOrder.MOST_UPVOTED ? 'r.upvote_count DESC, r.seq ASC' : 'r.seq ASC';
+    const scopeIds = group.map((request) => (request.scope.kind === 'post' ? request.scope.postId : request.scope.parentId));
+
+    const conditions = [
+      `${partition} IN (:...scopeIds)`,
+      // A deleted comment stays as a placeholder while it has replies; deleted replies disappear.
+      scope.kind === 'post' ? 'r.parent_id IS NULL AND (r.deleted_at IS NULL OR r.reply_count > 0)' : 'r.deleted_at IS NULL',
+    ];
+    if (key) {
+      if (order === CommentOrder.OLDEST) conditions.push('r.seq > :k0');
+      else if (order === CommentOrder.NEWEST) conditions.push('r.seq < :k0');
+      else conditions.push('(r.upvote_count < :k0 OR (r.upvote_count = :k0 AND r.seq > :k1))');
+    }
+    const ranked =
+      `SELECT ranked.id FROM (SELECT r.id AS id, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${orderSql}) AS rn ` +
+      `FROM comments r WHERE ${conditions.join(' AND ')}) ranked WHERE ranked.rn <= :limit`;
+    return this.db.read((manager) =>
+      manager
+        .getRepository(Comment)
+        .createQueryBuilder('c')
+        .where(`c.id IN (${ranked})`, { scopeIds, limit: first + 1, ...(key ? { k0: key[0], k1: key[1] ?? null } : {}) })
+        .getMany(),
+    );
+  }
+
+  /** Visible top-level comments per post (CommentConnection.totalCount), one query for many posts. */
+  async topLevelCounts(postIds: readonly number[]): Promise<Map<number, number>> {
+    const rows = await this.db.read((manager) =>
+      manager
+        .getRepository(Comment)
+        .createQueryBuilder('c')
+        .select('c.post_id', 'postId')
+        .addSelect('COUNT(*)', 'count')
+        .where('c.post_id IN (:...postIds) AND c.parent_id IS NULL AND (c.deleted_at IS NULL OR c.reply_count > 0)', { postIds: [...postIds] })
+        .groupBy('c.post_id')
+        .getRawMany<{ postId: number; count: number | string }>(),
+    );
+    return new Map(rows.map((row) => [Number(row.postId), Number(row.count)]));
+  }
+}

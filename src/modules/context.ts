@@ -1,0 +1,16 @@
+import type { Logger } from '../logger';
+import type { Loaders } from './loaders';
+import type { Member } from './member/member.entity';
+import type { Services } from './services';
+
+/** What every resolver gets: who asks, and the request's loaders. */
+export interface RequestContext {
+  requestId: string;
+  /** The signed-in member; null for anonymous requests (an invalid token never gets here). */
+  viewer: Member | null;
+  /** Hash of the bearer token of this request, for logOut. */
+  tokenHash: string | null;
+  services: Services;
+  loaders: Loaders;
+  logger: Logger;
+}

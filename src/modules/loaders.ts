@@ -1,0 +1,76 @@
+/**
+ * DataLoaders, created per request (never shared: they cache) and reached
+ * only through the context. They turn the N lookups of a page into one query
+ * per kind of data, so a thread page costs a constant number of statements.
+ */
+import DataLoader from 'dataloader';
+import type { Page } from '../graphql/pagination';
+import type { Comment } from './comment/comment.entity';
+import type { CommentPageRequest } from './comment/comment.service';
+import type { Member } from './member/member.entity';
+import type { PollOption } from './poll/poll-option.entity';
+import type { Post } from './post/post.entity';
+import type { Services } from './services';
+import type { Topic } from './topic/topic.entity';
+
+export interface Loaders {
+  memberById: DataLoader<number, Member | null>;
+  postById: DataLoader<number, Post | null>;
+  commentById: DataLoader<number, Comment | null>;
+  topicById: DataLoader<number, Topic | null>;
+  pollOptionById: DataLoader<number, PollOption | null>;
+  topicsByPostId: DataLoader<number, Topic[]>;
+  optionsByPollId: DataLoader<number, PollOption[]>;
+  /** Option ids the viewer chose, per poll (empty for anonymous viewers). */
+  viewerChoicesByPollId: DataLoader<number, number[]>;
+  viewerUpvotedPostId: DataLoader<number, boolean>;
+  viewerUpvotedCommentId: DataLoader<number, boolean>;
+  commentPage: DataLoader<CommentPageRequest, Page<Comment>, string>;
+  topLevelCommentCountByPostId: DataLoader<number, number>;
+}
+
+function byId<T extends { id: number }>(load: (ids: readonly number[]) => Promise<T[]>): DataLoader<number, T | null> {
+  return new DataLoader(async (ids) => {
+    const rows = await load(ids);
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+export function createLoaders(services: Services, viewerId: number | null): Loaders {
+  return {
+    memberById: byId((ids) => services.members.findByIds(ids)),
+    postById: byId((ids) => services.posts.findByIds(ids)),
+    commentById: byId((ids) => services.comments.findByIds(ids)),
+    topicById: byId((ids) => services.topics.findByIds(ids)),
+    pollOptionById: byId((ids) => services.polls.findOptionsByIds(ids)),
+    topicsByPostId: new DataLoader(async (postIds) => {
+      const topics = await services.topics.topicsOfPosts(postIds);
+      return postIds.map((id) => topics.get(id) ?? []);
+    }),
+    optionsByPollId: new DataLoader(async (pollIds) => {
+      const options = await services.polls.optionsOfPolls(pollIds);
+      return pollIds.map((id) => options.get(id) ?? []);
+    }),
+    viewerChoicesByPollId: new DataLoader(async (pollIds) => {
+      if (viewerId === null) return pollIds.map(() => []);
+      const choices = await services.polls.choicesOf(viewerId, pollIds);
+      return pollIds.map((id) => choices.get(id) ?? []);
+    }),
+    viewerUpvotedPostId: new DataLoader(async (postIds) => {
+      if (viewerId === null) return postIds.map(() => false);
+      const upvoted = await services.upvotes.upvotedBy(viewerId, 'POST', postIds);
+      return postIds.map((id) => upvoted.has(id));
+    }),
+    viewerUpvotedCommentId: new DataLoader(async (commentIds) => {
+      if (viewerId === null) return commentIds.map(() => false);
+      const upvoted = await services.upvotes.upvotedBy(viewerId, 'COMMENT', commentIds);
+      return commentIds.map((id) => upvoted.has(id));
+    }),
+    commentPage: new DataLoader((requests) => services.comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
+    topLevelCommentCountByPostId: new DataLoader(async (postIds) => {
+      const counts = await services.comments.topLevelCounts(postIds);
+      return postIds.map((id) => counts.get(id) ?? 0);
+    }),
+  };
+}

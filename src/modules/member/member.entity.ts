@@ -1,0 +1,62 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ObjectType } from 'type-graphql';
+import { timestampColumn } from '../../db/columns';
+import { toGlobalId } from '../../graphql/global-id';
+import { Node } from '../../graphql/node';
+import { CompanySize, formatByline } from './company-size';
+
+/**
+ * A community member, shown by professional identity only. E-mail and
+ * password hash are columns but never GraphQL fields.
+ */
+@Entity('members')
+@ObjectType('Member', {
+  implements: Node,
+  description: 'A community member. Members are shown by professional identity only, never by name or e-mail.',
+})
+export class Member {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id: number;
+
+  /** Normalised (trimmed, lower-case). Null for demo members, who cannot sign in. */
+  @Column({ type: 'varchar', length: 254, nullable: true, unique: true })
+  email: string | null;
+
+  /** scrypt hash (see password.ts); null means no password can match. */
+  @Column({ name: 'password_hash', type: 'varchar', length: 300, nullable: true })
+  passwordHash: string | null;
+
+  @Field(() => String, { description: 'Job title, e.g. "Director of IT".' })
+  @Column({ type: 'varchar', length: 400 })
+  title: string;
+
+  @Field(() => String, { nullable: true, description: 'Industry, e.g. "Software"; null when not given.' })
+  @Column({ type: 'varchar', length: 400, nullable: true })
+  industry: string | null;
+
+  @Field(() => CompanySize, { description: 'The size band of the member\'s company.' })
+  @Column({ name: 'company_size', type: 'varchar', length: 32 })
+  companySize: CompanySize;
+
+  @Field(() => Date, { description: 'When the member joined.' })
+  @Column(timestampColumn('joined_at'))
+  joinedAt: Date;
+
+  @Field(() => String, {
+    description:
+      'One line for display: the title, then " in <industry>" when there is one, then ", <size band>": ' +
+      '"Director of IT in Software, 201 - 500 employees", "CSO, Self-employed", ' +
+      '"Senior Executive Advisor in Software, 10,001+ employees".',
+  })
+  get byline(): string {
+    return formatByline(this.title, this.industry, this.companySize);
+  }
+
+  get globalId(): string {
+    return toGlobalId('Member', this.id);
+  }
+
+  get typeName(): string {
+    return 'Member';
+  }
+}

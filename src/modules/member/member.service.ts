@@ -1,0 +1,115 @@
+/**
+ * Members and their sessions: sign-up, log-in, token checks, log-out.
+ * Tokens are opaque random strings; only their SHA-256 is stored.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { In } from 'typeorm';
+import type { Database } from '../../db/database';
+import { isUniqueViolation } from '../../db/dialect';
+import { BadUserInputError, UnauthenticatedError } from '../../graphql/errors';
+import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
+import { AuthToken } from './auth-token.entity';
+import { CompanySize } from './company-size';
+import { Member } from './member.entity';
+import { hashPassword, verifyPassword } from './password';
+
+export interface SignUpData {
+  email: string;
+  password: string;
+  title: string;
+  industry?: string | null;
+  companySize: CompanySize;
+}
+
+export interface Session {
+  token: string;
+  member: Member;
+}
+
+export const MIN_PASSWORD_LENGTH = 10;
+// Long enough for passphrases, short enough that nobody makes scrypt chew megabytes.
+export const MAX_PASSWORD_LENGTH = 256;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+function normaliseEmail(value: string, field: string): string {
+  const email = cleanText(value, field, { min: 1, max: 254 }).toLowerCase();
+  if (!EMAIL_PATTERN.test(email)) throw new BadUserInputError(field, 'is not an e-mail address.');
+  return email;
+}
+
+function checkPassword(password: string, field: string): void {
+  if (typeof password !== 'string' || [...password].length < MIN_PASSWORD_LENGTH) {
+    throw new BadUserInputError(field, `must be at least ${MIN_PASSWORD_LENGTH} characters.`);
+  }
+  if ([...password].length > MAX_PASSWORD_LENGTH) throw new BadUserInputError(field, `must be at most ${MAX_PASSWORD_LENGTH} characters.`);
+}
+
+export class MemberService {
+  constructor(private readonly db: Database) {}
+
+  async signUp(data: SignUpData): Promise<Session> {
+    const email = normaliseEmail(data.email, 'input.email');
+    checkPassword(data.password, 'input.password');
+    const title = cleanText(data.title, 'input.title', { min: 1, max: 100 });
+    const industry = cleanOptionalText(data.industry, 'input.industry', { max: 100 });
+    if (!Object.values(CompanySize).includes(data.companySize)) throw new BadUserInputError('input.companySize', 'is not a company size.');
+
+    // Hash outside the unit of work: scrypt takes tens of milliseconds and
+    // must not hold the serialized database path.
+    const passwordHash = await hashPassword(data.password);
+    const token = randomBytes(32).toString('base64url');
+    try {
+      const member = await this.db.write(async ({ manager }) => {
+        const taken = await manager.getRepository(Member).exist({ where: { email } });
+        if (taken) throw new BadUserInputError('input.email', 'is already in use.');
+        const created = await manager.getRepository(Member).save(
+          manager.getRepository(Member).create({ email, passwordHash, title, industry, companySize: data.companySize, joinedAt: new Date() }),
+        );
+        await manager.getRepository(AuthToken).insert({ tokenHash: hashToken(token), memberId: created.id, createdAt: new Date() });
+        return created;
+      });
+      return { token, member };
+    } catch (error) {
+      // Two sign-ups with one address at once: the unique index decides, the loser gets the same answer.
+      if (isUniqueViolation(error)) throw new BadUserInputError('input.email', 'is already in use.');
+      throw error;
+    }
+  }
+
+  async logIn(emailInput: string, password: string): Promise<Session> {
+    const email = typeof emailInput === 'string' ? emailInput.trim().toLowerCase() : '';
+    const member = await this.db.read((manager) => manager.getRepository(Member).findOne({ where: { email } }));
+    // Always run scrypt, so unknown e-mails and wrong passwords look alike, in answer and in time.
+    const matches = await verifyPassword(typeof password === 'string' ? password.slice(0, MAX_PASSWORD_LENGTH * 4) : '', member?.passwordHash ?? null);
+    if (!member || !matches) throw new UnauthenticatedError('Unknown e-mail or wrong password.');
+    const token = randomBytes(32).toString('base64url');
+    await this.db.write(({ manager }) => manager.getRepository(AuthToken).insert({ tokenHash: hashToken(token), memberId: member.id, createdAt: new Date() }));
+    return { token, member };
+  }
+
+  /** The member a bearer token belongs to; UNAUTHENTICATED when it is unknown or revoked. */
+  async authenticate(token: string): Promise<{ member: Member; tokenHash: string }> {
+    const tokenHash = hashToken(token);
+    const member = await this.db.read(async (manager) => {
+      const session = await manager.getRepository(AuthToken).findOne({ where: { tokenHash } });
+      return session ? manager.getRepository(Member).findOne({ where: { id: session.memberId } }) : null;
+    });
+    if (!member) throw new UnauthenticatedError('The token is invalid or has been revoked.');
+    return { member, tokenHash };
+  }
+
+  /** Revokes one token everywhere at once (the row is the only proof of the session). */
+  async logOut(tokenHash: string): Promise<boolean> {
+    await this.db.write(({ manager }) => manager.getRepository(AuthToken).delete({ tokenHash }));
+    return true;
+  }
+
+  async findByIds(ids: readonly number[]): Promise<Member[]> {
+    if (ids.length === 0) return [];
+    return this.db.read((manager) => manager.getRepository(Member).find({ where: { id: In([...ids]) } }));
+  }
+}

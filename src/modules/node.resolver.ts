@@ -1,0 +1,43 @@
+/**
+ * Query.node: every Node of the API by its global ID. An ID of the wrong
+ * type, or one that names nothing, is null, as Relay expects.
+ */
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { fromGlobalId } from '../graphql/global-id';
+import { Node, NodeLike } from '../graphql/node';
+import type { RequestContext } from './context';
+import { resultsForViewer } from './poll/poll.resolver';
+import { PostStats } from './post/post.types';
+
+@Resolver()
+export class NodeResolver {
+  @Query(() => Node, { nullable: true, description: 'Any object by its global ID; null when the ID names nothing.' })
+  async node(@Arg('id', () => ID, { description: 'A global ID from any `id` field.' }) id: string, @Ctx() context: RequestContext): Promise<NodeLike | null> {
+    const decoded = fromGlobalId(id);
+    if (!decoded) return null;
+    const { loaders } = context;
+    switch (decoded.type) {
+      case 'Member':
+        return loaders.memberById.load(decoded.id);
+      case 'Topic':
+        return loaders.topicById.load(decoded.id);
+      case 'Comment':
+        return loaders.commentById.load(decoded.id);
+      case 'PollOption':
+        return loaders.pollOptionById.load(decoded.id);
+      case 'Thread':
+      case 'Poll': {
+        const post = await loaders.postById.load(decoded.id);
+        return post && post.typeName === decoded.type ? post : null;
+      }
+      case 'PostStats': {
+        const post = await loaders.postById.load(decoded.id);
+        return post ? new PostStats(post) : null;
+      }
+      case 'PollResults': {
+        const post = await loaders.postById.load(decoded.id);
+        return post && post.kind === 'POLL' ? resultsForViewer(post, context) : null;
+      }
+    }
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * Polls: creation, votes, retraction, closing (by the author or at closesAt).
+ *
+ * Tallies stay exact under concurrency because every counter moves only by
+ * the rows a statement really changed: a vote row inserted (ON CONFLICT DO
+ * NOTHING reports whether it was) or deleted (the DELETE's row count), in the
+ * same transaction as the counter. The poll's results_version rises in that
+ * same transaction whenever anything shown in PollResults changes.
+ */
+import { EntityManager, In } from 'typeorm';
+import type { Database } from '../../db/database';
+import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
+import { BadUserInputError, ForbiddenError, NotFoundError, PollClosedError, UnauthenticatedError } from '../../graphql/errors';
+import { decodeIdOf, fromGlobalId } from '../../graphql/global-id';
+import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
+import type { Logger } from '../../logger';
+import type { Member } from '../member/member.entity';
+import { Post, ResultsVisibility } from '../post/post.entity';
+import { POST_TITLE_MAX, PostService } from '../post/post.service';
+import { cleanTopicNames } from '../topic/topic.service';
+import { PollOption } from './poll-option.entity';
+import { PollParticipant, PollVote } from './poll-vote.entity';
+
+export const MIN_OPTIONS = 2;
+export const MAX_OPTIONS = 20;
+export const OPTION_LABEL_MAX = 200;
+export const POLL_DESCRIPTION_MAX = 5_000;
+const VISIBILITIES: readonly ResultsVisibility[] = ['ALWAYS', 'ON_VOTE', 'ON_CLOSE'];
+
+export interface CreatePollData {
+  title: string;
+  description?: string | null;
+  options: string[];
+  allowsMultipleChoices?: boolean | null;
+  closesAt?: Date | null;
+  resultsVisibility?: ResultsVisibility | null;
+  topics?: string[] | null;
+}
+
+export class PollService {
+  constructor(
+    private readonly db: Database,
+    private readonly posts: PostService,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(viewer: Member | null, input: CreatePollData): Promise<Post> {
+    if (!viewer) throw new UnauthenticatedError();
+    const title = cleanText(input.title, 'input.title', { min: 1, max: POST_TITLE_MAX });
+    const description = cleanOptionalText(input.description, 'input.description', { max: POLL_DESCRIPTION_MAX, multiline: true });
+    if (!Array.isArray(input.options) || input.options.length < MIN_OPTIONS || input.options.length > MAX_OPTIONS) {
+      throw new BadUserInputError('input.options', `must hold ${MIN_OPTIONS} to ${MAX_OPTIONS} options.`);
+    }
+    const labels = input.options.map((label, index) => cleanText(label, `input.options[${index}]`, { min: 1, max: OPTION_LABEL_MAX }));
+    const seen = new Map<string, number>();
+    labels.forEach((label, index) => {
+      const key = label.toLowerCase();
+      if (seen.has(key)) throw new BadUserInputError(`input.options[${index}]`, `repeats option ${seen.get(key)}.`);
+      seen.set(key, index);
+    });
+    const closesAt = input.closesAt ?? null;
+    if (closesAt !== null && closesAt.getTime() <= Date.now()) throw new BadUserInputError('input.closesAt', 'must be in the future.');
+    const resultsVisibility = input.resultsVisibility ?? 'ALWAYS';
+    if (!VISIBILITIES.includes(resultsVisibility)) throw new BadUserInputError('input.resultsVisibility', 'is not a visibility.');
+    const topics = cleanTopicNames(input.topics, 'input.topics');
+
+    return this.db.write(async ({ manager }) => {
+      const poll = await this.posts.insertPost(manager, {
+        kind: 'POLL',
+        title,
+        body: null,
+        description,
+        authorId: viewer.id,
+        optionLabels: labels,
+        allowsMultipleChoices: input.allowsMultipleChoices ?? false,
+        closesAt,
+        resultsVisibility,
+        topics,
+      });
+      await manager
+        .getRepository(PollOption)
+        .insert(labels.map((label, position) => ({ pollId: poll.id, label, position, voteCount: 0 })));
+      return poll;
+    });
+  }
+
+  /** Casts or replaces the viewer's vote. Choosing what one already chose changes nothing (same version). */
+  async castVote(viewer: Member | null, input: { pollId: string; optionIds: string[] }): Promise<Post> {
+    if (!viewer) throw new UnauthenticatedError();
+    const pollRef = decodeIdOf(input.pollId, 'input.pollId', ['Poll']);
+    if (!Array.isArray(input.optionIds) || input.optionIds.length === 0) {
+      throw new BadUserInputError('input.optionIds', 'must name at least one option.');
+    }
+    if (input.optionIds.length > MAX_OPTIONS) throw new BadUserInputError('input.optionIds', `must name at most ${MAX_OPTIONS} options.`);
+    const chosen: number[] = [];
+    input.optionIds.forEach((id, index) => {
+      const field = `input.optionIds[${index}]`;
+      const decoded = fromGlobalId(id);
+      if (!decoded) throw new BadUserInputError(field, 'is not a valid ID.');
+      if (decoded.type !== 'PollOption') throw new BadUserInputError(field, 'is not an option of this poll.');
+      if (chosen.includes(decoded.id)) throw new BadUserInputError(field, 'repeats an option already chosen.');
+      chosen.push(decoded.id);
+    });
+    if (!pollRef) throw new NotFoundError('Poll', 'input.pollId');
+
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const now = new Date();
+      const poll = await this.openPoll(manager, pollRef.id, now);
+      const options = await manager.getRepository(PollOption).find({ where: { pollId: poll.id } });
+      const optionIds = new Set(options.map((option) => option.id));
+      chosen.forEach((id, index) => {
+        if (!optionIds.has(id)) throw new BadUserInputError(`input.optionIds[${index}]`, 'is not an option of this poll.');
+      });
+      if (!poll.allowsMultipleChoices && chosen.length !== 1) {
+        throw new BadUserInputError('input.optionIds', 'must name exactly one option: this poll is single choice.');
+      }
+
+      const previous = (await manager.getRepository(PollVote).find({ where: { pollId: poll.id, memberId: viewer.id } })).map((v) => v.optionId);
+      const removed = previous.filter((id) => !chosen.includes(id));
+      const added = chosen.filter((id) => !previous.includes(id));
+      if (removed.length === 0 && added.length === 0) return poll;
+
+      let votesDelta = 0;
+      for (const optionId of removed) votesDelta -= await this.removeVoteRow(manager, poll.id, viewer.id, optionId);
+      for (const optionId of added) {
+        const inserted = await insertIgnoringDuplicate(manager, 'poll_votes', {
+          poll_id: poll.id,
+          member_id: viewer.id,
+          option_id: optionId,
+          created_at: now.getTime(),
+        });
+        if (inserted) {
+          await this.adjustOptionVotes(manager, optionId, 1);
+          votesDelta += 1;
+        }
+      }
+      const joined = await insertIgnoringDuplicate(manager, 'poll_participants', { poll_id: poll.id, member_id: viewer.id, voted_at: now.getTime() });
+      return this.recordChange(manager, poll, { votesDelta, participantsDelta: joined ? 1 : 0, now }, publishAfterCommit);
+    });
+  }
+
+  /** Withdraws the viewer's vote; without one, the poll comes back unchanged (same version). */
+  async retractVote(viewer: Member | null, input: { pollId: string }): Promise<Post> {
+    if (!viewer) throw new UnauthenticatedError();
+    const pollRef = decodeIdOf(input.pollId, 'input.pollId', ['Poll']);
+    if (!pollRef) throw new NotFoundError('Poll', 'input.pollId');
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const now = new Date();
+      const poll = await this.openPoll(manager, pollRef.id, now);
+      const previous = await manager.getRepository(PollVote).find({ where: { pollId: poll.id, memberId: viewer.id } });
+      let votesDelta = 0;
+      for (const vote of previous) votesDelta -= await this.removeVoteRow(manager, poll.id, viewer.id, vote.optionId);
+      const left = affectedRows(await manager.getRepository(PollParticipant).delete({ pollId: poll.id, memberId: viewer.id }));
+      if (votesDelta === 0 && left === 0) return poll;
+      return this.recordChange(manager, poll, { votesDelta, participantsDelta: -left, now }, publishAfterCommit);
+    });
+  }
+
+  async close(viewer: Member | null, input: { pollId: string }): Promise<Post> {
+    if (!viewer) throw new UnauthenticatedError();
+    const pollRef = decodeIdOf(input.pollId, 'input.pollId', ['Poll']);
+    if (!pollRef) throw new NotFoundError('Poll', 'input.pollId');
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const now = new Date();
+      const poll = await this.posts.findOfKind(manager, pollRef.id, 'POLL');
+      if (!poll) throw new NotFoundError('Poll', 'input.pollId');
+      if (poll.authorId !== viewer.id) throw new ForbiddenError('Only the poll\'s author may close it.');
+      if (poll.isClosedAt(now) || !(await this.markClosed(manager, poll.id, now))) throw new PollClosedError();
+      const closed = await manager.getRepository(Post).findOneOrFail({ where: { id: poll.id } });
+      publishAfterCommit({ type: 'pollResultsChanged', pollId: closed.id, version: closed.resultsVersion });
+      return closed;
+    });
+  }
+
+  /**
+   * The scheduler's step: makes "closed at closesAt" a real write (closed
+   * flag, version + 1, an event). Each close is a conditional UPDATE that
+   * only one runner wins, so several instances may run this at once.
+   */
+  async closeDuePolls(now = new Date()): Promise<number> {
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const due = await manager
+        .getRepository(Post)
+        .createQueryBuilder('p')
+        .select(['p.id'])
+        .where('p.kind = :kind AND p.is_closed = :open AND p.closes_at <= :now', { kind: 'POLL', open: false, now: now.getTime() })
+        .orderBy('p.closes_at', 'ASC')
+        .limit(100)
+        .getMany();
+      let closed = 0;
+      for (const { id } of due) {
+        if (await this.markClosed(manager, id, now)) {
+          const poll = await manager.getRepository(Post).findOneOrFail({ where: { id }, select: { id: true, resultsVersion: true } });
+          publishAfterCommit({ type: 'pollResultsChanged', pollId: id, version: poll.resultsVersion });
+          closed++;
+        }
+      }
+      return closed;
+    });
+  }
+
+  /** Runs closeDuePolls every `intervalMs`; returns a stop function. Failures are logged, never thrown. */
+  startClosingScheduler(intervalMs: number): () => void {
+    let running = false;
+    const tick = async () => {
+      if (running) return; // a slow step is never overlapped by the next one
+      running = true;
+      try {
+        const closed = await this.closeDuePolls();
+        if (closed > 0) this.logger.info('closed polls at closesAt', { closed });
+      } catch (error) {
+        this.logger.error('poll close scheduler failed', { error });
+      } finally {
+        running = false;
+      }
+    };
+    const timer = setInterval(tick, intervalMs);
+    timer.unref();
+    void tick();
+    return () => clearInterval(timer);
+  }
+
+  /** Options of many polls, in position order. */
+  async optionsOfPolls(pollIds: readonly number[]): Promise<Map<number, PollOption[]>> {
+    const options = await this.db.read((manager) =>
+      manager.getRepository(PollOption).find({ where: { pollId: In([...pollIds]) }, order: { position: 'ASC' } }),
+    );
+    const result = new Map<number, PollOption[]>(pollIds.map((id) => [id, []]));
+    for (const option of options) result.get(option.pollId)?.push(option);
+    return result;
+  }
+
+  findOptionsByIds(ids: readonly number[]): Promise<PollOption[]> {
+    return this.db.read((manager) => manager.getRepository(PollOption).find({ where: { id: In([...ids]) } }));
+  }
+
+  /** The option ids one member chose in many polls. */
+  async choicesOf(memberId: number, pollIds: readonly number[]): Promise<Map<number, number[]>> {
+    const votes = await this.db.read((manager) =>
+      manager.getRepository(PollVote).find({ where: { memberId, pollId: In([...pollIds]) } }),
+    );
+    const result = new Map<number, number[]>(pollIds.map((id) => [id, []]));
+    for (const vote of votes) result.get(vote.pollId)?.push(vote.optionId);
+    return result;
+  }
+
+  private async openPoll(manager: EntityManager, pollId: number, now: Date): Promise<Post> {
+    const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
+    if (!poll) throw new NotFoundError('Poll', 'input.pollId');
+    // Past closesAt counts as closed even before the scheduler's write lands.
+    if (poll.isClosedAt(now)) throw new PollClosedError();
+    return poll;
+  }
+
+  private async markClosed(manager: EntityManager, pollId: number, now: Date): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Post)
+      .set({ isClosed: true, resultsVersion: () => 'results_version + 1', resultsUpdatedAt: now })
+      .where('id = :pollId AND is_closed = :open', { pollId, open: false })
+      .execute();
+    return affectedRows(result) === 1;
+  }
+
+  /** Deletes one vote row; returns 1 when it existed (and its option's count dropped), else 0. */
+  private async removeVoteRow(manager: EntityManager, pollId: number, memberId: number, optionId: number): Promise<number> {
+    const deleted = affectedRows(await manager.getRepository(PollVote).delete({ pollId, memberId, optionId }));
+    if (deleted === 1) await this.adjustOptionVotes(manager, optionId, -1);
+    return deleted;
+  }
+
+  private async adjustOptionVotes(manager: EntityManager, optionId: number, delta: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(PollOption)
+      .set({ voteCount: () => `vote_count + ${Math.trunc(delta)}` })
+      .where('id = :optionId', { optionId })
+      .execute();
+  }
+
+  /** Moves the poll's totals and version in one UPDATE and announces the change after commit. */
+  private async recordChange(
+    manager: EntityManager,
+    poll: Post,
+    change: { votesDelta: number; participantsDelta: number; now: Date },
+    publishAfterCommit: (event: { type: 'pollResultsChanged'; pollId: number; version: number }) => void,
+  ): Promise<Post> {
+    await manager
+      .createQueryBuilder()
+      .update(Post)
+      .set({
+        totalVotes: () => `total_votes + ${Math.trunc(change.votesDelta)}`,
+        participantCount: () => `participant_count + ${Math.trunc(change.participantsDelta)}`,
+        resultsVersion: () => 'results_version + 1',
+        resultsUpdatedAt: change.now,
+      })
+      .where('id = :pollId', { pollId: poll.id })
+      .execute();
+    const updated = await manager.getRepository(Post).findOneOrFail({ where: { id: poll.id } });
+    publishAfterCommit({ type: 'pollResultsChanged', pollId: updated.id, version: updated.resultsVersion });
+    return updated;
+  }
+}

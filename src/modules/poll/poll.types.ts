@@ -1,0 +1,37 @@
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Node, Upvotable } from '../../graphql/node';
+import { PostInterface } from '../post/post.types';
+
+export enum ResultsVisibilityEnum {
+  ALWAYS = 'ALWAYS',
+  ON_VOTE = 'ON_VOTE',
+  ON_CLOSE = 'ON_CLOSE',
+}
+
+registerEnumType(ResultsVisibilityEnum, {
+  name: 'ResultsVisibility',
+  description: 'Who may see a poll\'s tallies, and when.',
+  valuesConfig: {
+    ALWAYS: { description: 'Everyone, always.' },
+    ON_VOTE: {
+      description:
+        'Members who currently have a vote in the poll (retracting hides them again), and the poll\'s author; everyone once the poll is closed.',
+    },
+    ON_CLOSE: { description: 'Only the poll\'s author until the poll is closed; everyone after.' },
+  },
+});
+
+@ObjectType('Poll', { implements: [Node, Upvotable, PostInterface], description: 'A question members answer by voting.' })
+export class Poll {
+  @Field(() => String, { nullable: true, description: 'Context for the question, as plain text; null when none.' })
+  description: string | null;
+
+  @Field(() => Boolean, { description: 'Whether a member may choose several options.' })
+  allowsMultipleChoices: boolean;
+
+  @Field(() => Date, { nullable: true, description: 'When the poll closes by itself; null for never.' })
+  closesAt: Date | null;
+
+  @Field(() => ResultsVisibilityEnum, { description: 'Who may see the tallies, and when.' })
+  resultsVisibility: ResultsVisibilityEnum;
+}

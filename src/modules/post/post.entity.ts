@@ -1,0 +1,110 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { counterColumn, timestampColumn } from '../../db/columns';
+import { toGlobalId } from '../../graphql/global-id';
+
+export type PostKind = 'THREAD' | 'POLL';
+export type ResultsVisibility = 'ALWAYS' | 'ON_VOTE' | 'ON_CLOSE';
+
+/**
+ * Threads and polls share one table (with a kind column) so that lists,
+ * orders, filters and pagination over both are one SQL query. Poll-only
+ * columns are null/default for threads. Exposed in GraphQL as the Thread and
+ * Poll types (post.types.ts, poll.types.ts), chosen by `kind`.
+ */
+@Entity('posts')
+@Index('idx_posts_created', ['createdAt', 'id'])
+@Index('idx_posts_poll_closing', ['kind', 'isClosed', 'closesAt'])
+export class Post {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind: PostKind;
+
+  @Column({ type: 'varchar', length: 1200 })
+  title: string;
+
+  /** Thread body; null for polls. */
+  @Column({ type: 'text', nullable: true })
+  body: string | null;
+
+  /** Poll description; null for threads and polls without one. */
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  @Index('idx_posts_author')
+  @Column({ name: 'author_id', type: 'integer' })
+  authorId: number;
+
+  @Column(timestampColumn('created_at'))
+  createdAt: Date;
+
+  @Column(counterColumn('view_count'))
+  viewCount: number;
+
+  @Column(counterColumn('upvote_count'))
+  upvoteCount: number;
+
+  /** Comments and replies that are not deleted. */
+  @Column(counterColumn('comment_count'))
+  commentCount: number;
+
+  /**
+   * The last sequence number given to a comment or reply of this post.
+   * Incremented under the post's row lock in the comment's transaction, so
+   * comment sequence numbers follow commit order on every database.
+   */
+  @Column(counterColumn('comment_seq'))
+  commentSeq: number;
+
+  /**
+   * Lower-cased title, body or description and option labels, for `search`.
+   * Lower-cased in JavaScript (full Unicode) so matching is case-insensitive
+   * the same way on every database.
+   */
+  @Column({ name: 'search_text', type: 'text', default: '' })
+  searchText: string;
+
+  // ---- poll-only columns ----
+
+  @Column({ name: 'allows_multiple_choices', type: 'boolean', default: false })
+  allowsMultipleChoices: boolean;
+
+  @Column(timestampColumn('closes_at', { nullable: true }))
+  closesAt: Date | null;
+
+  /** Set by closePoll or by the scheduler once closesAt has passed. */
+  @Column({ name: 'is_closed', type: 'boolean', default: false })
+  isClosed: boolean;
+
+  @Column({ name: 'results_visibility', type: 'varchar', length: 16, default: 'ALWAYS' })
+  resultsVisibility: ResultsVisibility;
+
+  /** Members with a vote in the poll. */
+  @Column(counterColumn('participant_count'))
+  participantCount: number;
+
+  /** Sum of the options' vote counts. */
+  @Column(counterColumn('total_votes'))
+  totalVotes: number;
+
+  /** PollResults.version: +1 in the same transaction as every change it shows. */
+  @Column(counterColumn('results_version'))
+  resultsVersion: number;
+
+  @Column(timestampColumn('results_updated_at'))
+  resultsUpdatedAt: Date;
+
+  get globalId(): string {
+    return toGlobalId(this.kind === 'POLL' ? 'Poll' : 'Thread', this.id);
+  }
+
+  get typeName(): string {
+    return this.kind === 'POLL' ? 'Poll' : 'Thread';
+  }
+
+  /** Closed by a write, or past closesAt and about to be closed by the scheduler: reads treat both as closed. */
+  isClosedAt(now: Date): boolean {
+    return this.isClosed || (this.closesAt !== null && this.closesAt.getTime() <= now.getTime());
+  }
+}

@@ -1,0 +1,155 @@
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { fromGlobalId } from '../../graphql/global-id';
+import { pageSize } from '../../graphql/input-validation';
+import { CommentOrder } from '../comment/comment-order';
+import { CommentConnection } from '../comment/comment.types';
+import type { RequestContext } from '../context';
+import { Member } from '../member/member.entity';
+import { Topic } from '../topic/topic.entity';
+import { PostKindFilter, PostOrder } from './post-order';
+import type { Post } from './post.entity';
+import { PostConnection, PostInterface, PostStats, Thread } from './post.types';
+
+@InputType('CreateThreadInput', { description: 'A new discussion thread.' })
+class CreateThreadInput {
+  @Field(() => String, { description: 'The question or headline, 1 to 300 characters.' })
+  title: string;
+
+  @Field(() => String, { description: 'Plain text, 1 to 20,000 characters; paragraphs separated by a blank line.' })
+  body: string;
+
+  @Field(() => [String], { nullable: true, description: 'Topic names; unknown topics are created.' })
+  topics?: string[] | null;
+}
+
+@ObjectType('CreateThreadPayload', { description: 'The result of createThread.' })
+class CreateThreadPayload {
+  @Field(() => Thread, { description: 'The new thread.' })
+  thread: Post;
+}
+
+@InputType('RecordViewInput', { description: 'The post that was viewed.' })
+class RecordViewInput {
+  @Field(() => ID, { description: 'A thread or poll.' })
+  postId: string;
+}
+
+@ObjectType('RecordViewPayload', { description: 'The result of recordView.' })
+class RecordViewPayload {
+  @Field(() => PostInterface, { description: 'The post with its updated counters.' })
+  post: Post;
+}
+
+/** A Thread or Poll global id to its database id; null when it names no post. */
+export function postDbId(globalId: string): number | null {
+  const decoded = fromGlobalId(globalId);
+  return decoded && (decoded.type === 'Thread' || decoded.type === 'Poll') ? decoded.id : null;
+}
+
+@Resolver(() => PostInterface)
+export class PostResolver {
+  @FieldResolver(() => Member, { description: 'Who posted it.' })
+  async author(@Root() post: Post, @Ctx() context: RequestContext): Promise<Member> {
+    const author = await context.loaders.memberById.load(post.authorId);
+    if (!author) throw new Error(`post ${post.id} has no author ${post.authorId}`);
+    return author;
+  }
+
+  @FieldResolver(() => [Topic], { description: 'Topics the post is filed under, by name.' })
+  topics(@Root() post: Post, @Ctx() context: RequestContext): Promise<Topic[]> {
+    return context.loaders.topicsByPostId.load(post.id);
+  }
+
+  @FieldResolver(() => PostStats, { description: 'The live counters, in the shape Subscription.postStatsUpdated pushes.' })
+  stats(@Root() post: Post): PostStats {
+    return new PostStats(post);
+  }
+
+  @FieldResolver(() => CommentConnection, { description: 'Top-level comments.' })
+  async comments(
+    @Root() post: Post,
+    @Ctx() context: RequestContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor of the last comment of the previous page.' }) after: string | null,
+    @Arg('orderBy', () => CommentOrder, { nullable: true, defaultValue: CommentOrder.OLDEST, description: 'The order of the list.' })
+    orderBy: CommentOrder | null,
+  ): Promise<CommentConnection> {
+    const request = { scope: { kind: 'post' as const, postId: post.id }, order: orderBy ?? CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
+    const page = await context.loaders.commentPage.load(request);
+    return Object.assign(new CommentConnection(), page, {
+      countTotal: () => context.loaders.topLevelCommentCountByPostId.load(post.id),
+    });
+  }
+
+  @Query(() => PostInterface, { nullable: true, description: 'Null when no post has this id.' })
+  async post(@Arg('id', () => ID, { description: 'A thread\'s or poll\'s ID.' }) id: string, @Ctx() context: RequestContext): Promise<Post | null> {
+    const decoded = fromGlobalId(id);
+    if (!decoded || (decoded.type !== 'Thread' && decoded.type !== 'Poll')) return null;
+    const post = await context.loaders.postById.load(decoded.id);
+    return post && post.typeName === decoded.type ? post : null;
+  }
+
+  @Query(() => PostConnection, {
+    description:
+      'Posts. `topicSlug` keeps posts with that topic. `search` keeps posts in which every word of it appears, ' +
+      'case-insensitively, in the title, the body or description, or an option label.',
+  })
+  async posts(
+    @Ctx() context: RequestContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor of the last post of the previous page.' }) after: string | null,
+    @Arg('orderBy', () => PostOrder, { nullable: true, defaultValue: PostOrder.NEWEST, description: 'The order of the list.' })
+    orderBy: PostOrder | null,
+    @Arg('kind', () => PostKindFilter, { nullable: true, description: 'Only threads, or only polls.' }) kind: PostKindFilter | null,
+    @Arg('topicSlug', () => String, { nullable: true, description: 'Only posts filed under this topic.' }) topicSlug: string | null,
+    @Arg('search', () => String, {
+      nullable: true,
+      description: 'Words that must all appear (any part of a word, case-insensitive); at most 10 words, 200 characters.',
+    })
+    search: string | null,
+  ): Promise<PostConnection> {
+    const page = await context.services.posts.list({
+      first: pageSize(first),
+      after: after ?? null,
+      orderBy: orderBy ?? PostOrder.NEWEST,
+      kind: kind ?? null,
+      topicSlug: topicSlug ?? null,
+      search: search ?? null,
+    });
+    page.nodes.forEach((post) => context.loaders.postById.prime(post.id, post));
+    return Object.assign(new PostConnection(), page);
+  }
+
+  @Query(() => [PostInterface], {
+    nullable: true,
+    description:
+      '"Content you might like": posts sharing the most topics with `relatedTo` first, then the most popular; ' +
+      'never `relatedTo` itself; popular posts when it is omitted; NOT_FOUND when it names no post. `first` is 1..20.',
+  })
+  recommendedPosts(
+    @Ctx() context: RequestContext,
+    @Arg('relatedTo', () => ID, { nullable: true, description: 'The post being read.' }) relatedTo: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 5, description: '1 to 20.' }) first: number | null,
+  ): Promise<Post[]> {
+    return context.services.posts.recommended(relatedTo ?? null, pageSize(first, 'first', 20, 5));
+  }
+
+  @Mutation(() => CreateThreadPayload, { nullable: true, description: 'Opens a discussion thread.' })
+  async createThread(
+    @Arg('input', () => CreateThreadInput, { description: 'The thread.' }) input: CreateThreadInput,
+    @Ctx() context: RequestContext,
+  ): Promise<CreateThreadPayload> {
+    return { thread: await context.services.posts.createThread(context.viewer, input) };
+  }
+
+  @Mutation(() => RecordViewPayload, {
+    nullable: true,
+    description: 'Counts a view; repeat views by the same signed-in member within 30 minutes count once.',
+  })
+  async recordView(
+    @Arg('input', () => RecordViewInput, { description: 'The post viewed.' }) input: RecordViewInput,
+    @Ctx() context: RequestContext,
+  ): Promise<RecordViewPayload> {
+    return { post: await context.services.posts.recordView(context.viewer, input.postId) };
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * Posts (threads and polls share the posts table): creation, lookup, the
+ * one-query lists with their orders and filters, recommendations, views, and
+ * the counters other modules change inside their own transactions.
+ */
+import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import type { Database } from '../../db/database';
+import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
+import { BadUserInputError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
+import { decodeIdOf } from '../../graphql/global-id';
+import { cleanText } from '../../graphql/input-validation';
+import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
+import type { Member } from '../member/member.entity';
+import { cleanTopicNames, TopicName, TopicService } from '../topic/topic.service';
+import { COLUMN_ORDERS, POPULARITY_SQL, PostKindFilter, PostOrder, TRENDING_SCORE_SQL } from './post-order';
+import { Post, PostKind } from './post.entity';
+import { PostView } from './post-view.entity';
+import { buildSearchText } from './search-text';
+
+export const POST_TITLE_MAX = 300;
+export const THREAD_BODY_MAX = 20_000;
+/** A repeat view by the same member within this window counts once. */
+export const VIEW_WINDOW_MS = 30 * 60 * 1000;
+const MAX_SEARCH_TERMS = 10;
+
+export interface PostListArgs {
+  first: number;
+  after: string | null;
+  orderBy: PostOrder;
+  kind: PostKindFilter | null;
+  topicSlug: string | null;
+  search: string | null;
+}
+
+export interface PostListPage extends Page<Post> {
+  /** Runs the COUNT only when a client asks for totalCount. */
+  countTotal: () => Promise<number>;
+}
+
+/** Every fresh post starts from these; poll-only columns keep their defaults on threads. */
+export interface NewPost {
+  kind: PostKind;
+  title: string;
+  body: string | null;
+  description: string | null;
+  authorId: number;
+  optionLabels?: readonly string[];
+  allowsMultipleChoices?: boolean;
+  closesAt?: Date | null;
+  resultsVisibility?: Post['resultsVisibility'];
+  topics: readonly TopicName[];
+}
+
+function escapeLike(term: string): string {
+  return term.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+export class PostService {
+  constructor(
+    private readonly db: Database,
+    private readonly topics: TopicService,
+  ) {}
+
+  findByIds(ids: readonly number[]): Promise<Post[]> {
+    return this.db.read((manager) => manager.getRepository(Post).find({ where: { id: In([...ids]) } }));
+  }
+
+  /** The post with this id, only if it is of this kind (a poll's id is no thread id). */
+  findOfKind(manager: EntityManager, id: number, kind: PostKind): Promise<Post | null> {
+    return manager.getRepository(Post).findOne({ where: { id, kind } });
+  }
+
+  async createThread(viewer: Member | null, input: { title: string; body: string; topics?: string[] | null }): Promise<Post> {
+    if (!viewer) throw new UnauthenticatedError();
+    const title = cleanText(input.title, 'input.title', { min: 1, max: POST_TITLE_MAX });
+    const body = cleanText(input.body, 'input.body', { min: 1, max: THREAD_BODY_MAX, multiline: true });
+    const topics = cleanTopicNames(input.topics, 'input.topics');
+    return this.db.write(({ manager }) =>
+      this.insertPost(manager, { kind: 'THREAD', title, body, description: null, authorId: viewer.id, topics }),
+    );
+  }
+
+  /** Inserts a post and files it under its topics, inside the caller's transaction. */
+  async insertPost(manager: EntityManager, data: NewPost): Promise<Post> {
+    const now = new Date();
+    const post = manager.getRepository(Post).create({
+      kind: data.kind,
+      title: data.title,
+      body: data.body,
+      description: data.description,
+      authorId: data.authorId,
+      createdAt: now,
+      viewCount: 0,
+      upvoteCount: 0,
+      commentCount: 0,
+      commentSeq: 0,
+      searchText: buildSearchText({ title: data.title, body: data.body, description: data.description, optionLabels: data.optionLabels }),
+      allowsMultipleChoices: data.allowsMultipleChoices ?? false,
+      closesAt: data.closesAt ?? null,
+      isClosed: false,
+      resultsVisibility: data.resultsVisibility ?? 'ALWAYS',
+      participantCount: 0,
+      totalVotes: 0,
+      resultsVersion: 0,
+      resultsUpdatedAt: now,
+    });
+    await manager.getRepository(Post).insert(post);
+    await this.topics.attachToPost(manager, post.id, data.topics);
+    return post;
+  }
+
+  /**
+   * Threads and polls in one SQL query: filters, keyset pagination and the
+   * order all run in the database, never as a merge in JavaScript.
+   */
+  async list(args: PostListArgs, now = new Date()): Promise<PostListPage> {
+    const filtered = (manager: EntityManager) => this.filteredQuery(manager, args);
+
+    let key: CursorKey | null = null;
+    let trendingNow = now.getTime();
+    if (args.after !== null) {
+      key = decodeCursor(args.after, args.orderBy, args.orderBy === PostOrder.TRENDING ? 3 : 2);
+      if (args.orderBy === PostOrder.TRENDING) trendingNow = Number(key[0]);
+    }
+
+    const rows = await this.db.read(async (manager) => {
+      const query = filtered(manager);
+      if (args.orderBy === PostOrder.TRENDING) {
+        query.addSelect(TRENDING_SCORE_SQL, 'trending_score').setParameter('trendingNow', trendingNow);
+        if (key) query.andWhere(`(${TRENDING_SCORE_SQL} < :k1 OR (${TRENDING_SCORE_SQL} = :k1 AND p.id < :k2))`, { k1: key[1], k2: key[2] });
+        query.orderBy('trending_score', 'DESC').addOrderBy('p.id', 'DESC');
+      } else {
+        const column = COLUMN_ORDERS[args.orderBy];
+        if (key) query.andWhere(`(${column} < :k0 OR (${column} = :k0 AND p.id < :k1))`, { k0: key[0], k1: key[1] });
+        query.orderBy(column, 'DESC').addOrderBy('p.id', 'DESC');
+      }
+      const { entities, raw } = await query.limit(args.first + 1).getRawAndEntities();
+      const scores = new Map(raw.map((row: Record<string, unknown>) => [Number(row.p_id), Number(row.trending_score)]));
+      return entities.map((post) => ({ post, score: scores.get(post.id) ?? 0 }));
+    });
+
+    const cursorOf = ({ post, score }: { post: Post; score: number }) => {
+      switch (args.orderBy) {
+        case PostOrder.TRENDING:
+          return encodeCursor(args.orderBy, [trendingNow, score, post.id]);
+        case PostOrder.NEWEST:
+          return encodeCursor(args.orderBy, [post.createdAt.getTime(), post.id]);
+        case PostOrder.MOST_UPVOTED:
+          return encodeCursor(args.orderBy, [post.upvoteCount, post.id]);
+        case PostOrder.MOST_VIEWED:
+          return encodeCursor(args.orderBy, [post.viewCount, post.id]);
+        case PostOrder.MOST_DISCUSSED:
+          return encodeCursor(args.orderBy, [post.commentCount, post.id]);
+      }
+    };
+    const page = toPage(rows, args.first, args.after !== null, cursorOf);
+    return {
+      edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: edge.node.post })),
+      nodes: page.nodes.map((row) => row.post),
+      pageInfo: page.pageInfo,
+      countTotal: () => this.db.read((manager) => filtered(manager).getCount()),
+    };
+  }
+
+  private filteredQuery(manager: EntityManager, args: PostListArgs): SelectQueryBuilder<Post> {
+    const query = manager.getRepository(Post).createQueryBuilder('p');
+    if (args.kind) query.andWhere('p.kind = :kind', { kind: args.kind });
+    if (args.topicSlug !== null) {
+      query.andWhere('p.id IN (SELECT pt.post_id FROM post_topics pt INNER JOIN topics t ON t.id = pt.topic_id WHERE t.slug = :slug)', {
+        slug: args.topicSlug.trim().toLowerCase(),
+      });
+    }
+    searchTerms(args.search).forEach((term, index) => {
+      query.andWhere(`p.search_text LIKE :term${index} ESCAPE '\\'`, { [`term${index}`]: `%${escapeLike(term)}%` });
+    });
+    return query;
+  }
+
+  /**
+   * "Content you might like": posts sharing the most topics with `relatedId`
+   * first, then the most popular (POPULARITY_SQL); never the post itself.
+   */
+  async recommended(relatedTo: string | null, first: number): Promise<Post[]> {
+    const ref = relatedTo === null ? null : decodeIdOf(relatedTo, 'relatedTo', ['Thread', 'Poll']);
+    if (relatedTo !== null && !ref) throw new NotFoundError('Post', 'relatedTo');
+    return this.db.read(async (manager) => {
+      const query = manager.getRepository(Post).createQueryBuilder('p');
+      if (ref) {
+        const related = await this.findOfKind(manager, ref.id, ref.type === 'Poll' ? 'POLL' : 'THREAD');
+        if (!related) throw new NotFoundError('Post', 'relatedTo');
+        query
+          .addSelect(
+            '(SELECT COUNT(*) FROM post_topics shared WHERE shared.post_id = p.id AND shared.topic_id IN ' +
+              '(SELECT own.topic_id FROM post_topics own WHERE own.post_id = :relatedId))',
+            'shared_topics',
+          )
+          .where('p.id <> :relatedId', { relatedId: related.id })
+          .orderBy('shared_topics', 'DESC');
+      }
+      return query
+        .addSelect(POPULARITY_SQL, 'popularity')
+        .addOrderBy('popularity', 'DESC')
+        .addOrderBy('p.id', 'DESC')
+        .limit(first)
+        .getMany();
+    });
+  }
+
+  /**
+   * Counts a view. Anonymous views always count; a signed-in member's view
+   * counts once per VIEW_WINDOW_MS per post (a conditional upsert on
+   * post_views decides, so 10 simultaneous views count once).
+   */
+  async recordView(viewer: Member | null, postId: string): Promise<Post> {
+    const ref = decodeIdOf(postId, 'input.postId', ['Thread', 'Poll']);
+    if (!ref) throw new NotFoundError('Post', 'input.postId');
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const post = await this.findOfKind(manager, ref.id, ref.type === 'Poll' ? 'POLL' : 'THREAD');
+      if (!post) throw new NotFoundError('Post', 'input.postId');
+      const now = Date.now();
+      let counts = true;
+      if (viewer) {
+        counts = await insertIgnoringDuplicate(manager, 'post_views', { post_id: post.id, member_id: viewer.id, counted_at: now });
+        if (!counts) {
+          const renewed = await manager
+            .createQueryBuilder()
+            .update(PostView)
+            .set({ countedAt: new Date(now) })
+            .where('post_id = :postId AND member_id = :memberId AND counted_at <= :windowStart', {
+              postId: post.id,
+              memberId: viewer.id,
+              windowStart: now - VIEW_WINDOW_MS,
+            })
+            .execute();
+          counts = affectedRows(renewed) === 1;
+        }
+      }
+      if (counts) {
+        await this.adjustCounter(manager, post.id, 'viewCount', 1);
+        publishAfterCommit({ type: 'postStatsChanged', postId: post.id });
+      }
+      return manager.getRepository(Post).findOneOrFail({ where: { id: post.id } });
+    });
+  }
+
+  /** Takes the next comment sequence number under the post's row lock (the UPDATE takes it). */
+  async takeCommentSeq(manager: EntityManager, postId: number): Promise<number> {
+    await manager
+      .createQueryBuilder()
+      .update(Post)
+      .set({ commentSeq: () => 'comment_seq + 1', commentCount: () => 'comment_count + 1' })
+      .where('id = :postId', { postId })
+      .execute();
+    const { commentSeq } = await manager.getRepository(Post).findOneOrFail({ where: { id: postId }, select: { id: true, commentSeq: true } });
+    return commentSeq;
+  }
+
+  adjustCommentCount(manager: EntityManager, postId: number, delta: number): Promise<void> {
+    return this.adjustCounter(manager, postId, 'commentCount', delta);
+  }
+
+  adjustUpvoteCount(manager: EntityManager, postId: number, delta: number): Promise<void> {
+    return this.adjustCounter(manager, postId, 'upvoteCount', delta);
+  }
+
+  /** Counters move with `SET n = n + delta` in the writer's transaction: never read-modify-write. */
+  private async adjustCounter(manager: EntityManager, postId: number, counter: 'viewCount' | 'commentCount' | 'upvoteCount', delta: number): Promise<void> {
+    const column = { viewCount: 'view_count', commentCount: 'comment_count', upvoteCount: 'upvote_count' }[counter];
+    await manager
+      .createQueryBuilder()
+      .update(Post)
+      .set({ [counter]: () => `${column} + ${Math.trunc(delta)}` })
+      .where('id = :postId', { postId })
+      .execute();
+  }
+}
+
+/** Search terms: split on whitespace, lower-cased, at most MAX_SEARCH_TERMS. */
+export function searchTerms(search: string | null): string[] {
+  if (search === null) return [];
+  const text = cleanText(search, 'search', { max: 200 }).toLowerCase();
+  const terms = [...new Set(text.split(/\s+/).filter((term) => term !== ''))];
+  if (terms.length > MAX_SEARCH_TERMS) throw new BadUserInputError('search', `may hold at most ${MAX_SEARCH_TERMS} words.`);
+  return terms;
+}

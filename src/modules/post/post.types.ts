@@ -1,0 +1,100 @@
+/**
+ * GraphQL shapes of posts. Rows of the posts table are served as Thread or
+ * Poll according to their kind (resolveNodeType reads Post.typeName).
+ */
+import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
+import { toGlobalId } from '../../graphql/global-id';
+import { Node, resolveNodeType, Upvotable } from '../../graphql/node';
+import { PageInfo } from '../../graphql/pagination';
+import type { Post } from './post.entity';
+
+@InterfaceType('Post', {
+  implements: [Node, Upvotable],
+  description: 'A piece of content members discuss: a discussion thread or a poll.',
+  resolveType: resolveNodeType,
+})
+export abstract class PostInterface {
+  @Field(() => String, { description: 'The question or headline.' })
+  title: string;
+
+  @Field(() => Date, { description: 'When the post was published.' })
+  createdAt: Date;
+
+  @Field(() => Int, { description: 'Views counted by recordView: a signed-in member counts once per 30 minutes.' })
+  viewCount: number;
+
+  @Field(() => Int, { description: 'All comments and replies that are not deleted.' })
+  commentCount: number;
+}
+
+@ObjectType('Thread', {
+  implements: [Node, Upvotable, PostInterface],
+  description: 'A question or topic opened for discussion.',
+})
+export class Thread {
+  @Field(() => String, { description: 'The question\'s details, as plain text (paragraphs separated by a blank line).' })
+  body: string;
+}
+
+@ObjectType('PostStats', { implements: Node, description: 'A post\'s live counters.' })
+export class PostStats {
+  readonly postDbId: number;
+
+  @Field(() => ID, { description: 'The post\'s global ID.' })
+  postId: string;
+
+  @Field(() => Int, { description: 'Views of the post.' })
+  viewCount: number;
+
+  @Field(() => Int, { description: 'Upvotes of the post.' })
+  upvoteCount: number;
+
+  @Field(() => Int, { description: 'Comments and replies that are not deleted.' })
+  commentCount: number;
+
+  constructor(post: Post) {
+    this.postDbId = post.id;
+    this.postId = post.globalId;
+    this.viewCount = post.viewCount;
+    this.upvoteCount = post.upvoteCount;
+    this.commentCount = post.commentCount;
+  }
+
+  /** Its own stable ID (not the post's), so a normalized cache keeps one entry per post. */
+  get globalId(): string {
+    return toGlobalId('PostStats', this.postDbId);
+  }
+
+  get typeName(): string {
+    return 'PostStats';
+  }
+}
+
+@ObjectType('PostEdge', { description: 'A post and its position in a list.' })
+export class PostEdge {
+  @Field(() => String, { description: 'Pass as `after` to continue the list after this post.' })
+  cursor: string;
+
+  @Field(() => PostInterface, { description: 'The post.' })
+  node: Post;
+}
+
+@ObjectType('PostConnection', { description: 'A page of posts (Relay cursor connection).' })
+export class PostConnection {
+  @Field(() => [PostEdge], { description: 'The posts of this page with their cursors.' })
+  edges: PostEdge[];
+
+  @Field(() => [PostInterface], { description: 'The posts of this page.' })
+  nodes: Post[];
+
+  @Field(() => PageInfo, { description: 'Where this page sits in the list.' })
+  pageInfo: PageInfo;
+
+  /** Counting is a query of its own: run only when totalCount is asked for. */
+  countTotal: () => Promise<number>;
+
+  @Field(() => Int, { description: 'Posts matching the filters, over all pages.' })
+  totalCount(): Promise<number> {
+    return this.countTotal();
+  }
+}

@@ -1,0 +1,28 @@
+/** The application services, created once per process and shared by all requests. */
+import type { Database } from '../db/database';
+import type { Logger } from '../logger';
+import { CommentService } from './comment/comment.service';
+import { MemberService } from './member/member.service';
+import { PollService } from './poll/poll.service';
+import { PostService } from './post/post.service';
+import { TopicService } from './topic/topic.service';
+import { UpvoteService } from './upvote/upvote.service';
+
+export interface Services {
+  members: MemberService;
+  topics: TopicService;
+  posts: PostService;
+  comments: CommentService;
+  polls: PollService;
+  upvotes: UpvoteService;
+}
+
+export function createServices(db: Database, logger: Logger): Services {
+  const members = new MemberService(db);
+  const topics = new TopicService(db);
+  const posts = new PostService(db, topics);
+  const comments = new CommentService(db, posts);
+  const polls = new PollService(db, posts, logger);
+  const upvotes = new UpvoteService(db, posts, comments);
+  return { members, topics, posts, comments, polls, upvotes };
+}

@@ -1,0 +1,91 @@
+/**
+ * Topics are created from names on first use; the slug is the key, so
+ * "Remote Work", "remote work" and "Remote  Work" are one topic.
+ */
+import { EntityManager, In } from 'typeorm';
+import type { Database } from '../../db/database';
+import { insertIgnoringDuplicate } from '../../db/dialect';
+import { BadUserInputError } from '../../graphql/errors';
+import { cleanText } from '../../graphql/input-validation';
+import { PostTopic, Topic } from './topic.entity';
+
+export const MAX_TOPICS_PER_POST = 10;
+
+/** "Remote Work" -> "remote-work"; accents are folded ("Café" -> "cafe"). */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+export interface TopicName {
+  name: string;
+  slug: string;
+}
+
+/** Validates topic names of an input; duplicates (same slug) collapse to the first. */
+export function cleanTopicNames(names: readonly string[] | null | undefined, field: string): TopicName[] {
+  if (names === null || names === undefined) return [];
+  const bySlug = new Map<string, TopicName>();
+  names.forEach((raw, index) => {
+    const name = cleanText(raw, `${field}[${index}]`, { min: 1, max: 50 }).replace(/\s+/g, ' ');
+    const slug = slugify(name);
+    if (slug === '') throw new BadUserInputError(`${field}[${index}]`, 'needs at least one letter or digit.');
+    if (!bySlug.has(slug)) bySlug.set(slug, { name, slug });
+  });
+  if (bySlug.size > MAX_TOPICS_PER_POST) throw new BadUserInputError(field, `must name at most ${MAX_TOPICS_PER_POST} topics.`);
+  return [...bySlug.values()];
+}
+
+export class TopicService {
+  constructor(private readonly db: Database) {}
+
+  /** Files a new post under topics, creating unknown ones; runs inside the post's transaction. */
+  async attachToPost(manager: EntityManager, postId: number, topics: readonly TopicName[]): Promise<void> {
+    for (const topic of topics) {
+      await insertIgnoringDuplicate(manager, 'topics', { slug: topic.slug, name: topic.name, post_count: 0 });
+      const row = await manager.getRepository(Topic).findOneOrFail({ where: { slug: topic.slug } });
+      if (await insertIgnoringDuplicate(manager, 'post_topics', { post_id: postId, topic_id: row.id })) {
+        await manager.getRepository(Topic).increment({ id: row.id }, 'postCount', 1);
+      }
+    }
+  }
+
+  /** Most used first; ties by name so the order is stable. */
+  list(): Promise<Topic[]> {
+    return this.db.read((manager) =>
+      manager.getRepository(Topic).createQueryBuilder('t').orderBy('t.post_count', 'DESC').addOrderBy('t.name', 'ASC').addOrderBy('t.id', 'ASC').getMany(),
+    );
+  }
+
+  findBySlug(slug: string): Promise<Topic | null> {
+    return this.db.read((manager) => manager.getRepository(Topic).findOne({ where: { slug } }));
+  }
+
+  findByIds(ids: readonly number[]): Promise<Topic[]> {
+    return this.db.read((manager) => manager.getRepository(Topic).find({ where: { id: In([...ids]) } }));
+  }
+
+  /** Topics of many posts in one query, in name order. */
+  async topicsOfPosts(postIds: readonly number[]): Promise<Map<number, Topic[]>> {
+    const rows = await this.db.read((manager) =>
+      manager
+        .createQueryBuilder()
+        .select('pt.post_id', 'postId')
+        .addSelect('t.id', 'id')
+        .from(PostTopic, 'pt')
+        .innerJoin(Topic, 't', 't.id = pt.topic_id')
+        .where('pt.post_id IN (:...postIds)', { postIds: [...postIds] })
+        .orderBy('t.name', 'ASC')
+        .getRawMany<{ postId: number; id: number }>(),
+    );
+    const topics = rows.length ? await this.findByIds([...new Set(rows.map((r) => Number(r.id)))]) : [];
+    const byId = new Map(topics.map((t) => [t.id, t]));
+    const result = new Map<number, Topic[]>(postIds.map((id) => [id, []]));
+    for (const row of rows) result.get(Number(row.postId))?.push(byId.get(Number(row.id))!);
+    return result;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Upvotes of posts and comments: once per member per subject, idempotent.
+ * The upvotes primary key decides under concurrency; the subject's counter
+ * moves only when a row was really inserted or deleted, in the same transaction.
+ */
+import { EntityManager } from 'typeorm';
+import type { Database } from '../../db/database';
+import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
+import { NotFoundError, UnauthenticatedError } from '../../graphql/errors';
+import { decodeIdOf } from '../../graphql/global-id';
+import { Comment } from '../comment/comment.entity';
+import type { CommentService } from '../comment/comment.service';
+import type { Member } from '../member/member.entity';
+import { Post } from '../post/post.entity';
+import type { PostService } from '../post/post.service';
+import { Upvote, UpvoteSubjectType } from './upvote.entity';
+
+export type UpvoteSubject = Post | Comment;
+
+export class UpvoteService {
+  constructor(
+    private readonly db: Database,
+    private readonly posts: PostService,
+    private readonly comments: CommentService,
+  ) {}
+
+  add(viewer: Member | null, subjectId: string): Promise<UpvoteSubject> {
+    return this.change(viewer, subjectId, 'add');
+  }
+
+  remove(viewer: Member | null, subjectId: string): Promise<UpvoteSubject> {
+    return this.change(viewer, subjectId, 'remove');
+  }
+
+  private async change(viewer: Member | null, subjectId: string, action: 'add' | 'remove'): Promise<UpvoteSubject> {
+    if (!viewer) throw new UnauthenticatedError();
+    const ref = decodeIdOf(subjectId, 'input.subjectId', ['Thread', 'Poll', 'Comment']);
+    if (!ref) throw new NotFoundError('Post or comment', 'input.subjectId');
+    const subjectType: UpvoteSubjectType = ref.type === 'Comment' ? 'COMMENT' : 'POST';
+
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const subject = await this.findSubject(manager, ref.type, ref.id);
+      if (!subject) throw new NotFoundError('Post or comment', 'input.subjectId');
+      const key = { memberId: viewer.id, subjectType, subjectId: ref.id };
+      const changed =
+        action === 'add'
+          ? await insertIgnoringDuplicate(manager, 'upvotes', {
+              member_id: viewer.id,
+              subject_type: subjectType,
+              subject_id: ref.id,
+              created_at: Date.now(),
+            })
+          : affectedRows(await manager.getRepository(Upvote).delete(key)) === 1;
+      if (!changed) return subject;
+
+      const delta = action === 'add' ? 1 : -1;
+      if (subject instanceof Comment) {
+        await this.comments.adjustUpvoteCount(manager, subject.id, delta);
+        return manager.getRepository(Comment).findOneOrFail({ where: { id: subject.id } });
+      }
+      await this.posts.adjustUpvoteCount(manager, subject.id, delta);
+      publishAfterCommit({ type: 'postStatsChanged', postId: subject.id });
+      return manager.getRepository(Post).findOneOrFail({ where: { id: subject.id } });
+    });
+  }
+
+  private async findSubject(manager: EntityManager, type: string, id: number): Promise<UpvoteSubject | null> {
+    if (type === 'Comment') {
+      const comment = await manager.getRepository(Comment).findOne({ where: { id } });
+      // A deleted comment can no longer be upvoted (nor un-upvoted): it is a placeholder.
+      return comment && comment.deletedAt === null ? comment : null;
+    }
+    return this.posts.findOfKind(manager, id, type === 'Poll' ? 'POLL' : 'THREAD');
+  }
+
+  /** Which of these subjects the member upvoted. */
+  async upvotedBy(memberId: number, subjectType: UpvoteSubjectType, subjectIds: readonly number[]): Promise<Set<number>> {
+    const rows = await this.db.read((manager) =>
+      manager
+        .getRepository(Upvote)
+        .createQueryBuilder('u')
+        .select('u.subject_id', 'subjectId')
+        .where('u.member_id = :memberId AND u.subject_type = :subjectType AND u.subject_id IN (:...subjectIds)', {
+          memberId,
+          subjectType,
+          subjectIds: [...subjectIds],
+        })
+        .getRawMany<{ subjectId: number }>(),
+    );
+    return new Set(rows.map((row) => Number(row.subjectId)));
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Domain events: small "X changed" notifications, published only after the
+ * transaction that caused them has committed (see db/database.ts), so a
+ * rolled-back write never produces one. They carry ids, not state: a
+ * listener reads the current state from the database, which keeps them
+ * cheap to send to other processes later (Redis) and never stale.
+ */
+export type DomainEvent =
+  /** A poll's tallies, participants or closed flag changed; `version` is the new PollResults.version. */
+  | { type: 'pollResultsChanged'; pollId: number; version: number }
+  /** A post's views, upvotes or comment count changed. */
+  | { type: 'postStatsChanged'; postId: number }
+  /** The post has comments up to sequence number `seq` (see Comment.seq). */
+  | { type: 'commentAdded'; postId: number; seq: number };
+
+export type DomainEventListener = (event: DomainEvent) => void;
+
+/** In-process event bus; the live API subscribes to it. */
+export class DomainEventBus {
+  private readonly listeners = new Set<DomainEventListener>();
+
+  constructor(private readonly onListenerError: (error: unknown, event: DomainEvent) => void = () => {}) {}
+
+  publish(event: DomainEvent): void {
+    for (const listener of this.listeners) {
+      // A failing listener must never fail the write that already committed.
+      try {
+        listener(event);
+      } catch (error) {
+        this.onListenerError(error, event);
+      }
+    }
+  }
+
+  subscribe(listener: DomainEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+}
