@@ -13,8 +13,12 @@ export class QueryLog extends AbstractLogger {
     super('all');
   }
 
+  /** Statements recorded while a capture is on (tests inspect what a request sent). */
+  captured: string[] | null = null;
+
   logQuery(query: string, parameters?: unknown[]): void {
     this.statementCount++;
+    this.captured?.push(query);
     this.logger.debug('sql', { query, parameters });
   }
 

@@ -94,10 +94,14 @@ export class MemberService {
   /** The member a bearer token belongs to; UNAUTHENTICATED when it is unknown or revoked. */
   async authenticate(token: string): Promise<{ member: Member; tokenHash: string }> {
     const tokenHash = hashToken(token);
-    const member = await this.db.read(async (manager) => {
-      const session = await manager.getRepository(AuthToken).findOne({ where: { tokenHash } });
-      return session ? manager.getRepository(Member).findOne({ where: { id: session.memberId } }) : null;
-    });
+    const member = await this.db.read((manager) =>
+      manager
+        .getRepository(Member)
+        .createQueryBuilder('m')
+        .innerJoin(AuthToken, 'session', 'session.member_id = m.id')
+        .where('session.token_hash = :tokenHash', { tokenHash })
+        .getOne(),
+    );
     if (!member) throw new UnauthenticatedError('The token is invalid or has been revoked.');
     return { member, tokenHash };
   }

@@ -76,6 +76,8 @@ export class PostResolver {
   ): Promise<CommentConnection> {
     const request = { scope: { kind: 'post' as const, postId: post.id }, order: orderBy ?? CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
     const page = await context.loaders.commentPage.load(request);
+    // Replies ask for their parent: it is on this page already.
+    page.nodes.forEach((comment) => context.loaders.commentById.prime(comment.id, comment));
     return Object.assign(new CommentConnection(), page, {
       countTotal: () => context.loaders.topLevelCommentCountByPostId.load(post.id),
     });

@@ -73,19 +73,19 @@ export class TopicService {
   async topicsOfPosts(postIds: readonly number[]): Promise<Map<number, Topic[]>> {
     const rows = await this.db.read((manager) =>
       manager
-        .createQueryBuilder()
-        .select('pt.post_id', 'postId')
-        .addSelect('t.id', 'id')
-        .from(PostTopic, 'pt')
-        .innerJoin(Topic, 't', 't.id = pt.topic_id')
+        .getRepository(Topic)
+        .createQueryBuilder('t')
+        .innerJoin(PostTopic, 'pt', 'pt.topic_id = t.id')
+        .select(['t.id AS id', 't.slug AS slug', 't.name AS name', 't.post_count AS post_count', 'pt.post_id AS post_id'])
         .where('pt.post_id IN (:...postIds)', { postIds: [...postIds] })
         .orderBy('t.name', 'ASC')
-        .getRawMany<{ postId: number; id: number }>(),
+        .getRawMany<{ id: number; slug: string; name: string; post_count: number; post_id: number }>(),
     );
-    const topics = rows.length ? await this.findByIds([...new Set(rows.map((r) => Number(r.id)))]) : [];
-    const byId = new Map(topics.map((t) => [t.id, t]));
     const result = new Map<number, Topic[]>(postIds.map((id) => [id, []]));
-    for (const row of rows) result.get(Number(row.postId))?.push(byId.get(Number(row.id))!);
+    for (const row of rows) {
+      const topic = Object.assign(new Topic(), { id: Number(row.id), slug: row.slug, name: row.name, postCount: Number(row.post_count) });
+      result.get(Number(row.post_id))?.push(topic);
+    }
     return result;
   }
 }
