@@ -10,4 +10,3 @@ import { SQLITE_MIGRATIONS } from './src/db/migrations/sqlite';
 import { ENTITIES } from './src/modules/entities';
 
 export const dataSource = createDataSource(loadConfig().database, { entities: ENTITIES, migrations: SQLITE_MIGRATIONS });
-export default dataSource;

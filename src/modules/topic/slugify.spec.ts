@@ -1,0 +1,20 @@
+import { cleanTopicNames, slugify } from './topic.service';
+
+describe('topic slugs', () => {
+  it.each([
+    ['Remote Work', 'remote-work'],
+    ['  AI / ML  ', 'ai-ml'],
+    ['Café Culture', 'cafe-culture'],
+    ['C++', 'c'],
+    ['!!!', ''],
+  ])('%s -> %s', (name, slug) => expect(slugify(name)).toBe(slug));
+
+  it('collapses names that share a slug and caps the count', () => {
+    expect(cleanTopicNames(['Remote Work', 'remote  work', 'AI'], 'input.topics')).toEqual([
+      { name: 'Remote Work', slug: 'remote-work' },
+      { name: 'AI', slug: 'ai' },
+    ]);
+    expect(() => cleanTopicNames(Array.from({ length: 11 }, (_, i) => `T${i}`), 'input.topics')).toThrow();
+    expect(() => cleanTopicNames(['ok', '%%%'], 'input.topics')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.topics[1]' } }));
+  });
+});
