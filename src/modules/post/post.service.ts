@@ -11,7 +11,7 @@ import { decodeIdOf } from '../../graphql/global-id';
 import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
 import type { Member } from '../member/member.entity';
-import { cleanTopicNames, TopicName, TopicService } from '../topic/topic.service';
+import { cleanTopicNames, slugify, TopicName, TopicService } from '../topic/topic.service';
 import { COLUMN_ORDERS, POPULARITY_SQL, PostKindFilter, PostOrder, TRENDING_SCORE_SQL } from './post-order';
 import { Post, PostKind } from './post.entity';
 import { PostView } from './post-view.entity';
@@ -167,7 +167,8 @@ export class PostService {
     if (args.kind) query.andWhere('p.kind = :kind', { kind: args.kind });
     if (args.topicSlug !== null) {
       query.andWhere('p.id IN (SELECT pt.post_id FROM post_topics pt INNER JOIN topics t ON t.id = pt.topic_id WHERE t.slug = :slug)', {
-        slug: args.topicSlug.trim().toLowerCase(),
+        // Derived like topic(slug:), so a name ("Remote Work") finds the topic too.
+        slug: slugify(args.topicSlug),
       });
     }
     searchTerms(args.search).forEach((term, index) => {

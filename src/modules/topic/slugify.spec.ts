@@ -6,6 +6,9 @@ describe('topic slugs', () => {
     ['  AI / ML  ', 'ai-ml'],
     ['Café Culture', 'cafe-culture'],
     ['C++', 'c'],
+    ['Кибербезопасность', 'кибербезопасность'],
+    ['日本語 AI', '日本語-ai'],
+    ['ความปลอดภัย', 'ความปลอดภัย'],
     ['!!!', ''],
   ])('%s -> %s', (name, slug) => expect(slugify(name)).toBe(slug));
 

@@ -11,13 +11,18 @@ import { PostTopic, Topic } from './topic.entity';
 
 export const MAX_TOPICS_PER_POST = 10;
 
-/** "Remote Work" -> "remote-work"; accents are folded ("Café" -> "cafe"). */
+/**
+ * "Remote Work" -> "remote-work". Latin accents are folded ("Café" -> "cafe");
+ * letters of other scripts are kept ("Кибербезопасность" -> "кибербезопасность"),
+ * so every name with a letter or digit has a slug (URL-safe once percent-encoded).
+ */
 export function slugify(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
+    .normalize('NFC')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/[^\p{L}\p{N}\p{M}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
 }
 
