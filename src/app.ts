@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { NextFunction, Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
@@ -17,7 +18,7 @@ import { Database } from './db/database';
 import { QueryLog } from './db/query-log';
 import { SQLITE_MIGRATIONS } from './db/migrations/sqlite';
 import { loadDemoCommunity } from './demo/load-demo';
-import { ErrorCode, UnauthenticatedError } from './graphql/errors';
+import { ClientError, ErrorCode, InternalError, UnauthenticatedError } from './graphql/errors';
 import { formatError, INTERNAL_ERROR_MESSAGE, isClientSafe } from './graphql/format-error';
 import { createLogger, Logger } from './logger';
 import type { RequestContext } from './modules/context';
@@ -140,12 +141,21 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 
     apollo = new ApolloServer<RequestContext>({
       schema: await buildAppSchema(),
+      // Apollo would read process.env.NODE_ENV itself; config.ts is the only reader of the environment.
+      nodeEnv: config.nodeEnv,
       introspection: !config.isProduction,
+      // Without introspection, "Did you mean ...?" hints would still reveal field names.
+      hideSchemaDetailsFromClientErrors: config.isProduction,
       csrfPrevention: true,
       includeStacktraceInErrorResponses: false,
       stopOnTerminationSignals: false, // main.ts owns shutdown
       formatError,
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), errorLoggingPlugin(logger)],
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        errorLoggingPlugin(logger),
+        // No GraphQL IDE in production.
+        ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ],
     });
     await apollo.start();
     graphqlHandler = express.Router().use(
@@ -153,7 +163,15 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       expressMiddleware(apollo, {
         context: async ({ req, res }): Promise<RequestContext> => {
           const requestId = String(res.locals.requestId);
-          const auth = await authenticate(services, req.header('authorization'));
+          let auth: Awaited<ReturnType<typeof authenticate>>;
+          try {
+            auth = await authenticate(services, req.header('authorization'));
+          } catch (error) {
+            if (error instanceof ClientError) throw error;
+            // Apollo's request hooks do not run when the context fails: log here, with the id the client gets.
+            logger.error('request failed while authenticating', { requestId, error });
+            throw new InternalError(requestId);
+          }
           return {
             requestId,
             viewer: auth?.member ?? null,

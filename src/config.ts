@@ -72,7 +72,7 @@ function readDatabase(env: NodeJS.ProcessEnv): DatabaseConfig {
 }
 
 function readDemoData(env: NodeJS.ProcessEnv): boolean {
-  const raw = env.DEMO_DATA;
+  const raw = env.DEMO_DATA?.trim();
   if (raw === undefined || raw === '' || raw === '1') return true;
   if (raw === '0') return false;
   throw new ConfigError('DEMO_DATA', `expected 1 or 0, got "${raw}"`);

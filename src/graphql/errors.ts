@@ -67,3 +67,17 @@ export class ServiceUnavailableError extends ClientError {
     super('The service is temporarily unavailable; retry later.', ErrorCode.SERVICE_UNAVAILABLE);
   }
 }
+
+/**
+ * An unexpected failure where Apollo's request pipeline does not run (e.g.
+ * while building the context): already logged, it carries the request id
+ * the client quotes, and nothing else.
+ */
+export class InternalError extends ClientError {
+  constructor(readonly requestId: string) {
+    super('Something went wrong on our side. Quote extensions.requestId when reporting it.', ErrorCode.INTERNAL_SERVER_ERROR, {
+      requestId,
+      http: { status: 500 },
+    });
+  }
+}

@@ -8,7 +8,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ErrorCode } from './errors';
+import { ErrorCode, InternalError } from './errors';
 
 const PASS_THROUGH_CODES = new Set<string>([
   ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
@@ -33,6 +33,10 @@ export function isClientSafe(formatted: GraphQLFormattedError, original: unknown
 }
 
 export function formatError(formatted: GraphQLFormattedError, original: unknown): GraphQLFormattedError {
+  const cause = unwrapResolverError(original);
+  if (cause instanceof InternalError) {
+    return { message: INTERNAL_ERROR_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: cause.requestId } };
+  }
   if (isClientSafe(formatted, original)) {
     const { stacktrace: _stacktrace, http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, extensions };

@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+/** The ConfigError loadConfig throws for `env` (fails when it throws nothing or something else). */
+function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('has the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '0.0.0.0',
+      database: { type: 'sqlite', path: path.resolve('data/peer-community.sqlite') },
+      loadDemoData: true,
+      logLevel: 'info',
+      nodeEnv: 'development',
+      isProduction: false,
+      pollCloseIntervalMs: 250,
+    });
+    expect(path.isAbsolute(config.database.path)).toBe(true);
+    expect(config.database.path.endsWith(path.join('data', 'peer-community.sqlite'))).toBe(true);
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfig({ PORT: '', DATABASE_URL: '', DEMO_DATA: '', LOG_LEVEL: '', NODE_ENV: '', HOST: '' });
+    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', loadDemoData: true, logLevel: 'info', nodeEnv: 'development' });
+    expect(config.database.path).toBe(path.resolve('data/peer-community.sqlite'));
+  });
+
+  it('does not read process.env when given an environment', () => {
+    const saved = process.env.PORT;
+    process.env.PORT = 'not-a-port';
+    try {
+      expect(loadConfig({}).port).toBe(4000);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['PORT', '4e3'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['DATABASE_URL', 'postgres://user@db/app'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['DATABASE_URL', './data/peer-community.sqlite'],
+    ['DEMO_DATA', 'yes'],
+    ['DEMO_DATA', 'true'],
+    ['DEMO_DATA', '2'],
+    ['LOG_LEVEL', 'loud'],
+    ['LOG_LEVEL', 'verbose'],
+    ['NODE_ENV', 'staging'],
+    ['HOST', 'local host'],
+    ['POLL_CLOSE_INTERVAL_MS', '5'],
+    ['POLL_CLOSE_INTERVAL_MS', '1001'],
+    ['POLL_CLOSE_INTERVAL_MS', 'fast'],
+  ])('refuses %s=%s with a ConfigError naming the variable', (variable, value) => {
+    const error = configErrorOf({ [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+  });
+
+  it('names the bad variable even when other settings are valid', () => {
+    const error = configErrorOf({ PORT: '8080', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'loud', NODE_ENV: 'production' });
+    expect(error.variable).toBe('LOG_LEVEL');
+  });
+
+  it('accepts the whole port range, 0 picking a free port', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+    expect(loadConfig({ PORT: ' 8080 ' }).port).toBe(8080);
+    expect(configErrorOf({ PORT: '65536' }).variable).toBe('PORT');
+  });
+
+  it('resolves sqlite: paths to absolute paths, and keeps :memory:', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite:./tmp/db.sqlite' }).database).toEqual({ type: 'sqlite', path: path.resolve('tmp/db.sqlite') });
+    expect(loadConfig({ DATABASE_URL: 'sqlite:relative/other.sqlite' }).database.path).toBe(path.resolve('relative/other.sqlite'));
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/peer/db.sqlite' }).database.path).toBe(path.resolve('/var/lib/peer/db.sqlite'));
+    expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/peer/db.sqlite' }).database.path).toBe(path.resolve('/var/lib/peer/db.sqlite'));
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({ type: 'sqlite', path: ':memory:' });
+  });
+
+  it('turns demo data off with DEMO_DATA=0 and on with DEMO_DATA=1', () => {
+    expect(loadConfig({ DEMO_DATA: '0' }).loadDemoData).toBe(false);
+    expect(loadConfig({ DEMO_DATA: '1' }).loadDemoData).toBe(true);
+  });
+
+  it('sets isProduction for NODE_ENV=production only', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ nodeEnv: 'production', isProduction: true });
+    expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({ nodeEnv: 'development', isProduction: false });
+    expect(loadConfig({ NODE_ENV: 'test' })).toMatchObject({ nodeEnv: 'test', isProduction: false });
+  });
+
+  it('reads every log level and the other settings', () => {
+    for (const level of ['silent', 'error', 'warn', 'info', 'debug']) expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+    expect(loadConfig({ HOST: '127.0.0.1', POLL_CLOSE_INTERVAL_MS: '10' })).toMatchObject({ host: '127.0.0.1', pollCloseIntervalMs: 10 });
+    expect(loadConfig({ POLL_CLOSE_INTERVAL_MS: '1000' }).pollCloseIntervalMs).toBe(1000);
+  });
+});
