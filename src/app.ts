@@ -28,6 +28,7 @@ import { Member } from './modules/member/member.entity';
 import { buildAppSchema } from './modules/schema';
 import { createServices, Services } from './modules/services';
 import { DomainEventBus } from './realtime/domain-events';
+import { LiveServer, startLiveServer } from './realtime/ws-server';
 
 export interface RunningServer {
   url: string;
@@ -56,7 +57,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   const queryLog = new QueryLog(logger);
   const dataSource = createDataSource(config.database, { entities: ENTITIES, migrations: SQLITE_MIGRATIONS, logger: queryLog });
   const db = new Database(dataSource, events);
-  const services = createServices(db, logger);
+  const services = createServices(db, logger, events, config.live);
 
   let ready = false;
   let graphqlHandler: express.RequestHandler | null = null;
@@ -117,8 +118,12 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 
   let stopScheduler = () => {};
   let apollo: ApolloServer<RequestContext> | null = null;
+  let liveServer: LiveServer | null = null;
   const stop = async () => {
     stopScheduler();
+    // WebSockets first (closed with 1001), so the HTTP drain below is not held open by them.
+    if (liveServer) await liveServer.close();
+    services.live.stop();
     if (apollo) await apollo.stop(); // drains in-flight requests and closes the HTTP server
     else await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     await db.idle();
@@ -139,8 +144,9 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       }
     }
 
+    const schema = await buildAppSchema();
     apollo = new ApolloServer<RequestContext>({
-      schema: await buildAppSchema(),
+      schema,
       // Apollo would read process.env.NODE_ENV itself; config.ts is the only reader of the environment.
       nodeEnv: config.nodeEnv,
       introspection: !config.isProduction,
@@ -183,6 +189,30 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         },
       }),
     );
+    liveServer = startLiveServer({
+      httpServer,
+      path: '/graphql',
+      schema,
+      isProduction: config.isProduction,
+      ...config.live,
+      activeSubscriptions: (connectionId) => services.live.registry.countFor(connectionId),
+      authenticate: async (authorization) => {
+        if (authorization !== undefined && authorization !== null && typeof authorization !== 'string') {
+          throw new UnauthenticatedError('connectionParams.authorization must be "Bearer <token>".');
+        }
+        return (await authenticate(services, authorization ?? undefined)) ?? null;
+      },
+      createContext: ({ viewer, connectionId, operationId, requestId }): RequestContext => ({
+        requestId,
+        viewer: viewer?.member ?? null,
+        tokenHash: viewer?.tokenHash ?? null,
+        services,
+        loaders: createLoaders(services, viewer?.member.id ?? null),
+        logger,
+        live: { connectionId, operationId },
+      }),
+      logger,
+    });
     stopScheduler = services.polls.startClosingScheduler(config.pollCloseIntervalMs);
     ready = true;
   } catch (error) {

@@ -26,6 +26,22 @@ export interface Config {
   isProduction: boolean;
   /** How often the scheduler looks for polls whose closesAt has passed. */
   pollCloseIntervalMs: number;
+  live: LiveConfig;
+}
+
+/** The live API (graphql-ws over WebSocket on the GraphQL path). */
+export interface LiveConfig {
+  /** Conflation: at most one poll-results / post-stats message per poll or post per interval. */
+  intervalMs: number;
+  /** A commentAdded subscriber this many messages behind is ended with SLOW_CONSUMER. */
+  maxBacklog: number;
+  maxSubscriptionsPerConnection: number;
+  /** Largest WebSocket frame accepted; a larger one closes the socket with 1009. */
+  maxPayloadBytes: number;
+  /** WebSocket ping interval; a client that misses its pong is dropped one interval later. */
+  keepAliveMs: number;
+  /** How long a new socket may take to send connection_init (then 4408). */
+  connectionInitTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -91,5 +107,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv,
     isProduction: nodeEnv === 'production',
     pollCloseIntervalMs: readInt(env, 'POLL_CLOSE_INTERVAL_MS', 250, 10, 1000),
+    live: {
+      intervalMs: readInt(env, 'LIVE_INTERVAL_MS', 100, 0, 60_000),
+      maxBacklog: readInt(env, 'LIVE_MAX_BACKLOG', 1000, 1, 1_000_000),
+      maxSubscriptionsPerConnection: readInt(env, 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 10_000),
+      maxPayloadBytes: readInt(env, 'LIVE_MAX_PAYLOAD_BYTES', 100 * 1024, 1024, 16 * 1024 * 1024),
+      keepAliveMs: readInt(env, 'LIVE_KEEPALIVE_MS', 12_000, 100, 12_000),
+      connectionInitTimeoutMs: readInt(env, 'LIVE_CONNECTION_INIT_TIMEOUT_MS', 10_000, 100, 10_000),
+    },
   };
 }

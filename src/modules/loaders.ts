@@ -37,7 +37,21 @@ function byId<T extends { id: number }>(load: (ids: readonly number[]) => Promis
   });
 }
 
+/** Loaders whose answers depend on who asks. */
+type ViewerLoaders = Pick<Loaders, 'viewerChoicesByPollId' | 'viewerUpvotedPostId' | 'viewerUpvotedCommentId'>;
+/** Loaders whose answers are the same for everyone: the live API shares them between subscribers of one event. */
+export type SharedLoaders = Omit<Loaders, keyof ViewerLoaders>;
+
 export function createLoaders(services: Services, viewerId: number | null): Loaders {
+  return { ...createSharedLoaders(services), ...createViewerLoaders(services, viewerId) };
+}
+
+/** One viewer's loaders over shared ones: N subscribers of one event cost one query per shared kind. */
+export function withViewer(shared: SharedLoaders, services: Services, viewerId: number | null): Loaders {
+  return { ...shared, ...createViewerLoaders(services, viewerId) };
+}
+
+export function createSharedLoaders(services: Services): SharedLoaders {
   return {
     memberById: byId((ids) => services.members.findByIds(ids)),
     postById: byId((ids) => services.posts.findByIds(ids)),
@@ -52,6 +66,16 @@ export function createLoaders(services: Services, viewerId: number | null): Load
       const options = await services.polls.optionsOfPolls(pollIds);
       return pollIds.map((id) => options.get(id) ?? []);
     }),
+    commentPage: new DataLoader((requests) => services.comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
+    topLevelCommentCountByPostId: new DataLoader(async (postIds) => {
+      const counts = await services.comments.topLevelCounts(postIds);
+      return postIds.map((id) => counts.get(id) ?? 0);
+    }),
+  };
+}
+
+function createViewerLoaders(services: Services, viewerId: number | null): ViewerLoaders {
+  return {
     viewerChoicesByPollId: new DataLoader(async (pollIds) => {
       if (viewerId === null) return pollIds.map(() => []);
       const choices = await services.polls.choicesOf(viewerId, pollIds);
@@ -66,11 +90,6 @@ export function createLoaders(services: Services, viewerId: number | null): Load
       if (viewerId === null) return commentIds.map(() => false);
       const upvoted = await services.upvotes.upvotedBy(viewerId, 'COMMENT', commentIds);
       return commentIds.map((id) => upvoted.has(id));
-    }),
-    commentPage: new DataLoader((requests) => services.comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
-    topLevelCommentCountByPostId: new DataLoader(async (postIds) => {
-      const counts = await services.comments.topLevelCounts(postIds);
-      return postIds.map((id) => counts.get(id) ?? 0);
     }),
   };
 }

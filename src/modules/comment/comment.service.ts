@@ -220,6 +220,22 @@ export class CommentService {
     );
   }
 
+  /**
+   * Comments and replies of a post after sequence number `afterSeq`, in
+   * sequence (= commit) order: what the live API pushes next.
+   */
+  afterSeq(postId: number, afterSeq: number, limit: number): Promise<Comment[]> {
+    return this.db.read((manager) =>
+      manager
+        .getRepository(Comment)
+        .createQueryBuilder('c')
+        .where('c.post_id = :postId AND c.seq > :afterSeq', { postId, afterSeq })
+        .orderBy('c.seq', 'ASC')
+        .limit(limit)
+        .getMany(),
+    );
+  }
+
   /** Visible top-level comments per post (CommentConnection.totalCount), one query for many posts. */
   async topLevelCounts(postIds: readonly number[]): Promise<Map<number, number>> {
     const rows = await this.db.read((manager) =>

@@ -244,6 +244,15 @@ export class PollService {
     return result;
   }
 
+  /** Which of these members currently have a vote in the poll (one query for a whole audience). */
+  async participantsAmong(pollId: number, memberIds: readonly number[]): Promise<Set<number>> {
+    if (memberIds.length === 0) return new Set();
+    const rows = await this.db.read((manager) =>
+      manager.getRepository(PollParticipant).find({ where: { pollId, memberId: In([...memberIds]) }, select: { memberId: true } }),
+    );
+    return new Set(rows.map((row) => row.memberId));
+  }
+
   private async openPoll(manager: EntityManager, pollId: number, now: Date): Promise<Post> {
     const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
     if (!poll) throw new NotFoundError('Poll', 'input.pollId');

@@ -1,0 +1,291 @@
+/**
+ * The live API's fan-out: from "X changed" domain events to the messages of
+ * every subscriber, at a cost that does not grow with the audience.
+ *
+ * - Events are small notifications published after commit ("poll 7 changed",
+ *   "post 3 has comments up to 42"); they carry no state, so another process
+ *   could send them, and nothing stale is ever pushed.
+ * - Per poll / post, a Conflator reads the current state from the database
+ *   at most once per interval and builds the payload once per visibility
+ *   class; each subscriber's LiveQueue keeps only the latest one unsent.
+ * - Comments are read by sequence number: each subscriber remembers the last
+ *   number it was given and receives the rows after it, once each, in commit
+ *   order. Replay (`after`) is the same path starting lower, so there is no
+ *   seam between replay and live.
+ */
+import { ClientError, ErrorCode, NotFoundError } from '../../graphql/errors';
+import { decodeIdOf } from '../../graphql/global-id';
+import type { Logger } from '../../logger';
+import { Conflator } from '../../realtime/conflator';
+import type { DomainEvent, DomainEventBus } from '../../realtime/domain-events';
+import { LiveQueue } from '../../realtime/live-queue';
+import { SubscriptionRegistry } from '../../realtime/subscription-registry';
+import { CommentOrder } from '../comment/comment-order';
+import type { Comment } from '../comment/comment.entity';
+import { commentCursor, seqOfCursor } from '../comment/comment.service';
+import { CommentEdge } from '../comment/comment.types';
+import type { RequestContext } from '../context';
+import { createSharedLoaders, SharedLoaders, withViewer } from '../loaders';
+import { buildPollResults, maySeeTallies, PollResults } from '../poll/poll-results';
+import { PostStats } from '../post/post.types';
+import type { Services } from '../services';
+
+export interface LiveHubOptions {
+  intervalMs: number;
+  maxBacklog: number;
+}
+
+/** How many comment rows one flush reads; a longer backlog is read in further flushes. */
+const COMMENT_BATCH = 500;
+
+interface Subscriber<T> {
+  viewerId: number | null;
+  queue: LiveQueue<T>;
+}
+
+interface PollSubscriber extends Subscriber<PollResults> {
+  lastVersion: number;
+  lastHidden: boolean | null;
+}
+
+interface StatsSubscriber extends Subscriber<PostStats> {
+  last: string | null;
+}
+
+interface CommentItem {
+  edge: CommentEdge;
+  shared: SharedLoaders;
+}
+
+interface CommentSubscriber extends Subscriber<CommentItem> {
+  lastSeq: number;
+}
+
+export class LiveHub {
+  readonly registry = new SubscriptionRegistry();
+  private readonly pollSubscribers = new Map<number, Set<PollSubscriber>>();
+  private readonly statsSubscribers = new Map<number, Set<StatsSubscriber>>();
+  private readonly commentSubscribers = new Map<number, Set<CommentSubscriber>>();
+  private readonly pollFlushes: Conflator<number>;
+  private readonly statsFlushes: Conflator<number>;
+  private readonly commentFlushes: Conflator<number>;
+  private readonly unsubscribeEvents: () => void;
+
+  constructor(
+    private readonly services: Services,
+    events: DomainEventBus,
+    private readonly options: LiveHubOptions,
+    private readonly logger: Logger,
+  ) {
+    const onError = (what: string) => (error: unknown, key: number) => this.logger.error(`live ${what} flush failed`, { key, error });
+    this.pollFlushes = new Conflator(options.intervalMs, (pollId) => this.flushPoll(pollId), onError('poll results'));
+    this.statsFlushes = new Conflator(options.intervalMs, (postId) => this.flushStats(postId), onError('post stats'));
+    // Comments are not conflated away (every one is delivered); batching them per interval only saves reads.
+    this.commentFlushes = new Conflator(options.intervalMs, (postId) => this.flushComments(postId), onError('comments'));
+    this.unsubscribeEvents = events.subscribe((event) => this.onEvent(event));
+  }
+
+  /** Subscriber counts per feed, for tests and metrics: everything returns to 0 when clients leave. */
+  feedSizes(): { polls: number; stats: number; comments: number; registry: number } {
+    const count = (feeds: Map<number, Set<unknown>>) => [...feeds.values()].reduce((sum, set) => sum + set.size, 0);
+    return { polls: count(this.pollSubscribers), stats: count(this.statsSubscribers), comments: count(this.commentSubscribers), registry: this.registry.size };
+  }
+
+  stop(): void {
+    this.unsubscribeEvents();
+    for (const conflator of [this.pollFlushes, this.statsFlushes, this.commentFlushes]) conflator.stop();
+    for (const feeds of [this.pollSubscribers, this.statsSubscribers, this.commentSubscribers] as Array<Map<number, Set<Subscriber<unknown>>>>) {
+      for (const subscribers of feeds.values()) for (const subscriber of subscribers) void subscriber.queue.return();
+    }
+  }
+
+  private onEvent(event: DomainEvent): void {
+    // Scheduled even without subscribers: one may be registering right now, and the flush checks who is there.
+    if (event.type === 'pollResultsChanged') this.pollFlushes.schedule(event.pollId);
+    else if (event.type === 'postStatsChanged') this.statsFlushes.schedule(event.postId);
+    else this.commentFlushes.schedule(event.postId);
+  }
+
+  // ---- pollResultsUpdated ----
+
+  async subscribePollResults(context: RequestContext, pollGlobalId: string): Promise<AsyncIterable<PollResults>> {
+    const ref = decodeIdOf(pollGlobalId, 'pollId', ['Poll']);
+    if (!ref) throw new NotFoundError('Poll', 'pollId');
+    const poll = (await this.services.posts.findByIds([ref.id]))[0];
+    if (!poll || poll.kind !== 'POLL') throw new NotFoundError('Poll', 'pollId');
+
+    const subscriber: PollSubscriber = {
+      viewerId: context.viewer?.id ?? null,
+      lastVersion: -1,
+      lastHidden: null,
+      queue: this.queue(context, 'pollResultsUpdated', poll.id, this.pollSubscribers, () => subscriber, { kind: 'latest' }),
+    };
+    this.join(this.pollSubscribers, poll.id, subscriber);
+    // Registered first, then the snapshot: a change racing with it is pushed by the flush, never lost.
+    await this.snapshot(subscriber.queue, () => this.flushPoll(poll.id, subscriber));
+    return subscriber.queue;
+  }
+
+  private async flushPoll(pollId: number, only?: PollSubscriber): Promise<void> {
+    const subscribers = only ? [only] : [...(this.pollSubscribers.get(pollId) ?? [])];
+    if (subscribers.length === 0) return;
+    const poll = (await this.services.posts.findByIds([pollId]))[0];
+    if (!poll) return;
+    const options = (await this.services.polls.optionsOfPolls([pollId])).get(pollId) ?? [];
+    const now = new Date();
+    // Who may see the tallies depends on having a vote only for ON_VOTE polls that are open: one query for the whole audience.
+    let voters = new Set<number>();
+    if (poll.resultsVisibility === 'ON_VOTE' && !poll.isClosedAt(now)) {
+      const members = [...new Set(subscribers.map((s) => s.viewerId).filter((id): id is number => id !== null && id !== poll.authorId))];
+      voters = await this.services.polls.participantsAmong(pollId, members);
+    }
+    // Each payload is built once per visibility class, whatever the audience.
+    let visible: PollResults | null = null;
+    let hidden: PollResults | null = null;
+    for (const subscriber of subscribers) {
+      const canSee = maySeeTallies(poll, subscriber.viewerId, subscriber.viewerId !== null && voters.has(subscriber.viewerId), now);
+      const results = canSee ? (visible ??= buildPollResults(poll, options, true, now)) : (hidden ??= buildPollResults(poll, options, false, now));
+      // Versions never go backwards; an unchanged version with unchanged visibility is nothing new.
+      if (results.version < subscriber.lastVersion) continue;
+      if (results.version === subscriber.lastVersion && results.isHidden === subscriber.lastHidden) continue;
+      subscriber.lastVersion = results.version;
+      subscriber.lastHidden = results.isHidden;
+      subscriber.queue.push(results);
+    }
+  }
+
+  // ---- postStatsUpdated ----
+
+  async subscribePostStats(context: RequestContext, postGlobalId: string): Promise<AsyncIterable<PostStats>> {
+    const ref = decodeIdOf(postGlobalId, 'postId', ['Thread', 'Poll']);
+    if (!ref) throw new NotFoundError('Post', 'postId');
+    const post = (await this.services.posts.findByIds([ref.id]))[0];
+    if (!post || post.typeName !== ref.type) throw new NotFoundError('Post', 'postId');
+
+    const subscriber: StatsSubscriber = {
+      viewerId: context.viewer?.id ?? null,
+      last: null,
+      queue: this.queue(context, 'postStatsUpdated', post.id, this.statsSubscribers, () => subscriber, { kind: 'latest' }),
+    };
+    this.join(this.statsSubscribers, post.id, subscriber);
+    await this.snapshot(subscriber.queue, () => this.flushStats(post.id, subscriber));
+    return subscriber.queue;
+  }
+
+  private async flushStats(postId: number, only?: StatsSubscriber): Promise<void> {
+    const subscribers = only ? [only] : [...(this.statsSubscribers.get(postId) ?? [])];
+    if (subscribers.length === 0) return;
+    const post = (await this.services.posts.findByIds([postId]))[0];
+    if (!post) return;
+    const stats = new PostStats(post);
+    const key = `${stats.viewCount}/${stats.upvoteCount}/${stats.commentCount}`;
+    for (const subscriber of subscribers) {
+      if (subscriber.last === key) continue;
+      subscriber.last = key;
+      subscriber.queue.push(stats);
+    }
+  }
+
+  // ---- commentAdded ----
+
+  async subscribeComments(context: RequestContext, postGlobalId: string, after: string | null): Promise<AsyncIterable<CommentItem>> {
+    const ref = decodeIdOf(postGlobalId, 'postId', ['Thread', 'Poll']);
+    const afterSeq = after === null ? null : seqOfCursor(after, 'after');
+    if (!ref) throw new NotFoundError('Post', 'postId');
+    const post = (await this.services.posts.findByIds([ref.id]))[0];
+    if (!post || post.typeName !== ref.type) throw new NotFoundError('Post', 'postId');
+
+    const viewerId = context.viewer?.id ?? null;
+    const subscriber: CommentSubscriber = {
+      viewerId,
+      // Without `after`: what exists now is not news. With it: replay what follows it.
+      lastSeq: afterSeq ?? post.commentSeq,
+      queue: this.queue(context, 'commentAdded', post.id, this.commentSubscribers, () => subscriber, {
+        kind: 'fifo',
+        maxBacklog: this.options.maxBacklog,
+        overflowError: () =>
+          new ClientError(
+            `This subscription fell more than ${this.options.maxBacklog} comments behind and was ended; subscribe again with \`after\` set to the last cursor received to resume.`,
+            ErrorCode.SLOW_CONSUMER,
+          ),
+      }, (item) => {
+        // Resolve this message's fields with loaders shared by every subscriber of the event, plus this viewer's own.
+        context.loaders = withViewer(item.shared, this.services, viewerId);
+      }),
+    };
+    this.join(this.commentSubscribers, post.id, subscriber);
+    if (subscriber.lastSeq < post.commentSeq) this.commentFlushes.schedule(post.id);
+    return subscriber.queue;
+  }
+
+  private async flushComments(postId: number): Promise<void> {
+    const subscribers = [...(this.commentSubscribers.get(postId) ?? [])];
+    if (subscribers.length === 0) return;
+    const from = Math.min(...subscribers.map((s) => s.lastSeq));
+    const rows = await this.services.comments.afterSeq(postId, from, COMMENT_BATCH);
+    if (rows.length === 0) return;
+    const shared = createSharedLoaders(this.services);
+    for (const row of rows) shared.commentById.prime(row.id, row);
+    const edges = new Map<number, CommentEdge>(rows.map((row) => [row.seq, toEdge(row)]));
+    for (const subscriber of subscribers) {
+      for (const row of rows) {
+        if (row.seq <= subscriber.lastSeq || subscriber.queue.isEnded) continue;
+        subscriber.lastSeq = row.seq;
+        subscriber.queue.push({ edge: edges.get(row.seq)!, shared });
+      }
+    }
+    if (rows.length === COMMENT_BATCH) this.commentFlushes.schedule(postId);
+  }
+
+  // ---- plumbing ----
+
+  /** Sends the first message; if reading it fails, the subscription is undone before the error reaches the client. */
+  private async snapshot(queue: { return(): Promise<unknown> }, send: () => Promise<void>): Promise<void> {
+    try {
+      await send();
+    } catch (error) {
+      await queue.return();
+      throw error;
+    }
+  }
+
+  private queue<T, S extends Subscriber<T>>(
+    context: RequestContext,
+    field: string,
+    targetId: number,
+    feeds: Map<number, Set<S>>,
+    self: () => S,
+    policy: ConstructorParameters<typeof LiveQueue<T>>[0],
+    onDeliver?: (item: T) => void,
+  ): LiveQueue<T> {
+    const live = context.live;
+    if (live) this.registry.add({ connectionId: live.connectionId, operationId: live.operationId, field, targetId });
+    return new LiveQueue<T>(
+      policy,
+      () => {
+        // The stream ended (unsubscribe, socket closed, SLOW_CONSUMER): forget the subscriber everywhere.
+        const subscribers = feeds.get(targetId);
+        subscribers?.delete(self());
+        if (subscribers && subscribers.size === 0) feeds.delete(targetId);
+        if (live) this.registry.remove(live.connectionId, live.operationId);
+      },
+      onDeliver,
+    );
+  }
+
+  private join<S>(feeds: Map<number, Set<S>>, targetId: number, subscriber: S): void {
+    let subscribers = feeds.get(targetId);
+    if (!subscribers) {
+      subscribers = new Set();
+      feeds.set(targetId, subscribers);
+    }
+    subscribers.add(subscriber);
+  }
+}
+
+function toEdge(comment: Comment): CommentEdge {
+  const edge = new CommentEdge();
+  edge.node = comment;
+  edge.cursor = commentCursor(comment, CommentOrder.OLDEST);
+  return edge;
+}

@@ -1,0 +1,54 @@
+/**
+ * Runs `flush(key)` at most once per `intervalMs` per key, after the changes
+ * that asked for it. A change arriving while a flush runs schedules one more
+ * flush, so the final state is never skipped. Flushes of different keys are
+ * independent; a failing flush is reported and retried on the next change.
+ */
+export class Conflator<K> {
+  private readonly state = new Map<K, { timer: NodeJS.Timeout | null; running: boolean; dirty: boolean; lastFlushAt: number }>();
+  private stopped = false;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly flush: (key: K) => Promise<void>,
+    private readonly onError: (error: unknown, key: K) => void,
+  ) {}
+
+  /** Something about `key` changed: flush it soon (now, if its interval has passed). */
+  schedule(key: K): void {
+    if (this.stopped) return;
+    let entry = this.state.get(key);
+    if (!entry) {
+      entry = { timer: null, running: false, dirty: false, lastFlushAt: 0 };
+      this.state.set(key, entry);
+    }
+    entry.dirty = true;
+    if (entry.timer || entry.running) return;
+    const delay = Math.max(0, entry.lastFlushAt + this.intervalMs - Date.now());
+    entry.timer = setTimeout(() => void this.run(key), delay);
+  }
+
+  private async run(key: K): Promise<void> {
+    const entry = this.state.get(key);
+    if (!entry || this.stopped) return;
+    entry.timer = null;
+    entry.running = true;
+    entry.dirty = false;
+    entry.lastFlushAt = Date.now();
+    try {
+      await this.flush(key);
+    } catch (error) {
+      this.onError(error, key);
+    } finally {
+      entry.running = false;
+      if (entry.dirty) this.schedule(key);
+      else if (!entry.timer) this.state.delete(key);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const entry of this.state.values()) if (entry.timer) clearTimeout(entry.timer);
+    this.state.clear();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The per-subscriber buffer between the server's fan-out and one client.
+ *
+ * graphql-ws pulls the next message only after the previous one was handed
+ * to the socket, so a slow or stalled client leaves items here. Two policies
+ * keep memory bounded and never hold anybody else up (push never waits):
+ * - 'latest': one slot, a newer item replaces an unsent one (conflation:
+ *   poll results, post stats; the final state is never skipped);
+ * - 'fifo': every item in order, up to `maxBacklog`; beyond it the stream
+ *   ends with `overflowError` (commentAdded: never drop silently).
+ */
+export type LiveQueuePolicy = { kind: 'latest' } | { kind: 'fifo'; maxBacklog: number; overflowError: () => Error };
+
+export class LiveQueue<T> implements AsyncIterableIterator<T> {
+  private readonly items: T[] = [];
+  private waiting: ((result: IteratorResult<T>) => void) | null = null;
+  private failWaiting: ((error: unknown) => void) | null = null;
+  private failure: unknown = null;
+  private done = false;
+
+  constructor(
+    private readonly policy: LiveQueuePolicy,
+    /** Called once when the stream ends for any reason (client unsubscribed, socket closed, overflow). */
+    private readonly onEnd: () => void,
+    /** Called with each item just before it is handed to the consumer. */
+    private readonly onDeliver: (item: T) => void = () => {},
+  ) {}
+
+  get backlog(): number {
+    return this.items.length;
+  }
+
+  get isEnded(): boolean {
+    return this.done;
+  }
+
+  push(item: T): void {
+    if (this.done) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      this.failWaiting = null;
+      this.onDeliver(item);
+      resolve({ value: item, done: false });
+      return;
+    }
+    if (this.policy.kind === 'latest') {
+      this.items.length = 0;
+      this.items.push(item);
+      return;
+    }
+    if (this.items.length >= this.policy.maxBacklog) {
+      this.fail(this.policy.overflowError());
+      return;
+    }
+    this.items.push(item);
+  }
+
+  /** Ends the stream with an error the client receives for this operation. */
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.items.length = 0;
+    this.finish();
+    if (this.failWaiting) {
+      const reject = this.failWaiting;
+      this.waiting = null;
+      this.failWaiting = null;
+      reject(error);
+    } else {
+      this.failure = error;
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.failure !== null) {
+      const error = this.failure;
+      this.failure = null;
+      return Promise.reject(error);
+    }
+    if (this.items.length > 0) {
+      const item = this.items.shift() as T;
+      this.onDeliver(item);
+      return Promise.resolve({ value: item, done: false });
+    }
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failWaiting = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.items.length = 0;
+    this.finish();
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      this.failWaiting = null;
+      resolve({ value: undefined, done: true });
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<T>> {
+    this.fail(error);
+    return this.next();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.onEnd();
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The WebSocket side of the GraphQL endpoint: graphql-ws (graphql-transport-ws
+ * protocol) on the same HTTP server and path as HTTP.
+ *
+ * graphql-ws runs outside Apollo's pipeline (PITFALLS), so the protections
+ * HTTP has are applied here explicitly:
+ * - every `subscribe` is parsed and validated here; a broken document gets an
+ *   `error` message for that operation only (graphql-ws would otherwise close
+ *   the whole socket with 4500);
+ * - only subscriptions are served: queries and mutations belong to HTTP,
+ *   where CSRF prevention, limits and logging apply (BAD_REQUEST here);
+ * - errors leave through the same formatError as HTTP (coded errors pass,
+ *   anything else is masked and logged with an id);
+ * - at most `maxSubscriptionsPerConnection` active subscriptions per socket
+ *   (TOO_MANY_SUBSCRIPTIONS), frames over `maxPayloadBytes` close the socket
+ *   with 1009 (ws), `connection_init` is awaited `connectionInitTimeoutMs`
+ *   (then 4408), pings every `keepAliveMs` drop a silent client one interval
+ *   later;
+ * - ordering: the `subscribe` messages of one socket are handled one after
+ *   the other, so a subscription is registered before anything is sent for
+ *   a later one on the same socket.
+ *
+ * This file knows nothing of domains: authentication and the per-operation
+ * context come from the caller.
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import {
+  DocumentNode,
+  ExecutionArgs,
+  getOperationAST,
+  GraphQLError,
+  GraphQLSchema,
+  ExecutionResult,
+  parse,
+  specifiedRules,
+  subscribe,
+  validate,
+} from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { ClientError, ErrorCode, UnauthenticatedError } from '../graphql/errors';
+import { formatError, INTERNAL_ERROR_MESSAGE } from '../graphql/format-error';
+import type { Logger } from '../logger';
+
+export interface LiveServerOptions<TViewer, TContext> {
+  httpServer: http.Server;
+  path: string;
+  schema: GraphQLSchema;
+  isProduction: boolean;
+  maxPayloadBytes: number;
+  keepAliveMs: number;
+  connectionInitTimeoutMs: number;
+  maxSubscriptionsPerConnection: number;
+  /** Active subscriptions of a connection (the caller's registry). */
+  activeSubscriptions(connectionId: string): number;
+  /** connectionParams.authorization -> viewer; throws UnauthenticatedError for a bad token. */
+  authenticate(authorization: unknown): Promise<TViewer | null>;
+  createContext(operation: { viewer: TViewer | null; connectionId: string; operationId: string; requestId: string }): TContext;
+  logger: Logger;
+}
+
+interface ConnectionState<TViewer> {
+  connectionId: string;
+  viewer: TViewer | null;
+  /** Tail of this socket's subscribe handling: one at a time, in arrival order. */
+  turn: Promise<unknown>;
+}
+
+const PREPARED = Symbol('prepared subscription');
+type PreparedArgs = ExecutionArgs & { [PREPARED]?: AsyncGenerator<ExecutionResult, void, void> };
+
+const isStream = (result: unknown): result is AsyncGenerator<ExecutionResult, void, void> =>
+  typeof (result as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
+
+export interface LiveServer {
+  /** Closes every socket with 1001 (going away) and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer {
+  const { logger } = options;
+  const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
+  const states = new WeakMap<object, ConnectionState<TViewer>>();
+
+  const coded = (error: GraphQLError, code: string) =>
+    new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+
+  /** The id an INTERNAL_SERVER_ERROR quotes and the log line carries: unique per socket and operation. */
+  const requestIdOf = (extra: object, operationId: string) => `${states.get(extra)?.connectionId ?? 'unauthenticated'}/${operationId}`;
+
+  const toClient = (errors: readonly GraphQLError[], requestId: string) =>
+    errors.map((error) => {
+      const formatted = formatError(error.toJSON(), error);
+      if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
+        logger.error('subscription failed', { requestId, error: error.originalError ?? error });
+        return { message: INTERNAL_ERROR_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } };
+      }
+      return formatted;
+    });
+
+  const disposable = useServer<Record<string, unknown>, { state: ConnectionState<TViewer> }>(
+    {
+      schema: options.schema,
+      isProd: options.isProduction,
+      connectionInitWaitTimeout: options.connectionInitTimeoutMs,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        try {
+          const viewer = await options.authenticate(params.authorization ?? params.Authorization);
+          states.set(ctx.extra, { connectionId: randomUUID(), viewer, turn: Promise.resolve() });
+          return true;
+        } catch (error) {
+          // An invalid or revoked token is never treated as anonymous: 4403 Forbidden.
+          if (!(error instanceof UnauthenticatedError)) logger.error('WebSocket authentication failed', { error });
+          return false;
+        }
+      },
+      onSubscribe: (ctx, operationId, payload) => {
+        const state = states.get(ctx.extra)!;
+        const handle = async (): Promise<PreparedArgs | readonly GraphQLError[]> => {
+          let document: DocumentNode;
+          try {
+            document = parse(payload.query);
+          } catch (error) {
+            return [coded(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+          }
+          const invalid = validate(options.schema, document, specifiedRules);
+          if (invalid.length > 0) return invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
+          const operation = getOperationAST(document, payload.operationName);
+          if (!operation) return [new ClientError('Unable to identify the operation to run.', 'BAD_REQUEST' as ErrorCode)];
+          if (operation.operation !== 'subscription') {
+            return [
+              new ClientError(
+                'Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST to /graphql.',
+                'BAD_REQUEST' as ErrorCode,
+              ),
+            ];
+          }
+          if (options.activeSubscriptions(state.connectionId) >= options.maxSubscriptionsPerConnection) {
+            return [
+              new ClientError(
+                `At most ${options.maxSubscriptionsPerConnection} active subscriptions per connection; complete one first.`,
+                ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+              ),
+            ];
+          }
+          const args: PreparedArgs = {
+            schema: options.schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            contextValue: options.createContext({ viewer: state.viewer, connectionId: state.connectionId, operationId, requestId: requestIdOf(ctx.extra, operationId) }),
+          };
+          // Subscribing here (not after onSubscribe) lets a failure such as NOT_FOUND
+          // reach the client as an `error` message, and registers the subscription
+          // before the next message of this socket is looked at.
+          const result = await subscribe(args);
+          if (!isStream(result)) return result.errors ?? [new GraphQLError('Subscription failed.')];
+          args[PREPARED] = result;
+          return args;
+        };
+        const run = state.turn.then(handle, handle);
+        state.turn = run.catch(() => undefined);
+        return run;
+      },
+      subscribe: (args: PreparedArgs) => args[PREPARED] ?? subscribe(args),
+      onError: (ctx, operationId, _payload, errors) => toClient(errors, requestIdOf(ctx.extra, operationId)),
+      onNext: (ctx, operationId, _payload, _args, result) => {
+        if (!result.errors) return undefined;
+        return { ...result, errors: toClient(result.errors, requestIdOf(ctx.extra, operationId)) };
+      },
+    },
+    wss,
+    options.keepAliveMs,
+  );
+
+  wss.on('error', (error) => logger.error('WebSocket server error', { error }));
+
+  return {
+    close: () => disposable.dispose() as Promise<void>,
+  };
+}
+
+export { CloseCode };
