@@ -22,6 +22,8 @@ export interface UnitOfWork {
 
 export class Database {
   private tail: Promise<unknown> = Promise.resolve();
+  /** When a unit of work last succeeded (ms): proof of life without queueing a ping behind busy writers. */
+  lastSuccessAt = 0;
   private readonly serialized: boolean;
 
   constructor(
@@ -33,8 +35,16 @@ export class Database {
 
   /** Runs `work` alone on the connection (SQLite) or directly (pooled drivers). */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    if (!this.serialized) return work();
-    const run = this.tail.then(work, work);
+    if (!this.serialized) {
+      return work().then((result) => {
+        this.lastSuccessAt = Date.now();
+        return result;
+      });
+    }
+    const run = this.tail.then(work, work).then((result) => {
+      this.lastSuccessAt = Date.now();
+      return result;
+    });
     // The queue continues whether this unit succeeded or failed.
     this.tail = run.catch(() => undefined);
     return run;

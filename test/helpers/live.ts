@@ -1,0 +1,169 @@
+/**
+ * Talking to the live API as clients do: the real graphql-ws client over
+ * `ws`, plus a raw socket for reading frames and close codes.
+ */
+import { Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { TestServer } from './server';
+
+export function wsUrl(t: TestServer): string {
+  return t.url.replace(/^http/, 'ws');
+}
+
+/** A graphql-ws client; `token` goes in connectionParams.authorization. */
+export function connect(t: TestServer, token?: string | null, options: { retryAttempts?: number; onClose?: (code: number) => void } = {}): Client {
+  return createClient({
+    url: wsUrl(t),
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: options.retryAttempts ?? 0,
+    lazy: true,
+    on: options.onClose ? { closed: (event) => options.onClose!((event as { code: number }).code) } : undefined,
+  });
+}
+
+export interface Collected<T = any> {
+  /** Every `next` payload, in arrival order. */
+  messages: Array<{ data?: T; errors?: any[] }>;
+  /** The operation's `error` payload, if it ended with one. */
+  errors: any[] | null;
+  completed: boolean;
+  /** Resolves when `predicate(messages)` holds; rejects after `timeoutMs` with what arrived. */
+  until(predicate: (messages: Array<{ data?: T; errors?: any[] }>) => boolean, timeoutMs?: number): Promise<void>;
+  /** Resolves when the operation ended (complete or error). */
+  ended(timeoutMs?: number): Promise<void>;
+  unsubscribe(): void;
+}
+
+export function collect<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Collected<T> {
+  const waiters = new Set<() => void>();
+  const notify = () => waiters.forEach((check) => check());
+  const collected: Collected<T> = {
+    messages: [],
+    errors: null,
+    completed: false,
+    until(predicate, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (predicate(collected.messages)) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve();
+          } else if (collected.errors || collected.completed) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`subscription ended first: ${JSON.stringify({ errors: collected.errors, messages: collected.messages.slice(-3) })}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out; last messages: ${JSON.stringify(collected.messages.slice(-3))}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    ended(timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (collected.errors || collected.completed) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error('subscription did not end'));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    unsubscribe: () => undefined,
+  };
+  collected.unsubscribe = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (message) => {
+        collected.messages.push(message as { data?: T; errors?: any[] });
+        notify();
+      },
+      error: (error) => {
+        collected.errors = Array.isArray(error) ? error : [error];
+        notify();
+      },
+      complete: () => {
+        collected.completed = true;
+        notify();
+      },
+    },
+  );
+  return collected;
+}
+
+/** The last `data` of a subscription, for `field`. */
+export function last<T = any>(collected: Collected, field: string): T {
+  return collected.messages[collected.messages.length - 1]?.data?.[field] as T;
+}
+
+export interface RawSocket {
+  socket: WebSocket;
+  /** Every text frame received, parsed. */
+  frames: any[];
+  /** Every text frame received, as sent on the wire. */
+  rawFrames: string[];
+  closed: Promise<{ code: number; reason: string }>;
+  send(message: unknown): void;
+  /** Resolves with the first frame matching `predicate`. */
+  frame(predicate: (frame: any) => boolean, timeoutMs?: number): Promise<any>;
+}
+
+/** A bare graphql-transport-ws socket (no client library), to read frames and close codes. */
+export function rawSocket(t: TestServer): Promise<RawSocket> {
+  const socket = new WebSocket(wsUrl(t), 'graphql-transport-ws');
+  const frames: any[] = [];
+  const rawFrames: string[] = [];
+  const listeners = new Set<() => void>();
+  socket.on('message', (data) => {
+    const text = String(data);
+    rawFrames.push(text);
+    try {
+      frames.push(JSON.parse(text));
+    } catch {
+      frames.push(text);
+    }
+    listeners.forEach((listener) => listener());
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('open', () =>
+      resolve({
+        socket,
+        frames,
+        rawFrames,
+        closed,
+        send: (message) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
+        frame(predicate, timeoutMs = 5000) {
+          return new Promise((resolveFrame, rejectFrame) => {
+            const check = () => {
+              const found = frames.find(predicate);
+              if (found !== undefined) {
+                listeners.delete(check);
+                clearTimeout(timer);
+                resolveFrame(found);
+              }
+            };
+            const timer = setTimeout(() => {
+              listeners.delete(check);
+              rejectFrame(new Error(`no matching frame in ${timeoutMs} ms; got ${JSON.stringify(frames.slice(-5))}`));
+            }, timeoutMs);
+            listeners.add(check);
+            check();
+          });
+        },
+      }),
+    );
+  });
+}
