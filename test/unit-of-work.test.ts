@@ -45,6 +45,25 @@ describe('serialized unit of work on SQLite', () => {
     expect(check.data.topics.some((topic: { slug: string }) => topic.slug.startsWith('doomed'))).toBe(false);
   });
 
+  it('publishes domain events only after commit: a rolled-back write announces nothing', async () => {
+    const seen: unknown[] = [];
+    const unsubscribe = t.server.events.subscribe((event) => seen.push(event));
+    try {
+      await expect(
+        t.server.db.write(async ({ publishAfterCommit }) => {
+          publishAfterCommit({ type: 'postStatsChanged', postId: 1 });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(seen).toEqual([]);
+
+      await t.server.db.write(async ({ publishAfterCommit }) => publishAfterCommit({ type: 'postStatsChanged', postId: 1 }));
+      expect(seen).toEqual([{ type: 'postStatsChanged', postId: 1 }]);
+    } finally {
+      unsubscribe();
+    }
+  });
+
   it('keeps serving reads while writes queue up', async () => {
     const member = await t.signUp();
     const writes = Array.from({ length: 30 }, (_, i) =>
