@@ -20,6 +20,7 @@ import { SQLITE_MIGRATIONS } from './db/migrations/sqlite';
 import { loadDemoCommunity } from './demo/load-demo';
 import { ClientError, ErrorCode, InternalError, UnauthenticatedError } from './graphql/errors';
 import { formatError, INTERNAL_ERROR_MESSAGE, isClientSafe } from './graphql/format-error';
+import { assertQuerySize, fragmentsOf } from './graphql/query-size';
 import { createLogger, Logger } from './logger';
 import type { RequestContext } from './modules/context';
 import { ENTITIES } from './modules/entities';
@@ -67,6 +68,15 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
+  // Every response carries a request id; an INTERNAL_SERVER_ERROR quotes it too.
+  app.use((req, res, next) => {
+    const supplied = req.header('x-request-id');
+    const requestId = supplied && /^[\w.-]{1,64}$/.test(supplied) ? supplied : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
+  });
+
   app.get('/healthz', async (_req, res) => {
     if (!ready) {
       res.status(503).json({ status: 'starting' });
@@ -91,17 +101,14 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   });
 
   app.use('/graphql', (req, res, next) => {
-    // Every response carries a request id; an INTERNAL_SERVER_ERROR quotes it too.
-    const supplied = req.header('x-request-id');
-    const requestId = supplied && /^[\w.-]{1,64}$/.test(supplied) ? supplied : randomUUID();
-    res.locals.requestId = requestId;
-    res.setHeader('x-request-id', requestId);
     if (!graphqlHandler) {
       jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The server is starting; retry shortly.');
       return;
     }
     graphqlHandler(req, res, next);
   });
+
+  app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'Nothing here: the API is POST /graphql (and ws:// on the same path), health is GET /healthz.'));
 
   // Body parser failures (too large, malformed JSON) as GraphQL-shaped JSON, not HTML pages.
   app.use((error: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
@@ -167,6 +174,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         errorLoggingPlugin(logger),
+        operationGuardPlugin(),
         // No GraphQL IDE in production.
         ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
       ],
@@ -242,6 +250,29 @@ async function authenticate(services: Services, header: string | undefined): Pro
   const match = /^Bearer\s+([A-Za-z0-9_-]{16,128})$/i.exec(header.trim());
   if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>" with a token from signUp or logIn.');
   return services.members.authenticate(match[1]);
+}
+
+/**
+ * Checks made once the operation is known: subscriptions belong to the
+ * WebSocket (over HTTP they would run as a plain execute and fail), and no
+ * operation may ask for more objects than MAX_OBJECTS_PER_OPERATION.
+ */
+function operationGuardPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request }) {
+          if (!operation) return;
+          if (operation.operation === 'subscription') {
+            throw new ClientError('Subscriptions are served over WebSocket (graphql-ws) on this same URL: ws://<host>/graphql.', 'BAD_REQUEST' as ErrorCode, {
+              http: { status: 400 },
+            });
+          }
+          assertQuerySize(operation, fragmentsOf(document), request.variables ?? {});
+        },
+      };
+    },
+  };
 }
 
 /** Logs every error that formatError masks, with the request id the client receives. */

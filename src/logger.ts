@@ -15,7 +15,16 @@ export interface Logger {
 
 function serialise(value: unknown): unknown {
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack, ...(value as any).code ? { code: (value as any).code } : {} };
+    const extra = value as { code?: unknown; query?: unknown; parameters?: unknown; cause?: unknown };
+    return {
+      name: value.name,
+      message: value.message,
+      stack: value.stack,
+      ...(extra.code !== undefined ? { code: extra.code } : {}),
+      // TypeORM's QueryFailedError: the statement that failed (logs only, never sent to clients).
+      ...(extra.query !== undefined ? { query: extra.query, parameters: extra.parameters } : {}),
+      ...(extra.cause !== undefined ? { cause: serialise(extra.cause) } : {}),
+    };
   }
   return value;
 }
@@ -23,8 +32,10 @@ function serialise(value: unknown): unknown {
 export function createLogger(level: LogLevel): Logger {
   const write = (at: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[at] > ORDER[level]) return;
-    const entry: Record<string, unknown> = { time: new Date().toISOString(), level: at, message };
+    const entry: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(fields ?? {})) entry[key] = serialise(value);
+    // Written last: fields never overwrite when, how bad and what.
+    Object.assign(entry, { time: new Date().toISOString(), level: at, message });
     const line = JSON.stringify(entry) + '\n';
     if (at === 'error' || at === 'warn') process.stderr.write(line);
     else process.stdout.write(line);

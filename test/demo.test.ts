@@ -80,7 +80,7 @@ const THREAD = `
   query ($id: ID!) {
     post(id: $id) {
       __typename viewCount upvoteCount commentCount
-      comments(first: 100) { nodes { body upvoteCount author { byline } replies(first: 100) { nodes { body upvoteCount author { byline } } } } }
+      comments(first: 100) { nodes { body upvoteCount author { byline } replies(first: 20) { nodes { body upvoteCount author { byline } } } } }
     }
   }
 `;

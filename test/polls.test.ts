@@ -198,7 +198,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       expect((await readPoll(poll.id)).results).toMatchObject({ participantCount: 0, totalVotes: 0, version: 0 });
     });
 
-    it('refuses repeated, foreign and malformed option ids, naming the offending one', async () => {
+    it('refuses repeated, foreign, unknown and malformed option ids, naming the offending one', async () => {
       const poll = await createPoll({ allowsMultipleChoices: true });
       const elsewhere = await createPoll({ allowsMultipleChoices: true });
       const [a, b] = poll.options.map((option) => option.id);
@@ -206,8 +206,12 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       expectBadInput(await vote(voter.token, poll.id, [a, elsewhere.options[1].id]), 'input.optionIds[1]');
       expectBadInput(await vote(voter.token, poll.id, [a, 'not an id!']), 'input.optionIds[1]');
       expectBadInput(await vote(voter.token, poll.id, [Buffer.from('PollOption:abc').toString('base64url')]), 'input.optionIds[0]');
-      // A well-formed id that is not an option (the poll's own id) is not an option of this poll either.
-      expectBadInput(await vote(voter.token, poll.id, [poll.id]), 'input.optionIds[0]');
+      // A well-formed id that names no option (the poll's own id, an unknown option) is NOT_FOUND on that field.
+      for (const unknown of [poll.id, Buffer.from('PollOption:987654').toString('base64url')]) {
+        const response = await vote(voter.token, poll.id, [a, unknown]);
+        expect(codesOf(response)).toEqual(['NOT_FOUND']);
+        expect(fieldOf(response)).toBe('input.optionIds[1]');
+      }
       const read = await readPoll(poll.id, voter.token);
       expect(read.viewerChoices).toEqual([]);
       expect(read.results).toMatchObject({ participantCount: 0, totalVotes: 0, version: 0 });

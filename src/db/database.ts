@@ -12,7 +12,9 @@
  * Writes collect domain events and publish them only after the commit.
  */
 import { DataSource, EntityManager } from 'typeorm';
+import { ServiceUnavailableError } from '../graphql/errors';
 import type { DomainEvent, DomainEventBus } from '../realtime/domain-events';
+import { isDatabaseUnavailable } from './dialect';
 
 export interface UnitOfWork {
   manager: EntityManager;
@@ -34,7 +36,12 @@ export class Database {
   }
 
   /** Runs `work` alone on the connection (SQLite) or directly (pooled drivers). */
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+  private exclusive<T>(unit: () => Promise<T>): Promise<T> {
+    // A database that cannot serve (busy, locked, unreachable) is the client's SERVICE_UNAVAILABLE, not an internal error.
+    const work = () =>
+      unit().catch((error: unknown) => {
+        throw isDatabaseUnavailable(error) ? Object.assign(new ServiceUnavailableError(), { cause: error }) : error;
+      });
     if (!this.serialized) {
       return work().then((result) => {
         this.lastSuccessAt = Date.now();
@@ -72,6 +79,7 @@ export class Database {
 
   /** Liveness probe for /healthz. */
   async ping(): Promise<void> {
-    await this.read((manager) => manager.query('SELECT 1'));
+    // Touches a table, so a locked or unreadable file fails the probe.
+    await this.read((manager) => manager.query('SELECT COUNT(*) FROM migrations'));
   }
 }

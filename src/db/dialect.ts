@@ -46,3 +46,18 @@ export function isUniqueViolation(error: unknown): boolean {
   if (code === 'SQLITE_CONSTRAINT') return /UNIQUE|PRIMARY KEY/i.test(e.message ?? '');
   return false;
 }
+
+/**
+ * Errors that mean "the database cannot serve right now" rather than "this
+ * request is wrong": the client gets SERVICE_UNAVAILABLE and may retry.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code ?? '';
+  return (
+    ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_READONLY'].includes(code) ||
+    // PostgreSQL: connection refused/reset, admin shutdown, connection exceptions (class 08).
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03'].includes(code) ||
+    code.startsWith('08')
+  );
+}

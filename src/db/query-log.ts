@@ -25,9 +25,9 @@ export class QueryLog extends AbstractLogger {
   protected writeLog(level: TypeOrmLogLevel, message: LogMessage | LogMessage[]): void {
     const messages = Array.isArray(message) ? message : [message];
     for (const entry of messages) {
-      if (level === 'warn') this.logger.warn('typeorm', { message: entry.message });
-      else if (level === 'error') this.logger.debug('typeorm error', { message: entry.message });
-      else this.logger.debug('typeorm', { type: entry.type, message: entry.message });
+      if (level === 'warn') this.logger.warn('typeorm', { detail: entry.message });
+      else if (level === 'error') this.logger.debug('typeorm error', { detail: entry.message });
+      else this.logger.debug('typeorm', { type: entry.type, detail: entry.message });
     }
   }
 }

@@ -10,14 +10,17 @@
 import { Field, ObjectType } from 'type-graphql';
 import { BadUserInputError } from './errors';
 
-export type CursorKey = ReadonlyArray<string | number>;
+export type CursorKey = ReadonlyArray<number>;
 
 export function encodeCursor(order: string, key: CursorKey): string {
   return Buffer.from(JSON.stringify({ o: order, k: key }), 'utf8').toString('base64url');
 }
 
-/** The key of `cursor`, or BAD_USER_INPUT on `field` when it is not a cursor of this order. */
-export function decodeCursor(cursor: string, order: string, arity: number, field = 'after'): CursorKey {
+/** What each slot of a cursor key must hold: a safe integer (ids, counts, timestamps) or any finite number (scores). */
+export type CursorSlot = 'int' | 'number';
+
+/** The key of `cursor`, or BAD_USER_INPUT on `field` when it is not a cursor of this order and shape. */
+export function decodeCursor(cursor: string, order: string, slots: readonly CursorSlot[], field = 'after'): number[] {
   try {
     if (cursor.length > 500 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('shape');
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown; k?: unknown };
@@ -25,10 +28,10 @@ export function decodeCursor(cursor: string, order: string, arity: number, field
     if (
       parsed.o === order &&
       Array.isArray(key) &&
-      key.length === arity &&
-      key.every((part) => (typeof part === 'number' && Number.isFinite(part)) || typeof part === 'string')
+      key.length === slots.length &&
+      key.every((part, i) => (slots[i] === 'int' ? Number.isSafeInteger(part) : typeof part === 'number' && Number.isFinite(part)))
     ) {
-      return key as CursorKey;
+      return key as number[];
     }
   } catch {
     // fall through: any malformed cursor is the same client error

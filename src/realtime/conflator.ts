@@ -41,9 +41,24 @@ export class Conflator<K> {
       this.onError(error, key);
     } finally {
       entry.running = false;
-      if (entry.dirty) this.schedule(key);
-      else if (!entry.timer) this.state.delete(key);
+      // The key is remembered until its interval has passed: forgotten at once, the next change
+      // (say, 20 ms later) found no lastFlushAt and flushed immediately, so a steady stream of
+      // changes got a message per change instead of one per interval. A change meanwhile only
+      // sets `dirty`; this timer then runs the next flush on time.
+      if (!this.stopped) {
+        const delay = Math.max(0, entry.lastFlushAt + this.intervalMs - Date.now());
+        entry.timer = setTimeout(() => this.settle(key), delay);
+      }
     }
+  }
+
+  /** The interval after a flush has passed: flush again if something changed since, else forget the key. */
+  private settle(key: K): void {
+    const entry = this.state.get(key);
+    if (!entry || this.stopped) return;
+    entry.timer = null;
+    if (entry.dirty) void this.run(key);
+    else this.state.delete(key);
   }
 
   stop(): void {

@@ -29,6 +29,7 @@ import {
   DocumentNode,
   ExecutionArgs,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   GraphQLSchema,
   ExecutionResult,
@@ -42,6 +43,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ClientError, ErrorCode, UnauthenticatedError } from '../graphql/errors';
 import { formatError, INTERNAL_ERROR_MESSAGE } from '../graphql/format-error';
+import { assertQuerySize, fragmentsOf } from '../graphql/query-size';
 import type { Logger } from '../logger';
 
 export interface LiveServerOptions<TViewer, TContext> {
@@ -67,6 +69,9 @@ interface ConnectionState<TViewer> {
   /** Tail of this socket's subscribe handling: one at a time, in arrival order. */
   turn: Promise<unknown>;
 }
+
+/** How long close() lets clients answer the 1001 close frame before their sockets are dropped. */
+const CLOSE_GRACE_MS = 1000;
 
 const PREPARED = Symbol('prepared subscription');
 type PreparedArgs = ExecutionArgs & { [PREPARED]?: AsyncGenerator<ExecutionResult, void, void> };
@@ -95,7 +100,12 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
       const formatted = formatError(error.toJSON(), error);
       if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
         logger.error('subscription failed', { requestId, error: error.originalError ?? error });
-        return { message: INTERNAL_ERROR_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } };
+        // As over HTTP, a masked error keeps its path (which field failed) and nothing else.
+        return {
+          message: INTERNAL_ERROR_MESSAGE,
+          ...(formatted.path ? { path: formatted.path } : {}),
+          extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+        };
       }
       return formatted;
     });
@@ -138,6 +148,15 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
               ),
             ];
           }
+          // Variables that do not fit their types are the client's input error (BAD_USER_INPUT, as Apollo
+          // answers over HTTP); left to subscribe() they would come back uncoded and be masked as internal.
+          const variables = getVariableValues(options.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+          if (variables.errors) return variables.errors.map((error) => coded(error, ErrorCode.BAD_USER_INPUT));
+          try {
+            assertQuerySize(operation, fragmentsOf(document), payload.variables ?? {});
+          } catch (error) {
+            return [error as GraphQLError];
+          }
           if (options.activeSubscriptions(state.connectionId) >= options.maxSubscriptionsPerConnection) {
             return [
               new ClientError(
@@ -179,7 +198,19 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
   wss.on('error', (error) => logger.error('WebSocket server error', { error }));
 
   return {
-    close: () => disposable.dispose() as Promise<void>,
+    close: async () => {
+      // graphql-ws's dispose sends 1001 to every socket and resolves once every one has closed. A client
+      // that stopped reading never answers the close frame, and ws would wait its 30 s close timeout for
+      // it, past the 10 s shutdown budget of main.ts: after a grace period such sockets are dropped.
+      const force = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, CLOSE_GRACE_MS);
+      try {
+        await disposable.dispose();
+      } finally {
+        clearTimeout(force);
+      }
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import type { Post } from '../post/post.entity';
 import { PostInterface } from '../post/post.types';
 import { CommentOrder } from './comment-order';
 import { Comment } from './comment.entity';
-import { commentCursor } from './comment.service';
+import { commentCursor, commentCursorKey } from './comment.service';
 import { CommentConnection, CommentEdge } from './comment.types';
 
 @InputType('AddCommentInput', { description: 'A new comment, or a reply to one.' })
@@ -98,6 +98,8 @@ export class CommentResolver {
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last reply of the previous page.' }) after: string | null,
   ): Promise<CommentConnection> {
     const request = { scope: { kind: 'replies' as const, parentId: comment.id }, order: CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
+    // Checked here, not in the batch: one bad cursor must not fail the other lists of the request.
+    commentCursorKey(request.after, request.order);
     // Replies are one level deep, so a reply's own list is empty without a query.
     const page =
       comment.parentId === null

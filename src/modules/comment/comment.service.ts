@@ -41,12 +41,13 @@ export function commentCursor(comment: Comment, order: CommentOrder): string {
 
 /** The sequence number an OLDEST (or reply) cursor stands for. */
 export function seqOfCursor(cursor: string, field = 'after'): number {
-  return Number(decodeCursor(cursor, SEQ_ORDER, 1, field)[0]);
+  return decodeCursor(cursor, SEQ_ORDER, ['int'], field)[0];
 }
 
-function keyOf(cursor: string | null, order: CommentOrder): CursorKey | null {
+/** The sort key of a comment-list cursor; BAD_USER_INPUT on `after` when it is not one of this order. */
+export function commentCursorKey(cursor: string | null, order: CommentOrder): CursorKey | null {
   if (cursor === null) return null;
-  return decodeCursor(cursor, order, order === CommentOrder.MOST_UPVOTED ? 2 : 1);
+  return decodeCursor(cursor, order, order === CommentOrder.MOST_UPVOTED ? ['int', 'int'] : ['int']);
 }
 
 function compareFor(order: CommentOrder): (a: Comment, b: Comment) => number {
@@ -68,7 +69,8 @@ export class CommentService {
   async add(viewer: Member | null, input: { postId: string; body: string; parentId?: string | null }): Promise<Comment> {
     if (!viewer) throw new UnauthenticatedError();
     const postRef = decodeIdOf(input.postId, 'input.postId', ['Thread', 'Poll']);
-    const parentRef = input.parentId ? decodeIdOf(input.parentId, 'input.parentId', ['Comment']) : undefined;
+    const parentRef =
+      input.parentId !== null && input.parentId !== undefined ? decodeIdOf(input.parentId, 'input.parentId', ['Comment']) : undefined;
     const body = cleanText(input.body, 'input.body', { min: 1, max: COMMENT_BODY_MAX, multiline: true });
     if (!postRef) throw new NotFoundError('Post', 'input.postId');
     if (parentRef === null) throw new NotFoundError('Comment', 'input.parentId');
@@ -192,7 +194,7 @@ export class CommentService {
 
   private async rankedRows(group: CommentPageRequest[]): Promise<Comment[]> {
     const [{ scope, order, first, after }] = group;
-    const key = keyOf(after, order);
+    const key = commentCursorKey(after, order);
     const partition = scope.kind === 'post' ? 'r.post_id' : 'r.parent_id';
     const orderSql =
       order === CommentOrder.NEWEST ? 'r.seq DESC' : order === CommentOrder.MOST_UPVOTED ? 'r.upvote_count DESC, r.seq ASC' : 'r.seq ASC';

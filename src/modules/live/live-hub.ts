@@ -27,6 +27,7 @@ import { CommentEdge } from '../comment/comment.types';
 import type { RequestContext } from '../context';
 import { createSharedLoaders, SharedLoaders, withViewer } from '../loaders';
 import { buildPollResults, maySeeTallies, PollResults } from '../poll/poll-results';
+import type { Post } from '../post/post.entity';
 import { PostStats } from '../post/post.types';
 import type { Services } from '../services';
 
@@ -46,6 +47,8 @@ interface Subscriber<T> {
 interface PollSubscriber extends Subscriber<PollResults> {
   lastVersion: number;
   lastHidden: boolean | null;
+  /** What never changes about the poll (read when subscribing): who may see the tallies depends on votes only for ON_VOTE. */
+  poll: Pick<Post, 'authorId' | 'resultsVisibility'>;
 }
 
 interface StatsSubscriber extends Subscriber<PostStats> {
@@ -118,6 +121,7 @@ export class LiveHub {
       viewerId: context.viewer?.id ?? null,
       lastVersion: -1,
       lastHidden: null,
+      poll: { authorId: poll.authorId, resultsVisibility: poll.resultsVisibility },
       queue: this.queue(context, 'pollResultsUpdated', poll.id, this.pollSubscribers, () => subscriber, { kind: 'latest' }),
     };
     this.join(this.pollSubscribers, poll.id, subscriber);
@@ -129,16 +133,26 @@ export class LiveHub {
   private async flushPoll(pollId: number, only?: PollSubscriber): Promise<void> {
     const subscribers = only ? [only] : [...(this.pollSubscribers.get(pollId) ?? [])];
     if (subscribers.length === 0) return;
-    const poll = (await this.services.posts.findByIds([pollId]))[0];
+    // Who may see the tallies depends on having a vote only for ON_VOTE polls: one query for the whole audience.
+    const facts = subscribers[0].poll;
+    const members =
+      facts.resultsVisibility === 'ON_VOTE'
+        ? [...new Set(subscribers.map((s) => s.viewerId).filter((id): id is number => id !== null && id !== facts.authorId))]
+        : [];
+    // The poll row (totals, version), its options (counts) and the voters must be one moment's state:
+    // awaited one after the other, a vote committed in between made a payload whose totalVotes,
+    // voteCounts, percentages and version disagree. Requested in the same tick, the serialized
+    // database runs them back to back, with no write between them. (A pooled driver will need one
+    // read transaction here.)
+    const [posts, optionsByPoll, voters] = await Promise.all([
+      this.services.posts.findByIds([pollId]),
+      this.services.polls.optionsOfPolls([pollId]),
+      this.services.polls.participantsAmong(pollId, members),
+    ]);
+    const poll = posts[0];
     if (!poll) return;
-    const options = (await this.services.polls.optionsOfPolls([pollId])).get(pollId) ?? [];
+    const options = optionsByPoll.get(pollId) ?? [];
     const now = new Date();
-    // Who may see the tallies depends on having a vote only for ON_VOTE polls that are open: one query for the whole audience.
-    let voters = new Set<number>();
-    if (poll.resultsVisibility === 'ON_VOTE' && !poll.isClosedAt(now)) {
-      const members = [...new Set(subscribers.map((s) => s.viewerId).filter((id): id is number => id !== null && id !== poll.authorId))];
-      voters = await this.services.polls.participantsAmong(pollId, members);
-    }
     // Each payload is built once per visibility class, whatever the audience.
     let visible: PollResults | null = null;
     let hidden: PollResults | null = null;

@@ -97,7 +97,8 @@ export class PollService {
       const field = `input.optionIds[${index}]`;
       const decoded = fromGlobalId(id);
       if (!decoded) throw new BadUserInputError(field, 'is not a valid ID.');
-      if (decoded.type !== 'PollOption') throw new BadUserInputError(field, 'is not an option of this poll.');
+      // Well formed but of another kind: it names no option (NOT_FOUND, like any unknown id).
+      if (decoded.type !== 'PollOption') throw new NotFoundError('Poll option', field);
       if (chosen.includes(decoded.id)) throw new BadUserInputError(field, 'repeats an option already chosen.');
       chosen.push(decoded.id);
     });
@@ -108,9 +109,16 @@ export class PollService {
       const poll = await this.openPoll(manager, pollRef.id, now);
       const options = await manager.getRepository(PollOption).find({ where: { pollId: poll.id } });
       const optionIds = new Set(options.map((option) => option.id));
-      chosen.forEach((id, index) => {
-        if (!optionIds.has(id)) throw new BadUserInputError(`input.optionIds[${index}]`, 'is not an option of this poll.');
-      });
+      if (chosen.some((id) => !optionIds.has(id))) {
+        const elsewhere = new Set((await manager.getRepository(PollOption).find({ where: { id: In(chosen) }, select: { id: true } })).map((o) => o.id));
+        chosen.forEach((id, index) => {
+          const field = `input.optionIds[${index}]`;
+          if (optionIds.has(id)) return;
+          // An option of another poll exists but does not belong here; an unknown one names nothing.
+          if (elsewhere.has(id)) throw new BadUserInputError(field, 'is an option of another poll.');
+          throw new NotFoundError('Poll option', field);
+        });
+      }
       if (!poll.allowsMultipleChoices && chosen.length !== 1) {
         throw new BadUserInputError('input.optionIds', 'must name exactly one option: this poll is single choice.');
       }

@@ -2,6 +2,7 @@ import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectTyp
 import { fromGlobalId } from '../../graphql/global-id';
 import { pageSize } from '../../graphql/input-validation';
 import { CommentOrder } from '../comment/comment-order';
+import { commentCursorKey } from '../comment/comment.service';
 import { CommentConnection } from '../comment/comment.types';
 import type { RequestContext } from '../context';
 import { Member } from '../member/member.entity';
@@ -75,6 +76,8 @@ export class PostResolver {
     orderBy: CommentOrder | null,
   ): Promise<CommentConnection> {
     const request = { scope: { kind: 'post' as const, postId: post.id }, order: orderBy ?? CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
+    // Checked here, not in the batch: one bad cursor must not fail the other lists of the request.
+    commentCursorKey(request.after, request.order);
     const page = await context.loaders.commentPage.load(request);
     // Replies ask for their parent: it is on this page already.
     page.nodes.forEach((comment) => context.loaders.commentById.prime(comment.id, comment));

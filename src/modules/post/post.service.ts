@@ -119,7 +119,7 @@ export class PostService {
     let key: CursorKey | null = null;
     let trendingNow = now.getTime();
     if (args.after !== null) {
-      key = decodeCursor(args.after, args.orderBy, args.orderBy === PostOrder.TRENDING ? 3 : 2);
+      key = decodeCursor(args.after, args.orderBy, args.orderBy === PostOrder.TRENDING ? ['int', 'number', 'int'] : ['int', 'int']);
       if (args.orderBy === PostOrder.TRENDING) trendingNow = Number(key[0]);
     }
 

@@ -10,6 +10,7 @@ import { cleanText } from '../../graphql/input-validation';
 import { PostTopic, Topic } from './topic.entity';
 
 export const MAX_TOPICS_PER_POST = 10;
+const MAX_SLUG_LENGTH = 100;
 
 /**
  * "Remote Work" -> "remote-work". Latin accents are folded ("Café" -> "cafe");
@@ -17,13 +18,15 @@ export const MAX_TOPICS_PER_POST = 10;
  * so every name with a letter or digit has a slug (URL-safe once percent-encoded).
  */
 export function slugify(name: string): string {
-  return name
+  const slug = name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .normalize('NFC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}\p{M}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
+  // Compatibility forms can expand a lot ("ﷺ" is 18 letters): keep slugs within their column.
+  return [...slug].slice(0, MAX_SLUG_LENGTH).join('').replace(/-+$/, '');
 }
 
 export interface TopicName {

@@ -1,0 +1,66 @@
+/** Limits and checks that apply once the operation is known, over HTTP. */
+import { codesOf, startTestServer, TestServer } from './helpers/server';
+
+describe('operation guards', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.stop());
+
+  it('refuses an operation that could return more than 10,000 objects, literal or through variables', async () => {
+    const huge = await t.gql(`{ posts(first: 100) { nodes { comments(first: 100) { nodes { replies(first: 100) { nodes { id } } } } } } }`);
+    expect(codesOf(huge)).toEqual(['BAD_USER_INPUT']);
+    const viaVariables = await t.gql(`query ($n: Int) { posts(first: $n) { nodes { comments(first: $n) { nodes { id } } } } }`, { n: 100 });
+    expect(codesOf(viaVariables)).toEqual(['BAD_USER_INPUT']);
+    const viaFragment = await t.gql(`{ posts(first: 100) { nodes { ...C } } } fragment C on Post { comments(first: 100) { nodes { id } } }`);
+    expect(codesOf(viaFragment)).toEqual(['BAD_USER_INPUT']);
+    // A thread page with generous lists stays well inside.
+    const page = await t.gql(`{ posts(first: 20) { nodes { comments(first: 20) { nodes { replies(first: 5) { nodes { id } } } } } } }`);
+    expect(page.errors).toBeUndefined();
+  });
+
+  it('sends subscriptions over HTTP away with BAD_REQUEST, pointing at the WebSocket', async () => {
+    const response = await t.gql(`subscription { postStatsUpdated(postId: "VGhyZWFkOjE") { viewCount } }`);
+    expect(response.status).toBe(400);
+    expect(codesOf(response)).toEqual(['BAD_REQUEST']);
+  });
+
+  it('refuses impossible dates', async () => {
+    const member = await t.signUp();
+    const response = await t.gql(
+      `mutation ($input: CreatePollInput!) { createPoll(input: $input) { poll { id } } }`,
+      { input: { title: 'Q', options: ['A', 'B'], closesAt: '2099-02-31T00:00:00Z' } },
+      member.token,
+    );
+    expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('answers unknown paths with JSON and a request id', async () => {
+    const response = await fetch(`${t.baseUrl}/nothing-here`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(((await response.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+    expect((await fetch(`${t.baseUrl}/healthz`)).headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('fails one comment list for a bad cursor without failing the others of the request', async () => {
+    const member = await t.signUp();
+    const thread = (await t.gql(`mutation { createThread(input: { title: "T", body: "B" }) { thread { id } } }`, {}, member.token)).data.createThread.thread;
+    await t.gql(`mutation ($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }`, { i: { postId: thread.id, body: 'hello' } }, member.token);
+    const response = await t.gql(
+      `query ($id: ID!) { a: post(id: $id) { comments(first: 1) { nodes { body } } } b: post(id: $id) { comments(after: "garbage") { nodes { body } } } }`,
+      { id: thread.id },
+    );
+    expect(response.data.a.comments.nodes).toEqual([{ body: 'hello' }]);
+    expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('refuses an empty parentId as a malformed id', async () => {
+    const member = await t.signUp();
+    const thread = (await t.gql(`mutation { createThread(input: { title: "T2", body: "B" }) { thread { id } } }`, {}, member.token)).data.createThread.thread;
+    const response = await t.gql(`mutation ($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }`, { i: { postId: thread.id, body: 'x', parentId: '' } }, member.token);
+    expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors![0].extensions!.field).toBe('input.parentId');
+  });
+});
