@@ -26,6 +26,8 @@ export interface Loaders {
   viewerUpvotedPostId: DataLoader<number, boolean>;
   viewerUpvotedCommentId: DataLoader<number, boolean>;
   commentPage: DataLoader<CommentPageRequest, Page<Comment>, string>;
+  /** A poll row and its options from one read: consistent tallies for Poll.results. */
+  pollStateById: DataLoader<number, { poll: Post; options: PollOption[] } | null>;
   topLevelCommentCountByPostId: DataLoader<number, number>;
 }
 
@@ -67,6 +69,10 @@ export function createSharedLoaders(services: Services): SharedLoaders {
       return pollIds.map((id) => options.get(id) ?? []);
     }),
     commentPage: new DataLoader((requests) => services.comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
+    pollStateById: new DataLoader(async (pollIds) => {
+      const states = await services.polls.resultsState(pollIds);
+      return pollIds.map((id) => states.get(id) ?? null);
+    }),
     topLevelCommentCountByPostId: new DataLoader(async (postIds) => {
       const counts = await services.comments.topLevelCounts(postIds);
       return postIds.map((id) => counts.get(id) ?? 0);

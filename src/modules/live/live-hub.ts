@@ -36,6 +36,9 @@ export interface LiveHubOptions {
   maxBacklog: number;
 }
 
+/** A commentAdded queue full this long while more comments wait means the client is stalled (SLOW_CONSUMER). */
+const STALL_MS = 1000;
+
 /** How many comment rows one flush reads; a longer backlog is read in further flushes. */
 const COMMENT_BATCH = 500;
 
@@ -61,7 +64,10 @@ interface CommentItem {
 }
 
 interface CommentSubscriber extends Subscriber<CommentItem> {
+  /** The sequence number of the last comment handed to this subscriber's queue. */
   lastSeq: number;
+  /** Since when the queue has been full (null while it has room): full for STALL_MS with more waiting = stalled. */
+  fullSince: number | null;
 }
 
 export class LiveHub {
@@ -69,6 +75,8 @@ export class LiveHub {
   private readonly pollSubscribers = new Map<number, Set<PollSubscriber>>();
   private readonly statsSubscribers = new Map<number, Set<StatsSubscriber>>();
   private readonly commentSubscribers = new Map<number, Set<CommentSubscriber>>();
+  /** Highest comment sequence number seen per watched post; entries go with the post's last subscriber. */
+  private readonly latestSeq = new Map<number, number>();
   private readonly pollFlushes: Conflator<number>;
   private readonly statsFlushes: Conflator<number>;
   private readonly commentFlushes: Conflator<number>;
@@ -106,7 +114,10 @@ export class LiveHub {
     // Scheduled even without subscribers: one may be registering right now, and the flush checks who is there.
     if (event.type === 'pollResultsChanged') this.pollFlushes.schedule(event.pollId);
     else if (event.type === 'postStatsChanged') this.statsFlushes.schedule(event.postId);
-    else this.commentFlushes.schedule(event.postId);
+    else {
+      if (this.commentSubscribers.has(event.postId)) this.noteSeq(event.postId, event.seq);
+      this.commentFlushes.schedule(event.postId);
+    }
   }
 
   // ---- pollResultsUpdated ----
@@ -214,6 +225,7 @@ export class LiveHub {
       viewerId,
       // Without `after`: what exists now is not news. With it: replay what follows it.
       lastSeq: afterSeq ?? post.commentSeq,
+      fullSince: null,
       queue: this.queue(context, 'commentAdded', post.id, this.commentSubscribers, () => subscriber, {
         kind: 'fifo',
         maxBacklog: this.options.maxBacklog,
@@ -225,30 +237,75 @@ export class LiveHub {
       }, (item) => {
         // Resolve this message's fields with loaders shared by every subscriber of the event, plus this viewer's own.
         context.loaders = withViewer(item.shared, this.services, viewerId);
+        subscriber.fullSince = null;
+        // Flow control: a subscriber that was left behind (replay, burst) gets the next rows once it has room.
+        if (subscriber.queue.backlog <= this.options.maxBacklog / 2 && subscriber.lastSeq < (this.latestSeq.get(post.id) ?? 0)) {
+          this.commentFlushes.schedule(post.id);
+        }
       }),
     };
     this.join(this.commentSubscribers, post.id, subscriber);
+    this.noteSeq(post.id, post.commentSeq);
     if (subscriber.lastSeq < post.commentSeq) this.commentFlushes.schedule(post.id);
     return subscriber.queue;
   }
 
+  /**
+   * Hands each subscriber the comments after its last one, in sequence
+   * order, as far as its queue has room (at most LIVE_MAX_BACKLOG waiting).
+   * Rows that do not fit stay in the database and are read again once the
+   * client has taken some, so a replay of any length or a burst within one
+   * interval never overflows a client that keeps reading. A client whose
+   * queue stays full for STALL_MS while more comments wait is stalled: it is
+   * ended with SLOW_CONSUMER (it resumes with `after`).
+   */
   private async flushComments(postId: number): Promise<void> {
-    const subscribers = [...(this.commentSubscribers.get(postId) ?? [])];
+    const subscribers = [...(this.commentSubscribers.get(postId) ?? [])].filter((s) => !s.queue.isEnded);
     if (subscribers.length === 0) return;
-    const from = Math.min(...subscribers.map((s) => s.lastSeq));
+    const room = (s: CommentSubscriber) => this.options.maxBacklog - s.queue.backlog;
+    const latest = this.latestSeq.get(postId) ?? 0;
+    const now = Date.now();
+    let recheck = false;
+    for (const subscriber of subscribers) {
+      if (room(subscriber) > 0 || subscriber.lastSeq >= latest) continue;
+      if (subscriber.fullSince === null || now - subscriber.fullSince < STALL_MS) {
+        recheck = true; // full, perhaps only for a moment: look again once it could have been stalled long enough
+        continue;
+      }
+      subscriber.queue.fail(
+        new ClientError(
+          `This subscription fell more than ${this.options.maxBacklog} comments behind and was ended; subscribe again with \`after\` set to the last cursor received to resume.`,
+          ErrorCode.SLOW_CONSUMER,
+        ),
+      );
+    }
+    if (recheck) setTimeout(() => this.commentFlushes.schedule(postId), STALL_MS).unref();
+    const receiving = subscribers.filter((s) => !s.queue.isEnded && room(s) > 0);
+    if (receiving.length === 0) return;
+
+    const from = Math.min(...receiving.map((s) => s.lastSeq));
     const rows = await this.services.comments.afterSeq(postId, from, COMMENT_BATCH);
     if (rows.length === 0) return;
+    this.noteSeq(postId, rows[rows.length - 1].seq);
     const shared = createSharedLoaders(this.services);
     for (const row of rows) shared.commentById.prime(row.id, row);
     const edges = new Map<number, CommentEdge>(rows.map((row) => [row.seq, toEdge(row)]));
-    for (const subscriber of subscribers) {
+    for (const subscriber of receiving) {
       for (const row of rows) {
-        if (row.seq <= subscriber.lastSeq || subscriber.queue.isEnded) continue;
+        if (row.seq <= subscriber.lastSeq) continue;
+        if (subscriber.queue.isEnded || room(subscriber) <= 0) break;
         subscriber.lastSeq = row.seq;
         subscriber.queue.push({ edge: edges.get(row.seq)!, shared });
       }
+      if (room(subscriber) <= 0) subscriber.fullSince ??= Date.now();
     }
+    // A full batch means more rows wait in the database: read on (subscribers that are full resume from onDeliver).
     if (rows.length === COMMENT_BATCH) this.commentFlushes.schedule(postId);
+  }
+
+  /** The highest comment sequence number known for a post (from events and reads). */
+  private noteSeq(postId: number, seq: number): void {
+    if (seq > (this.latestSeq.get(postId) ?? 0)) this.latestSeq.set(postId, seq);
   }
 
   // ---- plumbing ----
@@ -280,7 +337,10 @@ export class LiveHub {
         // The stream ended (unsubscribe, socket closed, SLOW_CONSUMER): forget the subscriber everywhere.
         const subscribers = feeds.get(targetId);
         subscribers?.delete(self());
-        if (subscribers && subscribers.size === 0) feeds.delete(targetId);
+        if (subscribers && subscribers.size === 0) {
+          feeds.delete(targetId);
+          if (field === 'commentAdded') this.latestSeq.delete(targetId);
+        }
         if (live) this.registry.remove(live.connectionId, live.operationId);
       },
       onDeliver,

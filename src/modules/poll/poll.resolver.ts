@@ -113,6 +113,7 @@ export class PollResolver {
     const poll = await context.services.polls.castVote(context.viewer, input);
     context.loaders.viewerChoicesByPollId.clear(poll.id);
     context.loaders.optionsByPollId.clear(poll.id);
+    context.loaders.pollStateById.clear(poll.id);
     return { poll };
   }
 
@@ -124,6 +125,7 @@ export class PollResolver {
     const poll = await context.services.polls.retractVote(context.viewer, input);
     context.loaders.viewerChoicesByPollId.clear(poll.id);
     context.loaders.optionsByPollId.clear(poll.id);
+    context.loaders.pollStateById.clear(poll.id);
     return { poll };
   }
 
@@ -136,10 +138,12 @@ export class PollResolver {
 /** Poll.results for the request's viewer; also what node(PollResults id) returns. */
 export async function resultsForViewer(poll: Post, context: RequestContext): Promise<PollResults> {
   const now = new Date();
-  const [options, choices] = await Promise.all([
-    context.loaders.optionsByPollId.load(poll.id),
+  const [state, choices] = await Promise.all([
+    context.loaders.pollStateById.load(poll.id),
     context.loaders.viewerChoicesByPollId.load(poll.id),
   ]);
-  const visible = maySeeTallies(poll, context.viewer?.id ?? null, choices.length > 0, now);
-  return buildPollResults(poll, options, visible, now);
+  // Totals, version and option counts from one read, so they always agree.
+  const current = state?.poll ?? poll;
+  const visible = maySeeTallies(current, context.viewer?.id ?? null, choices.length > 0, now);
+  return buildPollResults(current, state?.options ?? [], visible, now);
 }

@@ -228,6 +228,21 @@ export class PollService {
     return () => clearInterval(timer);
   }
 
+  /**
+   * Polls with their options, read in one unit of work so the totals, the
+   * version and every option's count are the same moment's (a vote between
+   * two separate reads would make them disagree).
+   */
+  async resultsState(pollIds: readonly number[]): Promise<Map<number, { poll: Post; options: PollOption[] }>> {
+    return this.db.read(async (manager) => {
+      const polls = await manager.getRepository(Post).find({ where: { id: In([...pollIds]), kind: 'POLL' } });
+      const options = await manager.getRepository(PollOption).find({ where: { pollId: In([...pollIds]) }, order: { position: 'ASC' } });
+      const result = new Map(polls.map((poll) => [poll.id, { poll, options: [] as PollOption[] }]));
+      for (const option of options) result.get(option.pollId)?.options.push(option);
+      return result;
+    });
+  }
+
   /** Options of many polls, in position order. */
   async optionsOfPolls(pollIds: readonly number[]): Promise<Map<number, PollOption[]>> {
     const options = await this.db.read((manager) =>
