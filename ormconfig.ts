@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { loadConfig } from './src/config';
 import { createDataSource } from './src/db/data-source';
-import { SQLITE_MIGRATIONS } from './src/db/migrations/sqlite';
+import { MIGRATIONS } from './src/db/migrations';
 import { ENTITIES } from './src/modules/entities';
 
-export const dataSource = createDataSource(loadConfig().database, { entities: ENTITIES, migrations: SQLITE_MIGRATIONS });
+export const dataSource = createDataSource(loadConfig().database, { entities: ENTITIES, migrations: MIGRATIONS });

@@ -15,8 +15,9 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { createDataSource } from './db/data-source';
 import { Database } from './db/database';
+import { withPreparationLock } from './db/prepare';
 import { QueryLog } from './db/query-log';
-import { SQLITE_MIGRATIONS } from './db/migrations/sqlite';
+import { MIGRATIONS } from './db/migrations';
 import { loadDemoCommunity } from './demo/load-demo';
 import { ClientError, ErrorCode, InternalError, UnauthenticatedError } from './graphql/errors';
 import { formatError, INTERNAL_ERROR_MESSAGE, isClientSafe } from './graphql/format-error';
@@ -29,6 +30,7 @@ import { Member } from './modules/member/member.entity';
 import { buildAppSchema } from './modules/schema';
 import { createServices, Services } from './modules/services';
 import { DomainEventBus } from './realtime/domain-events';
+import { RedisEventRelay } from './realtime/redis-relay';
 import { LiveServer, startLiveServer } from './realtime/ws-server';
 
 export interface RunningServer {
@@ -38,6 +40,8 @@ export interface RunningServer {
   events: DomainEventBus;
   dataSource: DataSource;
   db: Database;
+  /** The Redis relay when REDIS_URL is set (stats: published, publishFailures, received, resyncs). */
+  relay: () => RedisEventRelay | null;
   /** Counts every SQL statement sent (tests assert constant query counts). */
   queryLog: QueryLog;
   logger: Logger;
@@ -47,6 +51,7 @@ export interface RunningServer {
 const MAX_BODY = '1mb';
 const HEALTH_TIMEOUT_MS = 2000;
 const RECENT_SUCCESS_MS = 2000;
+const REDIS_STARTUP_WAIT_MS = 2000;
 
 function jsonError(res: Response, status: number, code: string, message: string): void {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
@@ -57,7 +62,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   const logger = options.logger ?? createLogger(config.logLevel);
   const events = new DomainEventBus((error, event) => logger.error('domain event listener failed', { error, event }));
   const queryLog = new QueryLog(logger);
-  const dataSource = createDataSource(config.database, { entities: ENTITIES, migrations: SQLITE_MIGRATIONS, logger: queryLog });
+  const dataSource = createDataSource(config.database, { entities: ENTITIES, migrations: MIGRATIONS, logger: queryLog });
   const db = new Database(dataSource, events);
   const services = createServices(db, logger, events, config.live);
 
@@ -133,12 +138,17 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   let stopScheduler = () => {};
   let apollo: ApolloServer<RequestContext> | null = null;
   let liveServer: LiveServer | null = null;
+  let relay: RedisEventRelay | null = null;
   const stop = async () => {
     ready = false; // /healthz says 503 while draining
     stopScheduler();
     // WebSockets first (closed with 1001), so the HTTP drain below is not held open by them.
     if (liveServer) await liveServer.close();
     services.live.stop();
+    if (relay) {
+      events.setRelay(null);
+      await relay.stop();
+    }
     if (apollo) await apollo.stop(); // drains in-flight requests and closes the HTTP server
     else await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     await db.idle();
@@ -147,16 +157,24 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 
   try {
     await dataSource.initialize();
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
-    if (applied.length > 0) logger.info('applied migrations', { migrations: applied.map((m) => m.name) });
-
-    if (config.loadDemoData) {
-      const isEmpty = await db.read(async (manager) => (await manager.getRepository(Member).count()) === 0);
-      if (isEmpty) {
-        const started = Date.now();
-        await db.write(({ manager }) => loadDemoCommunity(manager, new Date()));
-        logger.info('loaded the demo community', { ms: Date.now() - started });
+    await withPreparationLock(dataSource, async () => {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      if (applied.length > 0) logger.info('applied migrations', { migrations: applied.map((m) => m.name) });
+      if (config.loadDemoData) {
+        const isEmpty = await db.read(async (manager) => (await manager.getRepository(Member).count()) === 0);
+        if (isEmpty) {
+          const started = Date.now();
+          await db.write(({ manager }) => loadDemoCommunity(manager, new Date()));
+          logger.info('loaded the demo community', { ms: Date.now() - started });
+        }
       }
+    });
+
+    if (config.redisUrl) {
+      relay = new RedisEventRelay(config.redisUrl, events, logger, () => services.live.resync());
+      events.setRelay(relay);
+      // Serve even when Redis is down at start-up: live updates across instances resume when it comes back.
+      if (!(await relay.ready(REDIS_STARTUP_WAIT_MS))) logger.warn('redis is not reachable yet; serving anyway, retrying in the background');
     }
 
     const schema = await buildAppSchema();
@@ -237,7 +255,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   }
 
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  return { url: `http://${shownHost}:${port}/graphql`, port, services, events, dataSource, db, queryLog, logger, stop };
+  return { url: `http://${shownHost}:${port}/graphql`, port, services, events, dataSource, db, queryLog, logger, stop, relay: () => relay };
 }
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from './config';
+import { Config, ConfigError, loadConfig } from './config';
 
 /** The ConfigError loadConfig throws for `env` (fails when it throws nothing or something else). */
 function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
@@ -12,7 +12,22 @@ function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
   throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
 }
 
+function sqlitePath(config: Config): string {
+  if (config.database.type !== 'sqlite') throw new Error('expected a SQLite configuration');
+  return config.database.path;
+}
+
 describe('loadConfig', () => {
+  it('reads PostgreSQL and Redis URLs', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://app@127.0.0.1:5432/community', DATABASE_POOL_SIZE: '5', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(config.database).toEqual({ type: 'postgres', url: 'postgres://app@127.0.0.1:5432/community', poolSize: 5 });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(loadConfig({}).redisUrl).toBeNull();
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://app@db/community', DATABASE_POOL_SIZE: '0' })).toThrow(
+      expect.objectContaining({ variable: 'DATABASE_POOL_SIZE' }),
+    );
+  });
+
   it('has the documented defaults for an empty environment', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
@@ -25,14 +40,14 @@ describe('loadConfig', () => {
       isProduction: false,
       pollCloseIntervalMs: 250,
     });
-    expect(path.isAbsolute(config.database.path)).toBe(true);
-    expect(config.database.path.endsWith(path.join('data', 'peer-community.sqlite'))).toBe(true);
+    expect(path.isAbsolute(sqlitePath(config))).toBe(true);
+    expect(sqlitePath(config).endsWith(path.join('data', 'peer-community.sqlite'))).toBe(true);
   });
 
   it('treats empty values as unset', () => {
     const config = loadConfig({ PORT: '', DATABASE_URL: '', DEMO_DATA: '', LOG_LEVEL: '', NODE_ENV: '', HOST: '' });
     expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', loadDemoData: true, logLevel: 'info', nodeEnv: 'development' });
-    expect(config.database.path).toBe(path.resolve('data/peer-community.sqlite'));
+    expect(sqlitePath(config)).toBe(path.resolve('data/peer-community.sqlite'));
   });
 
   it('does not read process.env when given an environment', () => {
@@ -53,7 +68,10 @@ describe('loadConfig', () => {
     ['PORT', '80.5'],
     ['PORT', '4e3'],
     ['DATABASE_URL', 'mysql://x'],
-    ['DATABASE_URL', 'postgres://user@db/app'],
+    ['DATABASE_URL', 'postgres://user@db'],
+    ['DATABASE_URL', 'postgres://'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_URL', 'http://cache:6379'],
     ['DATABASE_URL', 'sqlite:'],
     ['DATABASE_URL', './data/peer-community.sqlite'],
     ['DEMO_DATA', 'yes'],
@@ -86,9 +104,9 @@ describe('loadConfig', () => {
 
   it('resolves sqlite: paths to absolute paths, and keeps :memory:', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite:./tmp/db.sqlite' }).database).toEqual({ type: 'sqlite', path: path.resolve('tmp/db.sqlite') });
-    expect(loadConfig({ DATABASE_URL: 'sqlite:relative/other.sqlite' }).database.path).toBe(path.resolve('relative/other.sqlite'));
-    expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/peer/db.sqlite' }).database.path).toBe(path.resolve('/var/lib/peer/db.sqlite'));
-    expect(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/peer/db.sqlite' }).database.path).toBe(path.resolve('/var/lib/peer/db.sqlite'));
+    expect(sqlitePath(loadConfig({ DATABASE_URL: 'sqlite:relative/other.sqlite' }))).toBe(path.resolve('relative/other.sqlite'));
+    expect(sqlitePath(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/peer/db.sqlite' }))).toBe(path.resolve('/var/lib/peer/db.sqlite'));
+    expect(sqlitePath(loadConfig({ DATABASE_URL: 'sqlite:///var/lib/peer/db.sqlite' }))).toBe(path.resolve('/var/lib/peer/db.sqlite'));
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({ type: 'sqlite', path: ':memory:' });
   });
 

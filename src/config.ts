@@ -8,16 +8,26 @@ import path from 'node:path';
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 export type NodeEnv = 'development' | 'production' | 'test';
 
-export interface DatabaseConfig {
-  type: 'sqlite';
-  /** Path of the SQLite file, or ":memory:". */
-  path: string;
-}
+export type DatabaseConfig =
+  | {
+      type: 'sqlite';
+      /** Path of the SQLite file, or ":memory:". */
+      path: string;
+    }
+  | {
+      type: 'postgres';
+      /** postgres://user:password@host:port/database */
+      url: string;
+      /** Connections per instance. */
+      poolSize: number;
+    };
 
 export interface Config {
   port: number;
   host: string;
   database: DatabaseConfig;
+  /** redis://host:port: carries live events between instances; null for one process (in-process events). */
+  redisUrl: string | null;
   /** Load the demo community into an empty database. */
   loadDemoData: boolean;
   logLevel: LogLevel;
@@ -84,7 +94,31 @@ function readDatabase(env: NodeJS.ProcessEnv): DatabaseConfig {
     if (file === '') throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/peer-community.sqlite');
     return { type: 'sqlite', path: file === ':memory:' ? file : path.resolve(file) };
   }
-  throw new ConfigError('DATABASE_URL', `unsupported database "${raw.split(':')[0]}" (expected sqlite:<path>)`);
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    if (!parsed.hostname || parsed.pathname.length <= 1) {
+      throw new ConfigError('DATABASE_URL', 'needs a host and a database name, e.g. postgres://user@127.0.0.1:5432/community');
+    }
+    return { type: 'postgres', url: raw, poolSize: readInt(env, 'DATABASE_POOL_SIZE', 10, 1, 200) };
+  }
+  throw new ConfigError('DATABASE_URL', `unsupported database "${raw.split(':')[0]}" (expected sqlite:<path> or postgres://...)`);
+}
+
+function readRedisUrl(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.REDIS_URL?.trim();
+  if (raw === undefined || raw === '') return null;
+  if (!/^rediss?:\/\/[^/]/.test(raw)) throw new ConfigError('REDIS_URL', `expected redis://host:port, got "${raw}"`);
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL', `is not a valid URL: "${raw}"`);
+  }
+  return raw;
 }
 
 function readDemoData(env: NodeJS.ProcessEnv): boolean {
@@ -102,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: readInt(env, 'PORT', 4000, 0, 65535),
     host,
     database: readDatabase(env),
+    redisUrl: readRedisUrl(env),
     loadDemoData: readDemoData(env),
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
     nodeEnv,

@@ -17,7 +17,11 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const server = await startServer(config, { logger });
-  logger.info(`peer community server listening at ${server.url}`, { database: config.database.path, nodeEnv: config.nodeEnv });
+  logger.info(`peer community server listening at ${server.url}`, {
+    database: config.database.type === 'sqlite' ? config.database.path : 'postgres',
+    events: config.redisUrl ? 'redis' : 'in-process',
+    nodeEnv: config.nodeEnv,
+  });
 
   let stopping = false;
   const shutdown = (signal: string) => {

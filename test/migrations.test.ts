@@ -1,10 +1,11 @@
 import { createDataSource } from '../src/db/data-source';
+import { MIGRATIONS } from '../src/db/migrations';
 import { SQLITE_MIGRATIONS } from '../src/db/migrations/sqlite';
 import { ENTITIES } from '../src/modules/entities';
 
 describe('SQLite migrations', () => {
   it('produce exactly the schema the entities describe (nothing left for synchronize to do)', async () => {
-    const dataSource = createDataSource({ type: 'sqlite', path: ':memory:' }, { entities: ENTITIES, migrations: SQLITE_MIGRATIONS });
+    const dataSource = createDataSource({ type: 'sqlite', path: ':memory:' }, { entities: ENTITIES, migrations: MIGRATIONS });
     await dataSource.initialize();
     try {
       expect((await dataSource.runMigrations()).length).toBe(SQLITE_MIGRATIONS.length);

@@ -1,37 +1,59 @@
 /**
  * Builds the TypeORM DataSource for the configured database. Entities and
  * migrations are passed in by the caller (src/modules/entities.ts), so this
- * file knows nothing of domains.
+ * file knows nothing of domains. Migrations are kept per dialect.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataSource, DataSourceOptions, Logger as TypeOrmLogger, MixedList, EntitySchema } from 'typeorm';
+import { DataSource, DataSourceOptions, EntitySchema, Logger as TypeOrmLogger, MixedList } from 'typeorm';
 import type { DatabaseConfig } from '../config';
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Classes = MixedList<Function | string | EntitySchema>;
+
 export interface DataSourceParts {
+  entities: Classes;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  entities: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  migrations: MixedList<Function | string>;
+  migrations: { sqlite: MixedList<Function | string>; postgres: MixedList<Function | string> };
   logger?: TypeOrmLogger;
 }
 
+/** How long a request waits for a PostgreSQL connection before SERVICE_UNAVAILABLE. */
+export const CONNECT_TIMEOUT_MS = 3000;
+
 export function createDataSource(database: DatabaseConfig, parts: DataSourceParts): DataSource {
+  const common = {
+    entities: parts.entities,
+    migrationsRun: false,
+    synchronize: false,
+    logging: parts.logger ? ('all' as const) : false,
+    logger: parts.logger,
+  };
+  if (database.type === 'postgres') {
+    const options: DataSourceOptions = {
+      ...common,
+      type: 'postgres',
+      url: database.url,
+      poolSize: database.poolSize,
+      migrations: parts.migrations.postgres,
+      // Fail fast when the database is unreachable instead of queueing requests forever;
+      // the pool reconnects by itself when it comes back.
+      connectTimeoutMS: CONNECT_TIMEOUT_MS,
+      extra: { connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 },
+    };
+    return new DataSource(options);
+  }
   if (database.path !== ':memory:') fs.mkdirSync(path.dirname(database.path), { recursive: true });
   const options: DataSourceOptions = {
+    ...common,
     type: 'sqlite',
     database: database.path,
+    migrations: parts.migrations.sqlite,
     // WAL lets a backup or the sqlite3 CLI read while the server writes; the
     // busy timeout covers such outside readers. Neither helps with the one
     // shared in-process connection: that is Database's FIFO queue's job.
     enableWAL: true,
     busyTimeout: 5000,
-    entities: parts.entities,
-    migrations: parts.migrations,
-    migrationsRun: false,
-    synchronize: false,
-    logging: parts.logger ? 'all' : false,
-    logger: parts.logger,
   };
   return new DataSource(options);
 }

@@ -72,6 +72,20 @@ export class Database {
     return result;
   }
 
+  /**
+   * Several reads that must show one moment (a poll's totals and its options):
+   * on SQLite one unit of work of the queue, on PostgreSQL a REPEATABLE READ
+   * transaction (one snapshot for all its statements).
+   */
+  snapshot<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.serialized) return this.read(work);
+    return this.exclusive(() => this.dataSource.transaction('REPEATABLE READ', work));
+  }
+
+  get isPostgres(): boolean {
+    return this.dataSource.options.type === 'postgres';
+  }
+
   /** Resolves once every queued unit of work has finished (for shutdown). */
   async idle(): Promise<void> {
     await this.tail;

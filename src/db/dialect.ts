@@ -57,7 +57,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return (
     ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_READONLY'].includes(code) ||
     // PostgreSQL: connection refused/reset, admin shutdown, connection exceptions (class 08).
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03'].includes(code) ||
-    code.startsWith('08')
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300'].includes(code) ||
+    code.startsWith('08') ||
+    // node-postgres: no connection within connectionTimeoutMillis, or the server went away mid-query.
+    /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error/i.test(
+      (error as Error)?.message ?? '',
+    )
   );
+}
+
+/**
+ * Locks a posts row for the rest of the transaction (PostgreSQL: SELECT ...
+ * FOR UPDATE), so decisions that read before they write (a member's previous
+ * vote, whether the poll is closed) cannot interleave with another
+ * transaction's on the same post. SQLite needs nothing: its units of work
+ * never overlap.
+ */
+export async function lockPostRow(manager: EntityManager, postId: number): Promise<void> {
+  if (manager.connection.options.type !== 'postgres') return;
+  await manager.query('SELECT id FROM posts WHERE id = $1 FOR UPDATE', [postId]);
 }

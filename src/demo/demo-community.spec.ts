@@ -5,7 +5,7 @@
  */
 import { DataSource } from 'typeorm';
 import { createDataSource } from '../db/data-source';
-import { SQLITE_MIGRATIONS } from '../db/migrations/sqlite';
+import { MIGRATIONS } from '../db/migrations';
 import { ENTITIES } from '../modules/entities';
 import { CompanySize, formatByline } from '../modules/member/company-size';
 import { verifyPassword } from '../modules/member/password';
@@ -19,7 +19,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 async function freshDatabase(): Promise<DataSource> {
-  const ds = createDataSource({ type: 'sqlite', path: ':memory:' }, { entities: ENTITIES, migrations: SQLITE_MIGRATIONS });
+  const ds = createDataSource({ type: 'sqlite', path: ':memory:' }, { entities: ENTITIES, migrations: MIGRATIONS });
   await ds.initialize();
   await ds.runMigrations();
   return ds;

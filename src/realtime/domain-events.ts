@@ -15,13 +15,35 @@ export type DomainEvent =
 
 export type DomainEventListener = (event: DomainEvent) => void;
 
-/** In-process event bus; the live API subscribes to it. */
+/** Carries this process's events to other instances (Redis); must never throw. */
+export interface EventRelay {
+  send(event: DomainEvent): void;
+}
+
+/**
+ * The event bus of one process; the live API subscribes to it. Events
+ * published here reach local listeners at once and, when a relay is set
+ * (several instances), the other instances, whose relay hands them to
+ * `receive`.
+ */
 export class DomainEventBus {
   private readonly listeners = new Set<DomainEventListener>();
+  private relay: EventRelay | null = null;
 
   constructor(private readonly onListenerError: (error: unknown, event: DomainEvent) => void = () => {}) {}
 
+  setRelay(relay: EventRelay | null): void {
+    this.relay = relay;
+  }
+
+  /** An event of this process: local listeners first (never delayed by the network), then other instances. */
   publish(event: DomainEvent): void {
+    this.receive(event);
+    this.relay?.send(event);
+  }
+
+  /** An event from another instance: local listeners only. */
+  receive(event: DomainEvent): void {
     for (const listener of this.listeners) {
       // A failing listener must never fail the write that already committed.
       try {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client as PgClient } from 'pg';
 import { startServer, RunningServer } from '../../src/app';
 import { loadConfig } from '../../src/config';
 
@@ -28,18 +29,54 @@ export interface TestServer {
 
 let counter = 0;
 
+/**
+ * The database of one test server: a fresh SQLite file, or, when
+ * TEST_DATABASE_URL points at PostgreSQL, a fresh database created on that
+ * server and dropped afterwards (the whole suite then runs on PostgreSQL).
+ */
+async function freshDatabase(dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) return { url: `sqlite:${path.join(dir, 'test.sqlite')}`, drop: async () => {} };
+  const name = `test_${process.pid}_${++databases}_${Math.random().toString(36).slice(2, 8)}`;
+  await adminQuery(admin, `CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+let databases = 0;
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new PgClient({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function startTestServer(options: { demo?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-test-'));
+  const database = await freshDatabase(dir);
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: `sqlite:${path.join(dir, 'test.sqlite')}`,
+    DATABASE_URL: database.url,
+    // With TEST_REDIS_URL the live events travel through Redis even with one server.
+    ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
     DEMO_DATA: options.demo ? '1' : '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     NODE_ENV: 'test',
     ...options.env,
   });
-  const server = await startServer(config);
+  let server: RunningServer;
+  try {
+    server = await startServer(config);
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
   const url = `http://127.0.0.1:${server.port}/graphql`;
 
   const gql: TestServer['gql'] = async (query, variables, token, headers = {}) => {
@@ -78,6 +115,7 @@ export async function startTestServer(options: { demo?: boolean; env?: Record<st
     signUp,
     stop: async () => {
       await server.stop();
+      await database.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

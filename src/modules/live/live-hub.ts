@@ -102,6 +102,19 @@ export class LiveHub {
     return { polls: count(this.pollSubscribers), stats: count(this.statsSubscribers), comments: count(this.commentSubscribers), registry: this.registry.size };
   }
 
+  /**
+   * Events may have been lost (Redis pub/sub is at-most-once): push fresh
+   * state to every subscriber of this instance. Poll results and stats are
+   * re-read and sent when they differ from what a subscriber has; comments
+   * are re-read after each subscriber's last sequence number.
+   */
+  resync(): void {
+    for (const pollId of this.pollSubscribers.keys()) this.pollFlushes.schedule(pollId);
+    for (const postId of this.statsSubscribers.keys()) this.statsFlushes.schedule(postId);
+    // The flush reads whatever follows each subscriber's last comment, and learns the newest sequence number from it.
+    for (const postId of this.commentSubscribers.keys()) this.commentFlushes.schedule(postId);
+  }
+
   stop(): void {
     this.unsubscribeEvents();
     for (const conflator of [this.pollFlushes, this.statsFlushes, this.commentFlushes]) conflator.stop();
@@ -151,18 +164,12 @@ export class LiveHub {
         ? [...new Set(subscribers.map((s) => s.viewerId).filter((id): id is number => id !== null && id !== facts.authorId))]
         : [];
     // The poll row (totals, version), its options (counts) and the voters must be one moment's state:
-    // awaited one after the other, a vote committed in between made a payload whose totalVotes,
-    // voteCounts, percentages and version disagree. Requested in the same tick, the serialized
-    // database runs them back to back, with no write between them. (A pooled driver will need one
-    // read transaction here.)
-    const [posts, optionsByPoll, voters] = await Promise.all([
-      this.services.posts.findByIds([pollId]),
-      this.services.polls.optionsOfPolls([pollId]),
-      this.services.polls.participantsAmong(pollId, members),
-    ]);
-    const poll = posts[0];
-    if (!poll) return;
-    const options = optionsByPoll.get(pollId) ?? [];
+    // read separately, a vote committed in between made a payload whose totalVotes, voteCounts,
+    // percentages and version disagree. One snapshot (one SQLite unit of work, one PostgreSQL
+    // REPEATABLE READ transaction) reads all three.
+    const state = await this.services.polls.liveState(pollId, members);
+    if (!state) return;
+    const { poll, options, voters } = state;
     const now = new Date();
     // Each payload is built once per visibility class, whatever the audience.
     let visible: PollResults | null = null;

@@ -9,7 +9,7 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
-import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
+import { affectedRows, insertIgnoringDuplicate, lockPostRow } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError, PollClosedError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf, fromGlobalId } from '../../graphql/global-id';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
@@ -170,6 +170,7 @@ export class PollService {
     if (!pollRef) throw new NotFoundError('Poll', 'input.pollId');
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const now = new Date();
+      await lockPostRow(manager, pollRef.id);
       const poll = await this.posts.findOfKind(manager, pollRef.id, 'POLL');
       if (!poll) throw new NotFoundError('Poll', 'input.pollId');
       if (poll.authorId !== viewer.id) throw new ForbiddenError('Only the poll\'s author may close it.');
@@ -234,12 +235,26 @@ export class PollService {
    * two separate reads would make them disagree).
    */
   async resultsState(pollIds: readonly number[]): Promise<Map<number, { poll: Post; options: PollOption[] }>> {
-    return this.db.read(async (manager) => {
+    return this.db.snapshot(async (manager) => {
       const polls = await manager.getRepository(Post).find({ where: { id: In([...pollIds]), kind: 'POLL' } });
       const options = await manager.getRepository(PollOption).find({ where: { pollId: In([...pollIds]) }, order: { position: 'ASC' } });
       const result = new Map(polls.map((poll) => [poll.id, { poll, options: [] as PollOption[] }]));
       for (const option of options) result.get(option.pollId)?.options.push(option);
       return result;
+    });
+  }
+
+  /** One poll's row, options and which of `memberIds` have a vote, as one moment's state (for the live API). */
+  liveState(pollId: number, memberIds: readonly number[]): Promise<{ poll: Post; options: PollOption[]; voters: Set<number> } | null> {
+    return this.db.snapshot(async (manager) => {
+      const poll = await manager.getRepository(Post).findOne({ where: { id: pollId, kind: 'POLL' } });
+      if (!poll) return null;
+      const options = await manager.getRepository(PollOption).find({ where: { pollId }, order: { position: 'ASC' } });
+      const voters =
+        memberIds.length === 0
+          ? []
+          : await manager.getRepository(PollParticipant).find({ where: { pollId, memberId: In([...memberIds]) }, select: { memberId: true } });
+      return { poll, options, voters: new Set(voters.map((row) => row.memberId)) };
     });
   }
 
@@ -277,6 +292,8 @@ export class PollService {
   }
 
   private async openPoll(manager: EntityManager, pollId: number, now: Date): Promise<Post> {
+    // One vote change per poll at a time (PostgreSQL); it reads the member's previous vote before writing.
+    await lockPostRow(manager, pollId);
     const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
     if (!poll) throw new NotFoundError('Poll', 'input.pollId');
     // Past closesAt counts as closed even before the scheduler's write lands.

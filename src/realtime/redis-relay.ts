@@ -1,0 +1,136 @@
+/**
+ * Domain events between server instances over Redis pub/sub (ioredis).
+ *
+ * Why not @graphql-yoga/redis-event-target: our events are small "X changed"
+ * notifications feeding the conflation layer, not GraphQL payloads, and
+ * that package neither awaits nor catches `publish` (PITFALLS: an unreachable
+ * Redis crashed the process). Here every failure is logged and counted and
+ * the server keeps serving:
+ * - publishing never waits: with Redis down, `publish` fails at once (no
+ *   offline queue) and the event is dropped for other instances; local
+ *   subscribers already had it;
+ * - pub/sub is at-most-once, so whenever a connection comes back the relay
+ *   asks every instance to resync: each pushes fresh snapshots from the
+ *   database to its subscribers (comments are re-read by sequence number,
+ *   so nothing is missed).
+ */
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import type { Logger } from '../logger';
+import type { DomainEvent, DomainEventBus, EventRelay } from './domain-events';
+
+const CHANNEL = 'peer-community:domain-events';
+
+type Envelope = { from: string; event: DomainEvent } | { from: string; resync: true };
+
+export interface RelayStats {
+  published: number;
+  publishFailures: number;
+  received: number;
+  resyncs: number;
+}
+
+export class RedisEventRelay implements EventRelay {
+  readonly instanceId = randomUUID();
+  readonly stats: RelayStats = { published: 0, publishFailures: 0, received: 0, resyncs: 0 };
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private publisherWasDown = false;
+  private subscriberReadyOnce = false;
+  private stopped = false;
+
+  constructor(
+    url: string,
+    private readonly bus: DomainEventBus,
+    private readonly logger: Logger,
+    /** Push fresh state to every local subscriber (events may have been lost). */
+    private readonly resync: () => void,
+  ) {
+    const options = {
+      // Keep trying, at most every 2 s; never give up: the server runs on without Redis meanwhile.
+      retryStrategy: (times: number) => Math.min(100 * times, 2000),
+      maxRetriesPerRequest: 1,
+      lazyConnect: false,
+    };
+    this.publisher = new Redis(url, { ...options, enableOfflineQueue: false });
+    this.subscriber = new Redis(url, options);
+
+    for (const [name, client] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+      // Without an error listener ioredis reports connection errors as unhandled.
+      client.on('error', (error) => this.logger.warn(`redis ${name} error`, { error: error.message }));
+    }
+    this.publisher.on('close', () => {
+      if (!this.stopped) this.publisherWasDown = true;
+    });
+    this.publisher.on('ready', () => {
+      if (!this.publisherWasDown) return;
+      this.publisherWasDown = false;
+      // Other instances may have missed what we could not publish: ask everyone to resync.
+      this.sendEnvelope({ from: this.instanceId, resync: true });
+      this.runResync('publisher reconnected');
+    });
+    this.subscriber.on('ready', () => {
+      if (this.subscriberReadyOnce) this.runResync('subscriber reconnected');
+      this.subscriberReadyOnce = true;
+    });
+    this.subscriber.on('message', (_channel: string, text: string) => this.onMessage(text));
+    this.subscriber.subscribe(CHANNEL).catch((error: Error) => this.logger.warn('redis subscribe failed; retried on reconnect', { error: error.message }));
+  }
+
+  send(event: DomainEvent): void {
+    this.sendEnvelope({ from: this.instanceId, event });
+  }
+
+  /** Resolves once both connections are ready (start-up waits a little for it, never forever). */
+  async ready(timeoutMs: number): Promise<boolean> {
+    const wait = (client: Redis) =>
+      client.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
+    return (await Promise.race([Promise.all([wait(this.publisher), wait(this.subscriber)]), timer])) !== 'timeout';
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.publisher.disconnect();
+    this.subscriber.disconnect();
+  }
+
+  private sendEnvelope(envelope: Envelope): void {
+    this.publisher.publish(CHANNEL, JSON.stringify(envelope)).then(
+      () => {
+        this.stats.published++;
+      },
+      (error: Error) => {
+        this.stats.publishFailures++;
+        this.logger.warn('redis publish failed; other instances will resync when Redis is back', {
+          error: error.message,
+          publishFailures: this.stats.publishFailures,
+        });
+      },
+    );
+  }
+
+  private onMessage(text: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(text) as Envelope;
+    } catch {
+      this.logger.warn('ignored a malformed event from redis');
+      return;
+    }
+    if (envelope.from === this.instanceId) return; // our own events were delivered locally already
+    this.stats.received++;
+    if ('resync' in envelope) this.runResync('another instance asked');
+    else this.bus.receive(envelope.event);
+  }
+
+  private runResync(reason: string): void {
+    this.stats.resyncs++;
+    this.logger.info('resyncing live subscribers from the database', { reason });
+    try {
+      this.resync();
+    } catch (error) {
+      this.logger.error('resync failed', { error });
+    }
+  }
+}
