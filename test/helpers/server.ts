@@ -56,13 +56,15 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
-export async function startTestServer(options: { demo?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { demo?: boolean; env?: Record<string, string>; /** Rewrites the database URL (e.g. through a proxy). */ databaseUrl?: (url: string) => string } = {},
+): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-test-'));
   const database = await freshDatabase(dir);
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.databaseUrl ? options.databaseUrl(database.url) : database.url,
     // With TEST_REDIS_URL the live events travel through Redis even with one server.
     ...(process.env.TEST_REDIS_URL ? { REDIS_URL: process.env.TEST_REDIS_URL } : {}),
     DEMO_DATA: options.demo ? '1' : '0',
