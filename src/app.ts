@@ -30,7 +30,7 @@ import { Member } from './modules/member/member.entity';
 import { buildAppSchema } from './modules/schema';
 import { createServices, Services } from './modules/services';
 import { DomainEventBus } from './realtime/domain-events';
-import { RedisEventRelay } from './realtime/redis-relay';
+import { channelFor, RedisEventRelay } from './realtime/redis-relay';
 import { LiveServer, startLiveServer } from './realtime/ws-server';
 
 export interface RunningServer {
@@ -171,7 +171,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     });
 
     if (config.redisUrl) {
-      relay = new RedisEventRelay(config.redisUrl, events, logger, () => services.live.resync());
+      relay = new RedisEventRelay(config.redisUrl, channelFor(databaseKey(config)), events, logger, () => services.live.resync());
       events.setRelay(relay);
       // Serve even when Redis is down at start-up: live updates across instances resume when it comes back.
       if (!(await relay.ready(REDIS_STARTUP_WAIT_MS))) logger.warn('redis is not reachable yet; serving anyway, retrying in the background');
@@ -256,6 +256,13 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   return { url: `http://${shownHost}:${port}/graphql`, port, services, events, dataSource, db, queryLog, logger, stop, relay: () => relay };
+}
+
+/** What identifies the database instances share: host, port and database name (never the password). */
+function databaseKey(config: Config): string {
+  if (config.database.type === 'sqlite') return `sqlite:${config.database.path}`;
+  const url = new URL(config.database.url);
+  return `${url.hostname}:${url.port || 5432}${url.pathname}`;
 }
 
 /**

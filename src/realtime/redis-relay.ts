@@ -19,7 +19,14 @@ import Redis from 'ioredis';
 import type { Logger } from '../logger';
 import type { DomainEvent, DomainEventBus, EventRelay } from './domain-events';
 
-const CHANNEL = 'peer-community:domain-events';
+/**
+ * One channel per database: instances of one deployment share their database
+ * and hear each other; other deployments (or test runs) on the same Redis
+ * with another database do not.
+ */
+export function channelFor(databaseKey: string): string {
+  return `peer-community:events:${databaseKey}`;
+}
 
 type Envelope = { from: string; event: DomainEvent } | { from: string; resync: true };
 
@@ -41,6 +48,7 @@ export class RedisEventRelay implements EventRelay {
 
   constructor(
     url: string,
+    private readonly channel: string,
     private readonly bus: DomainEventBus,
     private readonly logger: Logger,
     /** Push fresh state to every local subscriber (events may have been lost). */
@@ -74,7 +82,7 @@ export class RedisEventRelay implements EventRelay {
       this.subscriberReadyOnce = true;
     });
     this.subscriber.on('message', (_channel: string, text: string) => this.onMessage(text));
-    this.subscriber.subscribe(CHANNEL).catch((error: Error) => this.logger.warn('redis subscribe failed; retried on reconnect', { error: error.message }));
+    this.subscriber.subscribe(this.channel).catch((error: Error) => this.logger.warn('redis subscribe failed; retried on reconnect', { error: error.message }));
   }
 
   send(event: DomainEvent): void {
@@ -96,7 +104,7 @@ export class RedisEventRelay implements EventRelay {
   }
 
   private sendEnvelope(envelope: Envelope): void {
-    this.publisher.publish(CHANNEL, JSON.stringify(envelope)).then(
+    this.publisher.publish(this.channel, JSON.stringify(envelope)).then(
       () => {
         this.stats.published++;
       },
