@@ -85,6 +85,27 @@ describeWithScaleServers(SUITE)(SUITE, () => {
     expect(last(comments, 'commentAdded')).toMatchObject({ cursor: written.commentEdge.cursor, node: { id: written.comment.id, body: 'Written on B' } });
   }, 30_000);
 
+  it('delivers comments written concurrently on both instances to subscribers on both, each once, in commit order', async () => {
+    const writers = await Promise.all([a, b, a, b].map((server) => signUp(server)));
+    const thread = (await gql(a, CREATE_THREAD, { input: { title: 'Where do you run CI?', body: 'Cloud or self-hosted?' } }, writers[0])).createThread
+      .thread;
+    const watchers = [a, b].map((server) => collect(subscriber(server), WATCH_COMMENTS, { id: thread.id }));
+    // commentAdded sends nothing at once: wait until both subscriptions see a first comment.
+    await gql(b, ADD_COMMENT, { input: { postId: thread.id, body: 'first' } }, writers[1]);
+    await Promise.all(watchers.map((watcher) => watcher.until((messages) => messages.length === 1, 10_000)));
+
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => gql([a, b][i % 2], ADD_COMMENT, { input: { postId: thread.id, body: `comment ${i}` } }, writers[i % 4])),
+    );
+    const oldest = (await gql(a, OLDEST_COMMENTS, { id: thread.id })).post.comments.edges.map((edge: { cursor: string }) => edge.cursor);
+    expect(oldest).toHaveLength(41);
+    for (const watcher of watchers) {
+      await watcher.until((messages) => messages.length >= 41, 15_000);
+      // Exactly the comments of the post, once each, in the order of their sequence (= commit) numbers.
+      expect(watcher.messages.map((message) => message.data.commentAdded.cursor)).toEqual(oldest);
+    }
+  }, 30_000);
+
   it('keeps tallies exact when 300 members vote at once over both instances', async () => {
     const author = await signUp(a);
     const poll = (await gql(a, CREATE_POLL, { input: { title: 'Build or buy?', options: ['Build', 'Buy', 'Both'] } }, author)).createPoll.poll;
@@ -114,6 +135,8 @@ const versionOf = (messages: Array<{ data?: any }>): number | undefined => messa
 
 const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`;
 const CREATE_POLL = `mutation ($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id } } } }`;
+const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
+const OLDEST_COMMENTS = `query ($id: ID!) { post(id: $id) { comments(first: 100, orderBy: OLDEST) { edges { cursor } } } }`;
 const CAST_VOTE = `mutation ($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`;
 const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } commentEdge { cursor } } }`;
 const READ_RESULTS = `query ($id: ID!) { post(id: $id) { ... on Poll { results { participantCount totalVotes version options { voteCount } } } } }`;
