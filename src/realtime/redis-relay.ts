@@ -43,7 +43,10 @@ export class RedisEventRelay implements EventRelay {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private publisherWasDown = false;
-  private subscriberReadyOnce = false;
+  private subscriberWasDown = false;
+  /** Whether the subscriber's current connection has SUBSCRIBEd to the channel. */
+  private subscribed = false;
+  private readonly subscribedWaiters = new Set<() => void>();
   private stopped = false;
 
   constructor(
@@ -61,7 +64,9 @@ export class RedisEventRelay implements EventRelay {
       lazyConnect: false,
     };
     this.publisher = new Redis(url, { ...options, enableOfflineQueue: false });
-    this.subscriber = new Redis(url, options);
+    // We (re)subscribe ourselves on every 'ready' (see subscribeChannel): ioredis' own resubscription only
+    // covers channels whose SUBSCRIBE was acknowledged, and leaves its promise without a handler.
+    this.subscriber = new Redis(url, { ...options, autoResubscribe: false });
 
     for (const [name, client] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
       // Without an error listener ioredis reports connection errors as unhandled.
@@ -77,30 +82,52 @@ export class RedisEventRelay implements EventRelay {
       this.sendEnvelope({ from: this.instanceId, resync: true });
       this.runResync('publisher reconnected');
     });
-    this.subscriber.on('ready', () => {
-      if (this.subscriberReadyOnce) this.runResync('subscriber reconnected');
-      this.subscriberReadyOnce = true;
+    this.subscriber.on('close', () => {
+      this.subscribed = false;
+      if (!this.stopped) this.subscriberWasDown = true;
     });
+    this.subscriber.on('ready', () => this.subscribeChannel());
     this.subscriber.on('message', (_channel: string, text: string) => this.onMessage(text));
-    this.subscriber.subscribe(this.channel).catch((error: Error) => this.logger.warn('redis subscribe failed; retried on reconnect', { error: error.message }));
   }
 
   send(event: DomainEvent): void {
     this.sendEnvelope({ from: this.instanceId, event });
   }
 
-  /** Resolves once both connections are ready (start-up waits a little for it, never forever). */
+  /** Resolves once the publisher is ready and the subscriber listens on the channel (start-up waits a little for it, never forever). */
   async ready(timeoutMs: number): Promise<boolean> {
-    const wait = (client: Redis) =>
-      client.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    const published =
+      this.publisher.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => this.publisher.once('ready', () => resolve()));
+    const subscribed = this.subscribed ? Promise.resolve() : new Promise<void>((resolve) => this.subscribedWaiters.add(resolve));
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
-    return (await Promise.race([Promise.all([wait(this.publisher), wait(this.subscriber)]), timer])) !== 'timeout';
+    return (await Promise.race([Promise.all([published, subscribed]), timer])) !== 'timeout';
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.publisher.disconnect();
     this.subscriber.disconnect();
+  }
+
+  /**
+   * SUBSCRIBE on each new connection of the subscriber. A SUBSCRIBE sent
+   * while Redis was unreachable (at start-up) is rejected by ioredis after
+   * maxRetriesPerRequest and ioredis never sent it again: that instance then
+   * received nothing from the others, ever. Once listening again after an
+   * outage, resync: events sent meanwhile were lost for this instance.
+   */
+  private subscribeChannel(): void {
+    this.subscriber.subscribe(this.channel).then(
+      () => {
+        this.subscribed = true;
+        for (const resolve of this.subscribedWaiters) resolve();
+        this.subscribedWaiters.clear();
+        if (!this.subscriberWasDown) return;
+        this.subscriberWasDown = false;
+        this.runResync('subscriber reconnected');
+      },
+      (error: Error) => this.logger.warn('redis subscribe failed; retried on reconnect', { error: error.message }),
+    );
   }
 
   private sendEnvelope(envelope: Envelope): void {

@@ -48,19 +48,22 @@ function reachableSync(url: string): boolean {
  * `describe.skip` with a visible line saying why. In CI (CI=true) a missing
  * server is a failure: CI always runs these suites.
  */
-export function describeWithScaleServers(suite: string): jest.Describe {
+export function describeWithScaleServers(suite: string, needs: { needsRedisServerBinary?: boolean } = {}): jest.Describe {
   const pg = reachableSync(SCALE_DATABASE_URL);
   const redis = reachableSync(SCALE_REDIS_URL);
-  if (pg && redis) return describe;
-  const missing = [!pg && `PostgreSQL at ${SCALE_DATABASE_URL}`, !redis && `Redis at ${SCALE_REDIS_URL}`].filter(Boolean).join(' and ');
-  if (process.env.CI) throw new Error(`${suite}: ${missing} not reachable, and CI must run this suite (see .ci/run)`);
-  process.stdout.write(`\n  SKIPPED ${suite}: ${missing} not reachable (set SCALE_DATABASE_URL / SCALE_REDIS_URL, or run .ci/run)\n\n`);
+  // Suites that stop and restart a Redis of their own need the redis-server program too.
+  const binary = !needs.needsRedisServerBinary || spawnSync('redis-server', ['--version']).status === 0;
+  if (pg && redis && binary) return describe;
+  const missing = [
+    !pg && `PostgreSQL at ${SCALE_DATABASE_URL}`,
+    !redis && `Redis at ${SCALE_REDIS_URL}`,
+    !binary && 'the redis-server program',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  if (process.env.CI) throw new Error(`${suite}: ${missing} not available, and CI must run this suite (see .ci/run)`);
+  process.stdout.write(`\n  SKIPPED ${suite}: ${missing} not available (set SCALE_DATABASE_URL / SCALE_REDIS_URL, or run .ci/run)\n\n`);
   return describe.skip;
-}
-
-/** The same check for a suite that decides inside beforeAll: false means "skipped" (the line was printed). */
-export async function scaleServersAvailable(suite: string): Promise<boolean> {
-  return describeWithScaleServers(suite) === describe;
 }
 
 async function admin(sql: string): Promise<void> {
@@ -146,9 +149,12 @@ export async function ownRedis(): Promise<RedisProcess> {
   });
   let child: ChildProcess | null = null;
   const start = async () => {
+    let failure: Error | null = null;
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child.once('error', (error) => (failure = error));
     const deadline = Date.now() + 10_000;
     while (!(await reachable(`redis://127.0.0.1:${port}`))) {
+      if (failure) throw new Error(`could not start redis-server: ${(failure as Error).message}`);
       if (Date.now() > deadline) throw new Error('own redis-server did not start');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
