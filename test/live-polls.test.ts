@@ -5,22 +5,12 @@
  * plus unknown ids.
  */
 import type { Client } from 'graphql-ws';
-import { collect, Collected, connect, last, rawSocket, RawSocket } from './helpers/live';
+import { collect, Collected, connect, last, rawSocket, RawSocket, PollResultsMessage } from './helpers/live';
 import { startTestServer, TestServer } from './helpers/server';
 import { toGlobalId } from '../src/graphql/global-id';
 
 type Member = { token: string; id: string };
-type Results = {
-  id: string;
-  pollId: string;
-  participantCount: number;
-  totalVotes: number | null;
-  isClosed: boolean;
-  isHidden: boolean;
-  options: Array<{ optionId: string; label: string; voteCount: number | null; percentage: number | null }>;
-  version: number;
-  updatedAt: string;
-};
+type Results = PollResultsMessage;
 interface CreatedPoll {
   id: string;
   options: Array<{ id: string; label: string }>;

@@ -14,7 +14,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import Module from 'node:module';
 import net from 'node:net';
 import type { Client } from 'graphql-ws';
-import { collect, Collected, connect, last } from './helpers/live';
+import { collect, Collected, connect, last, PollResultsMessage } from './helpers/live';
 import { describeWithScaleServers, freshPostgresDatabase, ownRedis, RedisProcess } from './helpers/scale';
 import { startTestServer, TestServer } from './helpers/server';
 
@@ -27,17 +27,7 @@ import { startTestServer, TestServer } from './helpers/server';
  */
 const hostProcess = (Module as unknown as { _load(request: string): NodeJS.Process })._load('node:process');
 
-interface Results {
-  id: string;
-  pollId: string;
-  participantCount: number;
-  totalVotes: number | null;
-  isClosed: boolean;
-  isHidden: boolean;
-  options: Array<{ optionId: string; label: string; voteCount: number | null; percentage: number | null }>;
-  version: number;
-  updatedAt: string;
-}
+type Results = PollResultsMessage;
 
 interface Stats {
   id: string;

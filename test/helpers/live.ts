@@ -167,3 +167,16 @@ export function rawSocket(t: TestServer): Promise<RawSocket> {
     );
   });
 }
+
+/** PollResults as a subscriber or reader selects all of it. */
+export interface PollResultsMessage {
+  id: string;
+  pollId: string;
+  participantCount: number;
+  totalVotes: number | null;
+  isClosed: boolean;
+  isHidden: boolean;
+  options: Array<{ optionId: string; label: string; voteCount: number | null; percentage: number | null }>;
+  version: number;
+  updatedAt: string;
+}

@@ -10,7 +10,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { Client as PgClient } from 'pg';
+import { adminQuery } from './server';
 
 export const SCALE_DATABASE_URL = process.env.SCALE_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const SCALE_REDIS_URL = process.env.SCALE_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -66,15 +66,7 @@ export function describeWithScaleServers(suite: string, needs: { needsRedisServe
   return describe.skip;
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new PgClient({ connectionString: SCALE_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const admin = (sql: string) => adminQuery(SCALE_DATABASE_URL, sql);
 
 /** A fresh, empty PostgreSQL database for one suite; `drop` removes it. */
 export async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {

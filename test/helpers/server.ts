@@ -46,7 +46,8 @@ async function freshDatabase(dir: string): Promise<{ url: string; drop: () => Pr
 
 let databases = 0;
 
-async function adminQuery(url: string, sql: string): Promise<void> {
+/** Runs one statement as the PostgreSQL administrator at `url` (creating and dropping test databases). */
+export async function adminQuery(url: string, sql: string): Promise<void> {
   const client = new PgClient({ connectionString: url });
   await client.connect();
   try {
