@@ -20,6 +20,8 @@ export interface DataSourceParts {
 
 /** How long a request waits for a PostgreSQL connection before SERVICE_UNAVAILABLE. */
 export const CONNECT_TIMEOUT_MS = 3000;
+/** Longest a single SQL statement may run on PostgreSQL. */
+export const STATEMENT_TIMEOUT_MS = 15_000;
 
 export function createDataSource(database: DatabaseConfig, parts: DataSourceParts): DataSource {
   const common = {
@@ -39,7 +41,15 @@ export function createDataSource(database: DatabaseConfig, parts: DataSourcePart
       // Fail fast when the database is unreachable instead of queueing requests forever;
       // the pool reconnects by itself when it comes back.
       connectTimeoutMS: CONNECT_TIMEOUT_MS,
-      extra: { connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000 },
+      // A database that stops answering (network black hole) must not hang requests either:
+      // statements give up after STATEMENT_TIMEOUT_MS and TCP keep-alive notices dead peers.
+      extra: {
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        idleTimeoutMillis: 30_000,
+        statement_timeout: STATEMENT_TIMEOUT_MS,
+        query_timeout: STATEMENT_TIMEOUT_MS + 2000,
+        keepAlive: true,
+      },
     };
     return new DataSource(options);
   }

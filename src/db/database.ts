@@ -14,7 +14,10 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { ServiceUnavailableError } from '../graphql/errors';
 import type { DomainEvent, DomainEventBus } from '../realtime/domain-events';
-import { isDatabaseUnavailable } from './dialect';
+import { isDatabaseUnavailable, isRetryableConflict } from './dialect';
+
+/** Attempts of a transaction that lost a deadlock or serialization race (PostgreSQL). */
+const MAX_ATTEMPTS = 4;
 
 export interface UnitOfWork {
   manager: EntityManager;
@@ -62,14 +65,26 @@ export class Database {
     return this.exclusive(() => work(this.dataSource.manager));
   }
 
-  /** A transaction; its events are published after COMMIT, never after a ROLLBACK. */
+  /**
+   * A transaction; its events are published after COMMIT, never after a
+   * ROLLBACK. On PostgreSQL a transaction chosen as a deadlock victim or
+   * failing serialization is run again from the start (a few times): the
+   * client sees the outcome, not the collision.
+   */
   async write<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
-    const pending: DomainEvent[] = [];
-    const result = await this.exclusive(() =>
-      this.dataSource.transaction((manager) => work({ manager, publishAfterCommit: (event) => pending.push(event) })),
-    );
-    for (const event of pending) this.events.publish(event);
-    return result;
+    for (let attempt = 1; ; attempt++) {
+      const pending: DomainEvent[] = [];
+      try {
+        const result = await this.exclusive(() =>
+          this.dataSource.transaction((manager) => work({ manager, publishAfterCommit: (event) => pending.push(event) })),
+        );
+        for (const event of pending) this.events.publish(event);
+        return result;
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+      }
+    }
   }
 
   /**

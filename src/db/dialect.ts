@@ -38,6 +38,13 @@ export function affectedRows(result: { affected?: number | null }): number {
   return result.affected ?? 0;
 }
 
+/** A transaction that lost a deadlock (40P01) or serialization (40001) race: safe to run again. */
+export function isRetryableConflict(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code;
+  return code === '40P01' || code === '40001';
+}
+
 /** Unique-constraint violations, for mapping a lost race onto its domain outcome. */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; driverError?: { code?: string; errno?: number }; message?: string };

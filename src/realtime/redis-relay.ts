@@ -30,6 +30,16 @@ export function channelFor(databaseKey: string): string {
 
 type Envelope = { from: string; event: DomainEvent } | { from: string; resync: true };
 
+function isDomainEvent(value: unknown): value is DomainEvent {
+  const event = value as Record<string, unknown> | null;
+  if (!event || typeof event !== 'object') return false;
+  const id = (key: string) => Number.isSafeInteger(event[key]);
+  if (event.type === 'pollResultsChanged') return id('pollId') && id('version');
+  if (event.type === 'postStatsChanged') return id('postId');
+  if (event.type === 'commentAdded') return id('postId') && id('seq');
+  return false;
+}
+
 export interface RelayStats {
   published: number;
   publishFailures: number;
@@ -61,6 +71,8 @@ export class RedisEventRelay implements EventRelay {
       // Keep trying, at most every 2 s; never give up: the server runs on without Redis meanwhile.
       retryStrategy: (times: number) => Math.min(100 * times, 2000),
       maxRetriesPerRequest: 1,
+      // Notice a silently dead connection (and so reconnect and resync) instead of waiting forever.
+      keepAlive: 10_000,
       lazyConnect: false,
     };
     this.publisher = new Redis(url, { ...options, enableOfflineQueue: false });
@@ -153,10 +165,11 @@ export class RedisEventRelay implements EventRelay {
       this.logger.warn('ignored a malformed event from redis');
       return;
     }
-    if (envelope.from === this.instanceId) return; // our own events were delivered locally already
+    if (!envelope || typeof envelope !== 'object' || envelope.from === this.instanceId) return; // ours were delivered locally already
     this.stats.received++;
     if ('resync' in envelope) this.runResync('another instance asked');
-    else this.bus.receive(envelope.event);
+    else if (isDomainEvent(envelope.event)) this.bus.receive(envelope.event);
+    else this.logger.warn('ignored an unknown event from redis');
   }
 
   private runResync(reason: string): void {

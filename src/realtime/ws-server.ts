@@ -137,7 +137,15 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
             return [coded(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
           }
           const invalid = validate(options.schema, document, specifiedRules);
-          if (invalid.length > 0) return invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
+          if (invalid.length > 0) {
+            return invalid.map((error) =>
+              coded(
+                // As over HTTP in production: no "Did you mean ...?" hints naming fields the client cannot introspect.
+                options.isProduction ? new GraphQLError(error.message.replace(/ ?Did you mean(.+?)\?$/, ''), { nodes: error.nodes }) : error,
+                'GRAPHQL_VALIDATION_FAILED',
+              ),
+            );
+          }
           const operation = getOperationAST(document, payload.operationName);
           if (!operation) return [new ClientError('Unable to identify the operation to run.', 'BAD_REQUEST' as ErrorCode)];
           if (operation.operation !== 'subscription') {

@@ -8,7 +8,7 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
-import { affectedRows } from '../../db/dialect';
+import { affectedRows, lockPostRow } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf } from '../../graphql/global-id';
 import { cleanText } from '../../graphql/input-validation';
@@ -131,6 +131,10 @@ export class CommentService {
     const ref = decodeIdOf(input.commentId, 'input.commentId', ['Comment']);
     if (!ref) throw new NotFoundError('Comment', 'input.commentId');
     return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const found = await manager.getRepository(Comment).findOne({ where: { id: ref.id }, select: { id: true, postId: true } });
+      // Lock order post -> comment, as addComment takes it (its sequence update locks the post first):
+      // the opposite order deadlocked a delete against a concurrent reply on PostgreSQL.
+      if (found) await lockPostRow(manager, found.postId);
       const comment = await this.authoredBy(manager, viewer, ref.id);
       const now = new Date();
       const result = await manager

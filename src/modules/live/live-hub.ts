@@ -13,7 +13,7 @@
  *   order. Replay (`after`) is the same path starting lower, so there is no
  *   seam between replay and live.
  */
-import { ClientError, ErrorCode, NotFoundError } from '../../graphql/errors';
+import { BadUserInputError, ClientError, ErrorCode, NotFoundError } from '../../graphql/errors';
 import { decodeIdOf } from '../../graphql/global-id';
 import type { Logger } from '../../logger';
 import { Conflator } from '../../realtime/conflator';
@@ -56,6 +56,8 @@ interface PollSubscriber extends Subscriber<PollResults> {
 
 interface StatsSubscriber extends Subscriber<PostStats> {
   last: string | null;
+  /** Number of the newest read pushed to this subscriber: an older read finishing later is not pushed over it. */
+  lastRead: number;
 }
 
 interface CommentItem {
@@ -75,6 +77,8 @@ export class LiveHub {
   private readonly pollSubscribers = new Map<number, Set<PollSubscriber>>();
   private readonly statsSubscribers = new Map<number, Set<StatsSubscriber>>();
   private readonly commentSubscribers = new Map<number, Set<CommentSubscriber>>();
+  /** Counter numbering post-stats reads (see StatsSubscriber.lastRead). */
+  private statsReads = 0;
   /** Highest comment sequence number seen per watched post; entries go with the post's last subscriber. */
   private readonly latestSeq = new Map<number, number>();
   private readonly pollFlushes: Conflator<number>;
@@ -197,6 +201,7 @@ export class LiveHub {
     const subscriber: StatsSubscriber = {
       viewerId: context.viewer?.id ?? null,
       last: null,
+      lastRead: 0,
       queue: this.queue(context, 'postStatsUpdated', post.id, this.statsSubscribers, () => subscriber, { kind: 'latest' }),
     };
     this.join(this.statsSubscribers, post.id, subscriber);
@@ -207,11 +212,15 @@ export class LiveHub {
   private async flushStats(postId: number, only?: StatsSubscriber): Promise<void> {
     const subscribers = only ? [only] : [...(this.statsSubscribers.get(postId) ?? [])];
     if (subscribers.length === 0) return;
+    // Stats have no version: reads are numbered as they start, so a slower, older read never overwrites a newer one.
+    const read = ++this.statsReads;
     const post = (await this.services.posts.findByIds([postId]))[0];
     if (!post) return;
     const stats = new PostStats(post);
     const key = `${stats.viewCount}/${stats.upvoteCount}/${stats.commentCount}`;
     for (const subscriber of subscribers) {
+      if (read < subscriber.lastRead) continue;
+      subscriber.lastRead = read;
       if (subscriber.last === key) continue;
       subscriber.last = key;
       subscriber.queue.push(stats);
@@ -224,16 +233,15 @@ export class LiveHub {
     const ref = decodeIdOf(postGlobalId, 'postId', ['Thread', 'Poll']);
     const afterSeq = after === null ? null : seqOfCursor(after, 'after');
     if (!ref) throw new NotFoundError('Post', 'postId');
-    const post = (await this.services.posts.findByIds([ref.id]))[0];
-    if (!post || post.typeName !== ref.type) throw new NotFoundError('Post', 'postId');
+    const postId = ref.id;
 
     const viewerId = context.viewer?.id ?? null;
     const subscriber: CommentSubscriber = {
       viewerId,
-      // Without `after`: what exists now is not news. With it: replay what follows it.
-      lastSeq: afterSeq ?? post.commentSeq,
+      // Provisional: receives nothing until its position is known (below).
+      lastSeq: Number.MAX_SAFE_INTEGER,
       fullSince: null,
-      queue: this.queue(context, 'commentAdded', post.id, this.commentSubscribers, () => subscriber, {
+      queue: this.queue(context, 'commentAdded', postId, this.commentSubscribers, () => subscriber, {
         kind: 'fifo',
         maxBacklog: this.options.maxBacklog,
         overflowError: () =>
@@ -246,16 +254,29 @@ export class LiveHub {
         context.loaders = withViewer(item.shared, this.services, viewerId);
         subscriber.fullSince = null;
         // Flow control: a subscriber that was left behind (replay, burst) gets the next rows once it has room.
-        if (subscriber.queue.backlog <= this.options.maxBacklog / 2 && subscriber.lastSeq < (this.latestSeq.get(post.id) ?? 0)) {
-          this.commentFlushes.schedule(post.id);
+        if (subscriber.queue.backlog <= this.options.maxBacklog / 2 && subscriber.lastSeq < (this.latestSeq.get(postId) ?? 0)) {
+          this.commentFlushes.schedule(postId);
         }
       }),
     };
-    this.join(this.commentSubscribers, post.id, subscriber);
-    this.noteSeq(post.id, post.commentSeq);
-    if (subscriber.lastSeq < post.commentSeq) this.commentFlushes.schedule(post.id);
+    // Joined before the post is read: an event for a comment committed meanwhile is noted (latestSeq),
+    // so it cannot slip between reading the post's sequence and listening.
+    this.join(this.commentSubscribers, postId, subscriber);
+    try {
+      const post = (await this.services.posts.findByIds([postId]))[0];
+      if (!post || post.typeName !== ref.type) throw new NotFoundError('Post', 'postId');
+      if (afterSeq !== null && afterSeq > post.commentSeq) throw new BadUserInputError('after', 'is not a cursor of a comment of this post.');
+      // Without `after`: what exists now is not news. With it: replay what follows it.
+      subscriber.lastSeq = afterSeq ?? post.commentSeq;
+      this.noteSeq(postId, post.commentSeq);
+    } catch (error) {
+      await subscriber.queue.return();
+      throw error;
+    }
+    if ((this.latestSeq.get(postId) ?? 0) > subscriber.lastSeq) this.commentFlushes.schedule(postId);
     return subscriber.queue;
   }
+
 
   /**
    * Hands each subscriber the comments after its last one, in sequence
@@ -290,28 +311,40 @@ export class LiveHub {
     const receiving = subscribers.filter((s) => !s.queue.isEnded && room(s) > 0);
     if (receiving.length === 0) return;
 
-    const from = Math.min(...receiving.map((s) => s.lastSeq));
-    const rows = await this.services.comments.afterSeq(postId, from, COMMENT_BATCH);
+    // Read after the furthest-behind receiver; when that batch ends before others' positions (a long
+    // replay), read once more for them, so a laggard never holds up subscribers who are current.
+    const rows = await this.services.comments.afterSeq(postId, Math.min(...receiving.map((s) => s.lastSeq)), COMMENT_BATCH);
+    if (rows.length === COMMENT_BATCH) {
+      const end = rows[rows.length - 1].seq;
+      const ahead = receiving.filter((s) => s.lastSeq >= end);
+      if (ahead.length > 0) rows.push(...(await this.services.comments.afterSeq(postId, Math.min(...ahead.map((s) => s.lastSeq)), COMMENT_BATCH)));
+    }
     if (rows.length === 0) return;
-    this.noteSeq(postId, rows[rows.length - 1].seq);
+    this.noteSeq(postId, Math.max(...rows.map((row) => row.seq)));
     const shared = createSharedLoaders(this.services);
     for (const row of rows) shared.commentById.prime(row.id, row);
-    const edges = new Map<number, CommentEdge>(rows.map((row) => [row.seq, toEdge(row)]));
+    const bySeq = new Map<number, Comment>(rows.map((row) => [row.seq, row]));
+    const edges = new Map<number, CommentEdge>();
+    let behind = false;
     for (const subscriber of receiving) {
-      for (const row of rows) {
-        if (row.seq <= subscriber.lastSeq) continue;
+      // Sequence numbers have no gaps (a rolled-back comment rolls its number back too):
+      // each subscriber takes the rows that follow its last one, and stops at a gap between the two reads.
+      for (let row = bySeq.get(subscriber.lastSeq + 1); row; row = bySeq.get(subscriber.lastSeq + 1)) {
         if (subscriber.queue.isEnded || room(subscriber) <= 0) break;
+        if (!edges.has(row.seq)) edges.set(row.seq, toEdge(row));
         subscriber.lastSeq = row.seq;
         subscriber.queue.push({ edge: edges.get(row.seq)!, shared });
       }
       if (room(subscriber) <= 0) subscriber.fullSince ??= Date.now();
+      else if (subscriber.lastSeq < (this.latestSeq.get(postId) ?? 0)) behind = true;
     }
-    // A full batch means more rows wait in the database: read on (subscribers that are full resume from onDeliver).
-    if (rows.length === COMMENT_BATCH) this.commentFlushes.schedule(postId);
+    // Someone with room still has rows waiting in the database (a replay longer than a batch): read on.
+    if (behind) this.commentFlushes.schedule(postId);
   }
 
   /** The highest comment sequence number known for a post (from events and reads). */
   private noteSeq(postId: number, seq: number): void {
+    if (!this.commentSubscribers.has(postId)) return; // nobody watches: nothing to remember
     if (seq > (this.latestSeq.get(postId) ?? 0)) this.latestSeq.set(postId, seq);
   }
 

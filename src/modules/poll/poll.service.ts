@@ -106,7 +106,7 @@ export class PollService {
 
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const now = new Date();
-      const poll = await this.openPoll(manager, pollRef.id, now);
+      const poll = await this.openPoll(manager, pollRef.id);
       const options = await manager.getRepository(PollOption).find({ where: { pollId: poll.id } });
       const optionIds = new Set(options.map((option) => option.id));
       if (chosen.some((id) => !optionIds.has(id))) {
@@ -154,7 +154,7 @@ export class PollService {
     if (!pollRef) throw new NotFoundError('Poll', 'input.pollId');
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const now = new Date();
-      const poll = await this.openPoll(manager, pollRef.id, now);
+      const poll = await this.openPoll(manager, pollRef.id);
       const previous = await manager.getRepository(PollVote).find({ where: { pollId: poll.id, memberId: viewer.id } });
       let votesDelta = 0;
       for (const vote of previous) votesDelta -= await this.removeVoteRow(manager, poll.id, viewer.id, vote.optionId);
@@ -193,7 +193,9 @@ export class PollService {
         .createQueryBuilder('p')
         .select(['p.id'])
         .where('p.kind = :kind AND p.is_closed = :open AND p.closes_at <= :now', { kind: 'POLL', open: false, now: now.getTime() })
+        // A total order (id breaks ties) makes instances lock due polls in the same order: no deadlock between them.
         .orderBy('p.closes_at', 'ASC')
+        .addOrderBy('p.id', 'ASC')
         .limit(100)
         .getMany();
       let closed = 0;
@@ -291,13 +293,14 @@ export class PollService {
     return new Set(rows.map((row) => row.memberId));
   }
 
-  private async openPoll(manager: EntityManager, pollId: number, now: Date): Promise<Post> {
+  private async openPoll(manager: EntityManager, pollId: number): Promise<Post> {
     // One vote change per poll at a time (PostgreSQL); it reads the member's previous vote before writing.
     await lockPostRow(manager, pollId);
     const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
     if (!poll) throw new NotFoundError('Poll', 'input.pollId');
-    // Past closesAt counts as closed even before the scheduler's write lands.
-    if (poll.isClosedAt(now)) throw new PollClosedError();
+    // Past closesAt counts as closed even before the scheduler's write lands. The clock is read
+    // after the lock: a vote that waited for it past closesAt is too late.
+    if (poll.isClosedAt(new Date())) throw new PollClosedError();
     return poll;
   }
 

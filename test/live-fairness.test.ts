@@ -1,0 +1,57 @@
+/**
+ * A subscriber replaying a long history (resubscribed with an old `after`)
+ * must not hold up the subscribers who are current: they get a new comment
+ * in the next flush, not after the replay has worked its way through.
+ */
+import { collect, connect } from './helpers/live';
+import { startTestServer, TestServer } from './helpers/server';
+
+describe('live: a long replay does not delay current subscribers', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.stop());
+
+  it('delivers a new comment to a current subscriber before a replaying one has caught up', async () => {
+    const writer = await t.signUp();
+    const thread = (await t.gql(`mutation { createThread(input: { title: "Long history", body: "x" }) { thread { id } } }`, {}, writer.token)).data
+      .createThread.thread;
+    // 1,200 comments: more than two read batches (500) of history.
+    const [member] = await t.server.services.members.findByIds([Number(Buffer.from(writer.id, 'base64url').toString().split(':')[1])]);
+    const first = await t.server.services.comments.add(member, { postId: thread.id, body: 'comment 0' });
+    for (let i = 1; i < 1200; i++) await t.server.services.comments.add(member, { postId: thread.id, body: `comment ${i}` });
+    const firstCursor = Buffer.from(JSON.stringify({ o: 'OLDEST', k: [first.seq] })).toString('base64url');
+
+    const client = connect(t);
+    const current = collect(client, WATCH, { id: thread.id });
+    await waitFor(() => t.server.services.live.feedSizes().comments === 1);
+    const replaying = collect(client, WATCH_AFTER, { id: thread.id, after: firstCursor });
+    await waitFor(() => t.server.services.live.feedSizes().comments === 2);
+
+    const fresh = (await t.gql(`mutation ($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }`, { i: { postId: thread.id, body: 'new' } }, writer.token))
+      .data.addComment.comment.id;
+    await current.until((messages) => messages.length === 1);
+    const replayedWhenCurrentGotIt = replaying.messages.length;
+    expect(current.messages[0].data.commentAdded.node.id).toBe(fresh);
+    // The replay (1,200 comments after the first) was still under way.
+    expect(replayedWhenCurrentGotIt).toBeLessThan(1000);
+
+    // And the replay completes: every comment after the first, then the new one, once each, in order.
+    await replaying.until((messages) => messages.length === 1200, 20_000);
+    const bodies = replaying.messages.map((message) => message.data.commentAdded.node.body);
+    expect(bodies).toEqual([...Array.from({ length: 1199 }, (_, i) => `comment ${i + 1}`), 'new']);
+    await client.dispose();
+  }, 60_000);
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const WATCH = `subscription ($id: ID!) { commentAdded(postId: $id) { cursor node { id body } } }`;
+const WATCH_AFTER = `subscription ($id: ID!, $after: String) { commentAdded(postId: $id, after: $after) { cursor node { id body } } }`;
