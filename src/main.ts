@@ -16,13 +16,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const server = await startServer(config, { logger });
-  logger.info(`peer community server listening at ${server.url}`, {
-    database: config.database.type === 'sqlite' ? config.database.path : 'postgres',
-    events: config.redisUrl ? 'redis' : 'in-process',
-    nodeEnv: config.nodeEnv,
-  });
-
+  // Signals are handled from the first moment: a SIGTERM during start-up waits for the
+  // start to finish (migrations are not cut in half), then stops cleanly.
+  const starting = startServer(config, { logger });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -33,16 +29,25 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     force.unref();
-    server.stop().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error('shutdown failed', { error });
-        process.exit(1);
-      },
-    );
+    starting
+      .then((server) => server.stop())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          logger.error('shutdown failed', { error });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  const server = await starting;
+  logger.info(`peer community server listening at ${server.url}`, {
+    database: config.database.type === 'sqlite' ? config.database.path : 'postgres',
+    events: config.redisUrl ? 'redis' : 'in-process',
+    nodeEnv: config.nodeEnv,
+  });
 }
 
 main().catch((error) => {

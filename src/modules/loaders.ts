@@ -26,6 +26,11 @@ export interface Loaders {
   viewerUpvotedPostId: DataLoader<number, boolean>;
   viewerUpvotedCommentId: DataLoader<number, boolean>;
   commentPage: DataLoader<CommentPageRequest, Page<Comment>, string>;
+  /**
+   * "memberId:commentId" -> upvoted, for many viewers at once: the live API
+   * resolves viewerHasUpvoted for every subscriber of an event in one query.
+   */
+  commentUpvotedByMember: DataLoader<string, boolean>;
   /** A poll row and its options from one read: consistent tallies for Poll.results. */
   pollStateById: DataLoader<number, { poll: Post; options: PollOption[] } | null>;
   topLevelCommentCountByPostId: DataLoader<number, number>;
@@ -50,7 +55,14 @@ export function createLoaders(services: Services, viewerId: number | null): Load
 
 /** One viewer's loaders over shared ones: N subscribers of one event cost one query per shared kind. */
 export function withViewer(shared: SharedLoaders, services: Services, viewerId: number | null): Loaders {
-  return { ...shared, ...createViewerLoaders(services, viewerId) };
+  return {
+    ...shared,
+    ...createViewerLoaders(services, viewerId),
+    // Through the shared pair loader: every subscriber's flags of one event in one query.
+    viewerUpvotedCommentId: new DataLoader(async (commentIds) =>
+      viewerId === null ? commentIds.map(() => false) : shared.commentUpvotedByMember.loadMany(commentIds.map((id) => `${viewerId}:${id}`)),
+    ),
+  };
 }
 
 export function createSharedLoaders(services: Services): SharedLoaders {
@@ -69,6 +81,15 @@ export function createSharedLoaders(services: Services): SharedLoaders {
       return pollIds.map((id) => options.get(id) ?? []);
     }),
     commentPage: new DataLoader((requests) => services.comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
+    commentUpvotedByMember: new DataLoader(async (keys) => {
+      const pairs = keys.map((key) => key.split(':').map(Number));
+      const found = await services.upvotes.upvotesAmong(
+        [...new Set(pairs.map(([member]) => member))],
+        'COMMENT',
+        [...new Set(pairs.map(([, comment]) => comment))],
+      );
+      return keys.map((key) => found.has(key));
+    }),
     pollStateById: new DataLoader(async (pollIds) => {
       const states = await services.polls.resultsState(pollIds);
       return pollIds.map((id) => states.get(id) ?? null);

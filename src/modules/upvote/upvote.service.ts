@@ -73,6 +73,24 @@ export class UpvoteService {
     return this.posts.findOfKind(manager, id, type === 'Poll' ? 'POLL' : 'THREAD');
   }
 
+  /** Which (member, subject) pairs exist among these members and subjects: "memberId:subjectId" keys, one query. */
+  async upvotesAmong(memberIds: readonly number[], subjectType: UpvoteSubjectType, subjectIds: readonly number[]): Promise<Set<string>> {
+    const rows = await this.db.read((manager) =>
+      manager
+        .getRepository(Upvote)
+        .createQueryBuilder('u')
+        .select('u.member_id', 'memberId')
+        .addSelect('u.subject_id', 'subjectId')
+        .where('u.member_id IN (:...memberIds) AND u.subject_type = :subjectType AND u.subject_id IN (:...subjectIds)', {
+          memberIds: [...memberIds],
+          subjectType,
+          subjectIds: [...subjectIds],
+        })
+        .getRawMany<{ memberId: number; subjectId: number }>(),
+    );
+    return new Set(rows.map((row) => `${Number(row.memberId)}:${Number(row.subjectId)}`));
+  }
+
   /** Which of these subjects the member upvoted. */
   async upvotedBy(memberId: number, subjectType: UpvoteSubjectType, subjectIds: readonly number[]): Promise<Set<number>> {
     const rows = await this.db.read((manager) =>
