@@ -244,11 +244,7 @@ export class LiveHub {
       queue: this.queue(context, 'commentAdded', postId, this.commentSubscribers, () => subscriber, {
         kind: 'fifo',
         maxBacklog: this.options.maxBacklog,
-        overflowError: () =>
-          new ClientError(
-            `This subscription fell more than ${this.options.maxBacklog} comments behind and was ended; subscribe again with \`after\` set to the last cursor received to resume.`,
-            ErrorCode.SLOW_CONSUMER,
-          ),
+        overflowError: () => this.slowConsumerError(),
       }, (item) => {
         // Resolve this message's fields with loaders shared by every subscriber of the event, plus this viewer's own.
         context.loaders = withViewer(item.shared, this.services, viewerId);
@@ -300,12 +296,7 @@ export class LiveHub {
         recheck = true; // full, perhaps only for a moment: look again once it could have been stalled long enough
         continue;
       }
-      subscriber.queue.fail(
-        new ClientError(
-          `This subscription fell more than ${this.options.maxBacklog} comments behind and was ended; subscribe again with \`after\` set to the last cursor received to resume.`,
-          ErrorCode.SLOW_CONSUMER,
-        ),
-      );
+      subscriber.queue.fail(this.slowConsumerError());
     }
     if (recheck) setTimeout(() => this.commentFlushes.schedule(postId), STALL_MS).unref();
     const receiving = subscribers.filter((s) => !s.queue.isEnded && room(s) > 0);
@@ -349,6 +340,13 @@ export class LiveHub {
   }
 
   // ---- plumbing ----
+
+  private slowConsumerError(): ClientError {
+    return new ClientError(
+      `This subscription fell more than ${this.options.maxBacklog} comments behind and was ended; subscribe again with \`after\` set to the last cursor received to resume.`,
+      ErrorCode.SLOW_CONSUMER,
+    );
+  }
 
   /** Sends the first message; if reading it fails, the subscription is undone before the error reaches the client. */
   private async snapshot(queue: { return(): Promise<unknown> }, send: () => Promise<void>): Promise<void> {
