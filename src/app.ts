@@ -53,6 +53,31 @@ const HEALTH_TIMEOUT_MS = 2000;
 const RECENT_SUCCESS_MS = 2000;
 const REDIS_STARTUP_WAIT_MS = 2000;
 
+/** Rejects with `message` when `promise` takes longer than `ms` (the work itself goes on). */
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Timeouts of the HTTP server: a client that sends half a request (slowloris)
+ * is cut off after the header or request timeout instead of holding a socket
+ * for Node's defaults. Node checks them every connectionsCheckingInterval, so
+ * that interval follows the shortest one. A WebSocket leaves the HTTP server's
+ * bookkeeping once upgraded: none of these apply to it.
+ */
+function httpServerOptions(timeouts: Config['http']): http.ServerOptions {
+  return {
+    headersTimeout: timeouts.headersTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4))),
+  };
+}
+
 function jsonError(res: Response, status: number, code: string, message: string): void {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
@@ -63,7 +88,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   const events = new DomainEventBus((error, event) => logger.error('domain event listener failed', { error, event }));
   const queryLog = new QueryLog(logger);
   const dataSource = createDataSource(config.database, { entities: ENTITIES, migrations: MIGRATIONS, logger: queryLog });
-  const db = new Database(dataSource, events);
+  const db = new Database(dataSource, events, logger);
   const services = createServices(db, logger, events, config.live);
 
   let ready = false;
@@ -71,7 +96,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  const httpServer = http.createServer(httpServerOptions(config.http), app);
+  httpServer.keepAliveTimeout = config.http.keepAliveTimeoutMs;
 
   // Every response carries a request id; an INTERNAL_SERVER_ERROR quotes it too.
   app.use((req, res, next) => {
@@ -87,6 +113,18 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       res.status(503).json({ status: 'starting' });
       return;
     }
+    // While writes are failing (a failed COMMIT, a full disk), a probe write says when they commit
+    // again; reads alone would call a database healthy that stores nothing.
+    if (db.writesFailingSince !== null) {
+      try {
+        await withTimeout(db.probeWrite(), HEALTH_TIMEOUT_MS, 'database write probe timed out');
+        res.status(200).json({ status: 'ok' });
+      } catch (error) {
+        logger.warn('health check: writes cannot commit', { error, failingSince: new Date(db.writesFailingSince ?? Date.now()).toISOString() });
+        res.status(503).json({ status: 'writes failing' });
+      }
+      return;
+    }
     // Under heavy write load a ping would wait behind every queued unit of work:
     // a unit that succeeded a moment ago already proves the database answers.
     if (Date.now() - db.lastSuccessAt < RECENT_SUCCESS_MS) {
@@ -94,10 +132,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       return;
     }
     try {
-      await Promise.race([
-        db.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('database ping timed out')), HEALTH_TIMEOUT_MS).unref()),
-      ]);
+      await withTimeout(db.ping(), HEALTH_TIMEOUT_MS, 'database ping timed out');
       res.status(200).json({ status: 'ok' });
     } catch (error) {
       logger.warn('health check failed', { error });
@@ -156,7 +191,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   };
 
   try {
-    await dataSource.initialize();
+    await db.connect();
     await withPreparationLock(dataSource, async () => {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       if (applied.length > 0) logger.info('applied migrations', { migrations: applied.map((m) => m.name) });

@@ -84,10 +84,22 @@ describe('loadConfig', () => {
     ['POLL_CLOSE_INTERVAL_MS', '5'],
     ['POLL_CLOSE_INTERVAL_MS', '1001'],
     ['POLL_CLOSE_INTERVAL_MS', 'fast'],
+    ['HTTP_HEADERS_TIMEOUT_MS', '10s'],
+    ['HTTP_REQUEST_TIMEOUT_MS', '50'],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '0'],
   ])('refuses %s=%s with a ConfigError naming the variable', (variable, value) => {
     const error = configErrorOf({ [variable]: value });
     expect(error.variable).toBe(variable);
     expect(error.message).toContain(variable);
+  });
+
+  it('has HTTP timeouts of 10 s for headers, 30 s for a request and 5 s for keep-alive by default', () => {
+    expect(loadConfig({}).http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+  });
+
+  it('refuses a request timeout shorter than the header timeout', () => {
+    const error = configErrorOf({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' });
+    expect(error.variable).toBe('HTTP_REQUEST_TIMEOUT_MS');
   });
 
   it('names the bad variable even when other settings are valid', () => {

@@ -37,6 +37,17 @@ export interface Config {
   /** How often the scheduler looks for polls whose closesAt has passed. */
   pollCloseIntervalMs: number;
   live: LiveConfig;
+  http: HttpConfig;
+}
+
+/** Timeouts of the HTTP server (they never apply to upgraded WebSockets). */
+export interface HttpConfig {
+  /** Longest a client may take to send a request's headers. */
+  headersTimeoutMs: number;
+  /** Longest a client may take to send a whole request (headers and body). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
 }
 
 /** The live API (graphql-ws over WebSocket on the GraphQL path). */
@@ -132,6 +143,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = readEnum(env, 'NODE_ENV', NODE_ENVS, 'development');
   const host = env.HOST?.trim() || '0.0.0.0';
   if (/\s/.test(host)) throw new ConfigError('HOST', `expected a host name or address, got "${env.HOST}"`);
+  const http: HttpConfig = {
+    headersTimeoutMs: readInt(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    requestTimeoutMs: readInt(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    keepAliveTimeoutMs: readInt(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+  };
+  // Node requires the request timeout to be at least the header timeout.
+  if (http.requestTimeoutMs < http.headersTimeoutMs) {
+    throw new ConfigError('HTTP_REQUEST_TIMEOUT_MS', `must be at least HTTP_HEADERS_TIMEOUT_MS (${http.headersTimeoutMs}), got ${http.requestTimeoutMs}`);
+  }
   return {
     port: readInt(env, 'PORT', 4000, 0, 65535),
     host,
@@ -150,5 +170,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepAliveMs: readInt(env, 'LIVE_KEEPALIVE_MS', 12_000, 100, 12_000),
       connectionInitTimeoutMs: readInt(env, 'LIVE_CONNECTION_INIT_TIMEOUT_MS', 10_000, 100, 10_000),
     },
+    http,
   };
 }

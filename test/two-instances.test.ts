@@ -8,6 +8,7 @@ import { Client as PgClient } from 'pg';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { collect, last } from './helpers/live';
+import { POSTGRES_MIGRATIONS } from '../src/db/migrations/postgres';
 import { describeWithScaleServers, freshPostgresDatabase, SCALE_REDIS_URL, ServerProcess, spawnServer } from './helpers/scale';
 
 const SUITE = 'two instances on PostgreSQL + Redis';
@@ -59,7 +60,7 @@ describeWithScaleServers(SUITE)(SUITE, () => {
     await client.connect();
     try {
       const { rows } = await client.query('SELECT COUNT(*)::int AS n FROM migrations');
-      expect(rows[0].n).toBe(1);
+      expect(rows[0].n).toBe(POSTGRES_MIGRATIONS.length);
     } finally {
       await client.end();
     }

@@ -10,11 +10,16 @@
  * the queue is not needed and work runs concurrently.
  *
  * Writes collect domain events and publish them only after the commit.
+ * A write resolves only once its COMMIT succeeded: on SQLite the unit of work
+ * owns BEGIN IMMEDIATE / COMMIT / ROLLBACK (src/db/sqlite-transactions.ts
+ * says why TypeORM's own transactions lose writes after a failed COMMIT).
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { ServiceUnavailableError } from '../graphql/errors';
+import type { Logger } from '../logger';
 import type { DomainEvent, DomainEventBus } from '../realtime/domain-events';
 import { isDatabaseUnavailable, isRetryableConflict } from './dialect';
+import { CommitFailedError, SqliteTransactions, StatementFault, TransactionStatement } from './sqlite-transactions';
 
 /** Attempts of a transaction that lost a deadlock or serialization race (PostgreSQL). */
 const MAX_ATTEMPTS = 4;
@@ -25,25 +30,53 @@ export interface UnitOfWork {
   publishAfterCommit(event: DomainEvent): void;
 }
 
+/**
+ * SQLite's durability setting, applied to every connection: FULL syncs the
+ * write-ahead log at every COMMIT, so a transaction acknowledged before a
+ * power loss is still there after it (NORMAL could lose the last ones).
+ */
+export const SQLITE_SYNCHRONOUS = 'FULL';
+
 export class Database {
   private tail: Promise<unknown> = Promise.resolve();
   /** When a unit of work last succeeded (ms): proof of life without queueing a ping behind busy writers. */
   lastSuccessAt = 0;
+  /**
+   * Since when (ms) writes have been failing for a reason of the database
+   * (a failed COMMIT, a full disk, a lock held elsewhere, a lost server);
+   * null while writes commit. /healthz reports 503 while it is set.
+   */
+  writesFailingSince: number | null = null;
   private readonly serialized: boolean;
+  private readonly sqlite: SqliteTransactions | null;
 
   constructor(
     readonly dataSource: DataSource,
     private readonly events: DomainEventBus,
+    private readonly logger: Logger,
   ) {
     this.serialized = dataSource.options.type === 'sqlite';
+    this.sqlite = this.serialized ? new SqliteTransactions(dataSource, () => this.configureSqliteConnection(), logger) : null;
+  }
+
+  /** Opens the data source and applies the per-connection settings. */
+  async connect(): Promise<void> {
+    await this.dataSource.initialize();
+    if (this.serialized) await this.configureSqliteConnection();
+  }
+
+  private async configureSqliteConnection(): Promise<void> {
+    // TypeORM's driver already set journal_mode = WAL, busy_timeout and foreign_keys on the new connection.
+    await this.dataSource.query(`PRAGMA synchronous = ${SQLITE_SYNCHRONOUS}`);
   }
 
   /** Runs `work` alone on the connection (SQLite) or directly (pooled drivers). */
   private exclusive<T>(unit: () => Promise<T>): Promise<T> {
-    // A database that cannot serve (busy, locked, unreachable) is the client's SERVICE_UNAVAILABLE, not an internal error.
+    // A database that cannot serve (busy, locked, full, unreachable) and a failed COMMIT are the
+    // client's SERVICE_UNAVAILABLE (retryable), not an internal error.
     const work = () =>
-      unit().catch((error: unknown) => {
-        throw isDatabaseUnavailable(error) ? Object.assign(new ServiceUnavailableError(), { cause: error }) : error;
+      (this.sqlite ? this.sqlite.ensureOpen().then(unit) : unit()).catch((error: unknown) => {
+        throw error instanceof CommitFailedError || isDatabaseUnavailable(error) ? Object.assign(new ServiceUnavailableError(), { cause: error }) : error;
       });
     if (!this.serialized) {
       return work().then((result) => {
@@ -74,13 +107,17 @@ export class Database {
   async write<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const pending: DomainEvent[] = [];
+      const transactional = (manager: EntityManager) => work({ manager, publishAfterCommit: (event) => pending.push(event) });
       try {
-        const result = await this.exclusive(() =>
-          this.dataSource.transaction((manager) => work({ manager, publishAfterCommit: (event) => pending.push(event) })),
-        );
+        const result = await this.exclusive(() => (this.sqlite ? this.sqlite.run(transactional) : this.dataSource.transaction(transactional)));
+        this.writesFailingSince = null;
         for (const event of pending) this.events.publish(event);
         return result;
       } catch (error) {
+        if (error instanceof ServiceUnavailableError && this.writesFailingSince === null) {
+          this.writesFailingSince = Date.now();
+          this.logger.warn('writes are failing; /healthz reports 503 until one commits', { error: error.cause });
+        }
         if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
       }
@@ -110,5 +147,31 @@ export class Database {
   async ping(): Promise<void> {
     // Touches a table, so a locked or unreadable file fails the probe.
     await this.read((manager) => manager.query('SELECT COUNT(*) FROM migrations'));
+  }
+
+  /**
+   * A write that commits nothing of a member's (one row of health_probe), for
+   * /healthz to learn while writes are failing whether a COMMIT succeeds again.
+   * Success clears writesFailingSince like any committed write.
+   */
+  async probeWrite(): Promise<void> {
+    await this.write(({ manager }) =>
+      manager.query(
+        this.isPostgres
+          ? 'INSERT INTO health_probe (id, probed_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET probed_at = EXCLUDED.probed_at'
+          : 'INSERT INTO health_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at',
+        [Date.now()],
+      ),
+    );
+  }
+
+  /**
+   * Test seam (SQLite only): every BEGIN IMMEDIATE, COMMIT or ROLLBACK of a
+   * unit of work runs `fault` instead until the returned function is called,
+   * to reproduce a disk that fails at that moment and later recovers.
+   */
+  injectFault(statement: TransactionStatement, fault: StatementFault): () => void {
+    if (!this.sqlite) throw new Error('fault injection is for the SQLite unit of work');
+    return this.sqlite.injectFault(statement, fault);
   }
 }

@@ -3,7 +3,7 @@
  * between SQLite and PostgreSQL. Everything else uses TypeORM's query
  * builder, which is portable. Keep this file small.
  */
-import { EntityManager } from 'typeorm';
+import { EntityManager, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /**
  * INSERT ... ON CONFLICT DO NOTHING (both dialects accept it) and report
@@ -63,11 +63,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = e?.driverError?.code ?? e?.code ?? '';
   return (
     ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_READONLY'].includes(code) ||
+    // TypeORM releases a PostgreSQL query runner whose connection emitted an error (server restarted,
+    // connection terminated): the request's next statement on it fails with this.
+    error instanceof QueryRunnerAlreadyReleasedError ||
     // PostgreSQL: connection refused/reset, admin shutdown, connection exceptions (class 08).
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300'].includes(code) ||
     code.startsWith('08') ||
     // node-postgres: no connection within connectionTimeoutMillis, or the server went away mid-query.
-    /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error/i.test(
+    /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|terminating connection/i.test(
       (error as Error)?.message ?? '',
     )
   );

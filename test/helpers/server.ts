@@ -58,10 +58,17 @@ export async function adminQuery(url: string, sql: string): Promise<void> {
 }
 
 export async function startTestServer(
-  options: { demo?: boolean; env?: Record<string, string>; /** Rewrites the database URL (e.g. through a proxy). */ databaseUrl?: (url: string) => string } = {},
+  options: {
+    demo?: boolean;
+    env?: Record<string, string>;
+    /** Rewrites the database URL (e.g. through a proxy). */
+    databaseUrl?: (url: string) => string;
+    /** A DATABASE_URL used as it is, kept after stop (to restart a server on the same database). */
+    database?: string;
+  } = {},
 ): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-test-'));
-  const database = await freshDatabase(dir);
+  const database = options.database ? { url: options.database, drop: async () => {} } : await freshDatabase(dir);
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',

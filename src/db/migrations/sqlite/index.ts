@@ -1,4 +1,5 @@
 import { InitialSchema1764100000000 } from './1764100000000-initial-schema';
+import { HealthProbe1764900000000 } from './1764900000000-health-probe';
 
 /** SQLite migrations, oldest first. */
-export const SQLITE_MIGRATIONS = [InitialSchema1764100000000];
+export const SQLITE_MIGRATIONS = [InitialSchema1764100000000, HealthProbe1764900000000];

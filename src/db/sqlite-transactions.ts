@@ -1,0 +1,211 @@
+/**
+ * SQLite transactions owned by the unit of work, not by TypeORM.
+ *
+ * Why not `dataSource.transaction()`: TypeORM 0.3's SQLite query runner keeps
+ * its own count of open transactions. When SQLite ends a transaction by itself
+ * (a COMMIT, or a statement, failing with SQLITE_FULL or SQLITE_IOERR rolls the
+ * whole transaction back), TypeORM's ROLLBACK fails with "no transaction is
+ * active", the error is swallowed and the count is never reset. From then on
+ * every transaction is a SAVEPOINT; the first unit of work that fails leaves
+ * its transaction open (ROLLBACK TO SAVEPOINT does not end it), every later
+ * write lands inside that one transaction that never commits, and the one
+ * shared connection sees its own uncommitted writes, so the API acknowledges
+ * writes that a restart loses.
+ *
+ * The guarantees here:
+ * - A unit of work begins with BEGIN IMMEDIATE: it takes the write lock first,
+ *   so another process holding the lock (a backup, the sqlite3 CLI) is waited
+ *   out for the busy timeout. A deferred transaction that reads before it
+ *   writes cannot upgrade its lock once another writer committed
+ *   (SQLITE_BUSY_SNAPSHOT) and fails at once, busy handler or not.
+ * - The unit of work succeeds only when its COMMIT succeeded: acknowledged
+ *   means committed.
+ * - After any failed COMMIT or ROLLBACK the connection is brought back to
+ *   autocommit before anything else runs: ROLLBACK, and when that fails with
+ *   anything but "no transaction is active", the connection is closed (which
+ *   rolls back whatever it had open) and opened again. A reopen that fails is
+ *   tried again before the next unit of work.
+ * - TypeORM's runner is told a transaction is open while the work runs, so
+ *   repository calls inside it (save, insert) do not start their own.
+ */
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { Logger } from '../logger';
+
+export type TransactionStatement = 'BEGIN IMMEDIATE' | 'COMMIT' | 'ROLLBACK';
+
+/**
+ * Test seam (fault injection): stands in for one transaction statement.
+ * `execute` runs SQL on the real connection, so a fault can reproduce what
+ * SQLite does on a full disk (roll back, then report SQLITE_FULL).
+ */
+export type StatementFault = (execute: (sql: string) => Promise<void>) => Promise<void>;
+
+/** A COMMIT that failed: nothing of the unit of work is stored, and the client may retry. */
+export class CommitFailedError extends Error {
+  readonly code = 'COMMIT_FAILED';
+  constructor(cause: unknown) {
+    super(`COMMIT failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'CommitFailedError';
+  }
+}
+
+/** What TypeORM's sqlite driver keeps of its one connection (not in its public types). */
+interface SqliteDriverInternals {
+  databaseConnection: { close(callback: (error: Error | null) => void): void };
+  createDatabaseConnection(): Promise<SqliteDriverInternals['databaseConnection']>;
+}
+
+/** TypeORM's transaction bookkeeping on the runner (transactionDepth is protected in its types). */
+interface RunnerBookkeeping {
+  isTransactionActive: boolean;
+  transactionDepth: number;
+}
+
+function isNoActiveTransaction(error: unknown): boolean {
+  return /no transaction is active/i.test((error as Error)?.message ?? '');
+}
+
+function isNestedTransaction(error: unknown): boolean {
+  return /cannot start a transaction within a transaction/i.test((error as Error)?.message ?? '');
+}
+
+export class SqliteTransactions {
+  private readonly faults = new Map<TransactionStatement, StatementFault>();
+  /** Set when a reopen failed: the connection must be opened before the next unit of work. */
+  private needsReopen = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly configureConnection: () => Promise<void>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Runs `work` in one transaction; resolves only after its COMMIT succeeded. Callers serialize. */
+  async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    await this.ensureOpen();
+    const runner = this.runner();
+    await this.begin(runner);
+    let result: T;
+    try {
+      result = await work(runner.manager);
+    } catch (error) {
+      await this.rollback(runner, error);
+      throw error;
+    }
+    try {
+      await this.statement('COMMIT');
+    } catch (error) {
+      this.logger.error('COMMIT failed; nothing of this unit of work is stored', { error });
+      await this.backToAutocommit(runner);
+      throw new CommitFailedError(error);
+    }
+    this.markTransaction(runner, false);
+    return result;
+  }
+
+  /** Opens the connection again if the last reopen failed (reads call this too). */
+  async ensureOpen(): Promise<void> {
+    if (this.needsReopen) await this.reopen();
+  }
+
+  /**
+   * Test seam: every `statement` runs `fault` instead of the real statement
+   * until the returned function is called (the fault "clears").
+   */
+  injectFault(statement: TransactionStatement, fault: StatementFault): () => void {
+    this.faults.set(statement, fault);
+    return () => {
+      if (this.faults.get(statement) === fault) this.faults.delete(statement);
+    };
+  }
+
+  private runner(): QueryRunner {
+    // The sqlite driver hands out its one shared runner every time.
+    return this.dataSource.createQueryRunner();
+  }
+
+  private async begin(runner: QueryRunner): Promise<void> {
+    try {
+      await this.statement('BEGIN IMMEDIATE');
+    } catch (error) {
+      // Never expected: a transaction left open by code outside this seam. Close it, then begin once more.
+      if (!isNestedTransaction(error)) throw error;
+      this.logger.error('a transaction was left open on the SQLite connection; rolling it back', { error });
+      await this.backToAutocommit(runner);
+      await this.statement('BEGIN IMMEDIATE');
+    }
+    this.markTransaction(runner, true);
+  }
+
+  /** ROLLBACK after the work failed; never throws (the work's own error is what the caller reports). */
+  private async rollback(runner: QueryRunner, cause: unknown): Promise<void> {
+    try {
+      await this.statement('ROLLBACK');
+    } catch (error) {
+      // "no transaction is active": SQLite already rolled back (SQLITE_FULL, SQLITE_IOERR in a statement).
+      if (!isNoActiveTransaction(error)) {
+        this.logger.error('ROLLBACK failed; reopening the SQLite connection', { error, cause });
+        await this.reopenQuietly();
+      }
+    }
+    this.markTransaction(runner, false);
+  }
+
+  /** After a failed COMMIT: whatever state SQLite left, no transaction stays open. */
+  private async backToAutocommit(runner: QueryRunner): Promise<void> {
+    try {
+      await this.statement('ROLLBACK');
+    } catch (error) {
+      if (!isNoActiveTransaction(error)) {
+        this.logger.error('ROLLBACK after a failed COMMIT failed; reopening the SQLite connection', { error });
+        await this.reopenQuietly();
+      }
+    }
+    this.markTransaction(runner, false);
+  }
+
+  private async reopenQuietly(): Promise<void> {
+    try {
+      await this.reopen();
+    } catch (error) {
+      this.logger.error('reopening the SQLite connection failed; retrying before the next unit of work', { error });
+    }
+  }
+
+  /** Closes the connection (SQLite rolls back what it had open) and opens a fresh one. */
+  private async reopen(): Promise<void> {
+    // A throwaway in-memory database would be emptied by a reopen: keep the connection and say so.
+    if ((this.dataSource.options as { database?: string }).database === ':memory:') {
+      this.logger.error('the in-memory SQLite connection may still hold an open transaction; not reopening it (its data would be lost)');
+      return;
+    }
+    this.needsReopen = true;
+    const driver = this.dataSource.driver as unknown as SqliteDriverInternals;
+    const stale = driver.databaseConnection;
+    await new Promise<void>((resolve) =>
+      stale.close((error) => {
+        if (error) this.logger.warn('closing the stale SQLite connection failed', { error });
+        resolve();
+      }),
+    );
+    driver.databaseConnection = await driver.createDatabaseConnection();
+    await this.configureConnection();
+    this.needsReopen = false;
+    this.logger.warn('reopened the SQLite connection');
+  }
+
+  private markTransaction(runner: QueryRunner, open: boolean): void {
+    const bookkeeping = runner as unknown as RunnerBookkeeping;
+    bookkeeping.isTransactionActive = open;
+    bookkeeping.transactionDepth = open ? 1 : 0;
+  }
+
+  private async statement(sql: TransactionStatement): Promise<void> {
+    const execute = async (text: string) => {
+      await this.runner().query(text);
+    };
+    const fault = this.faults.get(sql);
+    if (fault) return fault(execute);
+    await execute(sql);
+  }
+}

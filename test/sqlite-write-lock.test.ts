@@ -1,0 +1,110 @@
+/**
+ * Another process holding the SQLite write lock for a moment (a backup, the
+ * sqlite3 CLI, an admin command): the server's writes wait for it, up to the
+ * 5 s busy timeout, and succeed once it is released. Held longer, the
+ * waiting write answers SERVICE_UNAVAILABLE; nothing acknowledged is lost and
+ * nothing stays wedged. Before writes began with BEGIN IMMEDIATE, a write that
+ * read first failed within milliseconds (SQLITE_BUSY without the busy handler).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sqlite3 from 'sqlite3';
+import { codesOf, startTestServer, TestServer } from './helpers/server';
+
+interface LockHolder {
+  /** Resolves when the process has released the lock and exited. */
+  released: Promise<void>;
+}
+
+/** A second process that takes the write lock on `file` (BEGIN IMMEDIATE), holds it `holdMs`, then rolls back and exits. */
+async function holdWriteLock(file: string, holdMs: number): Promise<LockHolder> {
+  const script = `
+    const sqlite3 = require(${JSON.stringify(require.resolve('sqlite3'))});
+    const db = new sqlite3.Database(${JSON.stringify(file)});
+    db.run('BEGIN IMMEDIATE', (error) => {
+      if (error) { console.error(error.message); process.exit(2); }
+      console.log('locked');
+      setTimeout(() => db.run('ROLLBACK', () => db.close(() => process.exit(0))), ${holdMs});
+    });`;
+  const child: ChildProcess = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const released = new Promise<void>((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lock holder exited with ${code}: ${output}`)))),
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => String(chunk).includes('locked') && resolve());
+    released.catch(reject);
+  });
+  return { released };
+}
+
+async function commentBodiesOnDisk(file: string): Promise<string[]> {
+  const reader = new sqlite3.Database(file, sqlite3.OPEN_READONLY);
+  try {
+    const rows = await new Promise<Array<{ body: string }>>((resolve, reject) =>
+      reader.all('SELECT body FROM comments ORDER BY id', (error, result) => (error ? reject(error) : resolve(result as Array<{ body: string }>))),
+    );
+    return rows.map((row) => row.body);
+  } finally {
+    await new Promise<void>((resolve) => reader.close(() => resolve()));
+  }
+}
+
+describe('SQLite write lock held by another process', () => {
+  let dir: string;
+  let file: string;
+  let t: TestServer;
+  let member: { token: string; id: string };
+  let postId: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-lock-'));
+    file = path.join(dir, 'community.sqlite');
+    t = await startTestServer({ database: `sqlite:${file}` });
+    member = await t.signUp();
+    const thread = await t.gql(CREATE_THREAD, { input: { title: 'Locks', body: 'Waiting writes' } }, member.token);
+    postId = thread.data.createThread.thread.id;
+  });
+  afterAll(async () => {
+    await t.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const comment = (body: string) => t.gql(ADD_COMMENT, { input: { postId, body } }, member.token);
+
+  it('held for 2 s: writes wait for it and succeed once it is released', async () => {
+    const holder = await holdWriteLock(file, 2000);
+    const started = Date.now();
+    // addComment reads the post before it writes: the case that used to fail at once.
+    const responses = await Promise.all([comment('waited 1'), comment('waited 2'), comment('waited 3'), t.signUp().then(() => ({ errors: undefined }))]);
+    const waited = Date.now() - started;
+    await holder.released;
+    for (const response of responses) expect(response.errors).toBeUndefined();
+    expect(waited).toBeGreaterThan(1500); // they really waited for the lock rather than failing or bypassing it
+    expect(await commentBodiesOnDisk(file)).toEqual(['waited 1', 'waited 2', 'waited 3']);
+  }, 20_000);
+
+  it('held past the busy timeout: the waiting write answers SERVICE_UNAVAILABLE; nothing acknowledged is lost, nothing is wedged', async () => {
+    const before = await commentBodiesOnDisk(file);
+    const holder = await holdWriteLock(file, 7000);
+    const bodies = ['late 1', 'late 2', 'late 3'];
+    const responses = await Promise.all(bodies.map((body) => comment(body)));
+    await holder.released;
+
+    // The first write gives up after the 5 s busy timeout; those queued behind it may get the lock once it is released.
+    expect(codesOf(responses[0])).toEqual(['SERVICE_UNAVAILABLE']);
+    for (const response of responses) expect(response.errors === undefined || codesOf(response).join() === 'SERVICE_UNAVAILABLE').toBe(true);
+    const acknowledged = bodies.filter((_, i) => responses[i].errors === undefined);
+
+    const after = await comment('after the lock');
+    expect(after.errors).toBeUndefined();
+    expect(await commentBodiesOnDisk(file)).toEqual([...before, ...acknowledged, 'after the lock']);
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+  }, 30_000);
+});
+
+const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
+const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
