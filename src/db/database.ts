@@ -21,6 +21,9 @@ import type { DomainEvent, DomainEventBus } from '../realtime/domain-events';
 import { isDatabaseUnavailable, isRetryableConflict } from './dialect';
 import { CommitFailedError, SqliteTransactions, StatementFault, TransactionStatement } from './sqlite-transactions';
 
+/** Bytes the health probe writes while writes are failing (see probeWrite). */
+const PROBE_BYTES = 65_536;
+
 /** Attempts of a transaction that lost a deadlock or serialization race (PostgreSQL). */
 const MAX_ATTEMPTS = 4;
 
@@ -152,14 +155,19 @@ export class Database {
   /**
    * A write that commits nothing of a member's (one row of health_probe), for
    * /healthz to learn while writes are failing whether a COMMIT succeeds again.
-   * Success clears writesFailingSince like any committed write.
+   * It writes 64 KB of random bytes: on a nearly full disk a tiny write may still
+   * fit in the write-ahead log while members' comments do not, and a probe that
+   * small would call the database healthy. Success clears writesFailingSince
+   * like any committed write.
    */
   async probeWrite(): Promise<void> {
     await this.write(({ manager }) =>
       manager.query(
         this.isPostgres
-          ? 'INSERT INTO health_probe (id, probed_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET probed_at = EXCLUDED.probed_at'
-          : 'INSERT INTO health_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at',
+          ? `INSERT INTO health_probe (id, probed_at, payload) VALUES (1, $1, decode(repeat(md5(random()::text), ${PROBE_BYTES / 16}), 'hex'))
+             ON CONFLICT (id) DO UPDATE SET probed_at = EXCLUDED.probed_at, payload = EXCLUDED.payload`
+          : `INSERT INTO health_probe (id, probed_at, payload) VALUES (1, ?, randomblob(${PROBE_BYTES}))
+             ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at, payload = excluded.payload`,
         [Date.now()],
       ),
     );
