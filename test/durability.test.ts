@@ -10,25 +10,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sqlite3 from 'sqlite3';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
+import { commentBodiesOnDisk } from './helpers/sqlite-file';
 
 /** What sqlite3 reports for a write that finds the disk full. */
 const diskFull = () => Object.assign(new Error('SQLITE_FULL: database or disk is full'), { errno: 13, code: 'SQLITE_FULL' });
 const ioError = () => Object.assign(new Error('SQLITE_IOERR: disk I/O error'), { errno: 10, code: 'SQLITE_IOERR' });
-
-/** Comment bodies in the file as a second connection sees them (committed rows only). */
-async function bodiesOnDisk(file: string): Promise<string[]> {
-  const reader = new sqlite3.Database(file, sqlite3.OPEN_READONLY);
-  try {
-    const rows = await new Promise<Array<{ body: string }>>((resolve, reject) =>
-      reader.all('SELECT body FROM comments ORDER BY id', (error, result) => (error ? reject(error) : resolve(result as Array<{ body: string }>))),
-    );
-    return rows.map((row) => row.body);
-  } finally {
-    await new Promise<void>((resolve) => reader.close(() => resolve()));
-  }
-}
 
 describe('durability on SQLite: acknowledged means committed', () => {
   let dir: string;
@@ -104,7 +91,7 @@ describe('durability on SQLite: acknowledged means committed', () => {
       acknowledged.push(body);
     }
 
-    expect(await bodiesOnDisk(file)).toEqual(acknowledged);
+    expect(await commentBodiesOnDisk(file)).toEqual(acknowledged);
     await restart();
     expect(await bodiesViaApi()).toEqual(acknowledged);
     expect((await t.gql(POST_COUNT, { id: postId })).data.post.commentCount).toBe(acknowledged.length);
@@ -129,7 +116,7 @@ describe('durability on SQLite: acknowledged means committed', () => {
     const after = await comment('after the disk recovered');
     expect(after.errors).toBeUndefined();
 
-    expect(await bodiesOnDisk(file)).toEqual(['before the fault', 'after the disk recovered']);
+    expect(await commentBodiesOnDisk(file)).toEqual(['before the fault', 'after the disk recovered']);
     await restart();
     expect(await bodiesViaApi()).toEqual(['before the fault', 'after the disk recovered']);
   });
@@ -143,7 +130,7 @@ describe('durability on SQLite: acknowledged means committed', () => {
     clear();
     await failInsideUnitOfWork();
     expect((await comment('committed')).errors).toBeUndefined();
-    expect(await bodiesOnDisk(file)).toEqual(['committed']);
+    expect(await commentBodiesOnDisk(file)).toEqual(['committed']);
     await restart();
     expect(await bodiesViaApi()).toEqual(['committed']);
   });
@@ -161,7 +148,7 @@ describe('durability on SQLite: acknowledged means committed', () => {
 
     const after = await comment('after the failed rollback');
     expect(after.errors).toBeUndefined();
-    expect(await bodiesOnDisk(file)).toEqual(['after the failed rollback']);
+    expect(await commentBodiesOnDisk(file)).toEqual(['after the failed rollback']);
     expect(await health()).toBe(200);
     await restart();
     expect(await bodiesViaApi()).toEqual(['after the failed rollback']);

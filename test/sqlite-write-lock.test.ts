@@ -10,8 +10,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sqlite3 from 'sqlite3';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
+import { commentBodiesOnDisk } from './helpers/sqlite-file';
 
 interface LockHolder {
   /** Resolves when the process has released the lock and exited. */
@@ -39,18 +39,6 @@ async function holdWriteLock(file: string, holdMs: number): Promise<LockHolder> 
     released.catch(reject);
   });
   return { released };
-}
-
-async function commentBodiesOnDisk(file: string): Promise<string[]> {
-  const reader = new sqlite3.Database(file, sqlite3.OPEN_READONLY);
-  try {
-    const rows = await new Promise<Array<{ body: string }>>((resolve, reject) =>
-      reader.all('SELECT body FROM comments ORDER BY id', (error, result) => (error ? reject(error) : resolve(result as Array<{ body: string }>))),
-    );
-    return rows.map((row) => row.body);
-  } finally {
-    await new Promise<void>((resolve) => reader.close(() => resolve()));
-  }
 }
 
 describe('SQLite write lock held by another process', () => {
