@@ -80,9 +80,14 @@ describe('durability on SQLite: acknowledged means committed', () => {
       }
     }
     expect(refused).toHaveLength(3);
+    // Writes cannot commit (the health probe's write cannot either): 503, also after the scheduler's ticks.
+    expect(await health()).toBe(503);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await health()).toBe(503);
 
     // Space again.
     await t.server.db.read((manager) => manager.query('PRAGMA max_page_count = 1073741823'));
+    expect(await health()).toBe(200);
     await failInsideUnitOfWork();
     for (let i = 0; i < 5; i++) {
       const body = `after space was freed ${i}`;
@@ -135,23 +140,37 @@ describe('durability on SQLite: acknowledged means committed', () => {
     expect(await bodiesViaApi()).toEqual(['committed']);
   });
 
-  it('a failed ROLLBACK leaves no transaction open: the connection is reopened and the next acknowledged write is on disk', async () => {
+  it('a failed ROLLBACK leaves no transaction open: the connection is reopened, nothing of the failed unit is seen, the next write is on disk', async () => {
     let rollbacks = 0;
-    // The ROLLBACK of a failing unit of work fails with an I/O error, leaving its transaction (and the write lock) open.
+    // Every ROLLBACK fails with an I/O error and leaves its transaction (and the write lock) open,
+    // so only closing the connection can end it.
     const clear = t.server.db.injectFault('ROLLBACK', async () => {
       rollbacks++;
-      clear();
       throw ioError();
     });
-    await failInsideUnitOfWork();
-    expect(rollbacks).toBe(1);
+    try {
+      // A unit of work that writes, then fails: its ROLLBACK is the one that fails.
+      await expect(
+        t.server.db.write(async ({ manager }) => {
+          await manager.query(`INSERT INTO topics (slug, name, post_count) VALUES ('doomed', 'Doomed', 0)`);
+          throw new Error('fails after writing');
+        }),
+      ).rejects.toThrow('fails after writing');
+      expect(rollbacks).toBe(1);
 
-    const after = await comment('after the failed rollback');
-    expect(after.errors).toBeUndefined();
+      // Reads and writes go on, on a fresh connection: the failed unit's row is nowhere.
+      const topics = await t.gql(`{ topics { slug } }`);
+      expect(topics.data.topics.map((topic: { slug: string }) => topic.slug)).not.toContain('doomed');
+      const after = await comment('after the failed rollback');
+      expect(after.errors).toBeUndefined();
+    } finally {
+      clear();
+    }
     expect(await commentBodiesOnDisk(file)).toEqual(['after the failed rollback']);
     expect(await health()).toBe(200);
     await restart();
     expect(await bodiesViaApi()).toEqual(['after the failed rollback']);
+    expect((await t.gql(`{ topics { slug } }`)).data.topics.map((topic: { slug: string }) => topic.slug)).not.toContain('doomed');
   });
 
   it('runs with synchronous = FULL, so a COMMIT is on disk before it is acknowledged', async () => {

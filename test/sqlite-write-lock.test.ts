@@ -82,8 +82,8 @@ describe('SQLite write lock held by another process', () => {
     const responses = await Promise.all(bodies.map((body) => comment(body)));
     await holder.released;
 
-    // The first write gives up after the 5 s busy timeout; those queued behind it may get the lock once it is released.
-    expect(codesOf(responses[0])).toEqual(['SERVICE_UNAVAILABLE']);
+    // The first write to wait gives up after the 5 s busy timeout; those queued behind it may get the lock once it is released.
+    expect(responses.some((response) => codesOf(response).join() === 'SERVICE_UNAVAILABLE')).toBe(true);
     for (const response of responses) expect(response.errors === undefined || codesOf(response).join() === 'SERVICE_UNAVAILABLE').toBe(true);
     const acknowledged = bodies.filter((_, i) => responses[i].errors === undefined);
 

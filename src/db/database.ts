@@ -46,10 +46,14 @@ export class Database {
   lastSuccessAt = 0;
   /**
    * Since when (ms) writes have been failing for a reason of the database
-   * (a failed COMMIT, a full disk, a lock held elsewhere, a lost server);
-   * null while writes commit. /healthz reports 503 while it is set.
+   * (a failed COMMIT, a full disk, a lock held elsewhere, a lost server).
+   * Only a successful probeWrite clears it: a unit of work that changed
+   * nothing commits even on a full disk and proves nothing. /healthz
+   * reports 503 while it is set.
    */
   writesFailingSince: number | null = null;
+  /** The health probe in flight: concurrent health checks share it instead of queueing 64 KB writes. */
+  private probing: Promise<void> | null = null;
   private readonly serialized: boolean;
   private readonly sqlite: SqliteTransactions | null;
 
@@ -113,7 +117,6 @@ export class Database {
       const transactional = (manager: EntityManager) => work({ manager, publishAfterCommit: (event) => pending.push(event) });
       try {
         const result = await this.exclusive(() => (this.sqlite ? this.sqlite.run(transactional) : this.dataSource.transaction(transactional)));
-        this.writesFailingSince = null;
         for (const event of pending) this.events.publish(event);
         return result;
       } catch (error) {
@@ -157,10 +160,14 @@ export class Database {
    * /healthz to learn while writes are failing whether a COMMIT succeeds again.
    * It writes 64 KB of random bytes: on a nearly full disk a tiny write may still
    * fit in the write-ahead log while members' comments do not, and a probe that
-   * small would call the database healthy. Success clears writesFailingSince
-   * like any committed write.
+   * small would call the database healthy. Success clears writesFailingSince.
    */
-  async probeWrite(): Promise<void> {
+  probeWrite(): Promise<void> {
+    this.probing ??= this.runProbe().finally(() => (this.probing = null));
+    return this.probing;
+  }
+
+  private async runProbe(): Promise<void> {
     await this.write(({ manager }) =>
       manager.query(
         this.isPostgres
@@ -171,6 +178,8 @@ export class Database {
         [Date.now()],
       ),
     );
+    if (this.writesFailingSince !== null) this.logger.info('writes commit again', { failedForMs: Date.now() - this.writesFailingSince });
+    this.writesFailingSince = null;
   }
 
   /**

@@ -89,14 +89,14 @@ export class SqliteTransactions {
     try {
       result = await work(runner.manager);
     } catch (error) {
-      await this.rollback(runner, error);
+      await this.backToAutocommit(runner, 'the unit of work failed', error);
       throw error;
     }
     try {
       await this.statement('COMMIT');
     } catch (error) {
       this.logger.error('COMMIT failed; nothing of this unit of work is stored', { error });
-      await this.backToAutocommit(runner);
+      await this.backToAutocommit(runner, 'COMMIT failed', error);
       throw new CommitFailedError(error);
     }
     this.markTransaction(runner, false);
@@ -131,33 +131,25 @@ export class SqliteTransactions {
       // Never expected: a transaction left open by code outside this seam. Close it, then begin once more.
       if (!isNestedTransaction(error)) throw error;
       this.logger.error('a transaction was left open on the SQLite connection; rolling it back', { error });
-      await this.backToAutocommit(runner);
+      await this.backToAutocommit(runner, 'a transaction was left open', error);
       await this.statement('BEGIN IMMEDIATE');
     }
     this.markTransaction(runner, true);
   }
 
-  /** ROLLBACK after the work failed; never throws (the work's own error is what the caller reports). */
-  private async rollback(runner: QueryRunner, cause: unknown): Promise<void> {
-    try {
-      await this.statement('ROLLBACK');
-    } catch (error) {
-      // "no transaction is active": SQLite already rolled back (SQLITE_FULL, SQLITE_IOERR in a statement).
-      if (!isNoActiveTransaction(error)) {
-        this.logger.error('ROLLBACK failed; reopening the SQLite connection', { error, cause });
-        await this.reopenQuietly();
-      }
-    }
-    this.markTransaction(runner, false);
-  }
-
-  /** After a failed COMMIT: whatever state SQLite left, no transaction stays open. */
-  private async backToAutocommit(runner: QueryRunner): Promise<void> {
+  /**
+   * Ends whatever transaction SQLite may still have open; never throws (the
+   * caller reports its own error). "no transaction is active" means SQLite
+   * already rolled back by itself (SQLITE_FULL, SQLITE_IOERR); any other
+   * failure of the ROLLBACK leaves the state unknown, so the connection is
+   * closed (SQLite rolls back what it had open) and opened afresh.
+   */
+  private async backToAutocommit(runner: QueryRunner, why: string, cause: unknown): Promise<void> {
     try {
       await this.statement('ROLLBACK');
     } catch (error) {
       if (!isNoActiveTransaction(error)) {
-        this.logger.error('ROLLBACK after a failed COMMIT failed; reopening the SQLite connection', { error });
+        this.logger.error(`ROLLBACK failed (${why}); reopening the SQLite connection`, { error, cause });
         await this.reopenQuietly();
       }
     }

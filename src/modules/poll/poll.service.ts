@@ -181,14 +181,10 @@ export class PollService {
     });
   }
 
-  /**
-   * The scheduler's step: makes "closed at closesAt" a real write (closed
-   * flag, version + 1, an event). Each close is a conditional UPDATE that
-   * only one runner wins, so several instances may run this at once.
-   */
-  async closeDuePolls(now = new Date()): Promise<number> {
-    return this.db.write(async ({ manager, publishAfterCommit }) => {
-      const due = await manager
+  /** Open polls whose closesAt has passed, oldest first (at most 100 per step). */
+  private duePolls(manager: EntityManager, now: Date) {
+    return (
+      manager
         .getRepository(Post)
         .createQueryBuilder('p')
         .select(['p.id'])
@@ -197,7 +193,21 @@ export class PollService {
         .orderBy('p.closes_at', 'ASC')
         .addOrderBy('p.id', 'ASC')
         .limit(100)
-        .getMany();
+    );
+  }
+
+  /**
+   * The scheduler's step: makes "closed at closesAt" a real write (closed
+   * flag, version + 1, an event). Each close is a conditional UPDATE that
+   * only one runner wins, so several instances may run this at once.
+   */
+  async closeDuePolls(now = new Date()): Promise<number> {
+    // Most ticks find nothing due: a read says so without opening a write transaction every tick
+    // (on SQLite that would take the write lock, wait behind another process holding it, and
+    // commit nothing).
+    if ((await this.db.read((manager) => this.duePolls(manager, now).getMany())).length === 0) return 0;
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const due = await this.duePolls(manager, now).getMany();
       let closed = 0;
       for (const { id } of due) {
         if (await this.markClosed(manager, id, now)) {
