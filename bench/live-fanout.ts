@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startServer } from '../src/app';
+import { startServerWithProbe } from '../src/app';
 import { loadConfig } from '../src/config';
 
 const VOTES = Number(process.env.BENCH_VOTES ?? 100);
@@ -23,7 +23,7 @@ const AUDIENCES = [1, 50, 200];
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-bench-'));
-  const server = await startServer(
+  const { server, probe } = await startServerWithProbe(
     loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${path.join(dir, 'bench.sqlite')}`, DEMO_DATA: '0', LOG_LEVEL: 'error' }),
   );
   const http = `http://127.0.0.1:${server.port}/graphql`;
@@ -83,14 +83,14 @@ async function main(): Promise<void> {
     counts.fill(0);
 
     // Statements of the votes alone, to subtract: the same mutation shape costs the same.
-    server.queryLog.captured = [];
+    probe.queryLog.captured = [];
     const started = Date.now();
     const votes = Array.from({ length: VOTES }, () => tokens[voter++]);
     await Promise.all(votes.map((token, i) => gql(`mutation ($i: CastVoteInput!) { castVote(input: $i) { poll { id } } }`, { i: { pollId: poll.id, optionIds: [poll.options[i % 3].id] } }, token)));
     await settled;
     await new Promise((resolve) => setTimeout(resolve, 300)); // let trailing flushes land in the count
-    const statements = server.queryLog.captured.length;
-    server.queryLog.captured = null;
+    const statements = probe.queryLog.captured.length;
+    probe.queryLog.captured = null;
     rows.push({
       subscribers: audience,
       statementsPerVote: statements / VOTES,

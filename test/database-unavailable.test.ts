@@ -88,7 +88,7 @@ describe('database unavailable', () => {
       expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(503);
       await proxy.open(proxy.port);
     } else {
-      const file = (t.server.dataSource.options as { database: string }).database;
+      const file = (t.probe.db.dataSource.options as { database: string }).database;
       const intruder = new sqlite3.Database(file);
       await run(intruder, 'PRAGMA busy_timeout = 0');
       await run(intruder, 'BEGIN EXCLUSIVE');

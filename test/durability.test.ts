@@ -67,8 +67,8 @@ describe('durability on SQLite: acknowledged means committed', () => {
     const acknowledged: string[] = [];
     const refused: string[] = [];
     // The file may not grow any more: like a full disk, SQLite answers SQLITE_FULL and rolls the transaction back itself.
-    const [{ page_count: pages }] = await t.server.db.read((manager) => manager.query('PRAGMA page_count'));
-    await t.server.db.read((manager) => manager.query(`PRAGMA max_page_count = ${pages}`));
+    const [{ page_count: pages }] = await t.probe.db.read((manager) => manager.query('PRAGMA page_count'));
+    await t.probe.db.read((manager) => manager.query(`PRAGMA max_page_count = ${pages}`));
     for (let i = 0; refused.length < 3 && i < 200; i++) {
       const body = `while full ${i} ` + 'x'.repeat(3000);
       const response = await comment(body);
@@ -86,7 +86,7 @@ describe('durability on SQLite: acknowledged means committed', () => {
     expect(await health()).toBe(503);
 
     // Space again.
-    await t.server.db.read((manager) => manager.query('PRAGMA max_page_count = 1073741823'));
+    await t.probe.db.read((manager) => manager.query('PRAGMA max_page_count = 1073741823'));
     expect(await health()).toBe(200);
     await failInsideUnitOfWork();
     for (let i = 0; i < 5; i++) {
@@ -105,7 +105,7 @@ describe('durability on SQLite: acknowledged means committed', () => {
   it('a failed COMMIT answers SERVICE_UNAVAILABLE and /healthz 503 until writes commit again; then writes are on disk', async () => {
     expect((await comment('before the fault')).errors).toBeUndefined();
     // The disk fails at COMMIT: SQLite rolls the transaction back and reports SQLITE_FULL.
-    const clear = t.server.db.injectFault('COMMIT', async (execute) => {
+    const clear = t.probe.db.injectFault('COMMIT', async (execute) => {
       await execute('ROLLBACK');
       throw diskFull();
     });
@@ -128,7 +128,7 @@ describe('durability on SQLite: acknowledged means committed', () => {
 
   it('a COMMIT that fails and leaves its transaction open is rolled back, not continued by the next write', async () => {
     // An I/O error at COMMIT that SQLite does not roll back: the transaction is still open on the connection.
-    const clear = t.server.db.injectFault('COMMIT', async () => {
+    const clear = t.probe.db.injectFault('COMMIT', async () => {
       throw ioError();
     });
     expect(codesOf(await comment('never committed'))).toEqual(['SERVICE_UNAVAILABLE']);
@@ -144,14 +144,14 @@ describe('durability on SQLite: acknowledged means committed', () => {
     let rollbacks = 0;
     // Every ROLLBACK fails with an I/O error and leaves its transaction (and the write lock) open,
     // so only closing the connection can end it.
-    const clear = t.server.db.injectFault('ROLLBACK', async () => {
+    const clear = t.probe.db.injectFault('ROLLBACK', async () => {
       rollbacks++;
       throw ioError();
     });
     try {
       // A unit of work that writes, then fails: its ROLLBACK is the one that fails.
       await expect(
-        t.server.db.write(async ({ manager }) => {
+        t.probe.db.write(async ({ manager }) => {
           await manager.query(`INSERT INTO topics (slug, name, post_count) VALUES ('doomed', 'Doomed', 0)`);
           throw new Error('fails after writing');
         }),
@@ -174,7 +174,7 @@ describe('durability on SQLite: acknowledged means committed', () => {
   });
 
   it('runs with synchronous = FULL, so a COMMIT is on disk before it is acknowledged', async () => {
-    const [{ synchronous }] = await t.server.db.read((manager) => manager.query('PRAGMA synchronous'));
+    const [{ synchronous }] = await t.probe.db.read((manager) => manager.query('PRAGMA synchronous'));
     expect(synchronous).toBe(2); // FULL
   });
 });

@@ -176,7 +176,7 @@ describe('HTTP surface and error model', () => {
     beforeAll(async () => {
       broken = await startTestServer();
       // A table vanishes behind the server's back: every query of it now fails inside the driver.
-      await broken.server.db.write(({ manager }) => manager.query('DROP TABLE "topics"'));
+      await broken.probe.db.write(({ manager }) => manager.query('DROP TABLE "topics"'));
     });
     afterAll(() => broken.stop());
 
@@ -194,7 +194,7 @@ describe('HTTP surface and error model', () => {
     });
 
     it('logs the full error under the request id the client was given', async () => {
-      const logged = jest.spyOn(broken.server.logger, 'error');
+      const logged = jest.spyOn(broken.probe.logger, 'error');
       try {
         const result = await broken.gql(`{ topics { slug } }`, {}, null, { 'x-request-id': 'masking-test-log' });
         expect(codesOf(result)).toEqual(['INTERNAL_SERVER_ERROR']);
@@ -234,12 +234,12 @@ describe('HTTP surface and error model', () => {
       broken = await startTestServer();
       ({ token } = await broken.signUp());
       // The database fails while the request's bearer token is being checked (before any resolver runs).
-      await broken.server.db.write(({ manager }) => manager.query('DROP TABLE "auth_tokens"'));
+      await broken.probe.db.write(({ manager }) => manager.query('DROP TABLE "auth_tokens"'));
     });
     afterAll(() => broken.stop());
 
     it('answers INTERNAL_SERVER_ERROR with the request id, logged, and no driver text', async () => {
-      const logged = jest.spyOn(broken.server.logger, 'error');
+      const logged = jest.spyOn(broken.probe.logger, 'error');
       try {
         const result = await broken.gql(`{ viewer { id } }`, {}, token, { 'x-request-id': 'masking-auth-1' });
         expect(result.status).toBe(500);

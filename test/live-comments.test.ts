@@ -44,8 +44,8 @@ describe('live: commentAdded', () => {
   /** Every test leaves no subscription behind: the registry is back to 0 once its clients are gone. */
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await waitFor(() => t.server.services.live.feedSizes().registry === 0, 'the registry to empty');
-    expect(t.server.services.live.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 0, registry: 0 });
+    await waitFor(() => t.probe.liveHub.feedSizes().registry === 0, 'the registry to empty');
+    expect(t.probe.liveHub.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 0, registry: 0 });
   });
 
   function client(token?: string | null): Client {
@@ -54,7 +54,7 @@ describe('live: commentAdded', () => {
     return created;
   }
 
-  const registered = (count: number) => waitFor(() => t.server.services.live.feedSizes().comments === count, `${count} commentAdded subscriptions`);
+  const registered = (count: number) => waitFor(() => t.probe.liveHub.feedSizes().comments === count, `${count} commentAdded subscriptions`);
 
   async function newThread(token = author.token): Promise<string> {
     const result = await t.gql(CREATE_THREAD, { input: { title: 'How do you hand over an on-call rotation?', body: 'Looking for formats.' } }, token);
@@ -267,7 +267,7 @@ describe('live: commentAdded', () => {
       if (field) expect(failed.errors![0].extensions.field).toBe(field);
     }
     // The other subscription of the connection is unaffected, and nothing was registered for the failed ones.
-    expect(t.server.services.live.feedSizes().comments).toBe(1);
+    expect(t.probe.liveHub.feedSizes().comments).toBe(1);
     const added = await comment(author.token, postId, 'Still streaming');
     await healthy.until((messages) => messages.length === 1);
     expect(idsOf(healthy)).toEqual([added.id]);
@@ -294,7 +294,7 @@ describe('live: commentAdded', () => {
     });
 
     it('is ended with SLOW_CONSUMER, without holding up anybody else or growing memory', async () => {
-      const live = slow.server.services.live;
+      const live = slow.probe.liveHub;
       healthyClient = connect(slow, member.token);
       const healthy = collect(healthyClient, COMMENT_ADDED_IDS, { postId });
 

@@ -18,16 +18,16 @@ describe('live: a long replay does not delay current subscribers', () => {
     const thread = (await t.gql(`mutation { createThread(input: { title: "Long history", body: "x" }) { thread { id } } }`, {}, writer.token)).data
       .createThread.thread;
     // 1,200 comments: more than two read batches (500) of history.
-    const [member] = await t.server.services.members.findByIds([Number(Buffer.from(writer.id, 'base64url').toString().split(':')[1])]);
-    const first = await t.server.services.comments.add(member, { postId: thread.id, body: 'comment 0' });
-    for (let i = 1; i < 1200; i++) await t.server.services.comments.add(member, { postId: thread.id, body: `comment ${i}` });
+    const [member] = await t.probe.services.members.findByIds([Number(Buffer.from(writer.id, 'base64url').toString().split(':')[1])]);
+    const first = await t.probe.services.comments.add(member, { postId: thread.id, body: 'comment 0' });
+    for (let i = 1; i < 1200; i++) await t.probe.services.comments.add(member, { postId: thread.id, body: `comment ${i}` });
     const firstCursor = Buffer.from(JSON.stringify({ o: 'OLDEST', k: [first.seq] })).toString('base64url');
 
     const client = connect(t);
     const current = collect(client, WATCH, { id: thread.id });
-    await waitFor(() => t.server.services.live.feedSizes().comments === 1);
+    await waitFor(() => t.probe.liveHub.feedSizes().comments === 1);
     const replaying = collect(client, WATCH_AFTER, { id: thread.id, after: firstCursor });
-    await waitFor(() => t.server.services.live.feedSizes().comments === 2);
+    await waitFor(() => t.probe.liveHub.feedSizes().comments === 2);
 
     const fresh = (await t.gql(`mutation ($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }`, { i: { postId: thread.id, body: 'new' } }, writer.token))
       .data.addComment.comment.id;

@@ -548,7 +548,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       const results = watchPoll(ws, poll.id);
       await Promise.all([stats, results].map((watch) => watch.until((messages) => messages.length === 1)));
       // Earlier tests' clients are gone once the server has noticed: then only these two remain.
-      const live = t.server.services.live;
+      const live = t.probe.liveHub;
       const deadline = Date.now() + 5000;
       while (live.registry.size !== 2) {
         if (Date.now() > deadline) throw new Error(`registry holds ${live.registry.size} subscriptions`);

@@ -60,7 +60,7 @@ describe('live: the WebSocket protocol', () => {
   afterEach(async () => {
     for (const raw of sockets.splice(0)) raw.socket.terminate();
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await waitFor(() => t.server.services.live.feedSizes().registry === 0, 'the registry to empty');
+    await waitFor(() => t.probe.liveHub.feedSizes().registry === 0, 'the registry to empty');
   });
 
   async function raw(payload?: Record<string, unknown>): Promise<RawSocket> {
@@ -194,7 +194,7 @@ describe('live: the WebSocket protocol', () => {
       await vote();
       await socket.frame((frame) => frame.id === 'good' && frame.payload.data.pollResultsUpdated.version === 1);
       expect(socket.socket.readyState).toBe(WebSocket.OPEN);
-      expect(t.server.services.live.feedSizes().polls).toBe(1);
+      expect(t.probe.liveHub.feedSizes().polls).toBe(1);
     });
 
     it('refuses queries and mutations over WebSocket with BAD_REQUEST, and runs nothing', async () => {
@@ -217,7 +217,7 @@ describe('live: the WebSocket protocol', () => {
 
     it('masks unexpected failures like HTTP: INTERNAL_SERVER_ERROR with a request id, nothing internal', async () => {
       const socket = await raw({});
-      const posts = t.server.services.posts;
+      const posts = t.probe.services.posts;
       const spy = jest.spyOn(posts, 'findByIds').mockRejectedValueOnce(new Error('SQLITE_ERROR: no such column: secret_column'));
       try {
         socket.send({ id: 'failing', type: 'subscribe', payload: { query: POST_STATS, variables: { postId: threadId } } });
@@ -232,8 +232,8 @@ describe('live: the WebSocket protocol', () => {
 
       // A failure while resolving a pushed message: that message carries the masked error, the stream goes on.
       socket.send({ id: 'comments', type: 'subscribe', payload: { query: COMMENT_ADDED, variables: { postId: threadId } } });
-      await waitFor(() => t.server.services.live.feedSizes().comments === 1, 'the commentAdded subscription');
-      const members = t.server.services.members;
+      await waitFor(() => t.probe.liveHub.feedSizes().comments === 1, 'the commentAdded subscription');
+      const members = t.probe.services.members;
       const memberSpy = jest.spyOn(members, 'findByIds').mockRejectedValue(new Error('SQLITE_ERROR: no such column: secret_column'));
       let frame: any;
       try {
@@ -299,7 +299,7 @@ describe('live: the WebSocket protocol', () => {
     const other = await createPoll(t, author.token, 'ALWAYS');
     const socket = await raw({});
     // The first subscription of each pair meets a slow database read: were the two handled side by side, the second would answer first.
-    const posts = t.server.services.posts;
+    const posts = t.probe.services.posts;
     const findByIds = posts.findByIds.bind(posts);
     const spy = jest.spyOn(posts, 'findByIds');
     try {
@@ -324,8 +324,8 @@ describe('live: the WebSocket protocol', () => {
   });
 
   it('leaks nothing after 500 subscribe/unsubscribe cycles (complete messages, the client, closed sockets)', async () => {
-    const live = t.server.services.live;
-    const listeners = t.server.events.listenerCount;
+    const live = t.probe.liveHub;
+    const listeners = t.probe.events.listenerCount;
     let cycles = 0;
 
     // 250 on one socket: subscribe, first message, complete.
@@ -381,7 +381,7 @@ describe('live: the WebSocket protocol', () => {
     await waitFor(() => live.feedSizes().registry === 0 && live.feedSizes().polls + live.feedSizes().stats + live.feedSizes().comments === 0, 'every feed to empty');
     expect(live.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 0, registry: 0 });
     expect(live.registry.byField()).toEqual({});
-    expect(t.server.events.listenerCount).toBe(listeners);
+    expect(t.probe.events.listenerCount).toBe(listeners);
     // Still serving.
     const after = collect(on, POST_STATS, { postId: threadId });
     await after.until((messages) => messages.length === 1);

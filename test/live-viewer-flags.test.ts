@@ -18,13 +18,13 @@ describe('live: viewer flags at a constant cost', () => {
   });
 
   async function statementsForOneComment(watchers: Collected[], postId: string, token: string, count: number): Promise<number> {
-    t.server.queryLog.captured = [];
+    t.probe.queryLog.captured = [];
     await t.gql(`mutation ($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }`, { i: { postId, body: `comment ${count}` } }, token);
     await Promise.all(
       watchers.map((watcher) => watcher.until((messages) => messages.some((m) => m.data?.commentAdded.node.body === `comment ${count}`), 10_000)),
     );
-    const sql = t.server.queryLog.captured.filter((statement) => /upvotes/.test(statement));
-    t.server.queryLog.captured = null;
+    const sql = t.probe.queryLog.captured.filter((statement) => /upvotes/.test(statement));
+    t.probe.queryLog.captured = null;
     return sql.length;
   }
 
@@ -39,11 +39,11 @@ describe('live: viewer flags at a constant cost', () => {
     };
 
     const one = [watch(members[0].token)];
-    await waitFor(() => t.server.services.live.feedSizes().comments === 1);
+    await waitFor(() => t.probe.liveHub.feedSizes().comments === 1);
     const withOne = await statementsForOneComment(one, thread.id, writer.token, 1);
 
     const many = [...one, ...members.slice(1).map((member) => watch(member.token))];
-    await waitFor(() => t.server.services.live.feedSizes().comments === 40);
+    await waitFor(() => t.probe.liveHub.feedSizes().comments === 40);
     const withMany = await statementsForOneComment(many, thread.id, writer.token, 2);
 
     expect(withOne).toBe(1);

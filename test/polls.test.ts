@@ -36,7 +36,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
   beforeAll(async () => {
     t = await startTestServer();
-    unsubscribe = t.server.events.subscribe((event) => events.push(event));
+    unsubscribe = t.probe.events.subscribe((event) => events.push(event));
     author = await t.signUp({ title: 'Poll Author' });
     crowd = await Promise.all(Array.from({ length: 30 }, () => t.signUp()));
   });

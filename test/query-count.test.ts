@@ -32,10 +32,10 @@ describe('thread page query cost', () => {
   }
 
   async function statementsFor(postId: string): Promise<{ statements: number; comments: number; recommendations: number }> {
-    t.server.queryLog.captured = [];
+    t.probe.queryLog.captured = [];
     const page = await t.gql(THREAD_PAGE, { id: postId }, viewer.token);
-    const sent = t.server.queryLog.captured;
-    t.server.queryLog.captured = null;
+    const sent = t.probe.queryLog.captured;
+    t.probe.queryLog.captured = null;
     const statements = sent.length;
     if (process.env.SHOW_SQL) console.log(sent.map((q) => q.slice(0, 120)).join('\n'));
     expect(page.errors).toBeUndefined();

@@ -75,8 +75,8 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
     db = await freshPostgresDatabase();
     redis = await ownRedis();
     [a, b] = await Promise.all([startServer(redis.url), startServer(redis.url)]);
-    expect(await a.server.relay()!.ready(5000)).toBe(true);
-    expect(await b.server.relay()!.ready(5000)).toBe(true);
+    expect(await a.probe.relay()!.ready(5000)).toBe(true);
+    expect(await b.probe.relay()!.ready(5000)).toBe(true);
   });
 
   afterAll(async () => {
@@ -127,10 +127,10 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
     // Snapshot subscriptions send the current state at once; commentAdded has no snapshot: wait for its registration.
     await results.until((m) => m.length === 1);
     await stats.until((m) => m.length === 1);
-    await waitFor(() => a.server.services.live.feedSizes().comments === 1, 'the commentAdded subscription on A');
+    await waitFor(() => a.probe.liveHub.feedSizes().comments === 1, 'the commentAdded subscription on A');
     expect(last<Results>(results, 'pollResultsUpdated')).toMatchObject({ version: 0, totalVotes: 0 });
 
-    const receivedBefore = a.server.relay()!.stats.received;
+    const receivedBefore = a.probe.relay()!.stats.received;
     await vote(b, voters[0], 0);
     const first = await comment(b, voters[0], 'PagerDuty, with a home-grown escalation bot.');
 
@@ -142,14 +142,14 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
     await stats.until((m) => m[m.length - 1]?.data?.postStatsUpdated.commentCount === 1);
     expect(last<Stats>(stats, 'postStatsUpdated')).toEqual(await readStats(b));
     // It came through Redis: A received B's events.
-    expect(a.server.relay()!.stats.received).toBeGreaterThan(receivedBefore);
+    expect(a.probe.relay()!.stats.received).toBeGreaterThan(receivedBefore);
   });
 
   it('keeps serving while Redis is down: mutations commit, reads are right, failures are counted, nothing crashes', async () => {
     expect(poll).toBeDefined();
-    const relayB = b.server.relay()!;
+    const relayB = b.probe.relay()!;
     const { published, publishFailures } = relayB.stats;
-    const warn = jest.spyOn(b.server.logger, 'warn');
+    const warn = jest.spyOn(b.probe.logger, 'warn');
     const seenOnA = { results: results.messages.length, stats: stats.messages.length, comments: comments.messages.length };
 
     await redis.stop();
@@ -189,7 +189,7 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
 
   it('repairs A from the database when Redis is back, then delivers live updates again, without restarts', async () => {
     expect(written).toHaveLength(4);
-    const resyncsBefore = a.server.relay()!.stats.resyncs;
+    const resyncsBefore = a.probe.relay()!.stats.resyncs;
     const expectedResults = await readResults(b);
     const expectedStats = await readStats(b);
 
@@ -202,11 +202,11 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
     // Every comment written meanwhile (the reply too), once each, in commit order.
     await comments.until((m) => m.length >= written.length, 8000);
     expect(commentIds()).toEqual(written);
-    expect(a.server.relay()!.stats.resyncs).toBeGreaterThan(resyncsBefore);
+    expect(a.probe.relay()!.stats.resyncs).toBeGreaterThan(resyncsBefore);
 
     // Live again: wait until both relays are connected (and subscribed), then B's next changes reach A.
-    expect(await a.server.relay()!.ready(5000)).toBe(true);
-    expect(await b.server.relay()!.ready(5000)).toBe(true);
+    expect(await a.probe.relay()!.ready(5000)).toBe(true);
+    expect(await b.probe.relay()!.ready(5000)).toBe(true);
     await vote(b, voters[1], 0);
     const after = await comment(b, voters[0], 'Back online.');
     await results.until((m) => m[m.length - 1]?.data?.pollResultsUpdated.version === expectedResults.version + 1);
@@ -223,7 +223,7 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
       expect(feed.errors).toBeNull();
       expect(feed.messages.every((message) => message.errors === undefined)).toBe(true);
     }
-    expect(b.server.relay()!.stats.published).toBeGreaterThan(0);
+    expect(b.probe.relay()!.stats.published).toBeGreaterThan(0);
     expect(unhandledRejection).not.toHaveBeenCalled();
     expect(uncaughtException).not.toHaveBeenCalled();
   });
@@ -248,15 +248,15 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
       const watch = collect<{ pollResultsUpdated: Results }>(onC, WATCH_RESULTS, { id: created.id });
       await watch.until((m) => m.length === 1);
       // A vote on D while Redis is absent: committed, answered, counted as a failed publish.
-      const failuresBefore = d.server.relay()!.stats.publishFailures;
+      const failuresBefore = d.probe.relay()!.stats.publishFailures;
       await mutate(d, CAST_VOTE, { pollId: created.id, optionIds: [created.options[0].id] }, member.token);
-      await waitFor(() => d!.server.relay()!.stats.publishFailures > failuresBefore, 'a failed publish on D');
+      await waitFor(() => d!.probe.relay()!.stats.publishFailures > failuresBefore, 'a failed publish on D');
       expect((await d.gql(READ_RESULTS, { id: created.id })).data.post.results).toMatchObject({ version: 1, totalVotes: 1 });
 
       late = await startRedisOn(port);
       // Both connect by themselves; C's subscriber is repaired with what D wrote meanwhile.
-      expect(await c.server.relay()!.ready(8000)).toBe(true);
-      expect(await d.server.relay()!.ready(8000)).toBe(true);
+      expect(await c.probe.relay()!.ready(8000)).toBe(true);
+      expect(await d.probe.relay()!.ready(8000)).toBe(true);
       await watch.until((m) => m[m.length - 1]?.data?.pollResultsUpdated.version === 1, 5000);
 
       // And live updates now travel both ways: D -> C ...
@@ -271,8 +271,8 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
       await mutate(c, CAST_VOTE, { pollId: created.id, optionIds: [created.options[1].id] }, member.token);
       await watchD.until((m) => m[m.length - 1]?.data?.pollResultsUpdated.version === 3);
       expect(last<Results>(watchD, 'pollResultsUpdated').options.map((option) => option.voteCount)).toEqual([0, 2]);
-      expect(d.server.relay()!.stats.published).toBeGreaterThan(0);
-      expect(c.server.relay()!.stats.published).toBeGreaterThan(0);
+      expect(d.probe.relay()!.stats.published).toBeGreaterThan(0);
+      expect(c.probe.relay()!.stats.published).toBeGreaterThan(0);
       expect(unhandledRejection).not.toHaveBeenCalled();
       expect(uncaughtException).not.toHaveBeenCalled();
     } finally {

@@ -20,7 +20,7 @@ describe('serialized unit of work on SQLite', () => {
     // Units of work that write and then fail, interleaved with the requests:
     // their rollback must not take anybody else's committed write with it.
     const failing = Array.from({ length: 10 }, (_, i) =>
-      t.server.db.write(async ({ manager }) => {
+      t.probe.db.write(async ({ manager }) => {
         await manager.query(`INSERT INTO topics (slug, name, post_count) VALUES ('doomed-${i}', 'Doomed ${i}', 0)`);
         await new Promise((resolve) => setTimeout(resolve, 5));
         throw new Error(`unit ${i} fails after writing`);
@@ -47,17 +47,17 @@ describe('serialized unit of work on SQLite', () => {
 
   it('publishes domain events only after commit: a rolled-back write announces nothing', async () => {
     const seen: unknown[] = [];
-    const unsubscribe = t.server.events.subscribe((event) => seen.push(event));
+    const unsubscribe = t.probe.events.subscribe((event) => seen.push(event));
     try {
       await expect(
-        t.server.db.write(async ({ publishAfterCommit }) => {
+        t.probe.db.write(async ({ publishAfterCommit }) => {
           publishAfterCommit({ type: 'postStatsChanged', postId: 1 });
           throw new Error('rolled back');
         }),
       ).rejects.toThrow('rolled back');
       expect(seen).toEqual([]);
 
-      await t.server.db.write(async ({ publishAfterCommit }) => publishAfterCommit({ type: 'postStatsChanged', postId: 1 }));
+      await t.probe.db.write(async ({ publishAfterCommit }) => publishAfterCommit({ type: 'postStatsChanged', postId: 1 }));
       expect(seen).toEqual([{ type: 'postStatsChanged', postId: 1 }]);
     } finally {
       unsubscribe();

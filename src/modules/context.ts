@@ -1,4 +1,6 @@
 import type { Logger } from '../logger';
+import type { Registration } from '../realtime/live-feed';
+import type { LiveHub } from './live/live-hub';
 import type { Loaders } from './loaders';
 import type { Member } from './member/member.entity';
 import type { Services } from './services';
@@ -11,8 +13,10 @@ export interface RequestContext {
   /** Hash of the bearer token of this request, for logOut. */
   tokenHash: string | null;
   services: Services;
+  /** The live API's feeds (subscriptions). */
+  liveHub: LiveHub;
   loaders: Loaders;
   logger: Logger;
   /** Set for operations over WebSocket: which connection and operation this is (subscriptions are registered by it). */
-  live?: { connectionId: string; operationId: string };
+  live?: Registration;
 }

@@ -1,21 +1,51 @@
 /**
  * The live API: subscriptions over WebSocket (graphql-transport-ws). The
- * fan-out, conflation and replay live in live/live-hub.ts; these resolvers
- * only hand each subscription its stream and map messages to the schema.
+ * fan-out, conflation and replay live in the feeds (live/live-hub.ts routes
+ * events to them); these resolvers decode the arguments, hand each
+ * subscription its stream and map messages to the schema.
  */
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
+import { NotFoundError } from '../graphql/errors';
+import { decodeIdOf } from '../graphql/global-id';
+import type { CommentItem } from './comment/comment-added.feed';
+import { seqOfCursor } from './comment/comment.service';
 import { CommentEdge } from './comment/comment.types';
 import type { RequestContext } from './context';
+import { withViewer } from './loaders';
 import { PollResults } from './poll/poll-results';
 import { PostStats } from './post/post.types';
 
 type Subscribe<TArgs> = SubscribeResolverData<unknown, TArgs, RequestContext>;
 
+function subscribePollResults({ args, context }: Subscribe<{ pollId: string }>): Promise<AsyncIterable<PollResults>> {
+  const ref = decodeIdOf(args.pollId, 'pollId', ['Poll']);
+  if (!ref) throw new NotFoundError('Poll', 'pollId');
+  return context.liveHub.pollResults.subscribe(context.viewer?.id ?? null, context.live ?? null, ref.id);
+}
+
+function subscribePostStats({ args, context }: Subscribe<{ postId: string }>): Promise<AsyncIterable<PostStats>> {
+  const ref = decodeIdOf(args.postId, 'postId', ['Thread', 'Poll']);
+  if (!ref) throw new NotFoundError('Post', 'postId');
+  return context.liveHub.postStats.subscribe(context.viewer?.id ?? null, context.live ?? null, ref.id, ref.type);
+}
+
+function subscribeCommentAdded({ args, context }: Subscribe<{ postId: string; after?: string | null }>): Promise<AsyncIterable<CommentItem>> {
+  const ref = decodeIdOf(args.postId, 'postId', ['Thread', 'Poll']);
+  const afterSeq = args.after === null || args.after === undefined ? null : seqOfCursor(args.after, 'after');
+  if (!ref) throw new NotFoundError('Post', 'postId');
+  const viewerId = context.viewer?.id ?? null;
+  return context.liveHub.commentAdded.subscribe(viewerId, context.live ?? null, { postId: ref.id, typeName: ref.type, afterSeq }, (item) => {
+    // The context lives as long as the subscription: each message resolves with the loaders
+    // shared by every subscriber of its flush, plus this viewer's own.
+    context.loaders = withViewer(item.shared, context.services, viewerId);
+  });
+}
+
 @Resolver()
 export class LiveResolver {
   @Subscription(() => PollResults, {
-    subscribe: ({ args, context }: Subscribe<{ pollId: string }>) => context.services.live.subscribePollResults(context, args.pollId),
+    subscribe: subscribePollResults,
     description:
       'The poll\'s results as the subscriber may see them (Poll.resultsVisibility): first the current results at once, then the ' +
       'latest results after every change, at most one message per poll per conflation interval, never skipping the final state. ' +
@@ -26,15 +56,14 @@ export class LiveResolver {
   }
 
   @Subscription(() => CommentEdge, {
-    subscribe: ({ args, context }: Subscribe<{ postId: string; after?: string | null }>) =>
-      context.services.live.subscribeComments(context, args.postId, args.after ?? null),
+    subscribe: subscribeCommentAdded,
     description:
       'Every new comment or reply on the post, exactly once each, in commit order, as an edge whose cursor fits ' +
       '`comments(orderBy: OLDEST)` or `replies`. With `after` (a cursor of such an edge), the comments and replies created after it ' +
       'are replayed first, so a client that reconnects misses nothing. Fields that depend on the viewer are resolved for the subscriber.',
   })
   commentAdded(
-    @Root() item: { edge: CommentEdge },
+    @Root() item: CommentItem,
     @Arg('postId', () => ID, { description: 'The thread or poll to watch.' }) _postId: string,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last comment the client has.' }) _after: string | null,
   ): CommentEdge {
@@ -42,7 +71,7 @@ export class LiveResolver {
   }
 
   @Subscription(() => PostStats, {
-    subscribe: ({ args, context }: Subscribe<{ postId: string }>) => context.services.live.subscribePostStats(context, args.postId),
+    subscribe: subscribePostStats,
     description: 'The post\'s counters: first the current ones at once, then after every change, conflated like poll results.',
   })
   postStatsUpdated(@Root() stats: PostStats, @Arg('postId', () => ID, { description: 'The post to watch.' }) _postId: string): PostStats {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { startServer, RunningServer } from '../../src/app';
+import { RunningServer, startServerWithProbe, TestProbe } from '../../src/app';
 import { loadConfig } from '../../src/config';
 
 export interface GraphQLResponse<T = any> {
@@ -18,6 +18,8 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestServer {
   server: RunningServer;
+  /** Handles into the server for assertions (statement counts, feed sizes, the unit of work). */
+  probe: TestProbe;
   url: string;
   baseUrl: string;
   /** POSTs one operation; `token` goes in Authorization: Bearer. */
@@ -81,8 +83,9 @@ export async function startTestServer(
     ...options.env,
   });
   let server: RunningServer;
+  let probe: TestProbe;
   try {
-    server = await startServer(config);
+    ({ server, probe } = await startServerWithProbe(config));
   } catch (error) {
     await database.drop();
     throw error;
@@ -119,6 +122,7 @@ export async function startTestServer(
 
   return {
     server,
+    probe,
     url,
     baseUrl: `http://127.0.0.1:${server.port}`,
     gql,

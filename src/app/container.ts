@@ -1,0 +1,43 @@
+/**
+ * The object graph of one server, built once: logger, event bus, database,
+ * services and the live hub. Nothing here opens a connection or a port;
+ * src/app/server.ts starts them as ordered steps.
+ */
+import type { Config } from '../config';
+import { createDataSource } from '../db/data-source';
+import { Database } from '../db/database';
+import { MIGRATIONS } from '../db/migrations';
+import { QueryLog } from '../db/query-log';
+import type { Logger } from '../logger';
+import { ENTITIES } from '../modules/entities';
+import { LiveHub } from '../modules/live/live-hub';
+import { createSharedLoaders } from '../modules/loaders';
+import { createServices, Services } from '../modules/services';
+import { DomainEventBus } from '../realtime/domain-events';
+
+export interface Container {
+  config: Config;
+  logger: Logger;
+  events: DomainEventBus;
+  /** Counts every SQL statement sent (tests assert constant query counts). */
+  queryLog: QueryLog;
+  db: Database;
+  services: Services;
+  liveHub: LiveHub;
+}
+
+export function createContainer(config: Config, logger: Logger): Container {
+  const events = new DomainEventBus((error, event) => logger.error('domain event listener failed', { error, event }));
+  const queryLog = new QueryLog(logger);
+  const dataSource = createDataSource(config.database, { entities: ENTITIES, migrations: MIGRATIONS, logger: queryLog });
+  const db = new Database(dataSource, events, logger);
+  const services = createServices(db, logger);
+  // The live hub reads through the services, never the other way round.
+  const liveHub = new LiveHub(
+    { posts: services.posts, polls: services.polls, comments: services.comments, createSharedLoaders: () => createSharedLoaders(services) },
+    events,
+    config.live,
+    logger,
+  );
+  return { config, logger, events, queryLog, db, services, liveHub };
+}

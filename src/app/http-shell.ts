@@ -1,0 +1,140 @@
+/**
+ * The HTTP shell around the GraphQL endpoint: request ids, /healthz, the
+ * 503 answer while the server starts, JSON 404s, JSON body errors, and the
+ * server's own timeouts. It knows nothing of GraphQL beyond the handler it
+ * is given once Apollo has started.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import express, { NextFunction, Request, Response } from 'express';
+import type { HttpConfig } from '../config';
+import type { Database } from '../db/database';
+import { ErrorCode } from '../graphql/errors';
+import { INTERNAL_ERROR_MESSAGE } from '../graphql/format-error';
+import type { Logger } from '../logger';
+
+export const MAX_BODY = '1mb';
+const HEALTH_TIMEOUT_MS = 2000;
+const RECENT_SUCCESS_MS = 2000;
+
+export interface HttpShell {
+  app: express.Express;
+  httpServer: http.Server;
+  /** Serve GraphQL with `handler` from now on (until then /graphql answers 503). */
+  serveGraphql(handler: express.RequestHandler): void;
+  /** /healthz answers 200 only while this is true (false while starting and draining). */
+  setReady(ready: boolean): void;
+}
+
+function jsonError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** Rejects with `message` when `promise` takes longer than `ms` (the work itself goes on). */
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Timeouts of the HTTP server: a client that sends half a request (slowloris)
+ * is cut off after the header or request timeout instead of holding a socket
+ * for Node's defaults. Node checks them every connectionsCheckingInterval, so
+ * that interval follows the shortest one. A WebSocket leaves the HTTP server's
+ * bookkeeping once upgraded: none of these apply to it.
+ */
+function httpServerOptions(timeouts: HttpConfig): http.ServerOptions {
+  return {
+    headersTimeout: timeouts.headersTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4))),
+  };
+}
+
+export function createHttpShell(parts: { db: Database; logger: Logger; timeouts: HttpConfig }): HttpShell {
+  const { db, logger } = parts;
+  let ready = false;
+  let graphqlHandler: express.RequestHandler | null = null;
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(httpServerOptions(parts.timeouts), app);
+  httpServer.keepAliveTimeout = parts.timeouts.keepAliveTimeoutMs;
+
+  // Every response carries a request id; an INTERNAL_SERVER_ERROR quotes it too.
+  app.use((req, res, next) => {
+    const supplied = req.header('x-request-id');
+    const requestId = supplied && /^[\w.-]{1,64}$/.test(supplied) ? supplied : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    if (!ready) {
+      res.status(503).json({ status: 'starting' });
+      return;
+    }
+    // While writes are failing (a failed COMMIT, a full disk), a probe write says when they commit
+    // again; reads alone would call a database healthy that stores nothing.
+    if (db.writesFailingSince !== null) {
+      try {
+        await withTimeout(db.probeWrite(), HEALTH_TIMEOUT_MS, 'database write probe timed out');
+        res.status(200).json({ status: 'ok' });
+      } catch (error) {
+        logger.warn('health check: writes cannot commit', { error, failingSince: new Date(db.writesFailingSince ?? Date.now()).toISOString() });
+        res.status(503).json({ status: 'writes failing' });
+      }
+      return;
+    }
+    // Under heavy write load a ping would wait behind every queued unit of work:
+    // a unit that succeeded a moment ago already proves the database answers.
+    if (Date.now() - db.lastSuccessAt < RECENT_SUCCESS_MS) {
+      res.status(200).json({ status: 'ok' });
+      return;
+    }
+    try {
+      await withTimeout(db.ping(), HEALTH_TIMEOUT_MS, 'database ping timed out');
+      res.status(200).json({ status: 'ok' });
+    } catch (error) {
+      logger.warn('health check failed', { error });
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+
+  app.use('/graphql', (req, res, next) => {
+    if (!graphqlHandler) {
+      jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The server is starting; retry shortly.');
+      return;
+    }
+    graphqlHandler(req, res, next);
+  });
+
+  app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'Nothing here: the API is POST /graphql (and ws:// on the same path), health is GET /healthz.'));
+
+  // Body parser failures (too large, malformed JSON) as GraphQL-shaped JSON, not HTML pages.
+  app.use((error: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    if (error.type === 'entity.too.large') return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `The request body exceeds ${MAX_BODY}.`);
+    if (error.status && error.status >= 400 && error.status < 500) {
+      return jsonError(res, error.status, 'BAD_REQUEST', 'The request body is not valid JSON.');
+    }
+    logger.error('unhandled HTTP error', { error });
+    return jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE);
+  });
+
+  return {
+    app,
+    httpServer,
+    serveGraphql: (handler) => {
+      graphqlHandler = handler;
+    },
+    setReady: (value) => {
+      ready = value;
+    },
+  };
+}

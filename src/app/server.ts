@@ -1,0 +1,199 @@
+/**
+ * Composition root: builds the object graph once (container.ts), then
+ * starts the process as ordered steps, each with its own stop; shutdown
+ * runs them in reverse. The HTTP server listens first, so /healthz can
+ * answer 503 while the database is being prepared (/graphql answers 503
+ * until Apollo has started).
+ */
+import type { AddressInfo } from 'node:net';
+import type { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { Config } from '../config';
+import { withPreparationLock } from '../db/prepare';
+import { loadDemoCommunity } from '../demo/load-demo';
+import { ClientError, InternalError, UnauthenticatedError } from '../graphql/errors';
+import { createLogger, Logger } from '../logger';
+import type { RequestContext } from '../modules/context';
+import { Member } from '../modules/member/member.entity';
+import { buildAppSchema } from '../modules/schema';
+import { channelFor, RedisEventRelay } from '../realtime/redis-relay';
+import { LiveServer, startLiveServer } from '../realtime/ws-server';
+import { createApollo } from './apollo';
+import { Container, createContainer } from './container';
+import { createHttpShell, HttpShell, MAX_BODY } from './http-shell';
+import { startSteps, Step } from './lifecycle';
+import { authenticate, createContext } from './request-context';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Handles into a running server for tests only (statement counts, feed
+ * sizes, the event bus, the unit of work): not part of what `npm start` runs.
+ */
+export interface TestProbe extends Container {
+  /** The Redis relay when REDIS_URL is set (stats: published, publishFailures, received, resyncs). */
+  relay(): RedisEventRelay | null;
+}
+
+const REDIS_STARTUP_WAIT_MS = 2000;
+
+/** Starts the whole server; resolves once it is listening and ready. */
+export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  return (await launch(config, options.logger ?? createLogger(config.logLevel))).server;
+}
+
+/** startServer for tests: the same server, plus a probe into it. */
+export async function startServerWithProbe(config: Config, options: { logger?: Logger } = {}): Promise<{ server: RunningServer; probe: TestProbe }> {
+  return launch(config, options.logger ?? createLogger(config.logLevel));
+}
+
+async function launch(config: Config, logger: Logger): Promise<{ server: RunningServer; probe: TestProbe }> {
+  const container = createContainer(config, logger);
+  const shell = createHttpShell({ db: container.db, logger, timeouts: config.http });
+  let relay: RedisEventRelay | null = null;
+  const steps = buildSteps(container, shell, (started) => (relay = started));
+  const lifecycle = await startSteps(steps, logger);
+  shell.setReady(true);
+
+  const port = (shell.httpServer.address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const server: RunningServer = {
+    url: `http://${shownHost}:${port}/graphql`,
+    port,
+    stop: async () => {
+      shell.setReady(false); // /healthz says 503 while draining
+      await lifecycle.stop();
+    },
+  };
+  return { server, probe: { ...container, relay: () => relay } };
+}
+
+/** The steps of the process, in start order; each stop copes with a start that got only part of the way. */
+function buildSteps(container: Container, shell: HttpShell, onRelay: (relay: RedisEventRelay) => void): Step[] {
+  const { config, logger, db, services, liveHub, events } = container;
+  const { httpServer } = shell;
+  let apollo: ApolloServer<RequestContext> | null = null;
+  let liveServer: LiveServer | null = null;
+  let relay: RedisEventRelay | null = null;
+  let stopScheduler = () => {};
+
+  return [
+    {
+      name: 'listen for HTTP',
+      start: () =>
+        new Promise<void>((resolve, reject) => {
+          httpServer.once('error', reject);
+          httpServer.listen(config.port, config.host, () => {
+            httpServer.off('error', reject);
+            resolve();
+          });
+        }),
+      // Apollo's drain plugin closes the server when Apollo ran; otherwise it is closed here.
+      stop: () => (httpServer.listening ? new Promise<void>((resolve) => httpServer.close(() => resolve())) : Promise.resolve()),
+    },
+    {
+      name: 'prepare the database',
+      start: async () => {
+        await db.connect();
+        await withPreparationLock(db.dataSource, async () => {
+          const applied = await db.dataSource.runMigrations({ transaction: 'each' });
+          if (applied.length > 0) logger.info('applied migrations', { migrations: applied.map((m) => m.name) });
+          if (config.loadDemoData) await loadDemoDataIfEmpty(container);
+        });
+      },
+      stop: async () => {
+        await db.idle();
+        if (db.dataSource.isInitialized) await db.dataSource.destroy();
+      },
+    },
+    { name: 'live fan-out', start: async () => {}, stop: async () => liveHub.stop() },
+    {
+      name: 'relay live events through Redis',
+      start: async () => {
+        if (!config.redisUrl) return;
+        relay = new RedisEventRelay(config.redisUrl, channelFor(databaseKey(config)), events, logger, () => liveHub.resync());
+        onRelay(relay);
+        events.setRelay(relay);
+        // Serve even when Redis is down at start-up: live updates across instances resume when it comes back.
+        if (!(await relay.ready(REDIS_STARTUP_WAIT_MS))) logger.warn('redis is not reachable yet; serving anyway, retrying in the background');
+      },
+      stop: async () => {
+        if (!relay) return;
+        events.setRelay(null);
+        await relay.stop();
+      },
+    },
+    {
+      name: 'serve GraphQL over HTTP',
+      start: async () => {
+        const schema = await buildAppSchema();
+        apollo = createApollo(schema, config, httpServer, logger);
+        await apollo.start();
+        shell.serveGraphql(express.Router().use(express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: httpContext(container) })));
+        liveServer = startLiveServer({
+          httpServer,
+          path: '/graphql',
+          schema,
+          isProduction: config.isProduction,
+          ...config.live,
+          activeSubscriptions: (connectionId) => liveHub.registry.countFor(connectionId),
+          authenticate: async (authorization) => {
+            if (authorization !== undefined && authorization !== null && typeof authorization !== 'string') {
+              throw new UnauthenticatedError('connectionParams.authorization must be "Bearer <token>".');
+            }
+            return authenticate(services, authorization ?? undefined);
+          },
+          createContext: ({ viewer, connectionId, operationId, requestId }) => createContext(container, { requestId, viewer, live: { connectionId, operationId } }),
+          logger,
+        });
+      },
+      stop: async () => {
+        // WebSockets first (closed with 1001), so the HTTP drain below is not held open by them.
+        if (liveServer) await liveServer.close();
+        if (apollo) await apollo.stop(); // drains in-flight requests and closes the HTTP server
+      },
+    },
+    {
+      name: 'close polls at closesAt',
+      start: async () => {
+        stopScheduler = services.polls.startClosingScheduler(config.pollCloseIntervalMs);
+      },
+      stop: async () => stopScheduler(),
+    },
+  ];
+}
+
+/** The context of an HTTP request: the viewer from its bearer token. */
+function httpContext(container: Container) {
+  return async ({ req, res }: { req: express.Request; res: express.Response }): Promise<RequestContext> => {
+    const requestId = String(res.locals.requestId);
+    try {
+      return createContext(container, { requestId, viewer: await authenticate(container.services, req.header('authorization')) });
+    } catch (error) {
+      if (error instanceof ClientError) throw error;
+      // Apollo's request hooks do not run when the context fails: log here, with the id the client gets.
+      container.logger.error('request failed while authenticating', { requestId, error });
+      throw new InternalError(requestId);
+    }
+  };
+}
+
+async function loadDemoDataIfEmpty({ db, logger }: Container): Promise<void> {
+  const isEmpty = await db.read(async (manager) => (await manager.getRepository(Member).count()) === 0);
+  if (!isEmpty) return;
+  const started = Date.now();
+  await db.write(({ manager }) => loadDemoCommunity(manager, new Date()));
+  logger.info('loaded the demo community', { ms: Date.now() - started });
+}
+
+/** What identifies the database instances share: host, port and database name (never the password). */
+function databaseKey(config: Config): string {
+  if (config.database.type === 'sqlite') return `sqlite:${config.database.path}`;
+  const url = new URL(config.database.url);
+  return `${url.hostname}:${url.port || 5432}${url.pathname}`;
+}

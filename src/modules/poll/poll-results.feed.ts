@@ -1,0 +1,89 @@
+/**
+ * pollResultsUpdated: a poll's results as each subscriber may see them.
+ *
+ * - First message: the current results, at once.
+ * - Then: the latest results after changes, at most one message per poll per
+ *   conflation interval; an unsent message is replaced by a newer one (a
+ *   'latest' queue), so a slow dashboard gets the final state, never a backlog.
+ * - Order: versions never go backwards for a subscriber; an unchanged version
+ *   with unchanged visibility is not sent again.
+ * - Cost: one snapshot read per flush and one payload per visibility class,
+ *   whatever the audience. Hidden tallies never leave the server.
+ */
+import type { Logger } from '../../logger';
+import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
+import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
+import { NotFoundError } from '../../graphql/errors';
+import type { Post } from '../post/post.entity';
+import { buildPollResults, maySeeTallies, PollResults } from './poll-results';
+import type { PollService } from './poll.service';
+
+interface PollSubscriber extends FeedSubscriber<PollResults> {
+  lastVersion: number;
+  lastHidden: boolean | null;
+  /** What never changes about the poll (read when subscribing): who may see the tallies depends on votes only for ON_VOTE. */
+  poll: Pick<Post, 'authorId' | 'resultsVisibility'>;
+}
+
+export interface PollResultsFeedDeps {
+  findPosts(ids: readonly number[]): Promise<Post[]>;
+  liveState: PollService['liveState'];
+}
+
+export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
+  constructor(
+    private readonly deps: PollResultsFeedDeps,
+    registry: SubscriptionRegistry,
+    intervalMs: number,
+    logger: Logger,
+  ) {
+    super('pollResultsUpdated', registry, intervalMs, logger);
+  }
+
+  async subscribe(viewerId: number | null, registration: Registration | null, pollId: number): Promise<AsyncIterable<PollResults>> {
+    const poll = (await this.deps.findPosts([pollId]))[0];
+    if (!poll || poll.kind !== 'POLL') throw new NotFoundError('Poll', 'pollId');
+    const subscriber: PollSubscriber = {
+      viewerId,
+      lastVersion: -1,
+      lastHidden: null,
+      poll: { authorId: poll.authorId, resultsVisibility: poll.resultsVisibility },
+      queue: this.createQueue(poll.id, registration, () => subscriber, { kind: 'latest' }),
+    };
+    this.join(poll.id, subscriber);
+    await this.undoOnFailure(subscriber, () => this.flush(poll.id, subscriber));
+    return subscriber.queue;
+  }
+
+  protected async flush(pollId: number, only?: PollSubscriber): Promise<void> {
+    const subscribers = this.audience(pollId, only);
+    if (subscribers.length === 0) return;
+    // Who may see the tallies depends on having a vote only for ON_VOTE polls: one query for the whole audience.
+    const facts = subscribers[0].poll;
+    const members =
+      facts.resultsVisibility === 'ON_VOTE'
+        ? [...new Set(subscribers.map((s) => s.viewerId).filter((id): id is number => id !== null && id !== facts.authorId))]
+        : [];
+    // The poll row (totals, version), its options (counts) and the voters must be one moment's state:
+    // read separately, a vote committed in between made a payload whose totalVotes, voteCounts,
+    // percentages and version disagree. One snapshot (one SQLite unit of work, one PostgreSQL
+    // REPEATABLE READ transaction) reads all three.
+    const state = await this.deps.liveState(pollId, members);
+    if (!state) return;
+    const { poll, options, voters } = state;
+    const now = new Date();
+    // Each payload is built once per visibility class, whatever the audience.
+    let visible: PollResults | null = null;
+    let hidden: PollResults | null = null;
+    for (const subscriber of subscribers) {
+      const canSee = maySeeTallies(poll, subscriber.viewerId, subscriber.viewerId !== null && voters.has(subscriber.viewerId), now);
+      const results = canSee ? (visible ??= buildPollResults(poll, options, true, now)) : (hidden ??= buildPollResults(poll, options, false, now));
+      // Versions never go backwards; an unchanged version with unchanged visibility is nothing new.
+      if (results.version < subscriber.lastVersion) continue;
+      if (results.version === subscriber.lastVersion && results.isHidden === subscriber.lastHidden) continue;
+      subscriber.lastVersion = results.version;
+      subscriber.lastHidden = results.isHidden;
+      subscriber.queue.push(results);
+    }
+  }
+}

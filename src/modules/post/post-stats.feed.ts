@@ -1,0 +1,73 @@
+/**
+ * postStatsUpdated: a post's counters (views, upvotes, comments).
+ *
+ * - First message: the current counters, at once.
+ * - Then: the latest counters after changes, conflated like poll results (a
+ *   'latest' queue: a slow client gets the final state, never a backlog).
+ * - Order: counters have no version, so reads are numbered as they start and
+ *   an older read finishing later is never pushed over a newer one; unchanged
+ *   counters are not sent again.
+ * - Cost: one read per flush, one payload for every subscriber.
+ */
+import type { Logger } from '../../logger';
+import { NotFoundError } from '../../graphql/errors';
+import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
+import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
+import type { Post } from './post.entity';
+import { PostStats } from './post.types';
+
+interface StatsSubscriber extends FeedSubscriber<PostStats> {
+  last: string | null;
+  /** Number of the newest read pushed to this subscriber: an older read finishing later is not pushed over it. */
+  lastRead: number;
+}
+
+export interface PostStatsFeedDeps {
+  findPosts(ids: readonly number[]): Promise<Post[]>;
+}
+
+export class PostStatsFeed extends LiveFeed<PostStats, StatsSubscriber> {
+  /** Counter numbering reads (see StatsSubscriber.lastRead). */
+  private reads = 0;
+
+  constructor(
+    private readonly deps: PostStatsFeedDeps,
+    registry: SubscriptionRegistry,
+    intervalMs: number,
+    logger: Logger,
+  ) {
+    super('postStatsUpdated', registry, intervalMs, logger);
+  }
+
+  /** `typeName`: the post type the client's id named (a poll's id named as a thread's is NOT_FOUND). */
+  async subscribe(viewerId: number | null, registration: Registration | null, postId: number, typeName: string): Promise<AsyncIterable<PostStats>> {
+    const post = (await this.deps.findPosts([postId]))[0];
+    if (!post || post.typeName !== typeName) throw new NotFoundError('Post', 'postId');
+    const subscriber: StatsSubscriber = {
+      viewerId,
+      last: null,
+      lastRead: 0,
+      queue: this.createQueue(post.id, registration, () => subscriber, { kind: 'latest' }),
+    };
+    this.join(post.id, subscriber);
+    await this.undoOnFailure(subscriber, () => this.flush(post.id, subscriber));
+    return subscriber.queue;
+  }
+
+  protected async flush(postId: number, only?: StatsSubscriber): Promise<void> {
+    const subscribers = this.audience(postId, only);
+    if (subscribers.length === 0) return;
+    const read = ++this.reads;
+    const post = (await this.deps.findPosts([postId]))[0];
+    if (!post) return;
+    const stats = new PostStats(post);
+    const key = `${stats.viewCount}/${stats.upvoteCount}/${stats.commentCount}`;
+    for (const subscriber of subscribers) {
+      if (read < subscriber.lastRead) continue;
+      subscriber.lastRead = read;
+      if (subscriber.last === key) continue;
+      subscriber.last = key;
+      subscriber.queue.push(stats);
+    }
+  }
+}
