@@ -59,25 +59,30 @@ async function main(): Promise<void> {
     let onSettled: () => void = () => {};
     const settled = new Promise<void>((resolve) => (onSettled = resolve));
     await Promise.all(
-      Array.from({ length: audience }, (_, i) =>
-        new Promise<void>((ready) => {
-          clients[Math.floor(i / 50)].subscribe(
-            { query: `subscription ($id: ID!) { pollResultsUpdated(pollId: $id) { version totalVotes options { voteCount percentage } } }`, variables: { id: poll.id } },
-            {
-              next: ({ data }: any) => {
-                counts[i]++;
-                latest[i] = data.pollResultsUpdated.version;
-                if (counts[i] === 1) ready();
-                if (latest.every((v) => v === VOTES)) {
-                  settledAt = Date.now();
-                  onSettled();
-                }
+      Array.from(
+        { length: audience },
+        (_, i) =>
+          new Promise<void>((ready) => {
+            clients[Math.floor(i / 50)].subscribe(
+              {
+                query: `subscription ($id: ID!) { pollResultsUpdated(pollId: $id) { version totalVotes options { voteCount percentage } } }`,
+                variables: { id: poll.id },
               },
-              error: (e) => console.error(e),
-              complete: () => {},
-            },
-          );
-        }),
+              {
+                next: ({ data }: any) => {
+                  counts[i]++;
+                  latest[i] = data.pollResultsUpdated.version;
+                  if (counts[i] === 1) ready();
+                  if (latest.every((v) => v === VOTES)) {
+                    settledAt = Date.now();
+                    onSettled();
+                  }
+                },
+                error: (e) => console.error(e),
+                complete: () => {},
+              },
+            );
+          }),
       ),
     );
     counts.fill(0);
@@ -86,7 +91,11 @@ async function main(): Promise<void> {
     probe.queryLog.captured = [];
     const started = Date.now();
     const votes = Array.from({ length: VOTES }, () => tokens[voter++]);
-    await Promise.all(votes.map((token, i) => gql(`mutation ($i: CastVoteInput!) { castVote(input: $i) { poll { id } } }`, { i: { pollId: poll.id, optionIds: [poll.options[i % 3].id] } }, token)));
+    await Promise.all(
+      votes.map((token, i) =>
+        gql(`mutation ($i: CastVoteInput!) { castVote(input: $i) { poll { id } } }`, { i: { pollId: poll.id, optionIds: [poll.options[i % 3].id] } }, token),
+      ),
+    );
     await settled;
     await new Promise((resolve) => setTimeout(resolve, 300)); // let trailing flushes land in the count
     const statements = probe.queryLog.captured.length;

@@ -154,7 +154,11 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       const first = await t.gql(ADD_COMMENT, { input: { postId: threadId, parentId: top.id, body: 'A reply' } }, bob.token);
       expect(first.errors).toBeUndefined();
       expect(first.data.addComment.comment.parent).toEqual({ id: top.id });
-      const nested = await t.gql(ADD_COMMENT, { input: { postId: threadId, parentId: first.data.addComment.comment.id, body: 'A reply to the reply' } }, carol.token);
+      const nested = await t.gql(
+        ADD_COMMENT,
+        { input: { postId: threadId, parentId: first.data.addComment.comment.id, body: 'A reply to the reply' } },
+        carol.token,
+      );
       expect(nested.errors).toBeUndefined();
       expect(nested.data.addComment.comment.parent).toEqual({ id: top.id });
 

@@ -36,7 +36,12 @@ async function stormThenKill(databaseUrl: string): Promise<{ postId: string; ack
     for (let n = 0; !killed; n++) {
       const body = `worker ${worker} comment ${n}`;
       try {
-        const response = await gql(server, `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`, { input: { postId, body } }, token);
+        const response = await gql(
+          server,
+          `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`,
+          { input: { postId, body } },
+          token,
+        );
         if (!response.errors) acknowledged.push(body);
       } catch {
         return; // the connection died with the process: no answer, no acknowledgement

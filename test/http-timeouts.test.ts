@@ -78,7 +78,11 @@ describe('HTTP timeouts', () => {
       const stats = collect(client, `subscription ($postId: ID!) { postStatsUpdated(postId: $postId) { commentCount } }`, { postId });
       await stats.until((messages) => messages.length === 1);
       await new Promise((resolve) => setTimeout(resolve, REQUEST_MS + HEADERS_MS + 1000));
-      await t.gql(`mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`, { input: { postId, body: 'still there?' } }, member.token);
+      await t.gql(
+        `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`,
+        { input: { postId, body: 'still there?' } },
+        member.token,
+      );
       await stats.until((messages) => messages.some((message) => message.data?.postStatsUpdated.commentCount === 1));
       expect(stats.errors).toBeNull();
     } finally {

@@ -130,7 +130,7 @@ describe('HTTP surface and error model', () => {
       expect(typeInfo.data.__type.fields.map((field: any) => field.name)).toEqual(expect.arrayContaining(['body', 'replies']));
     });
 
-    it('serves Apollo\'s landing page to a browser outside production', async () => {
+    it("serves Apollo's landing page to a browser outside production", async () => {
       const response = await fetch(t.url, { headers: { accept: 'text/html' } });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);

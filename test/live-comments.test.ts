@@ -25,7 +25,10 @@ interface Added {
   cursor: string;
 }
 
-type Edge = { cursor: string; node: { id: string; body: string; viewerHasUpvoted: boolean; upvoteCount: number; author: { byline: string } | null; parent: { id: string } | null } };
+type Edge = {
+  cursor: string;
+  node: { id: string; body: string; viewerHasUpvoted: boolean; upvoteCount: number; author: { byline: string } | null; parent: { id: string } | null };
+};
 
 const edgesOf = (collected: Collected): Edge[] => collected.messages.map((message) => message.data!.commentAdded as Edge);
 const idsOf = (collected: Collected): string[] => edgesOf(collected).map((edge) => edge.node.id);
@@ -104,7 +107,14 @@ describe('live: commentAdded', () => {
     expect(edgesOf(signedIn).map((edge) => edge.node)).toEqual([
       { id: first.id, body: 'Write the runbook first.', upvoteCount: 0, viewerHasUpvoted: false, author: { byline: bobByline }, parent: null },
       { id: reply.id, body: 'And rehearse it.', upvoteCount: 0, viewerHasUpvoted: false, author: { byline: carolByline }, parent: { id: first.id } },
-      { id: second.id, body: 'Shadow shifts help.\n\nTwo weeks at least.', upvoteCount: 0, viewerHasUpvoted: false, author: { byline: authorByline }, parent: null },
+      {
+        id: second.id,
+        body: 'Shadow shifts help.\n\nTwo weeks at least.',
+        upvoteCount: 0,
+        viewerHasUpvoted: false,
+        author: { byline: authorByline },
+        parent: null,
+      },
       // Replies are one level deep: a reply to a reply hangs under the top-level comment.
       { id: replyToReply.id, body: 'Agreed.', upvoteCount: 0, viewerHasUpvoted: false, author: { byline: bobByline }, parent: { id: first.id } },
     ]);
@@ -236,7 +246,8 @@ describe('live: commentAdded', () => {
     const fromLatest = subscribe(client(), postId, nextReply.cursor);
     await registered(3);
     const live = await comment(author.token, postId, 'Live');
-    for (const subscriber of [fromTop, fromReply, fromLatest]) await subscriber.until((messages) => messages.some((m) => m.data?.commentAdded.node.id === live.id));
+    for (const subscriber of [fromTop, fromReply, fromLatest])
+      await subscriber.until((messages) => messages.some((m) => m.data?.commentAdded.node.id === live.id));
     expect(idsOf(fromTop)).toEqual([reply.id, next.id, nextReply.id, live.id]);
     expect(idsOf(fromReply)).toEqual([next.id, nextReply.id, live.id]);
     expect(idsOf(fromLatest)).toEqual([live.id]);

@@ -142,8 +142,14 @@ describe('live: fan-out cost does not grow with the audience', () => {
 
   it('measures the mutations alone, with nobody watching', async () => {
     expect(t.probe.liveHub.feedSizes()).toMatchObject({ polls: 0, stats: 0, comments: 0, registry: 0 });
-    const voteSql = await statementsOf(() => vote(twin), async () => undefined);
-    const commentSql = await statementsOf(() => reply(twin), async () => undefined);
+    const voteSql = await statementsOf(
+      () => vote(twin),
+      async () => undefined,
+    );
+    const commentSql = await statementsOf(
+      () => reply(twin),
+      async () => undefined,
+    );
     baseline = { vote: voteSql.length, comment: commentSql.length };
     expect(baseline.vote).toBeGreaterThan(0);
     expect(baseline.comment).toBeGreaterThan(0);

@@ -15,8 +15,8 @@ describe('live: a long replay does not delay current subscribers', () => {
 
   it('delivers a new comment to a current subscriber before a replaying one has caught up', async () => {
     const writer = await t.signUp();
-    const thread = (await t.gql(`mutation { createThread(input: { title: "Long history", body: "x" }) { thread { id } } }`, {}, writer.token)).data
-      .createThread.thread;
+    const thread = (await t.gql(`mutation { createThread(input: { title: "Long history", body: "x" }) { thread { id } } }`, {}, writer.token)).data.createThread
+      .thread;
     // 1,200 comments: more than two read batches (500) of history.
     const [member] = await t.probe.services.members.findByIds([Number(Buffer.from(writer.id, 'base64url').toString().split(':')[1])]);
     const first = await t.probe.services.comments.add(member, { postId: thread.id, body: 'comment 0' });
@@ -29,8 +29,9 @@ describe('live: a long replay does not delay current subscribers', () => {
     const replaying = collect(client, WATCH_AFTER, { id: thread.id, after: firstCursor });
     await waitFor(() => t.probe.liveHub.feedSizes().comments === 2);
 
-    const fresh = (await t.gql(`mutation ($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }`, { i: { postId: thread.id, body: 'new' } }, writer.token))
-      .data.addComment.comment.id;
+    const fresh = (
+      await t.gql(`mutation ($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }`, { i: { postId: thread.id, body: 'new' } }, writer.token)
+    ).data.addComment.comment.id;
     await current.until((messages) => messages.length === 1);
     const replayedWhenCurrentGotIt = replaying.messages.length;
     expect(current.messages[0].data.commentAdded.node.id).toBe(fresh);

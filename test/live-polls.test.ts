@@ -174,7 +174,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       const watch = watchPoll(client(), poll.id);
       await watch.until((messages) => messages.length === 1);
       expect(last(watch, 'pollResultsUpdated')).toMatchObject({ version: 1, isClosed: false, totalVotes: 1 });
-      await watch.until((messages) => last(watch, 'pollResultsUpdated').isClosed === true, 5000);
+      await watch.until(() => last(watch, 'pollResultsUpdated').isClosed === true, 5000);
       const closed = last<Results>(watch, 'pollResultsUpdated');
       expect(closed).toMatchObject({ version: 2, isClosed: true, totalVotes: 1 });
       expect(closed).toEqual(await httpResults(poll.id));
@@ -209,7 +209,11 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
         isHidden: false,
         participantCount: 200,
         totalVotes: 200,
-        options: [{ voteCount: 67, percentage: 34 }, { voteCount: 67, percentage: 33 }, { voteCount: 66, percentage: 33 }],
+        options: [
+          { voteCount: 67, percentage: 34 },
+          { voteCount: 67, percentage: 33 },
+          { voteCount: 66, percentage: 33 },
+        ],
       };
       expect(last(watches[2].watch, 'pollResultsUpdated')).toMatchObject(tallies);
       expect(last(watches[3].watch, 'pollResultsUpdated')).toMatchObject(tallies);
@@ -348,7 +352,11 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       await vote(laterVoter, poll, 1);
       const shown = await nextResults(voter, seen);
       expect(shown).toMatchObject({ isHidden: false, participantCount: 2, totalVotes: 2, version: 2 });
-      expect(shown.options.map((option) => [option.voteCount, option.percentage])).toEqual([[1, 50], [1, 50], [0, 0]]);
+      expect(shown.options.map((option) => [option.voteCount, option.percentage])).toEqual([
+        [1, 50],
+        [1, 50],
+        [0, 0],
+      ]);
       expect(shown).toEqual(await httpResults(poll.id, laterVoter.token));
       await Promise.all([anonymous, bystander].map((watch) => untilVersion(watch, 2)));
       for (const watch of [anonymous, bystander]) expectHidden(last(watch, 'pollResultsUpdated'));

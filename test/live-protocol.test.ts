@@ -101,7 +101,11 @@ describe('live: the WebSocket protocol', () => {
       const member = await t.signUp();
       expect((await t.gql(`mutation { logOut }`, {}, member.token)).data).toEqual({ logOut: true });
       let closeCode: number | null = null;
-      const results = collect(client(member.token, (code) => (closeCode = code)), POLL_RESULTS, { pollId });
+      const results = collect(
+        client(member.token, (code) => (closeCode = code)),
+        POLL_RESULTS,
+        { pollId },
+      );
       await results.ended();
       expect(closeCode).toBe(4403);
       expect(results.messages).toEqual([]);
@@ -169,7 +173,11 @@ describe('live: the WebSocket protocol', () => {
       socket.send({ id: 'unparsable', type: 'subscribe', payload: { query: 'subscription { pollResultsUpdated(' } });
       socket.send({ id: 'unknown-field', type: 'subscribe', payload: { query: 'subscription { pollResultsUpdated(pollId: "x") { secret } }' } });
       socket.send({ id: 'missing-argument', type: 'subscribe', payload: { query: 'subscription { pollResultsUpdated { version } }' } });
-      socket.send({ id: 'two-fields', type: 'subscribe', payload: { query: `subscription { a: pollResultsUpdated(pollId: "${pollId}") { version } b: postStatsUpdated(postId: "${threadId}") { viewCount } }` } });
+      socket.send({
+        id: 'two-fields',
+        type: 'subscribe',
+        payload: { query: `subscription { a: pollResultsUpdated(pollId: "${pollId}") { version } b: postStatsUpdated(postId: "${threadId}") { viewCount } }` },
+      });
       socket.send({ id: 'bad-variable', type: 'subscribe', payload: { query: POLL_RESULTS, variables: {} } });
       socket.send({ id: 'wrong-variable-type', type: 'subscribe', payload: { query: POLL_RESULTS, variables: { pollId: { nested: true } } } });
       socket.send({ id: 'unknown-poll', type: 'subscribe', payload: { query: POLL_RESULTS, variables: { pollId: unknownId('Poll') } } });
@@ -245,7 +253,11 @@ describe('live: the WebSocket protocol', () => {
       expect(frame.type).toBe('next');
       expect(frame.payload.data.commentAdded.node).toMatchObject({ body: 'Hello', author: null });
       expect(frame.payload.errors).toEqual([
-        { message: expect.any(String), path: ['commentAdded', 'node', 'author'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/\S/) } },
+        {
+          message: expect.any(String),
+          path: ['commentAdded', 'node', 'author'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/\S/) },
+        },
       ]);
       for (const text of socket.rawFrames) expect(text).not.toMatch(/secret_column|SQLITE|stacktrace/);
     });
@@ -378,7 +390,10 @@ describe('live: the WebSocket protocol', () => {
     // No error frame anywhere: every subscription was accepted.
     expect(socket.frames.filter((frame) => frame.type === 'error')).toEqual([]);
 
-    await waitFor(() => live.feedSizes().registry === 0 && live.feedSizes().polls + live.feedSizes().stats + live.feedSizes().comments === 0, 'every feed to empty');
+    await waitFor(
+      () => live.feedSizes().registry === 0 && live.feedSizes().polls + live.feedSizes().stats + live.feedSizes().comments === 0,
+      'every feed to empty',
+    );
     expect(live.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 0, registry: 0 });
     expect(live.registry.byField()).toEqual({});
     expect(t.probe.events.listenerCount).toBe(listeners);
@@ -449,7 +464,14 @@ describe('live: graceful shutdown of the compiled server', () => {
 
   it('closes WebSockets with 1001 on SIGTERM, also with a client that stopped reading, and exits 0 within 10 s', async () => {
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DEMO_DATA: '0', DATABASE_URL: `sqlite:${path.join(dir, 'stop.sqlite')}` },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        DEMO_DATA: '0',
+        DATABASE_URL: `sqlite:${path.join(dir, 'stop.sqlite')}`,
+      },
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
@@ -473,7 +495,10 @@ describe('live: graceful shutdown of the compiled server', () => {
       const signUp = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: SIGN_UP, variables: { input: { email: 'stop@example.test', password: 'correct horse battery', title: 'CIO', companySize: 'EMPLOYEES_2_TO_10' } } }),
+        body: JSON.stringify({
+          query: SIGN_UP,
+          variables: { input: { email: 'stop@example.test', password: 'correct horse battery', title: 'CIO', companySize: 'EMPLOYEES_2_TO_10' } },
+        }),
       });
       const token = ((await signUp.json()) as any).data.signUp.token;
       const created = await fetch(server.url, {

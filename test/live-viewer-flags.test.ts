@@ -30,7 +30,8 @@ describe('live: viewer flags at a constant cost', () => {
 
   it('resolves viewerHasUpvoted for 1 or 40 signed-in subscribers with the same number of queries', async () => {
     const writer = await t.signUp();
-    const thread = (await t.gql(`mutation { createThread(input: { title: "Flags", body: "x" }) { thread { id } } }`, {}, writer.token)).data.createThread.thread;
+    const thread = (await t.gql(`mutation { createThread(input: { title: "Flags", body: "x" }) { thread { id } } }`, {}, writer.token)).data.createThread
+      .thread;
     const members = await Promise.all(Array.from({ length: 40 }, () => t.signUp()));
     const watch = (token: string) => {
       const client = connect(t, token);

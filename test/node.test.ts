@@ -18,8 +18,8 @@ describe('node(id) and post(id)', () => {
     t = await startTestServer();
     member = await t.signUp({ title: 'VP Engineering', industry: 'Retail', companySize: 'EMPLOYEES_51_TO_200' });
     thread = (await t.gql(CREATE_THREAD, { input: { title: 'A thread', body: 'Its body.', topics: ['Node Topic'] } }, member.token)).data.createThread.thread;
-    poll = (await t.gql(CREATE_POLL, { input: { title: 'A poll', description: 'Choose.', options: ['Red', 'Blue'], topics: ['Node Topic'] } }, member.token)).data
-      .createPoll.poll;
+    poll = (await t.gql(CREATE_POLL, { input: { title: 'A poll', description: 'Choose.', options: ['Red', 'Blue'], topics: ['Node Topic'] } }, member.token))
+      .data.createPoll.poll;
     commentId = (await t.gql(ADD_COMMENT, { input: { postId: thread.id, body: 'A comment' } }, member.token)).data.addComment.comment.id;
     replyId = (await t.gql(ADD_COMMENT, { input: { postId: thread.id, parentId: commentId, body: 'A reply' } }, member.token)).data.addComment.comment.id;
   });
@@ -37,7 +37,19 @@ describe('node(id) and post(id)', () => {
   };
 
   it('issues a distinct opaque id for every object', () => {
-    const ids = [member.id, thread.id, poll.id, poll.options[0].id, poll.options[1].id, commentId, replyId, thread.topics[0].id, poll.results.id, thread.stats.id, poll.stats.id];
+    const ids = [
+      member.id,
+      thread.id,
+      poll.id,
+      poll.options[0].id,
+      poll.options[1].id,
+      commentId,
+      replyId,
+      thread.topics[0].id,
+      poll.results.id,
+      thread.stats.id,
+      poll.stats.id,
+    ];
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(poll.results.id).not.toBe(poll.id);
@@ -96,9 +108,17 @@ describe('node(id) and post(id)', () => {
   });
 
   it('gives null from node and post for a malformed id', async () => {
-    const malformed = ['!!!', '', 'abc', Buffer.from('Thread').toString('base64url'), Buffer.from('Thread:0').toString('base64url'),
-      Buffer.from('Thread:-1').toString('base64url'), Buffer.from('Unknown:1').toString('base64url'), Buffer.from(`Thread:${dbIdOf(thread.id)}x`).toString('base64url'),
-      'x'.repeat(1000)];
+    const malformed = [
+      '!!!',
+      '',
+      'abc',
+      Buffer.from('Thread').toString('base64url'),
+      Buffer.from('Thread:0').toString('base64url'),
+      Buffer.from('Thread:-1').toString('base64url'),
+      Buffer.from('Unknown:1').toString('base64url'),
+      Buffer.from(`Thread:${dbIdOf(thread.id)}x`).toString('base64url'),
+      'x'.repeat(1000),
+    ];
     for (const id of malformed) {
       expect([id, await node(id)]).toEqual([id, null]);
       expect([id, await post(id)]).toEqual([id, null]);

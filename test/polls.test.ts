@@ -88,12 +88,14 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
         viewerChoices: [],
         author: { id: author.id },
       });
-      expect(poll.options.map((option: any) => [option.label, option.position])).toEqual([['Remote', 0], ['Office', 1], ['Hybrid', 2]]);
+      expect(poll.options.map((option: any) => [option.label, option.position])).toEqual([
+        ['Remote', 0],
+        ['Office', 1],
+        ['Hybrid', 2],
+      ]);
       expect(poll.results).toMatchObject({ pollId: poll.id, version: 0, participantCount: 0, totalVotes: 0, isClosed: false, isHidden: false });
       expect(poll.results.id).not.toBe(poll.id);
-      expect(poll.results.options).toEqual(
-        poll.options.map((option: any) => ({ optionId: option.id, label: option.label, voteCount: 0, percentage: 0 })),
-      );
+      expect(poll.results.options).toEqual(poll.options.map((option: any) => ({ optionId: option.id, label: option.label, voteCount: 0, percentage: 0 })));
       // The same poll read back, by post(id:) and node(id:).
       const read = await readPoll(poll.id);
       expect(read.results).toMatchObject({ version: 0, totalVotes: 0, participantCount: 0 });
@@ -129,11 +131,27 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
     it('treats explicit nulls as the defaults and a blank description as none', async () => {
       const response = await t.gql(
         CREATE_POLL,
-        { input: { title: 'Nulls?', description: '   ', options: ['Yes', 'No'], allowsMultipleChoices: null, resultsVisibility: null, closesAt: null, topics: null } },
+        {
+          input: {
+            title: 'Nulls?',
+            description: '   ',
+            options: ['Yes', 'No'],
+            allowsMultipleChoices: null,
+            resultsVisibility: null,
+            closesAt: null,
+            topics: null,
+          },
+        },
         author.token,
       );
       expectNoErrors(response);
-      expect(response.data.createPoll.poll).toMatchObject({ description: null, allowsMultipleChoices: false, resultsVisibility: 'ALWAYS', closesAt: null, isClosed: false });
+      expect(response.data.createPoll.poll).toMatchObject({
+        description: null,
+        allowsMultipleChoices: false,
+        resultsVisibility: 'ALWAYS',
+        closesAt: null,
+        isClosed: false,
+      });
     });
 
     const manyOptions = (count: number) => Array.from({ length: count }, (_, index) => `Option ${index}`);
@@ -165,7 +183,11 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
         expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
       }
       // Written into the document, the bad literal makes the document itself invalid (Apollo's code for that).
-      const literal = await t.gql(`mutation { createPoll(input: { title: "When?", options: ["Yes", "No"], closesAt: "next week" }) { poll { id } } }`, {}, author.token);
+      const literal = await t.gql(
+        `mutation { createPoll(input: { title: "When?", options: ["Yes", "No"], closesAt: "next week" }) { poll { id } } }`,
+        {},
+        author.token,
+      );
       expect(codesOf(literal)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     });
 
@@ -230,14 +252,18 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       expect((await readPoll(poll.id)).results).toMatchObject({ participantCount: 0, version: 0 });
     });
 
-    it('counts a vote, shows the viewer\'s choice, and publishes the new version', async () => {
+    it("counts a vote, shows the viewer's choice, and publishes the new version", async () => {
       const poll = await createPoll({});
       const response = await vote(voter.token, poll.id, [poll.options[1].id]);
       expectNoErrors(response);
       const voted = response.data.castVote.poll;
       expect(voted.viewerChoices).toEqual([poll.options[1].id]);
       expect(voted.results).toMatchObject({ version: 1, participantCount: 1, totalVotes: 1, isHidden: false });
-      expect(voted.results.options.map((option: any) => [option.voteCount, option.percentage])).toEqual([[0, 0], [1, 100], [0, 0]]);
+      expect(voted.results.options.map((option: any) => [option.voteCount, option.percentage])).toEqual([
+        [0, 0],
+        [1, 100],
+        [0, 0],
+      ]);
       expect(pollEvents(poll.id)).toEqual([{ type: 'pollResultsChanged', pollId: dbId(poll.id), version: 1 }]);
       // Others see the tally but not the voter's choice.
       expect((await readPoll(poll.id, other.token)).viewerChoices).toEqual([]);
@@ -279,7 +305,12 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
       let results = (await readPoll(poll.id)).results;
       expect(results).toMatchObject({ participantCount: 2, totalVotes: 4, version: 2 });
-      expect(results.options.map((option: any) => [option.voteCount, option.percentage])).toEqual([[1, 25], [1, 25], [2, 50], [0, 0]]);
+      expect(results.options.map((option: any) => [option.voteCount, option.percentage])).toEqual([
+        [1, 25],
+        [1, 25],
+        [2, 50],
+        [0, 0],
+      ]);
 
       // The same set in another order is the same vote.
       const same = await vote(voter.token, poll.id, [k, v]);
@@ -307,7 +338,11 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const retracted = response.data.retractVote.poll;
       expect(retracted.viewerChoices).toEqual([]);
       expect(retracted.results).toMatchObject({ version: 3, participantCount: 1, totalVotes: 1 });
-      expect(retracted.results.options.map((option: any) => [option.voteCount, option.percentage])).toEqual([[0, 0], [0, 0], [1, 100]]);
+      expect(retracted.results.options.map((option: any) => [option.voteCount, option.percentage])).toEqual([
+        [0, 0],
+        [0, 0],
+        [1, 100],
+      ]);
       expect(pollEvents(poll.id).map((event) => (event as { version: number }).version)).toEqual([1, 2, 3]);
       expect((await readPoll(poll.id, voter.token)).viewerChoices).toEqual([]);
 
@@ -499,7 +534,9 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const voter = await t.signUp();
       const poll = await createPoll({ title: 'Listed hidden poll zebra', resultsVisibility: 'ON_CLOSE' });
       await vote(voter.token, poll.id, [poll.options[0].id]);
-      const list = await t.gql(`{ posts(search: "zebra") { nodes { id ... on Poll { results { isHidden participantCount totalVotes options { label voteCount percentage } } } } } }`);
+      const list = await t.gql(
+        `{ posts(search: "zebra") { nodes { id ... on Poll { results { isHidden participantCount totalVotes options { label voteCount percentage } } } } } }`,
+      );
       expect(list.data.posts.nodes).toHaveLength(1);
       expectHidden(list.data.posts.nodes[0].results, 1);
     });
@@ -517,11 +554,23 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
     }
 
     it.each([
-      [[2, 1], [67, 33]],
-      [[1, 1, 1], [34, 33, 33]],
+      [
+        [2, 1],
+        [67, 33],
+      ],
+      [
+        [1, 1, 1],
+        [34, 33, 33],
+      ],
       // Equal remainders: the leftover points go to more votes first, then the lower position.
-      [[1, 1, 4], [17, 16, 67]],
-      [[0, 1, 0, 2], [0, 33, 0, 67]],
+      [
+        [1, 1, 4],
+        [17, 16, 67],
+      ],
+      [
+        [0, 1, 0, 2],
+        [0, 33, 0, 67],
+      ],
     ])('votes %j give %j', async (counts, percentages) => {
       const results = await pollWithVotes(counts);
       expect(results.options.map((option: any) => option.voteCount)).toEqual(counts);
@@ -567,7 +616,9 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       expect(results).toMatchObject({ participantCount: 30, totalVotes: 30, version: 30 });
       expect(results.options.map((option: any) => option.voteCount)).toEqual([10, 10, 10]);
       expect(results.options.map((option: any) => option.percentage)).toEqual([34, 33, 33]);
-      const versions = pollEvents(poll.id).map((event) => (event as { version: number }).version).sort((a, b) => a - b);
+      const versions = pollEvents(poll.id)
+        .map((event) => (event as { version: number }).version)
+        .sort((a, b) => a - b);
       expect(versions).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     });
   });

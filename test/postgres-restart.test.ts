@@ -45,7 +45,11 @@ describeWithPostgresPrograms()(SUITE, () => {
     const writer = async (worker: number) => {
       for (let n = 0; writing; n++) {
         const body = `worker ${worker} comment ${n}`;
-        const response = await t.gql(`mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`, { input: { postId, body } }, member.token);
+        const response = await t.gql(
+          `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`,
+          { input: { postId, body } },
+          member.token,
+        );
         if (response.errors) {
           failureCodes.push(...codesOf(response));
           await sleep(50); // a client backing off before it retries

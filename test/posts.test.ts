@@ -201,7 +201,10 @@ describe('posts, topics and lists', () => {
 
     beforeAll(async () => {
       for (let i = 0; i < UPVOTES.length; i++) {
-        const post = i % 3 === 2 ? await createPoll({ title: `List poll ${i}`, topics: ['Listing'] }) : await createThread({ title: `List thread ${i}`, topics: ['Listing'] });
+        const post =
+          i % 3 === 2
+            ? await createPoll({ title: `List poll ${i}`, topics: ['Listing'] })
+            : await createThread({ title: `List thread ${i}`, topics: ['Listing'] });
         await upvote(post.id, UPVOTES[i]);
         await view(post.id, VIEWS[i]);
         await comment(post.id, COMMENTS[i]);
@@ -288,8 +291,7 @@ describe('posts, topics and lists', () => {
     );
 
     it('really orders by the counters, not by age', async () => {
-      const titles = async (orderBy: string) =>
-        (await allPosts({ orderBy, topicSlug: 'listing' })).edges.map((edge: any) => edge.node.title);
+      const titles = async (orderBy: string) => (await allPosts({ orderBy, topicSlug: 'listing' })).edges.map((edge: any) => edge.node.title);
       // The most upvoted (3 each) come first, newest of them first.
       expect((await titles('MOST_UPVOTED')).slice(0, 3)).toEqual(['List thread 19', 'List thread 7', 'List thread 1']);
       expect((await titles('MOST_VIEWED')).slice(0, 3)).toEqual(['List poll 17', 'List poll 2', 'List thread 9']);
@@ -368,7 +370,10 @@ describe('posts, topics and lists', () => {
 
     it('filters by kind with a matching totalCount', async () => {
       const all = (await allPosts()).edges.map((edge: any) => edge.node);
-      for (const [kind, typename] of [['THREAD', 'Thread'], ['POLL', 'Poll']]) {
+      for (const [kind, typename] of [
+        ['THREAD', 'Thread'],
+        ['POLL', 'Poll'],
+      ]) {
         const filtered = await allPosts({ kind });
         const expected = all.filter((node: any) => node.__typename === typename).map((node: any) => node.id);
         expect(filtered.edges.map((edge: any) => edge.node.id)).toEqual(expected);
@@ -396,7 +401,12 @@ describe('posts, topics and lists', () => {
       ids.multicloud = (await createThread({ title: 'Moving to Multicloud', body: 'We run Kubernetes on two providers.', topics: ['Cloud Strategy'] })).id;
       ids.budget = (await createThread({ title: 'Budget planning', body: 'Is 100% of budget_total spent on KUBERNETES licences?' })).id;
       ids.vendor = (
-        await createPoll({ title: 'Which vendor?', description: 'Picking a kubernetes distribution', options: ['OpenShift', 'Rancher'], topics: ['Cloud Strategy'] })
+        await createPoll({
+          title: 'Which vendor?',
+          description: 'Picking a kubernetes distribution',
+          options: ['OpenShift', 'Rancher'],
+          topics: ['Cloud Strategy'],
+        })
       ).id;
       ids.office = (await createPoll({ title: 'Office days', options: ['Zebrafish Tuesdays', 'Never'] })).id;
       ids.unicode = (await createThread({ title: 'Über die Zuverlässigkeit', body: 'ΣΥΣΤΗΜΑ' })).id;

@@ -24,7 +24,8 @@ describe('thread page query cost', () => {
       const comment = await t.gql(ADD_COMMENT, { input: { postId, body: `Comment ${i}` } }, author.token);
       const commentId = comment.data.addComment.comment.id;
       if (i % 2 === 0) {
-        for (let r = 0; r < 4; r++) await t.gql(ADD_COMMENT, { input: { postId, parentId: commentId, body: `Reply ${r}` } }, members[(i + r + 1) % members.length].token);
+        for (let r = 0; r < 4; r++)
+          await t.gql(ADD_COMMENT, { input: { postId, parentId: commentId, body: `Reply ${r}` } }, members[(i + r + 1) % members.length].token);
       }
       if (i % 3 === 0) await t.gql(UPVOTE, { input: { subjectId: commentId } }, viewer.token);
     }

@@ -59,7 +59,11 @@ describe('operation guards', () => {
   it('refuses an empty parentId as a malformed id', async () => {
     const member = await t.signUp();
     const thread = (await t.gql(`mutation { createThread(input: { title: "T2", body: "B" }) { thread { id } } }`, {}, member.token)).data.createThread.thread;
-    const response = await t.gql(`mutation ($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }`, { i: { postId: thread.id, body: 'x', parentId: '' } }, member.token);
+    const response = await t.gql(
+      `mutation ($i: AddCommentInput!) { addComment(input: $i) { comment { id } } }`,
+      { i: { postId: thread.id, body: 'x', parentId: '' } },
+      member.token,
+    );
     expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors![0].extensions!.field).toBe('input.parentId');
   });

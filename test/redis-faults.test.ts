@@ -65,8 +65,7 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
   let comments: Collected<{ commentAdded: { cursor: string; node: { id: string; body: string } } }>;
   const written: string[] = [];
 
-  const startServer = (redisUrl: string) =>
-    startTestServer({ databaseUrl: () => db.url, env: { REDIS_URL: redisUrl, DEMO_DATA: '0' } });
+  const startServer = (redisUrl: string) => startTestServer({ databaseUrl: () => db.url, env: { REDIS_URL: redisUrl, DEMO_DATA: '0' } });
 
   beforeAll(async () => {
     hostProcess.on('unhandledRejection', unhandledRejection);
@@ -101,7 +100,8 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
     return result.data;
   }
 
-  const vote = (on: TestServer, member: Member, option: number) => mutate(on, CAST_VOTE, { pollId: poll.id, optionIds: [poll.options[option].id] }, member.token);
+  const vote = (on: TestServer, member: Member, option: number) =>
+    mutate(on, CAST_VOTE, { pollId: poll.id, optionIds: [poll.options[option].id] }, member.token);
 
   async function comment(on: TestServer, member: Member, body: string, parentId?: string): Promise<string> {
     const id = (await mutate(on, ADD_COMMENT, { postId: poll.id, body, ...(parentId ? { parentId } : {}) }, member.token)).addComment.comment.id;
@@ -118,7 +118,8 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
   it('delivers a vote and a comment made on B to subscribers on A', async () => {
     author = await b.signUp();
     voters = await Promise.all([b.signUp(), b.signUp(), b.signUp()]);
-    poll = (await mutate(b, CREATE_POLL, { title: 'Which incident tool do you use?', options: ['PagerDuty', 'Opsgenie', 'Home-grown'] }, author.token)).createPoll.poll;
+    poll = (await mutate(b, CREATE_POLL, { title: 'Which incident tool do you use?', options: ['PagerDuty', 'Opsgenie', 'Home-grown'] }, author.token))
+      .createPoll.poll;
 
     const onA = client(a);
     results = collect(onA, WATCH_RESULTS, { id: poll.id });
@@ -218,7 +219,9 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
     expect(last<Stats>(stats, 'postStatsUpdated')).toEqual(await readStats(b));
 
     // Versions only ever went up, on every message A sent; nothing errored; nothing crashed.
-    versions().slice(1).forEach((version, i) => expect(version).toBeGreaterThan(versions()[i]));
+    versions()
+      .slice(1)
+      .forEach((version, i) => expect(version).toBeGreaterThan(versions()[i]));
     for (const feed of [results, stats, comments]) {
       expect(feed.errors).toBeNull();
       expect(feed.messages.every((message) => message.errors === undefined)).toBe(true);
@@ -243,7 +246,8 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
       expect(await healthz(d)).toBe(200);
 
       const member = await c.signUp();
-      const created = (await mutate(c, CREATE_POLL, { title: 'On-call rota length?', options: ['One week', 'Two weeks'] }, member.token)).createPoll.poll as Poll;
+      const created = (await mutate(c, CREATE_POLL, { title: 'On-call rota length?', options: ['One week', 'Two weeks'] }, member.token)).createPoll
+        .poll as Poll;
       const onC = client(c);
       const watch = collect<{ pollResultsUpdated: Results }>(onC, WATCH_RESULTS, { id: created.id });
       await watch.until((m) => m.length === 1);
@@ -324,10 +328,14 @@ async function startRedisOn(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   let failed: Error | null = null;
   child.once('error', (error) => (failed = error)); // e.g. no redis-server on this machine
-  await waitFor(() => {
-    if (failed) throw failed;
-    return listening(port);
-  }, `redis-server on port ${port}`, 10_000);
+  await waitFor(
+    () => {
+      if (failed) throw failed;
+      return listening(port);
+    },
+    `redis-server on port ${port}`,
+    10_000,
+  );
   return child;
 }
 

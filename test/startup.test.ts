@@ -88,7 +88,9 @@ describe('npm start', () => {
     ['DEMO_DATA', 'yes'],
     ['LOG_LEVEL', 'chatty'],
   ])('refuses a bad %s at start-up, naming the variable', async (variable, value) => {
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:${path.join(dir, 'bad.sqlite')}`, [variable]: value } });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: `sqlite:${path.join(dir, 'bad.sqlite')}`, [variable]: value },
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     expect(await exitOf(child)).toBe(1);

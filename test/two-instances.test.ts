@@ -89,8 +89,7 @@ describeWithScaleServers(SUITE)(SUITE, () => {
 
   it('delivers comments written concurrently on both instances to subscribers on both, each once, in commit order', async () => {
     const writers = await Promise.all([a, b, a, b].map((server) => signUp(server)));
-    const thread = (await gql(a, CREATE_THREAD, { input: { title: 'Where do you run CI?', body: 'Cloud or self-hosted?' } }, writers[0])).createThread
-      .thread;
+    const thread = (await gql(a, CREATE_THREAD, { input: { title: 'Where do you run CI?', body: 'Cloud or self-hosted?' } }, writers[0])).createThread.thread;
     // Subscribing with `after` (the first comment) makes the start independent of timing:
     // everything after it is delivered, whether written before or after the subscription took effect.
     const first = (await gql(b, ADD_COMMENT, { input: { postId: thread.id, body: 'first' } }, writers[1])).addComment;
@@ -117,15 +116,16 @@ describeWithScaleServers(SUITE)(SUITE, () => {
     const servers = [a, b];
     const tokens: string[] = [];
     for (let i = 0; i < 300; i += 30) tokens.push(...(await Promise.all(Array.from({ length: 30 }, (_, j) => signUp(servers[(i + j) % 2])))));
-    await Promise.all(
-      tokens.map((token, i) => gql(servers[i % 2], CAST_VOTE, { input: { pollId: poll.id, optionIds: [poll.options[i % 3].id] } }, token)),
-    );
+    await Promise.all(tokens.map((token, i) => gql(servers[i % 2], CAST_VOTE, { input: { pollId: poll.id, optionIds: [poll.options[i % 3].id] } }, token)));
 
     const expected = { participantCount: 300, totalVotes: 300, version: 300, options: [{ voteCount: 100 }, { voteCount: 100 }, { voteCount: 100 }] };
     for (const server of servers) expect((await gql(server, READ_RESULTS, { id: poll.id })).post.results).toMatchObject(expected);
     for (const watcher of watchers) {
       await watcher.until((messages) => versionOf(messages) === 300, 15_000);
-      expect(last(watcher, 'pollResultsUpdated')).toMatchObject({ ...expected, options: expected.options.map((o) => ({ ...o, percentage: expect.any(Number) })) });
+      expect(last(watcher, 'pollResultsUpdated')).toMatchObject({
+        ...expected,
+        options: expected.options.map((o) => ({ ...o, percentage: expect.any(Number) })),
+      });
       const versions = watcher.messages.map((message) => message.data.pollResultsUpdated.version);
       expect(versions).toEqual([...versions].sort((x: number, y: number) => x - y));
     }

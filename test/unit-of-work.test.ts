@@ -66,9 +66,7 @@ describe('serialized unit of work on SQLite', () => {
 
   it('keeps serving reads while writes queue up', async () => {
     const member = await t.signUp();
-    const writes = Array.from({ length: 30 }, (_, i) =>
-      t.gql(CREATE_THREAD, { input: { title: `Queued ${i}`, body: 'x', topics: ['Queue'] } }, member.token),
-    );
+    const writes = Array.from({ length: 30 }, (_, i) => t.gql(CREATE_THREAD, { input: { title: `Queued ${i}`, body: 'x', topics: ['Queue'] } }, member.token));
     const reads = Array.from({ length: 30 }, () => t.gql(`{ topics { slug postCount } }`));
     const all = await Promise.all([...writes, ...reads]);
     for (const response of all) expect(response.errors).toBeUndefined();

@@ -156,7 +156,7 @@ describe('upvotes and views', () => {
     },
   );
 
-  it('keeps Post.stats in step with the post\'s own counters', async () => {
+  it("keeps Post.stats in step with the post's own counters", async () => {
     const postId = await createThread('Stats agree');
     const [a, b] = await Promise.all([t.signUp(), t.signUp()]);
     await upvote(a.token, postId);

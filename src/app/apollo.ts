@@ -8,7 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
-import { ClientError, ErrorCode } from '../graphql/errors';
+import { BadRequestError, ErrorCode } from '../graphql/errors';
 import { formatError, isClientSafe } from '../graphql/format-error';
 import { assertQuerySize, fragmentsOf } from '../graphql/query-size';
 import type { Logger } from '../logger';
@@ -48,9 +48,7 @@ function operationGuardPlugin(): ApolloServerPlugin<RequestContext> {
         async didResolveOperation({ operation, document, request }) {
           if (!operation) return;
           if (operation.operation === 'subscription') {
-            throw new ClientError('Subscriptions are served over WebSocket (graphql-ws) on this same URL: ws://<host>/graphql.', 'BAD_REQUEST' as ErrorCode, {
-              http: { status: 400 },
-            });
+            throw new BadRequestError('Subscriptions are served over WebSocket (graphql-ws) on this same URL: ws://<host>/graphql.', { http: { status: 400 } });
           }
           assertQuerySize(operation, fragmentsOf(document), request.variables ?? {});
         },

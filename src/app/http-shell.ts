@@ -9,8 +9,7 @@ import http from 'node:http';
 import express, { NextFunction, Request, Response } from 'express';
 import type { HttpConfig } from '../config';
 import type { Database } from '../db/database';
-import { ErrorCode } from '../graphql/errors';
-import { INTERNAL_ERROR_MESSAGE } from '../graphql/format-error';
+import { ErrorCode, INTERNAL_ERROR_MESSAGE } from '../graphql/errors';
 import type { Logger } from '../logger';
 
 export const MAX_BODY = '1mb';
@@ -26,7 +25,7 @@ export interface HttpShell {
   setReady(ready: boolean): void;
 }
 
-function jsonError(res: Response, status: number, code: string, message: string): void {
+function jsonError(res: Response, status: number, code: ErrorCode, message: string): void {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
@@ -114,14 +113,16 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
     graphqlHandler(req, res, next);
   });
 
-  app.use((_req, res) => jsonError(res, 404, 'NOT_FOUND', 'Nothing here: the API is POST /graphql (and ws:// on the same path), health is GET /healthz.'));
+  app.use((_req, res) =>
+    jsonError(res, 404, ErrorCode.NOT_FOUND, 'Nothing here: the API is POST /graphql (and ws:// on the same path), health is GET /healthz.'),
+  );
 
   // Body parser failures (too large, malformed JSON) as GraphQL-shaped JSON, not HTML pages.
   app.use((error: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     if (error.type === 'entity.too.large') return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `The request body exceeds ${MAX_BODY}.`);
     if (error.status && error.status >= 400 && error.status < 500) {
-      return jsonError(res, error.status, 'BAD_REQUEST', 'The request body is not valid JSON.');
+      return jsonError(res, error.status, ErrorCode.BAD_REQUEST, 'The request body is not valid JSON.');
     }
     logger.error('unhandled HTTP error', { error });
     return jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE);

@@ -148,7 +148,8 @@ function buildSteps(container: Container, shell: HttpShell, onRelay: (relay: Red
             }
             return authenticate(services, authorization ?? undefined);
           },
-          createContext: ({ viewer, connectionId, operationId, requestId }) => createContext(container, { requestId, viewer, live: { connectionId, operationId } }),
+          createContext: ({ viewer, connectionId, operationId, requestId }) =>
+            createContext(container, { requestId, viewer, live: { connectionId, operationId } }),
           logger,
         });
       },

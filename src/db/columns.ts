@@ -9,16 +9,9 @@
 import { ColumnOptions, ValueTransformer } from 'typeorm';
 
 export const epochMillis: ValueTransformer = {
-  to: (value: Date | number | null | undefined) =>
-    value === null || value === undefined ? value : value instanceof Date ? value.getTime() : value,
+  to: (value: Date | number | null | undefined) => (value === null || value === undefined ? value : value instanceof Date ? value.getTime() : value),
   // pg returns BIGINT as a string; sqlite3 as a number.
   from: (value: string | number | null) => (value === null || value === undefined ? null : new Date(Number(value))),
-};
-
-/** BIGINT counters/ids come back as strings from pg; keep them numbers. */
-export const integerNumber: ValueTransformer = {
-  to: (value: number | null | undefined) => value,
-  from: (value: string | number | null) => (value === null || value === undefined ? null : Number(value)),
 };
 
 export function timestampColumn(name: string, options: Partial<ColumnOptions> = {}): ColumnOptions {

@@ -6,8 +6,8 @@
  * while a transaction is open becomes part of that transaction, so a request
  * that rolls back would erase other requests' committed writes. We therefore
  * run every read and write, transactional or not, through one FIFO queue on
- * SQLite; units of work never overlap. On a pooled driver (PostgreSQL, later)
- * the queue is not needed and work runs concurrently.
+ * SQLite; units of work never overlap. On a pooled driver (PostgreSQL) the
+ * queue is not needed and work runs concurrently.
  *
  * Writes collect domain events and publish them only after the commit.
  * A write resolves only once its COMMIT succeeded: on SQLite the unit of work

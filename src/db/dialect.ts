@@ -12,11 +12,7 @@ import { EntityManager, QueryRunnerAlreadyReleasedError } from 'typeorm';
  * the driver's change count (SQLite) or a RETURNING row (PostgreSQL).
  * Only a unique constraint makes "once per member" true under concurrency.
  */
-export async function insertIgnoringDuplicate(
-  manager: EntityManager,
-  table: string,
-  row: Record<string, unknown>,
-): Promise<boolean> {
+export async function insertIgnoringDuplicate(manager: EntityManager, table: string, row: Record<string, unknown>): Promise<boolean> {
   const columns = Object.keys(row);
   const driver = manager.connection.driver;
   const isPostgres = manager.connection.options.type === 'postgres';

@@ -6,9 +6,6 @@ import type { Logger } from '../logger';
  * constant number of queries) and sends SQL to our logger at debug level.
  */
 export class QueryLog extends AbstractLogger {
-  /** Statements sent since start; only ever grows. */
-  statementCount = 0;
-
   constructor(private readonly logger: Logger) {
     super('all');
   }
@@ -17,7 +14,6 @@ export class QueryLog extends AbstractLogger {
   captured: string[] | null = null;
 
   logQuery(query: string, parameters?: unknown[]): void {
-    this.statementCount++;
     this.captured?.push(query);
     this.logger.debug('sql', { query, parameters });
   }

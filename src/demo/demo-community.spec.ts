@@ -12,7 +12,6 @@ import { verifyPassword } from '../modules/member/password';
 import { buildSearchText } from '../modules/post/search-text';
 import { DEMO_ACCOUNT, DEMO_FIGURES, loadDemoCommunity } from './load-demo';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Row = Record<string, any>;
 
 const HOUR = 3_600_000;
@@ -117,7 +116,12 @@ describe('demo community', () => {
       const comments = await q('SELECT * FROM comments WHERE post_id = ? ORDER BY seq', [post.id]);
       expect(comments).toHaveLength(15);
       expect(comments.filter((c) => c.parent_id !== null).length).toBeGreaterThanOrEqual(2);
-      expect(comments.map((c) => c.upvote_count).sort((a, b) => b - a).slice(0, 3)).toEqual([3, 1, 0]);
+      expect(
+        comments
+          .map((c) => c.upvote_count)
+          .sort((a, b) => b - a)
+          .slice(0, 3),
+      ).toEqual([3, 1, 0]);
       expect(comments.some((c) => c.body.includes('\n\n'))).toBe(true);
       expect(comments.some((c) => !c.body.includes('\n'))).toBe(true);
       const bylines = await bylinesOf('SELECT m.* FROM comments c JOIN members m ON m.id = c.author_id WHERE c.post_id = ?', [post.id]);
@@ -193,7 +197,9 @@ describe('demo community', () => {
 
     it('the demo account is a regular member: it voted somewhere, but not in a hidden-results poll', async () => {
       const demo = await one('SELECT id FROM members WHERE email = ?', [DEMO_ACCOUNT.email]);
-      const voted = await q('SELECT DISTINCT p.results_visibility FROM poll_participants pp JOIN posts p ON p.id = pp.poll_id WHERE pp.member_id = ?', [demo.id]);
+      const voted = await q('SELECT DISTINCT p.results_visibility FROM poll_participants pp JOIN posts p ON p.id = pp.poll_id WHERE pp.member_id = ?', [
+        demo.id,
+      ]);
       expect(voted.length).toBeGreaterThan(0);
       expect(voted.every((r) => r.results_visibility === 'ALWAYS')).toBe(true);
       expect(await one('SELECT COUNT(*) AS n FROM posts WHERE author_id = ? AND results_visibility <> ?', [demo.id, 'ALWAYS'])).toEqual({ n: 0 });
@@ -241,7 +247,9 @@ describe('demo community', () => {
     it('polls: participants, total votes, option vote counts, results version and time, closing', async () => {
       const polls = await q(`SELECT * FROM posts WHERE kind = 'POLL'`);
       for (const poll of polls) {
-        const votes = await q('SELECT v.*, o.poll_id AS option_poll FROM poll_votes v JOIN poll_options o ON o.id = v.option_id WHERE v.poll_id = ?', [poll.id]);
+        const votes = await q('SELECT v.*, o.poll_id AS option_poll FROM poll_votes v JOIN poll_options o ON o.id = v.option_id WHERE v.poll_id = ?', [
+          poll.id,
+        ]);
         const participants = await q('SELECT * FROM poll_participants WHERE poll_id = ? ORDER BY member_id', [poll.id]);
         expect(votes.every((v) => v.option_poll === poll.id)).toBe(true);
         expect(poll.total_votes).toBe(votes.length);
@@ -311,7 +319,8 @@ describe('demo community', () => {
     });
 
     it('upvotes: on existing subjects, never by their author, after the subject was posted', async () => {
-      const bad = await q(`
+      const bad = await q(
+        `
         SELECT u.* FROM upvotes u
         LEFT JOIN posts p ON u.subject_type = 'POST' AND p.id = u.subject_id
         LEFT JOIN comments c ON u.subject_type = 'COMMENT' AND c.id = u.subject_id
@@ -351,9 +360,9 @@ describe('demo community', () => {
           results_updated_at: at.getTime() - p.results_updated_at,
           closes_at: p.closes_at === null ? null : at.getTime() - p.closes_at,
         })),
-        comments: (await source.query('SELECT id, post_id, parent_id, author_id, body, seq, upvote_count, reply_count, created_at FROM comments ORDER BY id')).map(
-          (c: Row) => ({ ...c, created_at: at.getTime() - c.created_at }),
-        ),
+        comments: (
+          await source.query('SELECT id, post_id, parent_id, author_id, body, seq, upvote_count, reply_count, created_at FROM comments ORDER BY id')
+        ).map((c: Row) => ({ ...c, created_at: at.getTime() - c.created_at })),
         members: (await source.query('SELECT id, title, industry, company_size, joined_at FROM members ORDER BY id')).map((m: Row) => ({
           ...m,
           joined_at: at.getTime() - m.joined_at,

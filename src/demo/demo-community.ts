@@ -196,20 +196,58 @@ const NAMED_MEMBERS: DemoMember[] = [
   { key: 'infra-director-media', title: 'Director of Infrastructure', industry: 'Media', companySize: S.EMPLOYEES_1001_TO_5000, joinedDaysAgo: 811 },
   { key: 'people-vp-software', title: 'VP of People', industry: 'Software', companySize: S.EMPLOYEES_51_TO_200, joinedDaysAgo: 231 },
   { key: 'founder-software', title: 'Founder and CEO', industry: 'Software', companySize: S.EMPLOYEES_2_TO_10, joinedDaysAgo: 97 },
-  { key: 'security-architect-health', title: 'Security Architect', industry: 'Healthcare and Biotech', companySize: S.EMPLOYEES_10001_PLUS, joinedDaysAgo: 615 },
+  {
+    key: 'security-architect-health',
+    title: 'Security Architect',
+    industry: 'Healthcare and Biotech',
+    companySize: S.EMPLOYEES_10001_PLUS,
+    joinedDaysAgo: 615,
+  },
   { key: 'cloud-head-goods', title: 'Head of Cloud Platform', industry: 'Consumer Goods', companySize: S.EMPLOYEES_10001_PLUS, joinedDaysAgo: 350 },
-  { key: 'architect-services', title: 'Enterprise Architect', industry: 'Services (non-Government)', companySize: S.EMPLOYEES_1001_TO_5000, joinedDaysAgo: 488 },
+  {
+    key: 'architect-services',
+    title: 'Enterprise Architect',
+    industry: 'Services (non-Government)',
+    companySize: S.EMPLOYEES_1001_TO_5000,
+    joinedDaysAgo: 488,
+  },
   { key: 'consultant-self', title: 'Independent IT Consultant', industry: null, companySize: S.SELF_EMPLOYED, joinedDaysAgo: 1333 },
   { key: 'digital-chief-banking', title: 'Chief Digital Officer', industry: 'Banking', companySize: S.EMPLOYEES_1001_TO_5000, joinedDaysAgo: 275 },
 ];
 
 const GENERATED_TITLES = [
-  'CIO', 'CTO', 'CISO', 'Chief Data Officer', 'Chief Digital Officer', 'VP of Engineering', 'VP of IT',
-  'VP of Infrastructure', 'VP of Data', 'Director of IT', 'Director of Engineering', 'Director of Information Security',
-  'Director of IT Operations', 'Director of Enterprise Architecture', 'Head of Infrastructure', 'Head of Data',
-  'Head of IT', 'Head of Digital Transformation', 'Head of Service Delivery', 'IT Manager', 'Engineering Manager',
-  'Enterprise Architect', 'Security Architect', 'Senior Executive Advisor', 'CEO', 'COO', 'CFO',
-  'Director of Procurement', 'Director of Product', 'VP of People', 'IT Director', 'Data Engineering Manager',
+  'CIO',
+  'CTO',
+  'CISO',
+  'Chief Data Officer',
+  'Chief Digital Officer',
+  'VP of Engineering',
+  'VP of IT',
+  'VP of Infrastructure',
+  'VP of Data',
+  'Director of IT',
+  'Director of Engineering',
+  'Director of Information Security',
+  'Director of IT Operations',
+  'Director of Enterprise Architecture',
+  'Head of Infrastructure',
+  'Head of Data',
+  'Head of IT',
+  'Head of Digital Transformation',
+  'Head of Service Delivery',
+  'IT Manager',
+  'Engineering Manager',
+  'Enterprise Architect',
+  'Security Architect',
+  'Senior Executive Advisor',
+  'CEO',
+  'COO',
+  'CFO',
+  'Director of Procurement',
+  'Director of Product',
+  'VP of People',
+  'IT Director',
+  'Data Engineering Manager',
 ];
 
 const SELF_EMPLOYED_TITLES = ['CSO', 'Fractional CIO', 'Fractional CTO', 'Independent Consultant', 'Board Advisor', 'Interim IT Director'];
@@ -338,8 +376,7 @@ const DISCUSSION_THREAD: DemoThread = {
       replyTo: 'identity',
       editedAfterMinutes: 12,
       body:
-        'A standard list for the role, then each person adds two or three items that are specific to their team. ' +
-        'Keeping it short is what makes it stick.',
+        'A standard list for the role, then each person adds two or three items that are specific to their team. ' + 'Keeping it short is what makes it stick.',
     },
     {
       author: 'vp-it-goods',
@@ -354,8 +391,7 @@ const DISCUSSION_THREAD: DemoThread = {
     {
       author: 'ciso-banking',
       body:
-        'Delegating is slower at first, because it genuinely is. Leaders who are measured week to week rarely get room ' +
-        'to absorb that short-term cost.',
+        'Delegating is slower at first, because it genuinely is. Leaders who are measured week to week rarely get room ' + 'to absorb that short-term cost.',
     },
     {
       key: 'bottleneck',
@@ -364,7 +400,7 @@ const DISCUSSION_THREAD: DemoThread = {
         'I would question whether every leader has to step back completely. Some of our best leads still review code ' +
         'every day, and their teams like it.\n\n' +
         'The trouble starts when they become the bottleneck. We watch one signal: how many changes are waiting for the ' +
-        'lead\'s approval. When that number climbs, we have a conversation.',
+        "lead's approval. When that number climbs, we have a conversation.",
     },
     {
       author: 'founder-software',
@@ -466,12 +502,21 @@ interface Advice {
 const ADVICE: Advice[] = [
   {
     text: 'Spend your first ninety days listening before you change anything.',
-    why: ['Nobody will trust your plan until they feel you understand their problems.', 'The people who were there before you usually know exactly what is broken.'],
-    replies: ['A listening tour only works if you report back what you heard.', 'Ninety days can be too long in a crisis; sometimes you have to act in week two.'],
+    why: [
+      'Nobody will trust your plan until they feel you understand their problems.',
+      'The people who were there before you usually know exactly what is broken.',
+    ],
+    replies: [
+      'A listening tour only works if you report back what you heard.',
+      'Ninety days can be too long in a crisis; sometimes you have to act in week two.',
+    ],
   },
   {
     text: 'Meet every member of the executive team one to one in your first month and ask what IT gets wrong.',
-    why: ['You will hear the same three complaints from everyone, and that is your first agenda.', 'It is the cheapest way to find out where your credibility starts.'],
+    why: [
+      'You will hear the same three complaints from everyone, and that is your first agenda.',
+      'It is the cheapest way to find out where your credibility starts.',
+    ],
   },
   {
     text: 'Learn how the company makes money, in detail, before you talk about technology.',
@@ -782,7 +827,11 @@ const MORE_THREADS: DemoThread[] = [
           'We treat pilots as options, not investments. We expect most to expire worthless, and we say so in the budget ' +
           'paper so nobody is surprised at year end.',
       },
-      { author: 'cio-banking', replyTo: 'ai-fund', body: 'The business unit proposes it, we check it can be measured, and finance signs off. It takes one meeting.' },
+      {
+        author: 'cio-banking',
+        replyTo: 'ai-fund',
+        body: 'The business unit proposes it, we check it can be measured, and finance signs off. It takes one meeting.',
+      },
     ],
   },
   {
@@ -813,9 +862,7 @@ const MORE_THREADS: DemoThread[] = [
       },
       {
         author: 'consultant-self',
-        body:
-          'Transition assistance at pre-agreed day rates. When you leave, you have no leverage left, so fix the price ' +
-          'while you still do.',
+        body: 'Transition assistance at pre-agreed day rates. When you leave, you have no leverage left, so fix the price ' + 'while you still do.',
       },
       {
         key: 'caps',
@@ -853,11 +900,13 @@ const MORE_THREADS: DemoThread[] = [
         author: 'infra-director-media',
         upvotes: 1,
         body:
-          'Give the service teams the first page for their own services. The platform team should be the second line, ' +
-          'not the front door for everything.',
+          'Give the service teams the first page for their own services. The platform team should be the second line, ' + 'not the front door for everything.',
       },
       { author: 'head-eng-services', body: 'Pay for it. A flat on-call allowance plus time off after a bad night changed the tone completely for us.' },
-      { author: 'eng-manager-software', body: 'Follow-the-sun is not possible at five people, but moving one engineer to a later schedule covered most of our evening pages.' },
+      {
+        author: 'eng-manager-software',
+        body: 'Follow-the-sun is not possible at five people, but moving one engineer to a later schedule covered most of our evening pages.',
+      },
     ],
   },
   {
@@ -884,12 +933,20 @@ const MORE_THREADS: DemoThread[] = [
       },
       { author: 'cfo-goods', replyTo: 'archive', upvotes: 2, body: 'How much smaller? Our first estimate was suspiciously round.' },
       { author: 'cio-banking', replyTo: 'archive', body: 'About 40% of the original number after hardware refresh, staff and a second site.' },
-      { author: 'cloud-head-goods', upvotes: 6, body: 'Before moving anything, we cut the bill by a third just by fixing storage tiers and deleting old snapshots.' },
+      {
+        author: 'cloud-head-goods',
+        upvotes: 6,
+        body: 'Before moving anything, we cut the bill by a third just by fixing storage tiers and deleting old snapshots.',
+      },
       {
         author: 'advisor-software',
         body: 'Make sure you still have people who want to run hardware. That skill has left a lot of teams quietly.',
       },
-      { author: DEMO_MEMBER_KEY, upvotes: 1, body: 'Egress was our biggest surprise too. Moving the analytics next to the data fixed most of it without leaving the cloud.' },
+      {
+        author: DEMO_MEMBER_KEY,
+        upvotes: 1,
+        body: 'Egress was our biggest surprise too. Moving the analytics next to the data fixed most of it without leaving the cloud.',
+      },
       { author: 'consultant-self', body: 'Look at colocation first. You get predictable costs without building a data center team from scratch.' },
       { author: 'it-director-software', body: 'We went the other way and never regretted it, but we are a software company with spiky traffic.' },
     ],
@@ -916,7 +973,10 @@ const MORE_THREADS: DemoThread[] = [
           'talk about the subtle one tells you more than any question.',
       },
       { author: 'security-architect-health', replyTo: 'review', body: 'Do you tell them in advance that there are security issues in it?' },
-      { author: 'eng-manager-software', body: 'Ask about a time they pushed back on a deadline because something was not safe. Many candidates have no story.' },
+      {
+        author: 'eng-manager-software',
+        body: 'Ask about a time they pushed back on a deadline because something was not safe. Many candidates have no story.',
+      },
       { author: 'cso-self', upvotes: 2, body: 'Judgment is learned on the job. Hire for curiosity and make sure your senior people model the behavior.' },
       { author: 'it-manager-health', body: 'In healthcare we also ask how they would handle patient data in logs. It filters people quickly.' },
     ],
@@ -943,7 +1003,11 @@ const MORE_THREADS: DemoThread[] = [
           'Boards like consistency. Twenty metrics that change every quarter read as noise.',
       },
       { author: 'ciso-banking', replyTo: 'three', body: 'Recovery time is a good one. It is the only metric that sounds like the business, not like IT.' },
-      { author: 'digital-chief-banking', upvotes: 3, body: 'Translate each risk into money or customers affected. Our board responded to "two days of lost payments", not to severity scores.' },
+      {
+        author: 'digital-chief-banking',
+        upvotes: 3,
+        body: 'Translate each risk into money or customers affected. Our board responded to "two days of lost payments", not to severity scores.',
+      },
       { author: 'cso-self', body: 'Include one thing that got worse. A dashboard that is all green loses trust fast.' },
       { author: 'coo-media', body: 'As a board member elsewhere: tell us what decision you want from us. Otherwise it is just reading material.' },
       { author: 'security-architect-health', body: 'We added third-party risk last year, and it got more questions than everything else combined.' },
@@ -966,12 +1030,19 @@ const MORE_THREADS: DemoThread[] = [
         author: 'cdo-media',
         upvotes: 6,
         body:
-          'Neither. Ours reports to the CEO, with a dotted line to IT for platforms. It only works because the CEO ' +
-          'actually uses the data in meetings.',
+          'Neither. Ours reports to the CEO, with a dotted line to IT for platforms. It only works because the CEO ' + 'actually uses the data in meetings.',
       },
       { author: 'data-head-services', replyTo: 'ceo', body: 'That is the part I cannot copy. Ours prefers instinct.' },
-      { author: 'cio-banking', body: 'Platforms in IT, analysts embedded in the business, one shared set of definitions. The reporting line matters less than the definitions.' },
-      { key: 'finance', author: 'cfo-goods', upvotes: 2, body: 'Finance works if the data team is allowed to say things finance does not want to hear. Be honest about whether that is true.' },
+      {
+        author: 'cio-banking',
+        body: 'Platforms in IT, analysts embedded in the business, one shared set of definitions. The reporting line matters less than the definitions.',
+      },
+      {
+        key: 'finance',
+        author: 'cfo-goods',
+        upvotes: 2,
+        body: 'Finance works if the data team is allowed to say things finance does not want to hear. Be honest about whether that is true.',
+      },
       { author: 'architect-services', replyTo: 'finance', body: 'This is the real test, whatever the org chart says.' },
       { author: 'consultant-self', body: 'Stop moving it. Pick one, commit for three years, and fix the problems in place.' },
     ],
@@ -1047,7 +1118,10 @@ const MORE_POLLS: DemoPoll[] = [
     demoChoices: [0, 2],
     comments: [
       { author: 'eng-manager-software', upvotes: 2, body: 'Code assistance was the easy one. Everything else needed a data cleanup first.' },
-      { author: 'ciso-banking', body: 'Fraud detection has been in production for years; we just stopped calling it machine learning and started calling it AI.' },
+      {
+        author: 'ciso-banking',
+        body: 'Fraud detection has been in production for years; we just stopped calling it machine learning and started calling it AI.',
+      },
       { author: 'cdo-media', body: 'Interesting that "None yet" is this low. I expected more honesty.' },
     ],
   },
@@ -1071,7 +1145,7 @@ const MORE_POLLS: DemoPoll[] = [
     resultsVisibility: 'ON_VOTE',
     closesInHours: null,
     comments: [
-      { author: 'cfo-goods', body: 'Finding the number was harder than I expected. Half of our security spend sits in other teams\' budgets.' },
+      { author: 'cfo-goods', body: "Finding the number was harder than I expected. Half of our security spend sits in other teams' budgets." },
       { author: 'security-architect-health', body: 'Healthcare tends to be at the high end, and it still does not feel like enough.' },
     ],
   },
@@ -1116,7 +1190,12 @@ const MORE_POLLS: DemoPoll[] = [
     // Ran for two weeks and closed four days ago.
     closesInHours: -4 * 24,
     comments: [
-      { key: 'speed', author: 'people-vp-software', upvotes: 3, body: 'Our fastest hires all came from referrals. Everything through job boards took twice as long.' },
+      {
+        key: 'speed',
+        author: 'people-vp-software',
+        upvotes: 3,
+        body: 'Our fastest hires all came from referrals. Everything through job boards took twice as long.',
+      },
       { author: 'head-eng-services', replyTo: 'speed', body: 'Same. We now pay a referral bonus and it is the cheapest channel by far.' },
       { author: 'fractional-cto', body: 'Anything over two months and the best candidates are gone. Cut interview rounds before you cut the bar.' },
     ],

@@ -25,18 +25,7 @@ import { Post } from '../modules/post/post.entity';
 import { buildSearchText } from '../modules/post/search-text';
 import { PostTopic, Topic } from '../modules/topic/topic.entity';
 import { Upvote } from '../modules/upvote/upvote.entity';
-import {
-  DEMO_MEMBER_KEY,
-  DemoComment,
-  DemoPoll,
-  DemoPost,
-  Random,
-  buildDemoContent,
-  mulberry32,
-  pickWeighted,
-  sample,
-  seedFrom,
-} from './demo-community';
+import { DEMO_MEMBER_KEY, DemoComment, DemoPoll, DemoPost, Random, buildDemoContent, mulberry32, pickWeighted, sample, seedFrom } from './demo-community';
 
 export { DEMO_FIGURES } from './demo-community';
 
@@ -90,13 +79,7 @@ function skewedTime(random: Random, start: number, end: number): number {
   return start + Math.floor(u * u * (end - start));
 }
 
-function planComments(
-  post: DemoPost,
-  createdAt: number,
-  now: number,
-  memberIndex: (key: string) => number,
-  allMembers: readonly number[],
-): PlannedComment[] {
+function planComments(post: DemoPost, createdAt: number, now: number, memberIndex: (key: string) => number, allMembers: readonly number[]): PlannedComment[] {
   const random = mulberry32(seedFrom(`comments:${post.title}`));
   const start = createdAt + 6 * MINUTE;
   const end = now - 2 * MINUTE;
@@ -126,22 +109,14 @@ function planComments(
       allMembers.filter((m) => m !== author),
       comment.upvotes ?? 0,
     ).map((member) => ({ member, at: skewedTime(random, at + 1000, now - 1000) }));
-    const editedAt =
-      comment.editedAfterMinutes === undefined ? null : Math.max(at + 1000, Math.min(at + comment.editedAfterMinutes * MINUTE, now - 1000));
+    const editedAt = comment.editedAfterMinutes === undefined ? null : Math.max(at + 1000, Math.min(at + comment.editedAfterMinutes * MINUTE, now - 1000));
     planned.push({ seq, parentSeq, author, body: comment.body, createdAt: at, editedAt, upvoters, replyCount: 0 });
   });
   for (const comment of planned) if (comment.parentSeq !== null) planned[comment.parentSeq - 1].replyCount++;
   return planned;
 }
 
-function planVotes(
-  poll: DemoPoll,
-  createdAt: number,
-  end: number,
-  author: number,
-  demo: number,
-  allMembers: readonly number[],
-): PlannedVote[] {
+function planVotes(poll: DemoPoll, createdAt: number, end: number, author: number, demo: number, allMembers: readonly number[]): PlannedVote[] {
   const random = mulberry32(seedFrom(`votes:${poll.title}`));
   // Never the author; the demo account only where the content says it voted.
   const others = allMembers.filter((m) => m !== author && m !== demo);
@@ -163,7 +138,14 @@ function planVotes(
     const maxChoices = poll.maxChoices ?? poll.options.length;
     const weighted = poll.options.map((option, index) => [index, option.weight ?? 1] as const);
     while (choices.length < participants) {
-      const wanted = Math.min(maxChoices, pickWeighted(random, [[1, 45], [2, 35], [3, 20]] as const));
+      const wanted = Math.min(
+        maxChoices,
+        pickWeighted(random, [
+          [1, 45],
+          [2, 35],
+          [3, 20],
+        ] as const),
+      );
       const first = pickWeighted(random, weighted);
       if (poll.options[first].exclusive) {
         choices.push([first]);
@@ -265,8 +247,8 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
       joinedAt: new Date(plan.memberJoinedAt[index]),
     })),
   );
-  const memberIds = (await manager.createQueryBuilder(Member, 'm').select('m.id', 'id').orderBy('m.id', 'ASC').getRawMany<{ id: number }>()).map(
-    (row) => Number(row.id),
+  const memberIds = (await manager.createQueryBuilder(Member, 'm').select('m.id', 'id').orderBy('m.id', 'ASC').getRawMany<{ id: number }>()).map((row) =>
+    Number(row.id),
   );
   if (memberIds.length !== content.members.length) throw new Error('loadDemoCommunity needs an empty database (members table was not empty)');
   const memberId = (index: number): number => memberIds[index];
@@ -287,9 +269,10 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
     content.topics.map((topic) => ({ slug: topic.slug, name: topic.name, postCount: postCountBySlug.get(topic.slug) ?? 0 })),
   );
   const topicIdBySlug = new Map(
-    (await manager.createQueryBuilder(Topic, 't').select('t.id', 'id').addSelect('t.slug', 'slug').getRawMany<{ id: number; slug: string }>()).map(
-      (row) => [row.slug, Number(row.id)],
-    ),
+    (await manager.createQueryBuilder(Topic, 't').select('t.id', 'id').addSelect('t.slug', 'slug').getRawMany<{ id: number; slug: string }>()).map((row) => [
+      row.slug,
+      Number(row.id),
+    ]),
   );
 
   // Posts, with every counter taken from the planned rows.
@@ -327,16 +310,19 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
     }),
   );
   const postIdByTitle = new Map(
-    (await manager.createQueryBuilder(Post, 'p').select('p.id', 'id').addSelect('p.title', 'title').getRawMany<{ id: number; title: string }>()).map(
-      (row) => [row.title, Number(row.id)],
-    ),
+    (await manager.createQueryBuilder(Post, 'p').select('p.id', 'id').addSelect('p.title', 'title').getRawMany<{ id: number; title: string }>()).map((row) => [
+      row.title,
+      Number(row.id),
+    ]),
   );
   const postIds = posts.map((planned) => postIdByTitle.get(planned.post.title) as number);
 
   await insertInChunks(
     manager,
     PostTopic,
-    posts.flatMap((planned, i) => planned.post.topics.map((name) => ({ postId: postIds[i], topicId: topicIdBySlug.get(slugOf.get(name) as string) as number }))),
+    posts.flatMap((planned, i) =>
+      planned.post.topics.map((name) => ({ postId: postIds[i], topicId: topicIdBySlug.get(slugOf.get(name) as string) as number })),
+    ),
   );
 
   // Poll options, votes and participants.
@@ -424,7 +410,12 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
     manager,
     Upvote,
     posts.flatMap((planned, i) => [
-      ...planned.upvoters.map((upvote) => ({ memberId: memberId(upvote.member), subjectType: 'POST' as const, subjectId: postIds[i], createdAt: new Date(upvote.at) })),
+      ...planned.upvoters.map((upvote) => ({
+        memberId: memberId(upvote.member),
+        subjectType: 'POST' as const,
+        subjectId: postIds[i],
+        createdAt: new Date(upvote.at),
+      })),
       ...planned.comments.flatMap((comment) =>
         comment.upvoters.map((upvote) => ({
           memberId: memberId(upvote.member),

@@ -16,9 +16,14 @@ export const ErrorCode = {
   TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
   SLOW_CONSUMER: 'SLOW_CONSUMER',
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The request is not one this transport serves (a query over the WebSocket, a subscription over HTTP), or not JSON. */
+  BAD_REQUEST: 'BAD_REQUEST',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** What a client sees of an unexpected failure: nothing but the request id to quote. */
+export const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our side. Quote extensions.requestId when reporting it.';
 
 /** Base of every error a client may see as it is. */
 export class ClientError extends GraphQLError {
@@ -62,6 +67,13 @@ export class PollClosedError extends ClientError {
   }
 }
 
+/** A request this transport does not serve, e.g. a subscription over HTTP. */
+export class BadRequestError extends ClientError {
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, ErrorCode.BAD_REQUEST, extensions);
+  }
+}
+
 export class ServiceUnavailableError extends ClientError {
   constructor() {
     super('The service is temporarily unavailable; retry later.', ErrorCode.SERVICE_UNAVAILABLE);
@@ -71,13 +83,11 @@ export class ServiceUnavailableError extends ClientError {
 /**
  * An unexpected failure where Apollo's request pipeline does not run (e.g.
  * while building the context): already logged, it carries the request id
- * the client quotes, and nothing else.
+ * the client quotes, and nothing else. Not a ClientError: it is the masked
+ * form of a failure, never a client's mistake.
  */
-export class InternalError extends ClientError {
+export class InternalError extends GraphQLError {
   constructor(readonly requestId: string) {
-    super('Something went wrong on our side. Quote extensions.requestId when reporting it.', ErrorCode.INTERNAL_SERVER_ERROR, {
-      requestId,
-      http: { status: 500 },
-    });
+    super(INTERNAL_ERROR_MESSAGE, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId, http: { status: 500 } } });
   }
 }

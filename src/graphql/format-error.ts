@@ -1,5 +1,6 @@
 /**
- * The single exit of errors to clients (HTTP now, WebSocket later).
+ * The single exit of errors to clients, over HTTP (Apollo) and the WebSocket
+ * (src/realtime/ws-server.ts) alike.
  * Coded client errors pass as they are; GraphQL parse/validation errors keep
  * Apollo's codes; anything else is masked as INTERNAL_SERVER_ERROR: no stack,
  * no SQL, no driver message. The full error is logged with the request id,
@@ -8,20 +9,17 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ErrorCode, InternalError } from './errors';
+import { ErrorCode, INTERNAL_ERROR_MESSAGE, InternalError } from './errors';
 
 const PASS_THROUGH_CODES = new Set<string>([
   ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
   // Apollo Server's own request errors.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
-
-export const INTERNAL_ERROR_MESSAGE = 'Something went wrong on our side. Quote extensions.requestId when reporting it.';
 
 /** Whether an error may reach the client as it is. */
 export function isClientSafe(formatted: GraphQLFormattedError, original: unknown): boolean {

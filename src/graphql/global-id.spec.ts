@@ -7,15 +7,23 @@ describe('global ids', () => {
     expect(fromGlobalId(id)).toEqual({ type: 'Poll', id: 12 });
   });
 
-  it.each(['', '!!!', toGlobalId('Poll', 1) + '=', Buffer.from('Unknown:1').toString('base64url'), Buffer.from('Poll:0').toString('base64url'), Buffer.from('Poll:1.5').toString('base64url'), Buffer.from('Poll:-1').toString('base64url'), 'x'.repeat(100)])(
-    'rejects %j as malformed',
-    (text) => {
-      expect(fromGlobalId(text)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    '!!!',
+    toGlobalId('Poll', 1) + '=',
+    Buffer.from('Unknown:1').toString('base64url'),
+    Buffer.from('Poll:0').toString('base64url'),
+    Buffer.from('Poll:1.5').toString('base64url'),
+    Buffer.from('Poll:-1').toString('base64url'),
+    'x'.repeat(100),
+  ])('rejects %j as malformed', (text) => {
+    expect(fromGlobalId(text)).toBeNull();
+  });
 
   it('tells malformed (BAD_USER_INPUT) from another kind (null, for NOT_FOUND)', () => {
     expect(decodeIdOf(toGlobalId('Thread', 3), 'input.pollId', ['Poll'])).toBeNull();
-    expect(() => decodeIdOf('???', 'input.pollId', ['Poll'])).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.pollId' } }));
+    expect(() => decodeIdOf('???', 'input.pollId', ['Poll'])).toThrow(
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.pollId' } }),
+    );
   });
 });

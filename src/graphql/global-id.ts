@@ -7,9 +7,7 @@ import { BadUserInputError } from './errors';
 
 export type NodeTypeName = 'Member' | 'Thread' | 'Poll' | 'PollOption' | 'Comment' | 'Topic' | 'PollResults' | 'PostStats';
 
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
-  'Member', 'Thread', 'Poll', 'PollOption', 'Comment', 'Topic', 'PollResults', 'PostStats',
-]);
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(['Member', 'Thread', 'Poll', 'PollOption', 'Comment', 'Topic', 'PollResults', 'PostStats']);
 
 export interface DecodedId {
   type: NodeTypeName;

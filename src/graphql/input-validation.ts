@@ -5,9 +5,11 @@
  */
 import { BadUserInputError } from './errors';
 
-// C0 and C1 control characters, DEL, and Unicode line/paragraph separators.
+// C0 and C1 control characters, DEL, and Unicode line/paragraph separators: matching them is the point.
+// eslint-disable-next-line no-control-regex
 const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
 // Bodies and descriptions may hold newlines and tabs (paragraphs), nothing else.
+// eslint-disable-next-line no-control-regex
 const CONTROL_MULTI_LINE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/;
 
 export interface TextRule {
@@ -30,7 +32,10 @@ export function cleanText(value: unknown, field: string, rule: TextRule): string
   const text = (rule.multiline ? value.replace(/\r\n?/g, '\n') : value).trim();
   const forbidden = rule.multiline ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE;
   if (forbidden.test(text)) {
-    throw new BadUserInputError(field, rule.multiline ? 'must not contain control characters other than newlines and tabs.' : 'must not contain control characters or line breaks.');
+    throw new BadUserInputError(
+      field,
+      rule.multiline ? 'must not contain control characters other than newlines and tabs.' : 'must not contain control characters or line breaks.',
+    );
   }
   const length = characterLength(text);
   const min = rule.min ?? 0;

@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { ErrorCode } from './errors';
 
 /** The contract's DateTime: ISO-8601 in UTC, always with milliseconds and "Z". */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
@@ -14,7 +15,7 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   },
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) {
-      throw new GraphQLError('DateTime must be an ISO-8601 string, e.g. "2026-12-01T09:00:00Z".', { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new GraphQLError('DateTime must be an ISO-8601 string, e.g. "2026-12-01T09:00:00Z".', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
     }
     return parseDate(ast.value);
   },
@@ -24,7 +25,7 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 function invalid(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
 }
 
 function parseDate(value: unknown): Date {

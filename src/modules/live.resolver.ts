@@ -47,7 +47,7 @@ export class LiveResolver {
   @Subscription(() => PollResults, {
     subscribe: subscribePollResults,
     description:
-      'The poll\'s results as the subscriber may see them (Poll.resultsVisibility): first the current results at once, then the ' +
+      "The poll's results as the subscriber may see them (Poll.resultsVisibility): first the current results at once, then the " +
       'latest results after every change, at most one message per poll per conflation interval, never skipping the final state. ' +
       'Hidden tallies never leave the server.',
   })
@@ -72,7 +72,7 @@ export class LiveResolver {
 
   @Subscription(() => PostStats, {
     subscribe: subscribePostStats,
-    description: 'The post\'s counters: first the current ones at once, then after every change, conflated like poll results.',
+    description: "The post's counters: first the current ones at once, then after every change, conflated like poll results.",
   })
   postStatsUpdated(@Root() stats: PostStats, @Arg('postId', () => ID, { description: 'The post to watch.' }) _postId: string): PostStats {
     return stats;

@@ -83,11 +83,9 @@ export function createSharedLoaders(services: Services): SharedLoaders {
     commentPage: new DataLoader((requests) => services.comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
     commentUpvotedByMember: new DataLoader(async (keys) => {
       const pairs = keys.map((key) => key.split(':').map(Number));
-      const found = await services.upvotes.upvotesAmong(
-        [...new Set(pairs.map(([member]) => member))],
-        'COMMENT',
-        [...new Set(pairs.map(([, comment]) => comment))],
-      );
+      const found = await services.upvotes.upvotesAmong([...new Set(pairs.map(([member]) => member))], 'COMMENT', [
+        ...new Set(pairs.map(([, comment]) => comment)),
+      ]);
       return keys.map((key) => found.has(key));
     }),
     pollStateById: new DataLoader(async (pollIds) => {

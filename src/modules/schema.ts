@@ -1,7 +1,6 @@
 /** The executable GraphQL schema: every module's resolvers, built by TypeGraphQL. */
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { createPubSub } from '@graphql-yoga/subscription';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, PubSub } from 'type-graphql';
 import { DateTimeScalar } from '../graphql/scalars';
 import { CommentResolver } from './comment/comment.resolver';
 import { MemberResolver } from './member/member.resolver';
@@ -12,16 +11,21 @@ import { LiveResolver } from './live.resolver';
 import { TopicResolver } from './topic/topic.resolver';
 import { UpvoteResolver } from './upvote/upvote.resolver';
 
-export const RESOLVERS = [
-  NodeResolver,
-  MemberResolver,
-  TopicResolver,
-  PostResolver,
-  CommentResolver,
-  PollResolver,
-  UpvoteResolver,
-  LiveResolver,
-] as const;
+export const RESOLVERS = [NodeResolver, MemberResolver, TopicResolver, PostResolver, CommentResolver, PollResolver, UpvoteResolver, LiveResolver] as const;
+
+/**
+ * TypeGraphQL insists on a pubSub when there are subscriptions, but every
+ * @Subscription here brings its own `subscribe` (the live feeds): topics are
+ * never used, and using one is a bug, so it fails loudly.
+ */
+const NO_TOPICS: PubSub = {
+  publish: () => {
+    throw new Error('topic-based subscriptions are not used: publish domain events (src/realtime/domain-events.ts)');
+  },
+  subscribe: () => {
+    throw new Error('topic-based subscriptions are not used: give the @Subscription a `subscribe` (a live feed)');
+  },
+};
 
 export async function buildAppSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
@@ -31,8 +35,7 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
     // Input is checked by the services (they name the offending field); no class-validator.
     validate: false,
     emitSchemaFile: false,
-    // Required by TypeGraphQL for @Subscription fields; the live transport (issue #3) will publish through it.
-    pubSub: createPubSub(),
+    pubSub: NO_TOPICS,
   });
   // TypeGraphQL has no option for the root types' descriptions.
   describe(schema.getQueryType(), 'Reads: posts, comments, polls, topics and the signed-in member.');

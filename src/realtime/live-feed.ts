@@ -43,7 +43,11 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
     intervalMs: number,
     logger: Logger,
   ) {
-    this.flushes = new Conflator(intervalMs, (targetId) => this.flush(targetId), (error, targetId) => logger.error(`live ${field} flush failed`, { targetId, error }));
+    this.flushes = new Conflator(
+      intervalMs,
+      (targetId) => this.flush(targetId),
+      (error, targetId) => logger.error(`live ${field} flush failed`, { targetId, error }),
+    );
   }
 
   /** Brings the subscribers of `targetId` (or only `only`, for its first message) up to date. */
@@ -87,7 +91,13 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
    * The queue of a new subscriber of `targetId`, registered in the registry
    * when it came over a socket; its end removes it from the feed and the registry.
    */
-  protected createQueue(targetId: number, registration: Registration | null, self: () => S, policy: LiveQueuePolicy, onDeliver?: (item: T) => void): LiveQueue<T> {
+  protected createQueue(
+    targetId: number,
+    registration: Registration | null,
+    self: () => S,
+    policy: LiveQueuePolicy,
+    onDeliver?: (item: T) => void,
+  ): LiveQueue<T> {
     if (registration) this.registry.add({ ...registration, field: this.field, targetId });
     return new LiveQueue<T>(
       policy,

@@ -80,7 +80,10 @@ export class RedisEventRelay implements EventRelay {
     // covers channels whose SUBSCRIBE was acknowledged, and leaves its promise without a handler.
     this.subscriber = new Redis(url, { ...options, autoResubscribe: false });
 
-    for (const [name, client] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+    for (const [name, client] of [
+      ['publisher', this.publisher],
+      ['subscriber', this.subscriber],
+    ] as const) {
       // Without an error listener ioredis reports connection errors as unhandled.
       client.on('error', (error) => this.logger.warn(`redis ${name} error`, { error: error.message }));
     }
@@ -108,8 +111,7 @@ export class RedisEventRelay implements EventRelay {
 
   /** Resolves once the publisher is ready and the subscriber listens on the channel (start-up waits a little for it, never forever). */
   async ready(timeoutMs: number): Promise<boolean> {
-    const published =
-      this.publisher.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => this.publisher.once('ready', () => resolve()));
+    const published = this.publisher.status === 'ready' ? Promise.resolve() : new Promise<void>((resolve) => this.publisher.once('ready', () => resolve()));
     const subscribed = this.subscribed ? Promise.resolve() : new Promise<void>((resolve) => this.subscribedWaiters.add(resolve));
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
     return (await Promise.race([Promise.all([published, subscribed]), timer])) !== 'timeout';

@@ -41,8 +41,8 @@ import {
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { ClientError, ErrorCode, UnauthenticatedError } from '../graphql/errors';
-import { formatError, INTERNAL_ERROR_MESSAGE } from '../graphql/format-error';
+import { BadRequestError, ClientError, ErrorCode, INTERNAL_ERROR_MESSAGE, UnauthenticatedError } from '../graphql/errors';
+import { formatError } from '../graphql/format-error';
 import { assertQuerySize, fragmentsOf } from '../graphql/query-size';
 import type { Logger } from '../logger';
 
@@ -147,14 +147,9 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
             );
           }
           const operation = getOperationAST(document, payload.operationName);
-          if (!operation) return [new ClientError('Unable to identify the operation to run.', 'BAD_REQUEST' as ErrorCode)];
+          if (!operation) return [new BadRequestError('Unable to identify the operation to run.')];
           if (operation.operation !== 'subscription') {
-            return [
-              new ClientError(
-                'Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST to /graphql.',
-                'BAD_REQUEST' as ErrorCode,
-              ),
-            ];
+            return [new BadRequestError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST to /graphql.')];
           }
           // Variables that do not fit their types are the client's input error (BAD_USER_INPUT, as Apollo
           // answers over HTTP); left to subscribe() they would come back uncoded and be masked as internal.
@@ -178,7 +173,12 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
             document,
             operationName: payload.operationName,
             variableValues: payload.variables,
-            contextValue: options.createContext({ viewer: state.viewer, connectionId: state.connectionId, operationId, requestId: requestIdOf(ctx.extra, operationId) }),
+            contextValue: options.createContext({
+              viewer: state.viewer,
+              connectionId: state.connectionId,
+              operationId,
+              requestId: requestIdOf(ctx.extra, operationId),
+            }),
           };
           // Subscribing here (not after onSubscribe) lets a failure such as NOT_FOUND
           // reach the client as an `error` message, and registers the subscription

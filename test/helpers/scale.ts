@@ -37,7 +37,10 @@ function reachableSync(url: string): boolean {
   const target = { host: hostname, port: Number(port || (url.startsWith('redis') ? 6379 : 5432)) };
   const probe = spawnSync(
     process.execPath,
-    ['-e', `const s=require('net').connect(${JSON.stringify(target)});s.setTimeout(1500,()=>process.exit(1));s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));`],
+    [
+      '-e',
+      `const s=require('net').connect(${JSON.stringify(target)});s.setTimeout(1500,()=>process.exit(1));s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));`,
+    ],
     { timeout: 5000 },
   );
   return probe.status === 0;
@@ -54,11 +57,7 @@ export function describeWithScaleServers(suite: string, needs: { needsRedisServe
   // Suites that stop and restart a Redis of their own need the redis-server program too.
   const binary = !needs.needsRedisServerBinary || spawnSync('redis-server', ['--version']).status === 0;
   if (pg && redis && binary) return describe;
-  const missing = [
-    !pg && `PostgreSQL at ${SCALE_DATABASE_URL}`,
-    !redis && `Redis at ${SCALE_REDIS_URL}`,
-    !binary && 'the redis-server program',
-  ]
+  const missing = [!pg && `PostgreSQL at ${SCALE_DATABASE_URL}`, !redis && `Redis at ${SCALE_REDIS_URL}`, !binary && 'the redis-server program']
     .filter(Boolean)
     .join(' and ');
   if (process.env.CI) throw new Error(`${suite}: ${missing} not available, and CI must run this suite (see .ci/run)`);

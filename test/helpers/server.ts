@@ -104,18 +104,15 @@ export async function startTestServer(
 
   const signUp: TestServer['signUp'] = async (overrides = {}) => {
     counter += 1;
-    const result = await gql(
-      `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token member { id } } }`,
-      {
-        input: {
-          email: overrides.email ?? `member${counter}-${process.pid}@example.test`,
-          password: 'correct horse battery',
-          title: overrides.title ?? 'Director of IT',
-          industry: overrides.industry === undefined ? 'Software' : overrides.industry,
-          companySize: overrides.companySize ?? 'EMPLOYEES_201_TO_500',
-        },
+    const result = await gql(`mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token member { id } } }`, {
+      input: {
+        email: overrides.email ?? `member${counter}-${process.pid}@example.test`,
+        password: 'correct horse battery',
+        title: overrides.title ?? 'Director of IT',
+        industry: overrides.industry === undefined ? 'Software' : overrides.industry,
+        companySize: overrides.companySize ?? 'EMPLOYEES_201_TO_500',
       },
-    );
+    });
     if (!result.data?.signUp) throw new Error(`signUp failed: ${JSON.stringify(result.errors)}`);
     return { token: result.data.signUp.token, id: result.data.signUp.member.id };
   };

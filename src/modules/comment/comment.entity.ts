@@ -60,8 +60,7 @@ export class Comment {
   replyCount: number;
 
   @Field(() => Boolean, {
-    description:
-      'A deleted comment stays in lists as a placeholder while it has replies, and disappears from them when it has none.',
+    description: 'A deleted comment stays in lists as a placeholder while it has replies, and disappears from them when it has none.',
   })
   get isDeleted(): boolean {
     return this.deletedAt !== null;

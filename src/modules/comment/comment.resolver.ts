@@ -26,7 +26,7 @@ class AddCommentPayload {
   @Field(() => Comment, { description: 'The new comment.' })
   comment: Comment;
 
-  @Field(() => CommentEdge, { description: 'The new comment as an edge of its list (top-level comments, or its parent\'s replies).' })
+  @Field(() => CommentEdge, { description: "The new comment as an edge of its list (top-level comments, or its parent's replies)." })
   commentEdge: CommentEdge;
 }
 

@@ -34,9 +34,7 @@ export interface CommentPageRequest {
 const SEQ_ORDER = CommentOrder.OLDEST;
 
 export function commentCursor(comment: Comment, order: CommentOrder): string {
-  return order === CommentOrder.MOST_UPVOTED
-    ? encodeCursor(order, [comment.upvoteCount, comment.seq])
-    : encodeCursor(order, [comment.seq]);
+  return order === CommentOrder.MOST_UPVOTED ? encodeCursor(order, [comment.upvoteCount, comment.seq]) : encodeCursor(order, [comment.seq]);
 }
 
 /** The sequence number an OLDEST (or reply) cursor stands for. */
@@ -69,8 +67,7 @@ export class CommentService {
   async add(viewer: Member | null, input: { postId: string; body: string; parentId?: string | null }): Promise<Comment> {
     if (!viewer) throw new UnauthenticatedError();
     const postRef = decodeIdOf(input.postId, 'input.postId', ['Thread', 'Poll']);
-    const parentRef =
-      input.parentId !== null && input.parentId !== undefined ? decodeIdOf(input.parentId, 'input.parentId', ['Comment']) : undefined;
+    const parentRef = input.parentId !== null && input.parentId !== undefined ? decodeIdOf(input.parentId, 'input.parentId', ['Comment']) : undefined;
     const body = cleanText(input.body, 'input.body', { min: 1, max: COMMENT_BODY_MAX, multiline: true });
     if (!postRef) throw new NotFoundError('Post', 'input.postId');
     if (parentRef === null) throw new NotFoundError('Comment', 'input.parentId');
@@ -200,8 +197,7 @@ export class CommentService {
     const [{ scope, order, first, after }] = group;
     const key = commentCursorKey(after, order);
     const partition = scope.kind === 'post' ? 'r.post_id' : 'r.parent_id';
-    const orderSql =
-      order === CommentOrder.NEWEST ? 'r.seq DESC' : order === CommentOrder.MOST_UPVOTED ? 'r.upvote_count DESC, r.seq ASC' : 'r.seq ASC';
+    const orderSql = order === CommentOrder.NEWEST ? 'r.seq DESC' : order === CommentOrder.MOST_UPVOTED ? 'r.upvote_count DESC, r.seq ASC' : 'r.seq ASC';
     const scopeIds = group.map((request) => (request.scope.kind === 'post' ? request.scope.postId : request.scope.parentId));
 
     const conditions = [

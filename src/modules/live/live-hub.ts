@@ -44,11 +44,20 @@ export class LiveHub {
 
   constructor(deps: LiveHubDeps, events: DomainEventBus, options: LiveHubOptions, logger: Logger) {
     const findPosts = (ids: readonly number[]) => deps.posts.findByIds(ids);
-    this.pollResults = new PollResultsFeed({ findPosts, liveState: (pollId, members) => deps.polls.liveState(pollId, members) }, this.registry, options.intervalMs, logger);
+    this.pollResults = new PollResultsFeed(
+      { findPosts, liveState: (pollId, members) => deps.polls.liveState(pollId, members) },
+      this.registry,
+      options.intervalMs,
+      logger,
+    );
     this.postStats = new PostStatsFeed({ findPosts }, this.registry, options.intervalMs, logger);
     // Comments are not conflated away (every one is delivered); batching them per interval only saves reads.
     this.commentAdded = new CommentAddedFeed(
-      { findPosts, commentsAfterSeq: (postId, afterSeq, limit) => deps.comments.afterSeq(postId, afterSeq, limit), createSharedLoaders: deps.createSharedLoaders },
+      {
+        findPosts,
+        commentsAfterSeq: (postId, afterSeq, limit) => deps.comments.afterSeq(postId, afterSeq, limit),
+        createSharedLoaders: deps.createSharedLoaders,
+      },
       this.registry,
       options,
       logger,

@@ -28,7 +28,7 @@ export const COMPANY_SIZE_LABELS: Record<CompanySize, string> = {
 
 registerEnumType(CompanySize, {
   name: 'CompanySize',
-  description: 'Company size bands shown in a member\'s byline.',
+  description: "Company size bands shown in a member's byline.",
   valuesConfig: Object.fromEntries(
     Object.entries(COMPANY_SIZE_LABELS).map(([value, label]) => [value, { description: `Written "${label}" in bylines.` }]),
   ) as Record<CompanySize, { description: string }>,

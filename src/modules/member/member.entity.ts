@@ -34,7 +34,7 @@ export class Member {
   @Column({ type: 'varchar', length: 400, nullable: true })
   industry: string | null;
 
-  @Field(() => CompanySize, { description: 'The size band of the member\'s company.' })
+  @Field(() => CompanySize, { description: "The size band of the member's company." })
   @Column({ name: 'company_size', type: 'varchar', length: 32 })
   companySize: CompanySize;
 

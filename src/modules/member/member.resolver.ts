@@ -3,7 +3,7 @@ import type { RequestContext } from '../context';
 import { CompanySize } from './company-size';
 import { Member } from './member.entity';
 
-@InputType('SignUpInput', { description: 'A new member\'s e-mail, password and professional identity.' })
+@InputType('SignUpInput', { description: "A new member's e-mail, password and professional identity." })
 class SignUpInput {
   @Field(() => String, { description: 'Unique, compared case-insensitively. An address already in use is BAD_USER_INPUT on input.email.' })
   email: string;
@@ -17,7 +17,7 @@ class SignUpInput {
   @Field(() => String, { nullable: true, description: 'Industry, up to 100 characters; omit or leave empty for none.' })
   industry?: string | null;
 
-  @Field(() => CompanySize, { description: 'The size band of the member\'s company.' })
+  @Field(() => CompanySize, { description: "The size band of the member's company." })
   companySize: CompanySize;
 }
 
@@ -31,8 +31,7 @@ class LogInInput {
 }
 
 @ObjectType('AuthPayload', {
-  description:
-    '`token` goes in `Authorization: Bearer <token>` (HTTP) or connectionParams.authorization (WebSocket). It stays valid until logOut.',
+  description: '`token` goes in `Authorization: Bearer <token>` (HTTP) or connectionParams.authorization (WebSocket). It stays valid until logOut.',
 })
 class AuthPayload {
   @Field(() => String, { description: 'An opaque session token; keep it secret.' })
@@ -60,8 +59,7 @@ export class MemberResolver {
   }
 
   @Mutation(() => Boolean, {
-    description:
-      'Revokes the token this request was made with, everywhere at once. False for an anonymous request; a revoked token is UNAUTHENTICATED.',
+    description: 'Revokes the token this request was made with, everywhere at once. False for an anonymous request; a revoked token is UNAUTHENTICATED.',
   })
   async logOut(@Ctx() context: RequestContext): Promise<boolean> {
     if (!context.tokenHash) return false;

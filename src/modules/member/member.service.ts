@@ -66,9 +66,9 @@ export class MemberService {
       const member = await this.db.write(async ({ manager }) => {
         const taken = await manager.getRepository(Member).exist({ where: { email } });
         if (taken) throw new BadUserInputError('input.email', 'is already in use.');
-        const created = await manager.getRepository(Member).save(
-          manager.getRepository(Member).create({ email, passwordHash, title, industry, companySize: data.companySize, joinedAt: new Date() }),
-        );
+        const created = await manager
+          .getRepository(Member)
+          .save(manager.getRepository(Member).create({ email, passwordHash, title, industry, companySize: data.companySize, joinedAt: new Date() }));
         await manager.getRepository(AuthToken).insert({ tokenHash: hashToken(token), memberId: created.id, createdAt: new Date() });
         return created;
       });

@@ -10,12 +10,12 @@ import type { Post } from '../post/post.entity';
 import { largestRemainderPercentages } from './percentages';
 import type { PollOption } from './poll-option.entity';
 
-@ObjectType('PollOptionResult', { description: 'One option\'s tally.' })
+@ObjectType('PollOptionResult', { description: "One option's tally." })
 export class PollOptionResult {
   @Field(() => ID, { description: 'The PollOption this tally is of.' })
   optionId: string;
 
-  @Field(() => String, { description: 'The option\'s label.' })
+  @Field(() => String, { description: "The option's label." })
   label: string;
 
   @Field(() => Int, { nullable: true, description: 'Null when the results are hidden from the viewer.' })
@@ -34,7 +34,7 @@ export class PollOptionResult {
 @ObjectType('PollResults', {
   implements: Node,
   description:
-    'A poll\'s tallies at one moment, as one viewer may see them. The same shape is returned by Poll.results and ' +
+    "A poll's tallies at one moment, as one viewer may see them. The same shape is returned by Poll.results and " +
     'pushed by Subscription.pollResultsUpdated, so a dashboard uses one fragment for both and a normalized client ' +
     'cache updates itself from each message.',
 })
@@ -42,7 +42,7 @@ export class PollResults {
   /** Database id of the poll. */
   readonly pollDbId: number;
 
-  @Field(() => ID, { description: 'The poll\'s global ID.' })
+  @Field(() => ID, { description: "The poll's global ID." })
   pollId: string;
 
   @Field(() => Int, { description: 'Members who have a vote in this poll. Always shown.' })
@@ -58,9 +58,7 @@ export class PollResults {
   isClosed: boolean;
 
   @Field(() => Boolean, {
-    description:
-      'True when the viewer may not see the tallies (see Poll.resultsVisibility): then totalVotes and every ' +
-      'voteCount and percentage are null.',
+    description: 'True when the viewer may not see the tallies (see Poll.resultsVisibility): then totalVotes and every ' + 'voteCount and percentage are null.',
   })
   isHidden: boolean;
 

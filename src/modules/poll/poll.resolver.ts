@@ -42,8 +42,7 @@ class CastVoteInput {
   pollId: string;
 
   @Field(() => [ID], {
-    description:
-      'Exactly one option for a single-choice poll; one or more distinct options otherwise. Replaces the viewer\'s earlier vote.',
+    description: "Exactly one option for a single-choice poll; one or more distinct options otherwise. Replaces the viewer's earlier vote.",
   })
   optionIds: string[];
 }
@@ -104,12 +103,18 @@ export class PollResolver {
   }
 
   @Mutation(() => CreatePollPayload, { nullable: true, description: 'Opens a poll.' })
-  async createPoll(@Arg('input', () => CreatePollInput, { description: 'The poll.' }) input: CreatePollInput, @Ctx() context: RequestContext): Promise<CreatePollPayload> {
+  async createPoll(
+    @Arg('input', () => CreatePollInput, { description: 'The poll.' }) input: CreatePollInput,
+    @Ctx() context: RequestContext,
+  ): Promise<CreatePollPayload> {
     return { poll: await context.services.polls.create(context.viewer, input) };
   }
 
-  @Mutation(() => CastVotePayload, { nullable: true, description: 'Votes, replacing the viewer\'s earlier vote. POLL_CLOSED once the poll is closed.' })
-  async castVote(@Arg('input', () => CastVoteInput, { description: 'The vote.' }) input: CastVoteInput, @Ctx() context: RequestContext): Promise<CastVotePayload> {
+  @Mutation(() => CastVotePayload, { nullable: true, description: "Votes, replacing the viewer's earlier vote. POLL_CLOSED once the poll is closed." })
+  async castVote(
+    @Arg('input', () => CastVoteInput, { description: 'The vote.' }) input: CastVoteInput,
+    @Ctx() context: RequestContext,
+  ): Promise<CastVotePayload> {
     const poll = await context.services.polls.castVote(context.viewer, input);
     context.loaders.viewerChoicesByPollId.clear(poll.id);
     context.loaders.optionsByPollId.clear(poll.id);
@@ -119,9 +124,12 @@ export class PollResolver {
 
   @Mutation(() => RetractVotePayload, {
     nullable: true,
-    description: 'Idempotent: without a vote of the viewer\'s, the poll comes back unchanged (same version).',
+    description: "Idempotent: without a vote of the viewer's, the poll comes back unchanged (same version).",
   })
-  async retractVote(@Arg('input', () => RetractVoteInput, { description: 'The poll.' }) input: RetractVoteInput, @Ctx() context: RequestContext): Promise<RetractVotePayload> {
+  async retractVote(
+    @Arg('input', () => RetractVoteInput, { description: 'The poll.' }) input: RetractVoteInput,
+    @Ctx() context: RequestContext,
+  ): Promise<RetractVotePayload> {
     const poll = await context.services.polls.retractVote(context.viewer, input);
     context.loaders.viewerChoicesByPollId.clear(poll.id);
     context.loaders.optionsByPollId.clear(poll.id);
@@ -130,7 +138,10 @@ export class PollResolver {
   }
 
   @Mutation(() => ClosePollPayload, { nullable: true, description: 'Author only.' })
-  async closePoll(@Arg('input', () => ClosePollInput, { description: 'The poll.' }) input: ClosePollInput, @Ctx() context: RequestContext): Promise<ClosePollPayload> {
+  async closePoll(
+    @Arg('input', () => ClosePollInput, { description: 'The poll.' }) input: ClosePollInput,
+    @Ctx() context: RequestContext,
+  ): Promise<ClosePollPayload> {
     return { poll: await context.services.polls.close(context.viewer, input) };
   }
 }
@@ -138,10 +149,7 @@ export class PollResolver {
 /** Poll.results for the request's viewer; also what node(PollResults id) returns. */
 export async function resultsForViewer(poll: Post, context: RequestContext): Promise<PollResults> {
   const now = new Date();
-  const [state, choices] = await Promise.all([
-    context.loaders.pollStateById.load(poll.id),
-    context.loaders.viewerChoicesByPollId.load(poll.id),
-  ]);
+  const [state, choices] = await Promise.all([context.loaders.pollStateById.load(poll.id), context.loaders.viewerChoicesByPollId.load(poll.id)]);
   // Totals, version and option counts from one read, so they always agree.
   const current = state?.poll ?? poll;
   const visible = maySeeTallies(current, context.viewer?.id ?? null, choices.length > 0, now);

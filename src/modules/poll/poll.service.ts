@@ -77,9 +77,7 @@ export class PollService {
         resultsVisibility,
         topics,
       });
-      await manager
-        .getRepository(PollOption)
-        .insert(labels.map((label, position) => ({ pollId: poll.id, label, position, voteCount: 0 })));
+      await manager.getRepository(PollOption).insert(labels.map((label, position) => ({ pollId: poll.id, label, position, voteCount: 0 })));
       return poll;
     });
   }
@@ -173,7 +171,7 @@ export class PollService {
       await lockPostRow(manager, pollRef.id);
       const poll = await this.posts.findOfKind(manager, pollRef.id, 'POLL');
       if (!poll) throw new NotFoundError('Poll', 'input.pollId');
-      if (poll.authorId !== viewer.id) throw new ForbiddenError('Only the poll\'s author may close it.');
+      if (poll.authorId !== viewer.id) throw new ForbiddenError("Only the poll's author may close it.");
       if (poll.isClosedAt(now) || !(await this.markClosed(manager, poll.id, now))) throw new PollClosedError();
       const closed = await manager.getRepository(Post).findOneOrFail({ where: { id: poll.id } });
       publishAfterCommit({ type: 'pollResultsChanged', pollId: closed.id, version: closed.resultsVersion });
@@ -286,21 +284,10 @@ export class PollService {
 
   /** The option ids one member chose in many polls. */
   async choicesOf(memberId: number, pollIds: readonly number[]): Promise<Map<number, number[]>> {
-    const votes = await this.db.read((manager) =>
-      manager.getRepository(PollVote).find({ where: { memberId, pollId: In([...pollIds]) } }),
-    );
+    const votes = await this.db.read((manager) => manager.getRepository(PollVote).find({ where: { memberId, pollId: In([...pollIds]) } }));
     const result = new Map<number, number[]>(pollIds.map((id) => [id, []]));
     for (const vote of votes) result.get(vote.pollId)?.push(vote.optionId);
     return result;
-  }
-
-  /** Which of these members currently have a vote in the poll (one query for a whole audience). */
-  async participantsAmong(pollId: number, memberIds: readonly number[]): Promise<Set<number>> {
-    if (memberIds.length === 0) return new Set();
-    const rows = await this.db.read((manager) =>
-      manager.getRepository(PollParticipant).find({ where: { pollId, memberId: In([...memberIds]) }, select: { memberId: true } }),
-    );
-    return new Set(rows.map((row) => row.memberId));
   }
 
   private async openPoll(manager: EntityManager, pollId: number): Promise<Post> {

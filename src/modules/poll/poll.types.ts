@@ -10,14 +10,13 @@ export enum ResultsVisibilityEnum {
 
 registerEnumType(ResultsVisibilityEnum, {
   name: 'ResultsVisibility',
-  description: 'Who may see a poll\'s tallies, and when.',
+  description: "Who may see a poll's tallies, and when.",
   valuesConfig: {
     ALWAYS: { description: 'Everyone, always.' },
     ON_VOTE: {
-      description:
-        'Members who currently have a vote in the poll (retracting hides them again), and the poll\'s author; everyone once the poll is closed.',
+      description: "Members who currently have a vote in the poll (retracting hides them again), and the poll's author; everyone once the poll is closed.",
     },
-    ON_CLOSE: { description: 'Only the poll\'s author until the poll is closed; everyone after.' },
+    ON_CLOSE: { description: "Only the poll's author until the poll is closed; everyone after." },
   },
 });
 

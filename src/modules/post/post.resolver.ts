@@ -41,12 +41,6 @@ class RecordViewPayload {
   post: Post;
 }
 
-/** A Thread or Poll global id to its database id; null when it names no post. */
-export function postDbId(globalId: string): number | null {
-  const decoded = fromGlobalId(globalId);
-  return decoded && (decoded.type === 'Thread' || decoded.type === 'Poll') ? decoded.id : null;
-}
-
 @Resolver(() => PostInterface)
 export class PostResolver {
   @FieldResolver(() => Member, { description: 'Who posted it.' })
@@ -87,7 +81,7 @@ export class PostResolver {
   }
 
   @Query(() => PostInterface, { nullable: true, description: 'Null when no post has this id.' })
-  async post(@Arg('id', () => ID, { description: 'A thread\'s or poll\'s ID.' }) id: string, @Ctx() context: RequestContext): Promise<Post | null> {
+  async post(@Arg('id', () => ID, { description: "A thread's or poll's ID." }) id: string, @Ctx() context: RequestContext): Promise<Post | null> {
     const decoded = fromGlobalId(id);
     if (!decoded || (decoded.type !== 'Thread' && decoded.type !== 'Poll')) return null;
     const post = await context.loaders.postById.load(decoded.id);

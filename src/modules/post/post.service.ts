@@ -75,9 +75,7 @@ export class PostService {
     const title = cleanText(input.title, 'input.title', { min: 1, max: POST_TITLE_MAX });
     const body = cleanText(input.body, 'input.body', { min: 1, max: THREAD_BODY_MAX, multiline: true });
     const topics = cleanTopicNames(input.topics, 'input.topics');
-    return this.db.write(({ manager }) =>
-      this.insertPost(manager, { kind: 'THREAD', title, body, description: null, authorId: viewer.id, topics }),
-    );
+    return this.db.write(({ manager }) => this.insertPost(manager, { kind: 'THREAD', title, body, description: null, authorId: viewer.id, topics }));
   }
 
   /** Inserts a post and files it under its topics, inside the caller's transaction. */
@@ -198,12 +196,7 @@ export class PostService {
           .where('p.id <> :relatedId', { relatedId: related.id })
           .orderBy('shared_topics', 'DESC');
       }
-      return query
-        .addSelect(POPULARITY_SQL, 'popularity')
-        .addOrderBy('popularity', 'DESC')
-        .addOrderBy('p.id', 'DESC')
-        .limit(first)
-        .getMany();
+      return query.addSelect(POPULARITY_SQL, 'popularity').addOrderBy('popularity', 'DESC').addOrderBy('p.id', 'DESC').limit(first).getMany();
     });
   }
 

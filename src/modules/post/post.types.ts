@@ -32,15 +32,15 @@ export abstract class PostInterface {
   description: 'A question or topic opened for discussion.',
 })
 export class Thread {
-  @Field(() => String, { description: 'The question\'s details, as plain text (paragraphs separated by a blank line).' })
+  @Field(() => String, { description: "The question's details, as plain text (paragraphs separated by a blank line)." })
   body: string;
 }
 
-@ObjectType('PostStats', { implements: Node, description: 'A post\'s live counters.' })
+@ObjectType('PostStats', { implements: Node, description: "A post's live counters." })
 export class PostStats {
   readonly postDbId: number;
 
-  @Field(() => ID, { description: 'The post\'s global ID.' })
+  @Field(() => ID, { description: "The post's global ID." })
   postId: string;
 
   @Field(() => Int, { description: 'Views of the post.' })

@@ -17,7 +17,14 @@ describe('topic slugs', () => {
       { name: 'Remote Work', slug: 'remote-work' },
       { name: 'AI', slug: 'ai' },
     ]);
-    expect(() => cleanTopicNames(Array.from({ length: 11 }, (_, i) => `T${i}`), 'input.topics')).toThrow();
-    expect(() => cleanTopicNames(['ok', '%%%'], 'input.topics')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.topics[1]' } }));
+    expect(() =>
+      cleanTopicNames(
+        Array.from({ length: 11 }, (_, i) => `T${i}`),
+        'input.topics',
+      ),
+    ).toThrow();
+    expect(() => cleanTopicNames(['ok', '%%%'], 'input.topics')).toThrow(
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.topics[1]' } }),
+    );
   });
 });

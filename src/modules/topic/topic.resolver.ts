@@ -11,7 +11,10 @@ export class TopicResolver {
   }
 
   @Query(() => Topic, { nullable: true, description: 'The topic with this slug; null when there is none.' })
-  topic(@Arg('slug', () => String, { description: 'The topic\'s slug, e.g. "remote-work".' }) slug: string, @Ctx() context: RequestContext): Promise<Topic | null> {
+  topic(
+    @Arg('slug', () => String, { description: 'The topic\'s slug, e.g. "remote-work".' }) slug: string,
+    @Ctx() context: RequestContext,
+  ): Promise<Topic | null> {
     // Accept a name too ("Remote Work"): the slug is derived the same way.
     return context.services.topics.findBySlug(slugify(slug));
   }

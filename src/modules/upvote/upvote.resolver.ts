@@ -32,20 +32,24 @@ class RemoveUpvotePayload {
 export class UpvoteResolver {
   @FieldResolver(() => Boolean, { description: 'False for anonymous viewers.' })
   viewerHasUpvoted(@Root() subject: UpvoteSubject, @Ctx() context: RequestContext): Promise<boolean> {
-    return subject instanceof Comment
-      ? context.loaders.viewerUpvotedCommentId.load(subject.id)
-      : context.loaders.viewerUpvotedPostId.load(subject.id);
+    return subject instanceof Comment ? context.loaders.viewerUpvotedCommentId.load(subject.id) : context.loaders.viewerUpvotedPostId.load(subject.id);
   }
 
   @Mutation(() => AddUpvotePayload, { nullable: true, description: 'Idempotent: upvoting twice counts once.' })
-  async addUpvote(@Arg('input', () => AddUpvoteInput, { description: 'The subject.' }) input: AddUpvoteInput, @Ctx() context: RequestContext): Promise<AddUpvotePayload> {
+  async addUpvote(
+    @Arg('input', () => AddUpvoteInput, { description: 'The subject.' }) input: AddUpvoteInput,
+    @Ctx() context: RequestContext,
+  ): Promise<AddUpvotePayload> {
     const subject = await context.services.upvotes.add(context.viewer, input.subjectId);
     this.forget(subject, context);
     return { subject };
   }
 
   @Mutation(() => RemoveUpvotePayload, { nullable: true, description: 'Idempotent.' })
-  async removeUpvote(@Arg('input', () => RemoveUpvoteInput, { description: 'The subject.' }) input: RemoveUpvoteInput, @Ctx() context: RequestContext): Promise<RemoveUpvotePayload> {
+  async removeUpvote(
+    @Arg('input', () => RemoveUpvoteInput, { description: 'The subject.' }) input: RemoveUpvoteInput,
+    @Ctx() context: RequestContext,
+  ): Promise<RemoveUpvotePayload> {
     const subject = await context.services.upvotes.remove(context.viewer, input.subjectId);
     this.forget(subject, context);
     return { subject };
