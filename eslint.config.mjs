@@ -35,7 +35,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ regex: '(^|/)modules(/|$)', message: 'src/db, src/graphql and src/realtime import nothing from src/modules (HOUSE_STYLE.md, layout).' }],
+          patterns: [
+            {
+              regex: '(^|/)(modules|app|demo)(/|$)|(^|/)main$',
+              message:
+                'src/db, src/graphql and src/realtime import nothing from src/modules, nor from the composition root that imports them (HOUSE_STYLE.md, layout).',
+            },
+          ],
         },
       ],
     },

@@ -1,7 +1,7 @@
 /**
  * The object graph of one server, built once: logger, event bus, database,
- * services and the live hub. Nothing here opens a connection or a port;
- * src/app/server.ts starts them as ordered steps.
+ * services and the live hub. Nothing here opens a connection, a port or a
+ * subscription; src/app/server.ts starts them as ordered steps.
  */
 import type { Config } from '../config';
 import { createDataSource } from '../db/data-source';
@@ -34,7 +34,7 @@ export function createContainer(config: Config, logger: Logger): Container {
   const services = createServices(db, logger);
   // The live hub reads through the services, never the other way round.
   const liveHub = new LiveHub(
-    { posts: services.posts, polls: services.polls, comments: services.comments, createSharedLoaders: () => createSharedLoaders(services) },
+    { posts: services.posts, polls: services.pollReads, comments: services.comments, createSharedLoaders: () => createSharedLoaders(services) },
     events,
     config.live,
     logger,

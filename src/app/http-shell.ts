@@ -54,32 +54,17 @@ function httpServerOptions(timeouts: HttpConfig): http.ServerOptions {
   };
 }
 
-export function createHttpShell(parts: { db: Database; logger: Logger; timeouts: HttpConfig }): HttpShell {
-  const { db, logger } = parts;
-  let ready = false;
-  let graphqlHandler: express.RequestHandler | null = null;
-
-  const app = express();
-  app.disable('x-powered-by');
-  const httpServer = http.createServer(httpServerOptions(parts.timeouts), app);
-  httpServer.keepAliveTimeout = parts.timeouts.keepAliveTimeoutMs;
-
-  // Every response carries a request id; an INTERNAL_SERVER_ERROR quotes it too.
-  app.use((req, res, next) => {
-    const supplied = req.header('x-request-id');
-    const requestId = supplied && /^[\w.-]{1,64}$/.test(supplied) ? supplied : randomUUID();
-    res.locals.requestId = requestId;
-    res.setHeader('x-request-id', requestId);
-    next();
-  });
-
-  app.get('/healthz', async (_req, res) => {
-    if (!ready) {
+/**
+ * GET /healthz: 503 while starting or draining; while writes are failing (a failed COMMIT, a full
+ * disk), a probe write says when they commit again (reads alone would call a database healthy
+ * that stores nothing); otherwise a recent success or a ping.
+ */
+function healthHandler(db: Database, logger: Logger, isReady: () => boolean): express.RequestHandler {
+  return async (_req, res) => {
+    if (!isReady()) {
       res.status(503).json({ status: 'starting' });
       return;
     }
-    // While writes are failing (a failed COMMIT, a full disk), a probe write says when they commit
-    // again; reads alone would call a database healthy that stores nothing.
     if (db.writesFailingSince !== null) {
       try {
         await withTimeout(db.probeWrite(), HEALTH_TIMEOUT_MS, 'database write probe timed out');
@@ -103,7 +88,32 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
       logger.warn('health check failed', { error });
       res.status(503).json({ status: 'database unavailable' });
     }
+  };
+}
+
+export function createHttpShell(parts: { db: Database; logger: Logger; timeouts: HttpConfig }): HttpShell {
+  const { db, logger } = parts;
+  let ready = false;
+  let graphqlHandler: express.RequestHandler | null = null;
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(httpServerOptions(parts.timeouts), app);
+  httpServer.keepAliveTimeout = parts.timeouts.keepAliveTimeoutMs;
+
+  // Every response carries a request id; an INTERNAL_SERVER_ERROR quotes it too.
+  app.use((req, res, next) => {
+    const supplied = req.header('x-request-id');
+    const requestId = supplied && /^[\w.-]{1,64}$/.test(supplied) ? supplied : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    next();
   });
+
+  app.get(
+    '/healthz',
+    healthHandler(db, logger, () => ready),
+  );
 
   app.use('/graphql', (req, res, next) => {
     if (!graphqlHandler) {

@@ -13,6 +13,7 @@ import type { Config } from '../config';
 import { withPreparationLock } from '../db/prepare';
 import { loadDemoCommunity } from '../demo/load-demo';
 import { ClientError, InternalError, UnauthenticatedError } from '../graphql/errors';
+import type { GraphQLSchema } from 'graphql';
 import { createLogger, Logger } from '../logger';
 import type { RequestContext } from '../modules/context';
 import { Member } from '../modules/member/member.entity';
@@ -73,67 +74,118 @@ async function launch(config: Config, logger: Logger): Promise<{ server: Running
   return { server, probe: { ...container, relay: () => relay } };
 }
 
-/** The steps of the process, in start order; each stop copes with a start that got only part of the way. */
+/**
+ * The steps of the process, in start order; each stop copes with a start that got only part of
+ * the way. Shutdown runs them in reverse, which is the order that matters: no new polls closed,
+ * WebSockets closed (1001), the live hub off the event bus, the Redis relay detached, in-flight
+ * HTTP requests drained (their events stay on this instance), then the database.
+ */
 function buildSteps(container: Container, shell: HttpShell, onRelay: (relay: RedisEventRelay) => void): Step[] {
-  const { config, logger, db, services, liveHub, events } = container;
+  const graphql = graphqlSteps(container, shell);
+  return [
+    listenStep(container.config, shell),
+    databaseStep(container),
+    graphql.apollo,
+    redisRelayStep(container, onRelay),
+    { name: 'live fan-out', start: async () => container.liveHub.start(), stop: async () => container.liveHub.stop() },
+    graphql.openDoors,
+    pollSchedulerStep(container),
+  ];
+}
+
+function pollSchedulerStep({ services, config }: Container): Step {
+  let stopScheduler = () => {};
+  return {
+    name: 'close polls at closesAt',
+    start: async () => {
+      stopScheduler = services.pollClosing.start(config.pollCloseIntervalMs);
+    },
+    stop: async () => stopScheduler(),
+  };
+}
+
+function listenStep(config: Config, { httpServer }: HttpShell): Step {
+  return {
+    name: 'listen for HTTP',
+    start: () =>
+      new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      }),
+    // Apollo's drain plugin closes the server when Apollo ran; otherwise it is closed here.
+    stop: () => (httpServer.listening ? new Promise<void>((resolve) => httpServer.close(() => resolve())) : Promise.resolve()),
+  };
+}
+
+function databaseStep(container: Container): Step {
+  const { db, config, logger } = container;
+  return {
+    name: 'prepare the database',
+    start: async () => {
+      await db.connect();
+      await withPreparationLock(db.dataSource, async () => {
+        const applied = await db.dataSource.runMigrations({ transaction: 'each' });
+        if (applied.length > 0) logger.info('applied migrations', { migrations: applied.map((m) => m.name) });
+        if (config.loadDemoData) await loadDemoDataIfEmpty(container);
+      });
+    },
+    stop: async () => {
+      await db.idle();
+      if (db.dataSource.isInitialized) await db.dataSource.destroy();
+    },
+  };
+}
+
+function redisRelayStep({ config, events, logger, liveHub }: Container, onRelay: (relay: RedisEventRelay) => void): Step {
+  let relay: RedisEventRelay | null = null;
+  return {
+    name: 'relay live events through Redis',
+    start: async () => {
+      if (!config.redisUrl) return;
+      relay = new RedisEventRelay(config.redisUrl, channelFor(databaseKey(config)), events, logger, () => liveHub.resync());
+      onRelay(relay);
+      events.setRelay(relay);
+      // Serve even when Redis is down at start-up: live updates across instances resume when it comes back.
+      if (!(await relay.ready(REDIS_STARTUP_WAIT_MS))) logger.warn('redis is not reachable yet; serving anyway, retrying in the background');
+    },
+    stop: async () => {
+      if (!relay) return;
+      events.setRelay(null);
+      await relay.stop();
+    },
+  };
+}
+
+/**
+ * GraphQL on one schema: Apollo is started first (its stop drains in-flight HTTP requests and
+ * closes the HTTP server); the doors open last: the HTTP handler and the WebSocket server.
+ */
+function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; openDoors: Step } {
+  const { config, logger, services, liveHub } = container;
   const { httpServer } = shell;
+  let schema: GraphQLSchema | null = null;
   let apollo: ApolloServer<RequestContext> | null = null;
   let liveServer: LiveServer | null = null;
-  let relay: RedisEventRelay | null = null;
-  let stopScheduler = () => {};
-
-  return [
-    {
-      name: 'listen for HTTP',
-      start: () =>
-        new Promise<void>((resolve, reject) => {
-          httpServer.once('error', reject);
-          httpServer.listen(config.port, config.host, () => {
-            httpServer.off('error', reject);
-            resolve();
-          });
-        }),
-      // Apollo's drain plugin closes the server when Apollo ran; otherwise it is closed here.
-      stop: () => (httpServer.listening ? new Promise<void>((resolve) => httpServer.close(() => resolve())) : Promise.resolve()),
-    },
-    {
-      name: 'prepare the database',
+  return {
+    apollo: {
+      name: 'start Apollo',
       start: async () => {
-        await db.connect();
-        await withPreparationLock(db.dataSource, async () => {
-          const applied = await db.dataSource.runMigrations({ transaction: 'each' });
-          if (applied.length > 0) logger.info('applied migrations', { migrations: applied.map((m) => m.name) });
-          if (config.loadDemoData) await loadDemoDataIfEmpty(container);
-        });
+        schema = await buildAppSchema();
+        const server = createApollo(schema, config, httpServer, logger);
+        await server.start();
+        apollo = server; // only a started Apollo may be stopped
       },
       stop: async () => {
-        await db.idle();
-        if (db.dataSource.isInitialized) await db.dataSource.destroy();
+        if (apollo) await apollo.stop(); // drains in-flight requests and closes the HTTP server
       },
     },
-    { name: 'live fan-out', start: async () => {}, stop: async () => liveHub.stop() },
-    {
-      name: 'relay live events through Redis',
+    openDoors: {
+      name: 'serve GraphQL over HTTP and WebSocket',
       start: async () => {
-        if (!config.redisUrl) return;
-        relay = new RedisEventRelay(config.redisUrl, channelFor(databaseKey(config)), events, logger, () => liveHub.resync());
-        onRelay(relay);
-        events.setRelay(relay);
-        // Serve even when Redis is down at start-up: live updates across instances resume when it comes back.
-        if (!(await relay.ready(REDIS_STARTUP_WAIT_MS))) logger.warn('redis is not reachable yet; serving anyway, retrying in the background');
-      },
-      stop: async () => {
-        if (!relay) return;
-        events.setRelay(null);
-        await relay.stop();
-      },
-    },
-    {
-      name: 'serve GraphQL over HTTP',
-      start: async () => {
-        const schema = await buildAppSchema();
-        apollo = createApollo(schema, config, httpServer, logger);
-        await apollo.start();
+        if (!apollo || !schema) throw new Error('Apollo must have started before the doors open');
         shell.serveGraphql(express.Router().use(express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: httpContext(container) })));
         liveServer = startLiveServer({
           httpServer,
@@ -153,20 +205,12 @@ function buildSteps(container: Container, shell: HttpShell, onRelay: (relay: Red
           logger,
         });
       },
+      // WebSockets first (closed with 1001), so the HTTP drain of the Apollo step is not held open by them.
       stop: async () => {
-        // WebSockets first (closed with 1001), so the HTTP drain below is not held open by them.
         if (liveServer) await liveServer.close();
-        if (apollo) await apollo.stop(); // drains in-flight requests and closes the HTTP server
       },
     },
-    {
-      name: 'close polls at closesAt',
-      start: async () => {
-        stopScheduler = services.polls.startClosingScheduler(config.pollCloseIntervalMs);
-      },
-      stop: async () => stopScheduler(),
-    },
-  ];
+  };
 }
 
 /** The context of an HTTP request: the viewer from its bearer token. */

@@ -227,18 +227,38 @@ async function insertInChunks<T extends ObjectLiteral>(manager: EntityManager, t
   }
 }
 
-/** Loads the demo community. Call it once, inside a transaction, on an empty migrated database. */
-export async function loadDemoCommunity(manager: EntityManager, now: Date): Promise<void> {
-  const nowMs = now.getTime();
-  const plan = planCommunity(nowMs);
-  const { content, posts } = plan;
+type Plan = ReturnType<typeof planCommunity>;
 
-  // Members: only the demo account gets an e-mail and a (single) password hash.
+/** Ids read back per table (PostgreSQL ignores explicit ids in TypeORM's insert builder). */
+interface Ids {
+  member(index: number): number;
+  /** Database id of each planned post, by its index in plan.posts. */
+  posts: number[];
+}
+
+/** Loads the demo community. Call it once, inside a transaction, on an empty migrated database. One step per table. */
+export async function loadDemoCommunity(manager: EntityManager, now: Date): Promise<void> {
+  const plan = planCommunity(now.getTime());
+  const member = await insertMembers(manager, plan);
+  const topicIdByName = await insertTopics(manager, plan);
+  const ids: Ids = { member, posts: await insertPosts(manager, plan, member) };
+  await insertInChunks(
+    manager,
+    PostTopic,
+    plan.posts.flatMap((planned, i) => planned.post.topics.map((name) => ({ postId: ids.posts[i], topicId: topicIdByName.get(name) as number }))),
+  );
+  await insertPollsVotes(manager, plan, ids);
+  const commentIds = await insertComments(manager, plan, ids);
+  await insertUpvotes(manager, plan, ids, commentIds);
+}
+
+/** Members: only the demo account gets an e-mail and a (single) password hash. */
+async function insertMembers(manager: EntityManager, plan: Plan): Promise<(index: number) => number> {
   const demoPasswordHash = await hashPassword(DEMO_ACCOUNT.password);
   await insertInChunks(
     manager,
     Member,
-    content.members.map((member, index) => ({
+    plan.content.members.map((member, index) => ({
       email: index === plan.demo ? DEMO_ACCOUNT.email : null,
       passwordHash: index === plan.demo ? demoPasswordHash : null,
       title: member.title,
@@ -250,13 +270,15 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
   const memberIds = (await manager.createQueryBuilder(Member, 'm').select('m.id', 'id').orderBy('m.id', 'ASC').getRawMany<{ id: number }>()).map((row) =>
     Number(row.id),
   );
-  if (memberIds.length !== content.members.length) throw new Error('loadDemoCommunity needs an empty database (members table was not empty)');
-  const memberId = (index: number): number => memberIds[index];
+  if (memberIds.length !== plan.content.members.length) throw new Error('loadDemoCommunity needs an empty database (members table was not empty)');
+  return (index: number): number => memberIds[index];
+}
 
-  // Topics, with post_count = their post_topics rows.
+/** Topics, with post_count = their post_topics rows; returns topic ids by name. */
+async function insertTopics(manager: EntityManager, plan: Plan): Promise<Map<string, number>> {
   const postCountBySlug = new Map<string, number>();
-  const slugOf = new Map(content.topics.map((topic) => [topic.name, topic.slug]));
-  for (const { post } of posts) {
+  const slugOf = new Map(plan.content.topics.map((topic) => [topic.name, topic.slug]));
+  for (const { post } of plan.posts) {
     for (const name of post.topics) {
       const slug = slugOf.get(name);
       if (slug === undefined) throw new Error(`demo content: unknown topic "${name}"`);
@@ -266,7 +288,7 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
   await insertInChunks(
     manager,
     Topic,
-    content.topics.map((topic) => ({ slug: topic.slug, name: topic.name, postCount: postCountBySlug.get(topic.slug) ?? 0 })),
+    plan.content.topics.map((topic) => ({ slug: topic.slug, name: topic.name, postCount: postCountBySlug.get(topic.slug) ?? 0 })),
   );
   const topicIdBySlug = new Map(
     (await manager.createQueryBuilder(Topic, 't').select('t.id', 'id').addSelect('t.slug', 'slug').getRawMany<{ id: number; slug: string }>()).map((row) => [
@@ -274,12 +296,15 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
       Number(row.id),
     ]),
   );
+  return new Map([...slugOf].map(([name, slug]) => [name, topicIdBySlug.get(slug) as number]));
+}
 
-  // Posts, with every counter taken from the planned rows.
+/** Posts, with every counter taken from the planned rows; returns their ids in plan order. */
+async function insertPosts(manager: EntityManager, plan: Plan, memberId: (index: number) => number): Promise<number[]> {
   await insertInChunks(
     manager,
     Post,
-    posts.map((planned) => {
+    plan.posts.map((planned) => {
       const { post } = planned;
       const lastVoteAt = planned.votes.reduce((latest, vote) => Math.max(latest, vote.at), 0);
       const isPoll = post.kind === 'POLL';
@@ -315,23 +340,22 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
       Number(row.id),
     ]),
   );
-  const postIds = posts.map((planned) => postIdByTitle.get(planned.post.title) as number);
+  return plan.posts.map((planned) => postIdByTitle.get(planned.post.title) as number);
+}
 
-  await insertInChunks(
-    manager,
-    PostTopic,
-    posts.flatMap((planned, i) =>
-      planned.post.topics.map((name) => ({ postId: postIds[i], topicId: topicIdBySlug.get(slugOf.get(name) as string) as number })),
-    ),
-  );
-
-  // Poll options, votes and participants.
+/** Poll options (vote_count = their votes), votes and participants. */
+async function insertPollsVotes(manager: EntityManager, plan: Plan, ids: Ids): Promise<void> {
   await insertInChunks(
     manager,
     PollOption,
-    posts.flatMap((planned, i) =>
+    plan.posts.flatMap((planned, i) =>
       planned.post.kind === 'POLL'
-        ? planned.post.options.map((option, position) => ({ pollId: postIds[i], label: option.label, position, voteCount: planned.optionVoteCounts[position] }))
+        ? planned.post.options.map((option, position) => ({
+            pollId: ids.posts[i],
+            label: option.label,
+            position,
+            voteCount: planned.optionVoteCounts[position],
+          }))
         : [],
     ),
   );
@@ -348,12 +372,12 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
   await insertInChunks(
     manager,
     PollVote,
-    posts.flatMap((planned, i) =>
+    plan.posts.flatMap((planned, i) =>
       planned.votes.flatMap((vote) =>
         vote.options.map((position) => ({
-          pollId: postIds[i],
-          memberId: memberId(vote.member),
-          optionId: optionIds.get(`${postIds[i]}:${position}`) as number,
+          pollId: ids.posts[i],
+          memberId: ids.member(vote.member),
+          optionId: optionIds.get(`${ids.posts[i]}:${position}`) as number,
           createdAt: new Date(vote.at),
         })),
       ),
@@ -362,14 +386,16 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
   await insertInChunks(
     manager,
     PollParticipant,
-    posts.flatMap((planned, i) => planned.votes.map((vote) => ({ pollId: postIds[i], memberId: memberId(vote.member), votedAt: new Date(vote.at) }))),
+    plan.posts.flatMap((planned, i) => planned.votes.map((vote) => ({ pollId: ids.posts[i], memberId: ids.member(vote.member), votedAt: new Date(vote.at) }))),
   );
+}
 
-  // Comments: top-level first, then replies (they need their parent's id).
+/** Comments: top-level first, then replies (they need their parent's id); returns ids by "postId:seq". */
+async function insertComments(manager: EntityManager, plan: Plan, ids: Ids): Promise<Map<string, number>> {
   const commentRow = (postIndex: number, comment: PlannedComment, parentId: number | null): QueryDeepPartialEntity<Comment> => ({
-    postId: postIds[postIndex],
+    postId: ids.posts[postIndex],
     parentId,
-    authorId: memberId(comment.author),
+    authorId: ids.member(comment.author),
     body: comment.body,
     seq: comment.seq,
     createdAt: new Date(comment.createdAt),
@@ -393,34 +419,36 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
   await insertInChunks(
     manager,
     Comment,
-    posts.flatMap((planned, i) => planned.comments.filter((c) => c.parentSeq === null).map((c) => commentRow(i, c, null))),
+    plan.posts.flatMap((planned, i) => planned.comments.filter((c) => c.parentSeq === null).map((c) => commentRow(i, c, null))),
   );
   const topLevelIds = await readCommentIds();
   await insertInChunks(
     manager,
     Comment,
-    posts.flatMap((planned, i) =>
-      planned.comments.filter((c) => c.parentSeq !== null).map((c) => commentRow(i, c, topLevelIds.get(`${postIds[i]}:${c.parentSeq}`) as number)),
+    plan.posts.flatMap((planned, i) =>
+      planned.comments.filter((c) => c.parentSeq !== null).map((c) => commentRow(i, c, topLevelIds.get(`${ids.posts[i]}:${c.parentSeq}`) as number)),
     ),
   );
-  const commentIds = await readCommentIds();
+  return readCommentIds();
+}
 
-  // Upvotes of posts and comments.
+/** Upvotes of posts and comments (upvote_count = these rows). */
+async function insertUpvotes(manager: EntityManager, plan: Plan, ids: Ids, commentIds: Map<string, number>): Promise<void> {
   await insertInChunks(
     manager,
     Upvote,
-    posts.flatMap((planned, i) => [
+    plan.posts.flatMap((planned, i) => [
       ...planned.upvoters.map((upvote) => ({
-        memberId: memberId(upvote.member),
+        memberId: ids.member(upvote.member),
         subjectType: 'POST' as const,
-        subjectId: postIds[i],
+        subjectId: ids.posts[i],
         createdAt: new Date(upvote.at),
       })),
       ...planned.comments.flatMap((comment) =>
         comment.upvoters.map((upvote) => ({
-          memberId: memberId(upvote.member),
+          memberId: ids.member(upvote.member),
           subjectType: 'COMMENT' as const,
-          subjectId: commentIds.get(`${postIds[i]}:${comment.seq}`) as number,
+          subjectId: commentIds.get(`${ids.posts[i]}:${comment.seq}`) as number,
           createdAt: new Date(upvote.at),
         })),
       ),

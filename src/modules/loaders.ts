@@ -71,13 +71,13 @@ export function createSharedLoaders(services: Services): SharedLoaders {
     postById: byId((ids) => services.posts.findByIds(ids)),
     commentById: byId((ids) => services.comments.findByIds(ids)),
     topicById: byId((ids) => services.topics.findByIds(ids)),
-    pollOptionById: byId((ids) => services.polls.findOptionsByIds(ids)),
+    pollOptionById: byId((ids) => services.pollReads.findOptionsByIds(ids)),
     topicsByPostId: new DataLoader(async (postIds) => {
       const topics = await services.topics.topicsOfPosts(postIds);
       return postIds.map((id) => topics.get(id) ?? []);
     }),
     optionsByPollId: new DataLoader(async (pollIds) => {
-      const options = await services.polls.optionsOfPolls(pollIds);
+      const options = await services.pollReads.optionsOfPolls(pollIds);
       return pollIds.map((id) => options.get(id) ?? []);
     }),
     commentPage: new DataLoader((requests) => services.comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
@@ -89,7 +89,7 @@ export function createSharedLoaders(services: Services): SharedLoaders {
       return keys.map((key) => found.has(key));
     }),
     pollStateById: new DataLoader(async (pollIds) => {
-      const states = await services.polls.resultsState(pollIds);
+      const states = await services.pollReads.resultsState(pollIds);
       return pollIds.map((id) => states.get(id) ?? null);
     }),
     topLevelCommentCountByPostId: new DataLoader(async (postIds) => {
@@ -103,7 +103,7 @@ function createViewerLoaders(services: Services, viewerId: number | null): Viewe
   return {
     viewerChoicesByPollId: new DataLoader(async (pollIds) => {
       if (viewerId === null) return pollIds.map(() => []);
-      const choices = await services.polls.choicesOf(viewerId, pollIds);
+      const choices = await services.pollReads.choicesOf(viewerId, pollIds);
       return pollIds.map((id) => choices.get(id) ?? []);
     }),
     viewerUpvotedPostId: new DataLoader(async (postIds) => {

@@ -3,6 +3,8 @@ import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import { CommentService } from './comment/comment.service';
 import { MemberService } from './member/member.service';
+import { PollClosingScheduler } from './poll/poll-closing';
+import { PollReadService } from './poll/poll-reads.service';
 import { PollService } from './poll/poll.service';
 import { PostService } from './post/post.service';
 import { TopicService } from './topic/topic.service';
@@ -14,6 +16,8 @@ export interface Services {
   posts: PostService;
   comments: CommentService;
   polls: PollService;
+  pollReads: PollReadService;
+  pollClosing: PollClosingScheduler;
   upvotes: UpvoteService;
 }
 
@@ -22,7 +26,7 @@ export function createServices(db: Database, logger: Logger): Services {
   const topics = new TopicService(db);
   const posts = new PostService(db, topics);
   const comments = new CommentService(db, posts);
-  const polls = new PollService(db, posts, logger);
+  const polls = new PollService(db, posts);
   const upvotes = new UpvoteService(db, posts, comments);
-  return { members, topics, posts, comments, polls, upvotes };
+  return { members, topics, posts, comments, polls, pollReads: new PollReadService(db), pollClosing: new PollClosingScheduler(db, logger), upvotes };
 }

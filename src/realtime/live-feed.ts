@@ -46,7 +46,7 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
     this.flushes = new Conflator(
       intervalMs,
       (targetId) => this.flush(targetId),
-      (error, targetId) => logger.error(`live ${field} flush failed`, { targetId, error }),
+      (error, key) => logger.error(`live ${field} flush failed`, { key, error }),
     );
   }
 

@@ -84,31 +84,115 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
+const coded = (error: GraphQLError, code: string) =>
+  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+
+/** Errors through the same formatError as HTTP; a masked one is logged and quotes the request id. */
+function errorsForClient(errors: readonly GraphQLError[], requestId: string, logger: Logger) {
+  return errors.map((error) => {
+    const formatted = formatError(error.toJSON(), error);
+    if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
+      logger.error('subscription failed', { requestId, error: error.originalError ?? error });
+      // As over HTTP, a masked error keeps its path (which field failed) and nothing else.
+      return {
+        message: INTERNAL_ERROR_MESSAGE,
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
+      };
+    }
+    return formatted;
+  });
+}
+
+/**
+ * What HTTP checks before executing, for one `subscribe` message: a document that parses and
+ * validates (no "Did you mean" hints in production), a subscription (queries and mutations
+ * belong to HTTP), variables of the right types (BAD_USER_INPUT), and the size ceiling.
+ */
+function checkOperation(
+  schema: GraphQLSchema,
+  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  isProduction: boolean,
+): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+  let document: DocumentNode;
+  try {
+    document = parse(payload.query);
+  } catch (error) {
+    return { errors: [coded(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')] };
+  }
+  const invalid = validate(schema, document, specifiedRules);
+  if (invalid.length > 0) {
+    return {
+      errors: invalid.map((error) =>
+        coded(
+          // As over HTTP in production: no "Did you mean ...?" hints naming fields the client cannot introspect.
+          isProduction ? new GraphQLError(error.message.replace(/ ?Did you mean(.+?)\?$/, ''), { nodes: error.nodes }) : error,
+          'GRAPHQL_VALIDATION_FAILED',
+        ),
+      ),
+    };
+  }
+  const operation = getOperationAST(document, payload.operationName);
+  if (!operation) return { errors: [new BadRequestError('Unable to identify the operation to run.')] };
+  if (operation.operation !== 'subscription') {
+    return { errors: [new BadRequestError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST to /graphql.')] };
+  }
+  // Variables that do not fit their types are the client's input error (BAD_USER_INPUT, as Apollo
+  // answers over HTTP); left to subscribe() they would come back uncoded and be masked as internal.
+  const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+  if (variables.errors) return { errors: variables.errors.map((error) => coded(error, ErrorCode.BAD_USER_INPUT)) };
+  try {
+    assertQuerySize(operation, fragmentsOf(document), payload.variables ?? {});
+  } catch (error) {
+    return { errors: [error as GraphQLError] };
+  }
+  return { document };
+}
+
+/**
+ * Checks one `subscribe` message and subscribes. Subscribing here (not after onSubscribe) lets a
+ * failure such as NOT_FOUND reach the client as an `error` message, and registers the
+ * subscription before the next message of this socket is looked at.
+ */
+async function prepareSubscription<TViewer, TContext>(
+  options: LiveServerOptions<TViewer, TContext>,
+  state: ConnectionState<TViewer>,
+  operationId: string,
+  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  requestId: string,
+): Promise<PreparedArgs | readonly GraphQLError[]> {
+  const checked = checkOperation(options.schema, payload, options.isProduction);
+  if ('errors' in checked) return checked.errors;
+  if (options.activeSubscriptions(state.connectionId) >= options.maxSubscriptionsPerConnection) {
+    return [
+      new ClientError(
+        `At most ${options.maxSubscriptionsPerConnection} active subscriptions per connection; complete one first.`,
+        ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+      ),
+    ];
+  }
+  const args: PreparedArgs = {
+    schema: options.schema,
+    document: checked.document,
+    operationName: payload.operationName,
+    variableValues: payload.variables,
+    contextValue: options.createContext({ viewer: state.viewer, connectionId: state.connectionId, operationId, requestId }),
+  };
+  const result = await subscribe(args);
+  if (!isStream(result)) return result.errors ?? [new GraphQLError('Subscription failed.')];
+  args[PREPARED] = result;
+  return args;
+}
+
 export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer {
   const { logger } = options;
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
   const states = new WeakMap<object, ConnectionState<TViewer>>();
 
-  const coded = (error: GraphQLError, code: string) =>
-    new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
-
   /** The id an INTERNAL_SERVER_ERROR quotes and the log line carries: unique per socket and operation. */
   const requestIdOf = (extra: object, operationId: string) => `${states.get(extra)?.connectionId ?? 'unauthenticated'}/${operationId}`;
 
-  const toClient = (errors: readonly GraphQLError[], requestId: string) =>
-    errors.map((error) => {
-      const formatted = formatError(error.toJSON(), error);
-      if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
-        logger.error('subscription failed', { requestId, error: error.originalError ?? error });
-        // As over HTTP, a masked error keeps its path (which field failed) and nothing else.
-        return {
-          message: INTERNAL_ERROR_MESSAGE,
-          ...(formatted.path ? { path: formatted.path } : {}),
-          extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
-        };
-      }
-      return formatted;
-    });
+  const toClient = (errors: readonly GraphQLError[], requestId: string) => errorsForClient(errors, requestId, logger);
 
   const disposable = useServer<Record<string, unknown>, { state: ConnectionState<TViewer> }>(
     {
@@ -129,65 +213,7 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
       },
       onSubscribe: (ctx, operationId, payload) => {
         const state = states.get(ctx.extra)!;
-        const handle = async (): Promise<PreparedArgs | readonly GraphQLError[]> => {
-          let document: DocumentNode;
-          try {
-            document = parse(payload.query);
-          } catch (error) {
-            return [coded(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
-          }
-          const invalid = validate(options.schema, document, specifiedRules);
-          if (invalid.length > 0) {
-            return invalid.map((error) =>
-              coded(
-                // As over HTTP in production: no "Did you mean ...?" hints naming fields the client cannot introspect.
-                options.isProduction ? new GraphQLError(error.message.replace(/ ?Did you mean(.+?)\?$/, ''), { nodes: error.nodes }) : error,
-                'GRAPHQL_VALIDATION_FAILED',
-              ),
-            );
-          }
-          const operation = getOperationAST(document, payload.operationName);
-          if (!operation) return [new BadRequestError('Unable to identify the operation to run.')];
-          if (operation.operation !== 'subscription') {
-            return [new BadRequestError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST to /graphql.')];
-          }
-          // Variables that do not fit their types are the client's input error (BAD_USER_INPUT, as Apollo
-          // answers over HTTP); left to subscribe() they would come back uncoded and be masked as internal.
-          const variables = getVariableValues(options.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
-          if (variables.errors) return variables.errors.map((error) => coded(error, ErrorCode.BAD_USER_INPUT));
-          try {
-            assertQuerySize(operation, fragmentsOf(document), payload.variables ?? {});
-          } catch (error) {
-            return [error as GraphQLError];
-          }
-          if (options.activeSubscriptions(state.connectionId) >= options.maxSubscriptionsPerConnection) {
-            return [
-              new ClientError(
-                `At most ${options.maxSubscriptionsPerConnection} active subscriptions per connection; complete one first.`,
-                ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-              ),
-            ];
-          }
-          const args: PreparedArgs = {
-            schema: options.schema,
-            document,
-            operationName: payload.operationName,
-            variableValues: payload.variables,
-            contextValue: options.createContext({
-              viewer: state.viewer,
-              connectionId: state.connectionId,
-              operationId,
-              requestId: requestIdOf(ctx.extra, operationId),
-            }),
-          };
-          // Subscribing here (not after onSubscribe) lets a failure such as NOT_FOUND
-          // reach the client as an `error` message, and registers the subscription
-          // before the next message of this socket is looked at.
-          const result = await subscribe(args);
-          if (!isStream(result)) return result.errors ?? [new GraphQLError('Subscription failed.')];
-          args[PREPARED] = result;
-          return args;
-        };
+        const handle = () => prepareSubscription(options, state, operationId, payload, requestIdOf(ctx.extra, operationId));
         const run = state.turn.then(handle, handle);
         state.turn = run.catch(() => undefined);
         return run;

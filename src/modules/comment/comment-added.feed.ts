@@ -31,6 +31,9 @@ import { CommentEdge } from './comment.types';
 /** A commentAdded queue full this long while more comments wait means the client is stalled (SLOW_CONSUMER). */
 const STALL_MS = 1000;
 
+/** The position of a subscriber that has joined but not yet read its post's sequence. */
+const PROVISIONAL = Number.MAX_SAFE_INTEGER;
+
 /** How many comment rows one flush reads; a longer backlog is read in further flushes. */
 const COMMENT_BATCH = 500;
 
@@ -89,7 +92,7 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
     const subscriber: CommentSubscriber = {
       viewerId,
       // Provisional: receives nothing until its position is known (below).
-      lastSeq: Number.MAX_SAFE_INTEGER,
+      lastSeq: PROVISIONAL,
       fullSince: null,
       queue: this.createQueue(
         postId,
@@ -134,7 +137,9 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
     const subscribers = this.audience(postId).filter((s) => !s.queue.isEnded);
     if (subscribers.length === 0) return;
     this.endStalled(postId, subscribers);
-    const receiving = subscribers.filter((s) => !s.queue.isEnded && this.room(s) > 0);
+    // A subscriber still reading its post (provisional position) takes nothing yet; alone it drove a
+    // read after seq 2^53 - 1, which PostgreSQL refuses for an integer column.
+    const receiving = subscribers.filter((s) => !s.queue.isEnded && this.room(s) > 0 && s.lastSeq !== PROVISIONAL);
     if (receiving.length === 0) return;
 
     const rows = await this.readAfter(postId, receiving);

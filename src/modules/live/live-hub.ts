@@ -18,7 +18,7 @@ import { CommentAddedFeed } from '../comment/comment-added.feed';
 import type { CommentService } from '../comment/comment.service';
 import type { SharedLoaders } from '../loaders';
 import { PollResultsFeed } from '../poll/poll-results.feed';
-import type { PollService } from '../poll/poll.service';
+import type { PollReadService } from '../poll/poll-reads.service';
 import { PostStatsFeed } from '../post/post-stats.feed';
 import type { PostService } from '../post/post.service';
 
@@ -30,7 +30,7 @@ export interface LiveHubOptions {
 /** What the feeds read: the services' reads, and loaders for pushed comments. */
 export interface LiveHubDeps {
   posts: Pick<PostService, 'findByIds'>;
-  polls: Pick<PollService, 'liveState'>;
+  polls: Pick<PollReadService, 'liveState'>;
   comments: Pick<CommentService, 'afterSeq'>;
   createSharedLoaders(): SharedLoaders;
 }
@@ -40,9 +40,14 @@ export class LiveHub {
   readonly pollResults: PollResultsFeed;
   readonly postStats: PostStatsFeed;
   readonly commentAdded: CommentAddedFeed;
-  private readonly unsubscribeEvents: () => void;
+  private unsubscribeEvents: () => void = () => {};
 
-  constructor(deps: LiveHubDeps, events: DomainEventBus, options: LiveHubOptions, logger: Logger) {
+  constructor(
+    deps: LiveHubDeps,
+    private readonly events: DomainEventBus,
+    options: LiveHubOptions,
+    logger: Logger,
+  ) {
     const findPosts = (ids: readonly number[]) => deps.posts.findByIds(ids);
     this.pollResults = new PollResultsFeed(
       { findPosts, liveState: (pollId, members) => deps.polls.liveState(pollId, members) },
@@ -62,7 +67,12 @@ export class LiveHub {
       options,
       logger,
     );
-    this.unsubscribeEvents = events.subscribe((event) => this.onEvent(event));
+  }
+
+  /** Starts listening to domain events. */
+  start(): void {
+    this.unsubscribeEvents();
+    this.unsubscribeEvents = this.events.subscribe((event) => this.onEvent(event));
   }
 
   /** Subscriber counts per feed, for tests and metrics: everything returns to 0 when clients leave. */

@@ -16,7 +16,7 @@ import type { SubscriptionRegistry } from '../../realtime/subscription-registry'
 import { NotFoundError } from '../../graphql/errors';
 import type { Post } from '../post/post.entity';
 import { buildPollResults, maySeeTallies, PollResults } from './poll-results';
-import type { PollService } from './poll.service';
+import type { PollReadService } from './poll-reads.service';
 
 interface PollSubscriber extends FeedSubscriber<PollResults> {
   lastVersion: number;
@@ -27,7 +27,7 @@ interface PollSubscriber extends FeedSubscriber<PollResults> {
 
 export interface PollResultsFeedDeps {
   findPosts(ids: readonly number[]): Promise<Post[]>;
-  liveState: PollService['liveState'];
+  liveState: PollReadService['liveState'];
 }
 
 export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {

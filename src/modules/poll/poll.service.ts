@@ -1,5 +1,7 @@
 /**
- * Polls: creation, votes, retraction, closing (by the author or at closesAt).
+ * Polls: creation, votes, retraction, closing by the author. Closing at
+ * closesAt is poll-closing.ts; the reads behind Poll.results, options and
+ * the live API are poll-reads.service.ts.
  *
  * Tallies stay exact under concurrency because every counter moves only by
  * the rows a statement really changed: a vote row inserted (ON CONFLICT DO
@@ -13,11 +15,11 @@ import { affectedRows, insertIgnoringDuplicate, lockPostRow } from '../../db/dia
 import { BadUserInputError, ForbiddenError, NotFoundError, PollClosedError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf, fromGlobalId } from '../../graphql/global-id';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
-import type { Logger } from '../../logger';
 import type { Member } from '../member/member.entity';
 import { Post, ResultsVisibility } from '../post/post.entity';
 import { POST_TITLE_MAX, PostService } from '../post/post.service';
 import { cleanTopicNames } from '../topic/topic.service';
+import { markPollClosed } from './poll-closing';
 import { PollOption } from './poll-option.entity';
 import { PollParticipant, PollVote } from './poll-vote.entity';
 
@@ -41,7 +43,6 @@ export class PollService {
   constructor(
     private readonly db: Database,
     private readonly posts: PostService,
-    private readonly logger: Logger,
   ) {}
 
   async create(viewer: Member | null, input: CreatePollData): Promise<Post> {
@@ -172,122 +173,11 @@ export class PollService {
       const poll = await this.posts.findOfKind(manager, pollRef.id, 'POLL');
       if (!poll) throw new NotFoundError('Poll', 'input.pollId');
       if (poll.authorId !== viewer.id) throw new ForbiddenError("Only the poll's author may close it.");
-      if (poll.isClosedAt(now) || !(await this.markClosed(manager, poll.id, now))) throw new PollClosedError();
+      if (poll.isClosedAt(now) || !(await markPollClosed(manager, poll.id, now))) throw new PollClosedError();
       const closed = await manager.getRepository(Post).findOneOrFail({ where: { id: poll.id } });
       publishAfterCommit({ type: 'pollResultsChanged', pollId: closed.id, version: closed.resultsVersion });
       return closed;
     });
-  }
-
-  /** Open polls whose closesAt has passed, oldest first (at most 100 per step). */
-  private duePolls(manager: EntityManager, now: Date) {
-    return (
-      manager
-        .getRepository(Post)
-        .createQueryBuilder('p')
-        .select(['p.id'])
-        .where('p.kind = :kind AND p.is_closed = :open AND p.closes_at <= :now', { kind: 'POLL', open: false, now: now.getTime() })
-        // A total order (id breaks ties) makes instances lock due polls in the same order: no deadlock between them.
-        .orderBy('p.closes_at', 'ASC')
-        .addOrderBy('p.id', 'ASC')
-        .limit(100)
-    );
-  }
-
-  /**
-   * The scheduler's step: makes "closed at closesAt" a real write (closed
-   * flag, version + 1, an event). Each close is a conditional UPDATE that
-   * only one runner wins, so several instances may run this at once.
-   */
-  async closeDuePolls(now = new Date()): Promise<number> {
-    // Most ticks find nothing due: a read says so without opening a write transaction every tick
-    // (on SQLite that would take the write lock, wait behind another process holding it, and
-    // commit nothing).
-    if ((await this.db.read((manager) => this.duePolls(manager, now).getMany())).length === 0) return 0;
-    return this.db.write(async ({ manager, publishAfterCommit }) => {
-      const due = await this.duePolls(manager, now).getMany();
-      let closed = 0;
-      for (const { id } of due) {
-        if (await this.markClosed(manager, id, now)) {
-          const poll = await manager.getRepository(Post).findOneOrFail({ where: { id }, select: { id: true, resultsVersion: true } });
-          publishAfterCommit({ type: 'pollResultsChanged', pollId: id, version: poll.resultsVersion });
-          closed++;
-        }
-      }
-      return closed;
-    });
-  }
-
-  /** Runs closeDuePolls every `intervalMs`; returns a stop function. Failures are logged, never thrown. */
-  startClosingScheduler(intervalMs: number): () => void {
-    let running = false;
-    const tick = async () => {
-      if (running) return; // a slow step is never overlapped by the next one
-      running = true;
-      try {
-        const closed = await this.closeDuePolls();
-        if (closed > 0) this.logger.info('closed polls at closesAt', { closed });
-      } catch (error) {
-        this.logger.error('poll close scheduler failed', { error });
-      } finally {
-        running = false;
-      }
-    };
-    const timer = setInterval(tick, intervalMs);
-    timer.unref();
-    void tick();
-    return () => clearInterval(timer);
-  }
-
-  /**
-   * Polls with their options, read in one unit of work so the totals, the
-   * version and every option's count are the same moment's (a vote between
-   * two separate reads would make them disagree).
-   */
-  async resultsState(pollIds: readonly number[]): Promise<Map<number, { poll: Post; options: PollOption[] }>> {
-    return this.db.snapshot(async (manager) => {
-      const polls = await manager.getRepository(Post).find({ where: { id: In([...pollIds]), kind: 'POLL' } });
-      const options = await manager.getRepository(PollOption).find({ where: { pollId: In([...pollIds]) }, order: { position: 'ASC' } });
-      const result = new Map(polls.map((poll) => [poll.id, { poll, options: [] as PollOption[] }]));
-      for (const option of options) result.get(option.pollId)?.options.push(option);
-      return result;
-    });
-  }
-
-  /** One poll's row, options and which of `memberIds` have a vote, as one moment's state (for the live API). */
-  liveState(pollId: number, memberIds: readonly number[]): Promise<{ poll: Post; options: PollOption[]; voters: Set<number> } | null> {
-    return this.db.snapshot(async (manager) => {
-      const poll = await manager.getRepository(Post).findOne({ where: { id: pollId, kind: 'POLL' } });
-      if (!poll) return null;
-      const options = await manager.getRepository(PollOption).find({ where: { pollId }, order: { position: 'ASC' } });
-      const voters =
-        memberIds.length === 0
-          ? []
-          : await manager.getRepository(PollParticipant).find({ where: { pollId, memberId: In([...memberIds]) }, select: { memberId: true } });
-      return { poll, options, voters: new Set(voters.map((row) => row.memberId)) };
-    });
-  }
-
-  /** Options of many polls, in position order. */
-  async optionsOfPolls(pollIds: readonly number[]): Promise<Map<number, PollOption[]>> {
-    const options = await this.db.read((manager) =>
-      manager.getRepository(PollOption).find({ where: { pollId: In([...pollIds]) }, order: { position: 'ASC' } }),
-    );
-    const result = new Map<number, PollOption[]>(pollIds.map((id) => [id, []]));
-    for (const option of options) result.get(option.pollId)?.push(option);
-    return result;
-  }
-
-  findOptionsByIds(ids: readonly number[]): Promise<PollOption[]> {
-    return this.db.read((manager) => manager.getRepository(PollOption).find({ where: { id: In([...ids]) } }));
-  }
-
-  /** The option ids one member chose in many polls. */
-  async choicesOf(memberId: number, pollIds: readonly number[]): Promise<Map<number, number[]>> {
-    const votes = await this.db.read((manager) => manager.getRepository(PollVote).find({ where: { memberId, pollId: In([...pollIds]) } }));
-    const result = new Map<number, number[]>(pollIds.map((id) => [id, []]));
-    for (const vote of votes) result.get(vote.pollId)?.push(vote.optionId);
-    return result;
   }
 
   private async openPoll(manager: EntityManager, pollId: number): Promise<Post> {
@@ -299,16 +189,6 @@ export class PollService {
     // after the lock: a vote that waited for it past closesAt is too late.
     if (poll.isClosedAt(new Date())) throw new PollClosedError();
     return poll;
-  }
-
-  private async markClosed(manager: EntityManager, pollId: number, now: Date): Promise<boolean> {
-    const result = await manager
-      .createQueryBuilder()
-      .update(Post)
-      .set({ isClosed: true, resultsVersion: () => 'results_version + 1', resultsUpdatedAt: now })
-      .where('id = :pollId AND is_closed = :open', { pollId, open: false })
-      .execute();
-    return affectedRows(result) === 1;
   }
 
   /** Deletes one vote row; returns 1 when it existed (and its option's count dropped), else 0. */

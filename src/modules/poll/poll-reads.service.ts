@@ -1,0 +1,65 @@
+/**
+ * The reads of polls: results (poll row and options as one moment's state),
+ * options, a member's choices, and the live API's state with who of an
+ * audience voted. Writes are poll.service.ts.
+ */
+import { In } from 'typeorm';
+import type { Database } from '../../db/database';
+import { Post } from '../post/post.entity';
+import { PollOption } from './poll-option.entity';
+import { PollParticipant, PollVote } from './poll-vote.entity';
+
+export class PollReadService {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Polls with their options, read in one unit of work so the totals, the
+   * version and every option's count are the same moment's (a vote between
+   * two separate reads would make them disagree).
+   */
+  async resultsState(pollIds: readonly number[]): Promise<Map<number, { poll: Post; options: PollOption[] }>> {
+    return this.db.snapshot(async (manager) => {
+      const polls = await manager.getRepository(Post).find({ where: { id: In([...pollIds]), kind: 'POLL' } });
+      const options = await manager.getRepository(PollOption).find({ where: { pollId: In([...pollIds]) }, order: { position: 'ASC' } });
+      const result = new Map(polls.map((poll) => [poll.id, { poll, options: [] as PollOption[] }]));
+      for (const option of options) result.get(option.pollId)?.options.push(option);
+      return result;
+    });
+  }
+
+  /** One poll's row, options and which of `memberIds` have a vote, as one moment's state (for the live API). */
+  liveState(pollId: number, memberIds: readonly number[]): Promise<{ poll: Post; options: PollOption[]; voters: Set<number> } | null> {
+    return this.db.snapshot(async (manager) => {
+      const poll = await manager.getRepository(Post).findOne({ where: { id: pollId, kind: 'POLL' } });
+      if (!poll) return null;
+      const options = await manager.getRepository(PollOption).find({ where: { pollId }, order: { position: 'ASC' } });
+      const voters =
+        memberIds.length === 0
+          ? []
+          : await manager.getRepository(PollParticipant).find({ where: { pollId, memberId: In([...memberIds]) }, select: { memberId: true } });
+      return { poll, options, voters: new Set(voters.map((row) => row.memberId)) };
+    });
+  }
+
+  /** Options of many polls, in position order. */
+  async optionsOfPolls(pollIds: readonly number[]): Promise<Map<number, PollOption[]>> {
+    const options = await this.db.read((manager) =>
+      manager.getRepository(PollOption).find({ where: { pollId: In([...pollIds]) }, order: { position: 'ASC' } }),
+    );
+    const result = new Map<number, PollOption[]>(pollIds.map((id) => [id, []]));
+    for (const option of options) result.get(option.pollId)?.push(option);
+    return result;
+  }
+
+  findOptionsByIds(ids: readonly number[]): Promise<PollOption[]> {
+    return this.db.read((manager) => manager.getRepository(PollOption).find({ where: { id: In([...ids]) } }));
+  }
+
+  /** The option ids one member chose in many polls. */
+  async choicesOf(memberId: number, pollIds: readonly number[]): Promise<Map<number, number[]>> {
+    const votes = await this.db.read((manager) => manager.getRepository(PollVote).find({ where: { memberId, pollId: In([...pollIds]) } }));
+    const result = new Map<number, number[]>(pollIds.map((id) => [id, []]));
+    for (const vote of votes) result.get(vote.pollId)?.push(vote.optionId);
+    return result;
+  }
+}
