@@ -7,7 +7,7 @@ import { buildAppSchema, printAppSchema } from './modules/schema';
 export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema.graphql');
 
 async function main(): Promise<void> {
-  const schema = await buildAppSchema();
+  const schema = await buildAppSchema(null);
   fs.writeFileSync(SCHEMA_FILE, printAppSchema(schema));
   process.stdout.write(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}\n`);
 }

@@ -6,11 +6,11 @@ import { buildAppSchema, printAppSchema } from '../src/modules/schema';
 describe('the emitted schema', () => {
   it('is committed up to date (run `npm run build && npm run schema` after changing the API)', async () => {
     const committed = fs.readFileSync(path.join(__dirname, '..', 'schema', 'schema.graphql'), 'utf8');
-    expect(committed).toBe(printAppSchema(await buildAppSchema()));
+    expect(committed).toBe(printAppSchema(await buildAppSchema(null)));
   });
 
   it('describes every type, field, argument and enum value', async () => {
-    const schema = await buildAppSchema();
+    const schema = await buildAppSchema(null);
     const missing: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {
       if (type.name.startsWith('__') || (isScalarType(type) && ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name))) continue;

@@ -11,7 +11,7 @@ import { QueryLog } from '../db/query-log';
 import type { Logger } from '../logger';
 import { ENTITIES } from '../modules/entities';
 import { LiveHub } from '../modules/live/live-hub';
-import { createSharedLoaders } from '../modules/loaders';
+import { createSharedLoaders, withViewer } from '../modules/loaders';
 import { createServices, Services } from '../modules/services';
 import { DomainEventBus } from '../realtime/domain-events';
 
@@ -34,7 +34,13 @@ export function createContainer(config: Config, logger: Logger): Container {
   const services = createServices(db, logger);
   // The live hub reads through the services, never the other way round.
   const liveHub = new LiveHub(
-    { posts: services.posts, polls: services.pollReads, comments: services.comments, createSharedLoaders: () => createSharedLoaders(services) },
+    {
+      posts: services.posts,
+      polls: services.pollReads,
+      comments: services.comments,
+      createSharedLoaders: () => createSharedLoaders(services),
+      withViewer: (shared, viewerId) => withViewer(shared, services, viewerId),
+    },
     events,
     config.live,
     logger,

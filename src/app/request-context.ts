@@ -37,7 +37,6 @@ export function createContext(
     requestId: request.requestId,
     viewer: request.viewer?.member ?? null,
     tokenHash: request.viewer?.tokenHash ?? null,
-    services: parts.services,
     liveHub: parts.liveHub,
     loaders: createLoaders(parts.services, request.viewer?.member.id ?? null),
     logger: parts.logger,

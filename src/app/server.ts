@@ -173,7 +173,7 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
     apollo: {
       name: 'start Apollo',
       start: async () => {
-        schema = await buildAppSchema();
+        schema = await buildAppSchema(services);
         const server = createApollo(schema, config, httpServer, logger);
         await server.start();
         apollo = server; // only a started Apollo may be stopped

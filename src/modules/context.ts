@@ -3,7 +3,6 @@ import type { Registration } from '../realtime/live-feed';
 import type { LiveHub } from './live/live-hub';
 import type { Loaders } from './loaders';
 import type { Member } from './member/member.entity';
-import type { Services } from './services';
 
 /** What every resolver gets: who asks, and the request's loaders. */
 export interface RequestContext {
@@ -12,8 +11,10 @@ export interface RequestContext {
   viewer: Member | null;
   /** Hash of the bearer token of this request, for logOut. */
   tokenHash: string | null;
-  services: Services;
-  /** The live API's feeds (subscriptions). */
+  /**
+   * The live API's feeds. Only the subscriptions' `subscribe` functions use it: TypeGraphQL calls
+   * them without the resolver instance, so they cannot have it injected like other resolvers' services.
+   */
   liveHub: LiveHub;
   loaders: Loaders;
   logger: Logger;

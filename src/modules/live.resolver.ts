@@ -12,11 +12,13 @@ import type { CommentItem } from './comment/comment-added.feed';
 import { seqOfCursor } from './comment/comment.service';
 import { CommentEdge } from './comment/comment.types';
 import type { RequestContext } from './context';
-import { withViewer } from './loaders';
 import { PollResults } from './poll/poll-results';
 import { PostStats } from './post/post.types';
 
 type Subscribe<TArgs> = SubscribeResolverData<unknown, TArgs, RequestContext>;
+
+// TypeGraphQL calls a @Subscription's `subscribe` with the resolver data only, never through the
+// schema's container: the live hub reaches these functions through the request context.
 
 function subscribePollResults({ args, context }: Subscribe<{ pollId: string }>): Promise<AsyncIterable<PollResults>> {
   const ref = decodeIdOf(args.pollId, 'pollId', ['Poll']);
@@ -38,7 +40,7 @@ function subscribeCommentAdded({ args, context }: Subscribe<{ postId: string; af
   return context.liveHub.commentAdded.subscribe(viewerId, context.live ?? null, { postId: ref.id, typeName: ref.type, afterSeq }, (item) => {
     // The context lives as long as the subscription: each message resolves with the loaders
     // shared by every subscriber of its flush, plus this viewer's own.
-    context.loaders = withViewer(item.shared, context.services, viewerId);
+    context.loaders = context.liveHub.loadersFor(item.shared, viewerId);
   });
 }
 

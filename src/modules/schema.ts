@@ -1,6 +1,6 @@
 /** The executable GraphQL schema: every module's resolvers, built by TypeGraphQL. */
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchema, PubSub } from 'type-graphql';
+import { buildSchema, ContainerType, PubSub } from 'type-graphql';
 import { DateTimeScalar } from '../graphql/scalars';
 import { CommentResolver } from './comment/comment.resolver';
 import { MemberResolver } from './member/member.resolver';
@@ -9,6 +9,7 @@ import { PollResolver } from './poll/poll.resolver';
 import { PostResolver } from './post/post.resolver';
 import { LiveResolver } from './live.resolver';
 import { TopicResolver } from './topic/topic.resolver';
+import type { Services } from './services';
 import { UpvoteResolver } from './upvote/upvote.resolver';
 
 export const RESOLVERS = [NodeResolver, MemberResolver, TopicResolver, PostResolver, CommentResolver, PollResolver, UpvoteResolver, LiveResolver] as const;
@@ -27,9 +28,40 @@ const NO_TOPICS: PubSub = {
   },
 };
 
-export async function buildAppSchema(): Promise<GraphQLSchema> {
+/**
+ * The resolvers with their services, constructor-injected (TypeGraphQL's
+ * `container` hands these instances out), so resolvers never look services up
+ * in the request context.
+ */
+function resolversContainer(services: Services | null): ContainerType {
+  const instances = new Map<unknown, object>(
+    services
+      ? [
+          [NodeResolver, new NodeResolver()],
+          [MemberResolver, new MemberResolver(services.members)],
+          [TopicResolver, new TopicResolver(services.topics)],
+          [PostResolver, new PostResolver(services.posts)],
+          [CommentResolver, new CommentResolver(services.comments)],
+          [PollResolver, new PollResolver(services.polls)],
+          [UpvoteResolver, new UpvoteResolver(services.upvotes)],
+          [LiveResolver, new LiveResolver()],
+        ]
+      : [],
+  );
+  return {
+    get: (resolverClass: { name?: string }) => {
+      const instance = instances.get(resolverClass);
+      if (!instance) throw new Error(`no ${resolverClass.name ?? 'resolver'} instance: build the schema with the services to execute it`);
+      return instance;
+    },
+  };
+}
+
+/** The schema; `services` null builds it for printing only (npm run schema, the schema test). */
+export async function buildAppSchema(services: Services | null): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
+    container: resolversContainer(services),
     // The contract names its date scalar DateTime (TypeGraphQL's default is DateTimeISO).
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     // Input is checked by the services (they name the offending field); no class-validator.

@@ -6,7 +6,7 @@ import type { Post } from '../post/post.entity';
 import { PostInterface } from '../post/post.types';
 import { CommentOrder } from './comment-order';
 import { Comment } from './comment.entity';
-import { commentCursor, commentCursorKey } from './comment.service';
+import { commentCursor, commentCursorKey, CommentService } from './comment.service';
 import { CommentConnection, CommentEdge } from './comment.types';
 
 @InputType('AddCommentInput', { description: 'A new comment, or a reply to one.' })
@@ -59,6 +59,8 @@ class DeleteCommentPayload {
 
 @Resolver(() => Comment)
 export class CommentResolver {
+  constructor(private readonly comments: CommentService) {}
+
   @FieldResolver(() => PostInterface, { description: 'The thread or poll this comment is on.' })
   async post(@Root() comment: Comment, @Ctx() context: RequestContext): Promise<Post> {
     const post = await context.loaders.postById.load(comment.postId);
@@ -114,7 +116,7 @@ export class CommentResolver {
     @Arg('input', () => AddCommentInput, { description: 'The comment.' }) input: AddCommentInput,
     @Ctx() context: RequestContext,
   ): Promise<AddCommentPayload> {
-    const comment = await context.services.comments.add(context.viewer, input);
+    const comment = await this.comments.add(context.viewer, input);
     const edge = new CommentEdge();
     edge.node = comment;
     edge.cursor = commentCursor(comment, CommentOrder.OLDEST);
@@ -126,7 +128,7 @@ export class CommentResolver {
     @Arg('input', () => EditCommentInput, { description: 'The new text.' }) input: EditCommentInput,
     @Ctx() context: RequestContext,
   ): Promise<EditCommentPayload> {
-    return { comment: await context.services.comments.edit(context.viewer, input) };
+    return { comment: await this.comments.edit(context.viewer, input) };
   }
 
   @Mutation(() => DeleteCommentPayload, { nullable: true, description: 'Author only. Soft delete: replies stay in place.' })
@@ -134,6 +136,6 @@ export class CommentResolver {
     @Arg('input', () => DeleteCommentInput, { description: 'The comment.' }) input: DeleteCommentInput,
     @Ctx() context: RequestContext,
   ): Promise<DeleteCommentPayload> {
-    return { comment: await context.services.comments.delete(context.viewer, input) };
+    return { comment: await this.comments.delete(context.viewer, input) };
   }
 }

@@ -16,7 +16,7 @@ import type { DomainEvent, DomainEventBus } from '../../realtime/domain-events';
 import { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import { CommentAddedFeed } from '../comment/comment-added.feed';
 import type { CommentService } from '../comment/comment.service';
-import type { SharedLoaders } from '../loaders';
+import type { Loaders, SharedLoaders } from '../loaders';
 import { PollResultsFeed } from '../poll/poll-results.feed';
 import type { PollReadService } from '../poll/poll-reads.service';
 import { PostStatsFeed } from '../post/post-stats.feed';
@@ -33,6 +33,8 @@ export interface LiveHubDeps {
   polls: Pick<PollReadService, 'liveState'>;
   comments: Pick<CommentService, 'afterSeq'>;
   createSharedLoaders(): SharedLoaders;
+  /** One viewer's loaders over shared ones (viewer flags of pushed comments). */
+  withViewer(shared: SharedLoaders, viewerId: number | null): Loaders;
 }
 
 export class LiveHub {
@@ -43,7 +45,7 @@ export class LiveHub {
   private unsubscribeEvents: () => void = () => {};
 
   constructor(
-    deps: LiveHubDeps,
+    private readonly deps: LiveHubDeps,
     private readonly events: DomainEventBus,
     options: LiveHubOptions,
     logger: Logger,
@@ -73,6 +75,11 @@ export class LiveHub {
   start(): void {
     this.unsubscribeEvents();
     this.unsubscribeEvents = this.events.subscribe((event) => this.onEvent(event));
+  }
+
+  /** The loaders a pushed comment resolves with for one subscriber: the flush's shared ones plus the viewer's own. */
+  loadersFor(shared: SharedLoaders, viewerId: number | null): Loaders {
+    return this.deps.withViewer(shared, viewerId);
   }
 
   /** Subscriber counts per feed, for tests and metrics: everything returns to 0 when clients leave. */

@@ -2,6 +2,7 @@ import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Query, Resolver } fro
 import type { RequestContext } from '../context';
 import { CompanySize } from './company-size';
 import { Member } from './member.entity';
+import { MemberService } from './member.service';
 
 @InputType('SignUpInput', { description: "A new member's e-mail, password and professional identity." })
 class SignUpInput {
@@ -43,19 +44,21 @@ class AuthPayload {
 
 @Resolver(() => Member)
 export class MemberResolver {
+  constructor(private readonly members: MemberService) {}
+
   @Query(() => Member, { nullable: true, description: 'The signed-in member; null for anonymous requests.' })
   viewer(@Ctx() context: RequestContext): Member | null {
     return context.viewer;
   }
 
   @Mutation(() => AuthPayload, { nullable: true, description: 'Creates a member and signs them in.' })
-  signUp(@Arg('input', () => SignUpInput, { description: 'The new member.' }) input: SignUpInput, @Ctx() context: RequestContext): Promise<AuthPayload> {
-    return context.services.members.signUp(input);
+  signUp(@Arg('input', () => SignUpInput, { description: 'The new member.' }) input: SignUpInput): Promise<AuthPayload> {
+    return this.members.signUp(input);
   }
 
   @Mutation(() => AuthPayload, { nullable: true, description: 'Unknown e-mail and wrong password give the same UNAUTHENTICATED error.' })
-  logIn(@Arg('input', () => LogInInput, { description: 'The credentials.' }) input: LogInInput, @Ctx() context: RequestContext): Promise<AuthPayload> {
-    return context.services.members.logIn(input.email, input.password);
+  logIn(@Arg('input', () => LogInInput, { description: 'The credentials.' }) input: LogInInput): Promise<AuthPayload> {
+    return this.members.logIn(input.email, input.password);
   }
 
   @Mutation(() => Boolean, {
@@ -63,6 +66,6 @@ export class MemberResolver {
   })
   async logOut(@Ctx() context: RequestContext): Promise<boolean> {
     if (!context.tokenHash) return false;
-    return context.services.members.logOut(context.tokenHash);
+    return this.members.logOut(context.tokenHash);
   }
 }

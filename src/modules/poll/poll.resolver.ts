@@ -5,6 +5,7 @@ import type { Post } from '../post/post.entity';
 import { buildPollResults, maySeeTallies, PollResults } from './poll-results';
 import { PollOption } from './poll-option.entity';
 import { Poll, ResultsVisibilityEnum } from './poll.types';
+import { PollService } from './poll.service';
 
 @InputType('CreatePollInput', { description: 'A new poll.' })
 class CreatePollInput {
@@ -79,6 +80,8 @@ class ClosePollPayload {
 
 @Resolver(() => Poll)
 export class PollResolver {
+  constructor(private readonly polls: PollService) {}
+
   @FieldResolver(() => [PollOption], { description: 'In display order.' })
   options(@Root() poll: Post, @Ctx() context: RequestContext): Promise<PollOption[]> {
     return context.loaders.optionsByPollId.load(poll.id);
@@ -107,7 +110,7 @@ export class PollResolver {
     @Arg('input', () => CreatePollInput, { description: 'The poll.' }) input: CreatePollInput,
     @Ctx() context: RequestContext,
   ): Promise<CreatePollPayload> {
-    return { poll: await context.services.polls.create(context.viewer, input) };
+    return { poll: await this.polls.create(context.viewer, input) };
   }
 
   @Mutation(() => CastVotePayload, { nullable: true, description: "Votes, replacing the viewer's earlier vote. POLL_CLOSED once the poll is closed." })
@@ -115,7 +118,7 @@ export class PollResolver {
     @Arg('input', () => CastVoteInput, { description: 'The vote.' }) input: CastVoteInput,
     @Ctx() context: RequestContext,
   ): Promise<CastVotePayload> {
-    const poll = await context.services.polls.castVote(context.viewer, input);
+    const poll = await this.polls.castVote(context.viewer, input);
     context.loaders.viewerChoicesByPollId.clear(poll.id);
     context.loaders.optionsByPollId.clear(poll.id);
     context.loaders.pollStateById.clear(poll.id);
@@ -130,7 +133,7 @@ export class PollResolver {
     @Arg('input', () => RetractVoteInput, { description: 'The poll.' }) input: RetractVoteInput,
     @Ctx() context: RequestContext,
   ): Promise<RetractVotePayload> {
-    const poll = await context.services.polls.retractVote(context.viewer, input);
+    const poll = await this.polls.retractVote(context.viewer, input);
     context.loaders.viewerChoicesByPollId.clear(poll.id);
     context.loaders.optionsByPollId.clear(poll.id);
     context.loaders.pollStateById.clear(poll.id);
@@ -142,7 +145,7 @@ export class PollResolver {
     @Arg('input', () => ClosePollInput, { description: 'The poll.' }) input: ClosePollInput,
     @Ctx() context: RequestContext,
   ): Promise<ClosePollPayload> {
-    return { poll: await context.services.polls.close(context.viewer, input) };
+    return { poll: await this.polls.close(context.viewer, input) };
   }
 }
 

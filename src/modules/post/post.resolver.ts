@@ -10,6 +10,7 @@ import { Topic } from '../topic/topic.entity';
 import { PostKindFilter, PostOrder } from './post-order';
 import type { Post } from './post.entity';
 import { PostConnection, PostInterface, PostStats, Thread } from './post.types';
+import { PostService } from './post.service';
 
 @InputType('CreateThreadInput', { description: 'A new discussion thread.' })
 class CreateThreadInput {
@@ -43,6 +44,8 @@ class RecordViewPayload {
 
 @Resolver(() => PostInterface)
 export class PostResolver {
+  constructor(private readonly postService: PostService) {}
+
   @FieldResolver(() => Member, { description: 'Who posted it.' })
   async author(@Root() post: Post, @Ctx() context: RequestContext): Promise<Member> {
     const author = await context.loaders.memberById.load(post.authorId);
@@ -107,7 +110,7 @@ export class PostResolver {
     })
     search: string | null,
   ): Promise<PostConnection> {
-    const page = await context.services.posts.list({
+    const page = await this.postService.list({
       first: pageSize(first),
       after: after ?? null,
       orderBy: orderBy ?? PostOrder.NEWEST,
@@ -130,7 +133,7 @@ export class PostResolver {
     @Arg('relatedTo', () => ID, { nullable: true, description: 'The post being read.' }) relatedTo: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 5, description: '1 to 20.' }) first: number | null,
   ): Promise<Post[]> {
-    return context.services.posts.recommended(relatedTo ?? null, pageSize(first, 'first', 20, 5));
+    return this.postService.recommended(relatedTo ?? null, pageSize(first, 'first', 20, 5));
   }
 
   @Mutation(() => CreateThreadPayload, { nullable: true, description: 'Opens a discussion thread.' })
@@ -138,7 +141,7 @@ export class PostResolver {
     @Arg('input', () => CreateThreadInput, { description: 'The thread.' }) input: CreateThreadInput,
     @Ctx() context: RequestContext,
   ): Promise<CreateThreadPayload> {
-    return { thread: await context.services.posts.createThread(context.viewer, input) };
+    return { thread: await this.postService.createThread(context.viewer, input) };
   }
 
   @Mutation(() => RecordViewPayload, {
@@ -149,6 +152,6 @@ export class PostResolver {
     @Arg('input', () => RecordViewInput, { description: 'The post viewed.' }) input: RecordViewInput,
     @Ctx() context: RequestContext,
   ): Promise<RecordViewPayload> {
-    return { post: await context.services.posts.recordView(context.viewer, input.postId) };
+    return { post: await this.postService.recordView(context.viewer, input.postId) };
   }
 }

@@ -2,6 +2,7 @@ import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Re
 import { Upvotable } from '../../graphql/node';
 import { Comment } from '../comment/comment.entity';
 import type { RequestContext } from '../context';
+import { UpvoteService } from './upvote.service';
 import type { UpvoteSubject } from './upvote.service';
 
 @InputType('AddUpvoteInput', { description: 'What to upvote.' })
@@ -30,6 +31,8 @@ class RemoveUpvotePayload {
 
 @Resolver(() => Upvotable)
 export class UpvoteResolver {
+  constructor(private readonly upvotes: UpvoteService) {}
+
   @FieldResolver(() => Boolean, { description: 'False for anonymous viewers.' })
   viewerHasUpvoted(@Root() subject: UpvoteSubject, @Ctx() context: RequestContext): Promise<boolean> {
     return subject instanceof Comment ? context.loaders.viewerUpvotedCommentId.load(subject.id) : context.loaders.viewerUpvotedPostId.load(subject.id);
@@ -40,7 +43,7 @@ export class UpvoteResolver {
     @Arg('input', () => AddUpvoteInput, { description: 'The subject.' }) input: AddUpvoteInput,
     @Ctx() context: RequestContext,
   ): Promise<AddUpvotePayload> {
-    const subject = await context.services.upvotes.add(context.viewer, input.subjectId);
+    const subject = await this.upvotes.add(context.viewer, input.subjectId);
     this.forget(subject, context);
     return { subject };
   }
@@ -50,7 +53,7 @@ export class UpvoteResolver {
     @Arg('input', () => RemoveUpvoteInput, { description: 'The subject.' }) input: RemoveUpvoteInput,
     @Ctx() context: RequestContext,
   ): Promise<RemoveUpvotePayload> {
-    const subject = await context.services.upvotes.remove(context.viewer, input.subjectId);
+    const subject = await this.upvotes.remove(context.viewer, input.subjectId);
     this.forget(subject, context);
     return { subject };
   }
