@@ -9,7 +9,9 @@ import { startTestServer, TestServer } from './helpers/server';
 describe('live: a long replay does not delay current subscribers', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer();
+    // A small backlog makes the replay take many flushes (about 1,200 / 50 intervals), so the new
+    // comment is written while it is surely still under way, however fast the database answers.
+    t = await startTestServer({ env: { LIVE_MAX_BACKLOG: '100' } });
   });
   afterAll(() => t.stop());
 
