@@ -120,9 +120,14 @@ export class Database {
         for (const event of pending) this.events.publish(event);
         return result;
       } catch (error) {
-        if (error instanceof ServiceUnavailableError && this.writesFailingSince === null) {
-          this.writesFailingSince = Date.now();
-          this.logger.warn('writes are failing; /healthz reports 503 until one commits', { error: error.cause });
+        if (error instanceof ServiceUnavailableError) {
+          // Every failed write is logged with its cause (the client only sees SERVICE_UNAVAILABLE);
+          // the first of a failing streak also turns /healthz to 503.
+          this.logger.warn('write failed: the database did not store it', { error: error.cause ?? error });
+          if (this.writesFailingSince === null) {
+            this.writesFailingSince = Date.now();
+            this.logger.warn('writes are failing; /healthz reports 503 until one commits');
+          }
         }
         if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
