@@ -3,6 +3,9 @@
  * GraphQLError subclasses that services throw. formatError (see
  * format-error.ts) is the single exit: coded errors pass, anything else is
  * masked as INTERNAL_SERVER_ERROR with a request id.
+ * A module's own errors live in the module (e.g. poll/poll.errors.ts) and
+ * extend ClientError with a code of this set: this set is the one place
+ * where codes are defined, and formatError needs no module.
  */
 import { GraphQLError } from 'graphql';
 
@@ -58,12 +61,6 @@ export class BadUserInputError extends ClientError {
     message: string,
   ) {
     super(`${field}: ${message}`, ErrorCode.BAD_USER_INPUT, { field });
-  }
-}
-
-export class PollClosedError extends ClientError {
-  constructor() {
-    super('This poll is closed.', ErrorCode.POLL_CLOSED);
   }
 }
 

@@ -1,5 +1,6 @@
 /** The application services, created once per process and shared by all requests. */
 import type { Database } from '../db/database';
+import type { DomainEvent } from './events';
 import type { Logger } from '../logger';
 import { CommentService } from './comment/comment.service';
 import { MemberService } from './member/member.service';
@@ -21,7 +22,7 @@ export interface Services {
   upvotes: UpvoteService;
 }
 
-export function createServices(db: Database, logger: Logger): Services {
+export function createServices(db: Database<DomainEvent>, logger: Logger): Services {
   const members = new MemberService(db);
   const topics = new TopicService(db);
   const posts = new PostService(db, topics);

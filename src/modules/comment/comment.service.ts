@@ -8,6 +8,7 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { affectedRows, lockPostRow } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf } from '../../graphql/global-id';
@@ -56,7 +57,7 @@ function compareFor(order: CommentOrder): (a: Comment, b: Comment) => number {
 
 export class CommentService {
   constructor(
-    private readonly db: Database,
+    private readonly db: Database<DomainEvent>,
     private readonly posts: PostService,
   ) {}
 

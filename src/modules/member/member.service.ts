@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { In } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { isUniqueViolation } from '../../db/dialect';
 import { BadUserInputError, UnauthenticatedError } from '../../graphql/errors';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
@@ -49,7 +50,7 @@ function checkPassword(password: string, field: string): void {
 }
 
 export class MemberService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database<DomainEvent>) {}
 
   async signUp(data: SignUpData): Promise<Session> {
     const email = normaliseEmail(data.email, 'input.email');

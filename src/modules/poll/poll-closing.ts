@@ -6,6 +6,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { affectedRows } from '../../db/dialect';
 import type { Logger } from '../../logger';
 import { Post } from '../post/post.entity';
@@ -23,7 +24,7 @@ export async function markPollClosed(manager: EntityManager, pollId: number, now
 
 export class PollClosingScheduler {
   constructor(
-    private readonly db: Database,
+    private readonly db: Database<DomainEvent>,
     private readonly logger: Logger,
   ) {}
 

@@ -5,12 +5,13 @@
  */
 import { In } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { Post } from '../post/post.entity';
 import { PollOption } from './poll-option.entity';
 import { PollParticipant, PollVote } from './poll-vote.entity';
 
 export class PollReadService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database<DomainEvent>) {}
 
   /**
    * Polls with their options, read in one unit of work so the totals, the

@@ -11,8 +11,9 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { affectedRows, insertIgnoringDuplicate, lockPostRow } from '../../db/dialect';
-import { BadUserInputError, ForbiddenError, NotFoundError, PollClosedError, UnauthenticatedError } from '../../graphql/errors';
+import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf, fromGlobalId } from '../../graphql/global-id';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
 import type { Member } from '../member/member.entity';
@@ -20,6 +21,7 @@ import { Post, ResultsVisibility } from '../post/post.entity';
 import { POST_TITLE_MAX, PostService } from '../post/post.service';
 import { cleanTopicNames } from '../topic/topic.service';
 import { markPollClosed } from './poll-closing';
+import { PollClosedError } from './poll.errors';
 import { PollOption } from './poll-option.entity';
 import { PollParticipant, PollVote } from './poll-vote.entity';
 
@@ -41,7 +43,7 @@ export interface CreatePollData {
 
 export class PollService {
   constructor(
-    private readonly db: Database,
+    private readonly db: Database<DomainEvent>,
     private readonly posts: PostService,
   ) {}
 

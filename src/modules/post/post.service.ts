@@ -5,6 +5,7 @@
  */
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
 import { BadUserInputError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf } from '../../graphql/global-id';
@@ -57,7 +58,7 @@ function escapeLike(term: string): string {
 
 export class PostService {
   constructor(
-    private readonly db: Database,
+    private readonly db: Database<DomainEvent>,
     private readonly topics: TopicService,
   ) {}
 

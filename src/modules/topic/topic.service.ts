@@ -4,6 +4,7 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { insertIgnoringDuplicate } from '../../db/dialect';
 import { BadUserInputError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
@@ -49,7 +50,7 @@ export function cleanTopicNames(names: readonly string[] | null | undefined, fie
 }
 
 export class TopicService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database<DomainEvent>) {}
 
   /** Files a new post under topics, creating unknown ones; runs inside the post's transaction. */
   async attachToPost(manager: EntityManager, postId: number, topics: readonly TopicName[]): Promise<void> {

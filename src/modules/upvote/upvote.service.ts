@@ -5,6 +5,7 @@
  */
 import { EntityManager } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
 import { NotFoundError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf } from '../../graphql/global-id';
@@ -19,7 +20,7 @@ export type UpvoteSubject = Post | Comment;
 
 export class UpvoteService {
   constructor(
-    private readonly db: Database,
+    private readonly db: Database<DomainEvent>,
     private readonly posts: PostService,
     private readonly comments: CommentService,
   ) {}
