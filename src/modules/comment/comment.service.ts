@@ -9,7 +9,7 @@
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
 import type { DomainEvent } from '../events';
-import { affectedRows, lockPostRow } from '../../db/dialect';
+import { affectedRows } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf } from '../../graphql/global-id';
 import { cleanText } from '../../graphql/input-validation';
@@ -132,7 +132,7 @@ export class CommentService {
       const found = await manager.getRepository(Comment).findOne({ where: { id: ref.id }, select: { id: true, postId: true } });
       // Lock order post -> comment, as addComment takes it (its sequence update locks the post first):
       // the opposite order deadlocked a delete against a concurrent reply on PostgreSQL.
-      if (found) await lockPostRow(manager, found.postId);
+      if (found) await this.posts.lockRow(manager, found.postId);
       const comment = await this.authoredBy(manager, viewer, ref.id);
       const now = new Date();
       const result = await manager

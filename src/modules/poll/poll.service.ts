@@ -12,7 +12,7 @@
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
 import type { DomainEvent } from '../events';
-import { affectedRows, insertIgnoringDuplicate, lockPostRow } from '../../db/dialect';
+import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf, fromGlobalId } from '../../graphql/global-id';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
@@ -132,18 +132,13 @@ export class PollService {
       let votesDelta = 0;
       for (const optionId of removed) votesDelta -= await this.removeVoteRow(manager, poll.id, viewer.id, optionId);
       for (const optionId of added) {
-        const inserted = await insertIgnoringDuplicate(manager, 'poll_votes', {
-          poll_id: poll.id,
-          member_id: viewer.id,
-          option_id: optionId,
-          created_at: now.getTime(),
-        });
+        const inserted = await insertIgnoringDuplicate(manager, PollVote, { pollId: poll.id, memberId: viewer.id, optionId, createdAt: now });
         if (inserted) {
           await this.adjustOptionVotes(manager, optionId, 1);
           votesDelta += 1;
         }
       }
-      const joined = await insertIgnoringDuplicate(manager, 'poll_participants', { poll_id: poll.id, member_id: viewer.id, voted_at: now.getTime() });
+      const joined = await insertIgnoringDuplicate(manager, PollParticipant, { pollId: poll.id, memberId: viewer.id, votedAt: now });
       return this.recordChange(manager, poll, { votesDelta, participantsDelta: joined ? 1 : 0, now }, publishAfterCommit);
     });
   }
@@ -171,7 +166,7 @@ export class PollService {
     if (!pollRef) throw new NotFoundError('Poll', 'input.pollId');
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const now = new Date();
-      await lockPostRow(manager, pollRef.id);
+      await this.posts.lockRow(manager, pollRef.id);
       const poll = await this.posts.findOfKind(manager, pollRef.id, 'POLL');
       if (!poll) throw new NotFoundError('Poll', 'input.pollId');
       if (poll.authorId !== viewer.id) throw new ForbiddenError("Only the poll's author may close it.");
@@ -184,7 +179,7 @@ export class PollService {
 
   private async openPoll(manager: EntityManager, pollId: number): Promise<Post> {
     // One vote change per poll at a time (PostgreSQL); it reads the member's previous vote before writing.
-    await lockPostRow(manager, pollId);
+    await this.posts.lockRow(manager, pollId);
     const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
     if (!poll) throw new NotFoundError('Poll', 'input.pollId');
     // Past closesAt counts as closed even before the scheduler's write lands. The clock is read

@@ -6,7 +6,7 @@
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import type { Database } from '../../db/database';
 import type { DomainEvent } from '../events';
-import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
+import { affectedRows, insertIgnoringDuplicate, lockRowForUpdate } from '../../db/dialect';
 import { BadUserInputError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf } from '../../graphql/global-id';
 import { cleanText } from '../../graphql/input-validation';
@@ -215,7 +215,7 @@ export class PostService {
       const now = Date.now();
       let counts = true;
       if (viewer) {
-        counts = await insertIgnoringDuplicate(manager, 'post_views', { post_id: post.id, member_id: viewer.id, counted_at: now });
+        counts = await insertIgnoringDuplicate(manager, PostView, { postId: post.id, memberId: viewer.id, countedAt: new Date(now) });
         if (!counts) {
           const renewed = await manager
             .createQueryBuilder()
@@ -236,6 +236,16 @@ export class PostService {
       }
       return manager.getRepository(Post).findOneOrFail({ where: { id: post.id } });
     });
+  }
+
+  /**
+   * Locks the post's row for the rest of the transaction (PostgreSQL), so
+   * decisions that read before they write (a member's previous vote, whether
+   * the poll is closed, a comment's post) cannot interleave with another
+   * transaction's on the same post.
+   */
+  lockRow(manager: EntityManager, postId: number): Promise<void> {
+    return lockRowForUpdate(manager, Post, postId);
   }
 
   /** Takes the next comment sequence number under the post's row lock (the UPDATE takes it). */

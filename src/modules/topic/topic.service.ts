@@ -55,9 +55,9 @@ export class TopicService {
   /** Files a new post under topics, creating unknown ones; runs inside the post's transaction. */
   async attachToPost(manager: EntityManager, postId: number, topics: readonly TopicName[]): Promise<void> {
     for (const topic of topics) {
-      await insertIgnoringDuplicate(manager, 'topics', { slug: topic.slug, name: topic.name, post_count: 0 });
+      await insertIgnoringDuplicate(manager, Topic, { slug: topic.slug, name: topic.name, postCount: 0 });
       const row = await manager.getRepository(Topic).findOneOrFail({ where: { slug: topic.slug } });
-      if (await insertIgnoringDuplicate(manager, 'post_topics', { post_id: postId, topic_id: row.id })) {
+      if (await insertIgnoringDuplicate(manager, PostTopic, { postId, topicId: row.id })) {
         await manager.getRepository(Topic).increment({ id: row.id }, 'postCount', 1);
       }
     }

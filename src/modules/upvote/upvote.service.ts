@@ -45,12 +45,7 @@ export class UpvoteService {
       const key = { memberId: viewer.id, subjectType, subjectId: ref.id };
       const changed =
         action === 'add'
-          ? await insertIgnoringDuplicate(manager, 'upvotes', {
-              member_id: viewer.id,
-              subject_type: subjectType,
-              subject_id: ref.id,
-              created_at: Date.now(),
-            })
+          ? await insertIgnoringDuplicate(manager, Upvote, { ...key, createdAt: new Date() })
           : affectedRows(await manager.getRepository(Upvote).delete(key)) === 1;
       if (!changed) return subject;
 
