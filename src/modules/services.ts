@@ -29,5 +29,14 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
   const comments = new CommentService(db, posts);
   const polls = new PollService(db, posts);
   const upvotes = new UpvoteService(db, posts, comments);
-  return { members, topics, posts, comments, polls, pollReads: new PollReadService(db), pollClosing: new PollClosingScheduler(db, logger), upvotes };
+  return {
+    members,
+    topics,
+    posts,
+    comments,
+    polls,
+    pollReads: new PollReadService(db, posts),
+    pollClosing: new PollClosingScheduler(db, posts, logger),
+    upvotes,
+  };
 }

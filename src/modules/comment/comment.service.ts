@@ -158,7 +158,18 @@ export class CommentService {
     return comment;
   }
 
-  /** Adds `delta` upvotes to a comment; false when it does not exist or is deleted. */
+  /** The comment, inside the caller's unit of work, unless it is deleted (a placeholder). */
+  async findUndeleted(manager: EntityManager, id: number): Promise<Comment | null> {
+    const comment = await manager.getRepository(Comment).findOne({ where: { id } });
+    return comment && comment.deletedAt === null ? comment : null;
+  }
+
+  /** The comment as the caller's transaction now sees it (after its counters moved). */
+  reload(manager: EntityManager, id: number): Promise<Comment> {
+    return manager.getRepository(Comment).findOneOrFail({ where: { id } });
+  }
+
+  /** Adds `delta` upvotes to a comment. */
   async adjustUpvoteCount(manager: EntityManager, commentId: number, delta: number): Promise<void> {
     await manager
       .createQueryBuilder()

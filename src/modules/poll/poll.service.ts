@@ -17,10 +17,10 @@ import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError 
 import { decodeIdOf, fromGlobalId } from '../../graphql/global-id';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
 import type { Member } from '../member/member.entity';
-import { Post, ResultsVisibility } from '../post/post.entity';
+import type { PollResultsChange } from '../post/poll-columns';
+import type { Post, ResultsVisibility } from '../post/post.entity';
 import { POST_TITLE_MAX, PostService } from '../post/post.service';
 import { cleanTopicNames } from '../topic/topic.service';
-import { markPollClosed } from './poll-closing';
 import { PollClosedError } from './poll.errors';
 import { PollOption } from './poll-option.entity';
 import { PollParticipant, PollVote } from './poll-vote.entity';
@@ -170,8 +170,8 @@ export class PollService {
       const poll = await this.posts.findOfKind(manager, pollRef.id, 'POLL');
       if (!poll) throw new NotFoundError('Poll', 'input.pollId');
       if (poll.authorId !== viewer.id) throw new ForbiddenError("Only the poll's author may close it.");
-      if (poll.isClosedAt(now) || !(await markPollClosed(manager, poll.id, now))) throw new PollClosedError();
-      const closed = await manager.getRepository(Post).findOneOrFail({ where: { id: poll.id } });
+      const closed = poll.isClosedAt(now) ? null : await this.posts.closePoll(manager, poll.id, now);
+      if (!closed) throw new PollClosedError();
       publishAfterCommit({ type: 'pollResultsChanged', pollId: closed.id, version: closed.resultsVersion });
       return closed;
     });
@@ -204,25 +204,14 @@ export class PollService {
       .execute();
   }
 
-  /** Moves the poll's totals and version in one UPDATE and announces the change after commit. */
+  /** Moves the poll's totals and version (one UPDATE) and announces the change after commit. */
   private async recordChange(
     manager: EntityManager,
     poll: Post,
-    change: { votesDelta: number; participantsDelta: number; now: Date },
+    change: PollResultsChange,
     publishAfterCommit: (event: { type: 'pollResultsChanged'; pollId: number; version: number }) => void,
   ): Promise<Post> {
-    await manager
-      .createQueryBuilder()
-      .update(Post)
-      .set({
-        totalVotes: () => `total_votes + ${Math.trunc(change.votesDelta)}`,
-        participantCount: () => `participant_count + ${Math.trunc(change.participantsDelta)}`,
-        resultsVersion: () => 'results_version + 1',
-        resultsUpdatedAt: change.now,
-      })
-      .where('id = :pollId', { pollId: poll.id })
-      .execute();
-    const updated = await manager.getRepository(Post).findOneOrFail({ where: { id: poll.id } });
+    const updated = await this.posts.moveResults(manager, poll.id, change);
     publishAfterCommit({ type: 'pollResultsChanged', pollId: updated.id, version: updated.resultsVersion });
     return updated;
   }

@@ -13,6 +13,7 @@ import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
 import type { Member } from '../member/member.entity';
 import { cleanTopicNames, slugify, TopicName, TopicService } from '../topic/topic.service';
+import { duePollIds, markClosed, moveResults, PollResultsChange } from './poll-columns';
 import { COLUMN_ORDERS, POPULARITY_SQL, PostKindFilter, PostOrder, TRENDING_SCORE_SQL } from './post-order';
 import { Post, PostKind } from './post.entity';
 import { PostView } from './post-view.entity';
@@ -69,6 +70,16 @@ export class PostService {
   /** The post with this id, only if it is of this kind (a poll's id is no thread id). */
   findOfKind(manager: EntityManager, id: number, kind: PostKind): Promise<Post | null> {
     return manager.getRepository(Post).findOne({ where: { id, kind } });
+  }
+
+  /** The posts of this kind among `ids`, inside the caller's unit of work. */
+  findAllOfKind(manager: EntityManager, ids: readonly number[], kind: PostKind): Promise<Post[]> {
+    return manager.getRepository(Post).find({ where: { id: In([...ids]), kind } });
+  }
+
+  /** The post as the caller's transaction now sees it (after its counters moved). */
+  reload(manager: EntityManager, id: number): Promise<Post> {
+    return manager.getRepository(Post).findOneOrFail({ where: { id } });
   }
 
   async createThread(viewer: Member | null, input: { title: string; body: string; topics?: string[] | null }): Promise<Post> {
@@ -165,7 +176,7 @@ export class PostService {
     const query = manager.getRepository(Post).createQueryBuilder('p');
     if (args.kind) query.andWhere('p.kind = :kind', { kind: args.kind });
     if (args.topicSlug !== null) {
-      query.andWhere('p.id IN (SELECT pt.post_id FROM post_topics pt INNER JOIN topics t ON t.id = pt.topic_id WHERE t.slug = :slug)', {
+      query.andWhere(`p.id IN (${this.topics.postIdsUnderTopicSql()})`, {
         // Derived like topic(slug:), so a name ("Remote Work") finds the topic too.
         slug: slugify(args.topicSlug),
       });
@@ -189,11 +200,7 @@ export class PostService {
         const related = await this.findOfKind(manager, ref.id, ref.type === 'Poll' ? 'POLL' : 'THREAD');
         if (!related) throw new NotFoundError('Post', 'relatedTo');
         query
-          .addSelect(
-            '(SELECT COUNT(*) FROM post_topics shared WHERE shared.post_id = p.id AND shared.topic_id IN ' +
-              '(SELECT own.topic_id FROM post_topics own WHERE own.post_id = :relatedId))',
-            'shared_topics',
-          )
+          .addSelect(this.topics.sharedTopicCountSql('p.id'), 'shared_topics')
           .where('p.id <> :relatedId', { relatedId: related.id })
           .orderBy('shared_topics', 'DESC');
       }
@@ -246,6 +253,22 @@ export class PostService {
    */
   lockRow(manager: EntityManager, postId: number): Promise<void> {
     return lockRowForUpdate(manager, Post, postId);
+  }
+
+  /** Moves a poll's totals and raises its results version (poll-columns.ts); the poll as it is now. */
+  async moveResults(manager: EntityManager, pollId: number, change: PollResultsChange): Promise<Post> {
+    await moveResults(manager, pollId, change);
+    return this.reload(manager, pollId);
+  }
+
+  /** Closes an open poll (closed flag, version + 1): the closed poll, or null when it was closed already. */
+  async closePoll(manager: EntityManager, pollId: number, now: Date): Promise<Post | null> {
+    return (await markClosed(manager, pollId, now)) ? this.reload(manager, pollId) : null;
+  }
+
+  /** Ids of open polls whose closesAt has passed, oldest first (at most `limit`). */
+  duePollIds(manager: EntityManager, now: Date, limit: number): Promise<number[]> {
+    return duePollIds(manager, now, limit);
   }
 
   /** Takes the next comment sequence number under the post's row lock (the UPDATE takes it). */

@@ -63,6 +63,22 @@ export class TopicService {
     }
   }
 
+  /**
+   * SQL selecting the ids of the posts filed under the topic whose slug is
+   * the parameter `:slug`: a subquery, so that a post list stays one statement.
+   */
+  postIdsUnderTopicSql(): string {
+    return 'SELECT pt.post_id FROM post_topics pt INNER JOIN topics t ON t.id = pt.topic_id WHERE t.slug = :slug';
+  }
+
+  /** SQL counting the topics the post `postIdSql` shares with the post in the parameter `:relatedId` (a subquery). */
+  sharedTopicCountSql(postIdSql: string): string {
+    return (
+      `(SELECT COUNT(*) FROM post_topics shared WHERE shared.post_id = ${postIdSql} AND shared.topic_id IN ` +
+      '(SELECT own.topic_id FROM post_topics own WHERE own.post_id = :relatedId))'
+    );
+  }
+
   /** Most used first; ties by name so the order is stable. */
   list(): Promise<Topic[]> {
     return this.db.read((manager) =>

@@ -9,10 +9,10 @@ import type { DomainEvent } from '../events';
 import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
 import { NotFoundError, UnauthenticatedError } from '../../graphql/errors';
 import { decodeIdOf } from '../../graphql/global-id';
-import { Comment } from '../comment/comment.entity';
+import type { Comment } from '../comment/comment.entity';
 import type { CommentService } from '../comment/comment.service';
 import type { Member } from '../member/member.entity';
-import { Post } from '../post/post.entity';
+import type { Post } from '../post/post.entity';
 import type { PostService } from '../post/post.service';
 import { Upvote, UpvoteSubjectType } from './upvote.entity';
 
@@ -50,22 +50,19 @@ export class UpvoteService {
       if (!changed) return subject;
 
       const delta = action === 'add' ? 1 : -1;
-      if (subject instanceof Comment) {
+      if (subjectType === 'COMMENT') {
         await this.comments.adjustUpvoteCount(manager, subject.id, delta);
-        return manager.getRepository(Comment).findOneOrFail({ where: { id: subject.id } });
+        return this.comments.reload(manager, subject.id);
       }
       await this.posts.adjustUpvoteCount(manager, subject.id, delta);
       publishAfterCommit({ type: 'postStatsChanged', postId: subject.id });
-      return manager.getRepository(Post).findOneOrFail({ where: { id: subject.id } });
+      return this.posts.reload(manager, subject.id);
     });
   }
 
   private async findSubject(manager: EntityManager, type: string, id: number): Promise<UpvoteSubject | null> {
-    if (type === 'Comment') {
-      const comment = await manager.getRepository(Comment).findOne({ where: { id } });
-      // A deleted comment can no longer be upvoted (nor un-upvoted): it is a placeholder.
-      return comment && comment.deletedAt === null ? comment : null;
-    }
+    // A deleted comment can no longer be upvoted (nor un-upvoted): it is a placeholder.
+    if (type === 'Comment') return this.comments.findUndeleted(manager, id);
     return this.posts.findOfKind(manager, id, type === 'Poll' ? 'POLL' : 'THREAD');
   }
 
