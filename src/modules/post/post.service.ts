@@ -7,14 +7,14 @@ import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import type { Database } from '../../db/database';
 import type { DomainEvent } from '../events';
 import { affectedRows, insertIgnoringDuplicate, lockRowForUpdate } from '../../db/dialect';
-import { BadUserInputError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
-import { decodeIdOf } from '../../graphql/global-id';
+import { BadUserInputError, NotFoundError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
 import type { Member } from '../member/member.entity';
 import { cleanTopicNames, slugify, TopicName, TopicService } from '../topic/topic.service';
 import { duePollIds, markClosed, moveResults, PollResultsChange } from './poll-columns';
 import { COLUMN_ORDERS, POPULARITY_SQL, PostKindFilter, PostOrder, TRENDING_SCORE_SQL } from './post-order';
+import type { PostRef } from './post-ref';
 import { Post, PostKind } from './post.entity';
 import { PostView } from './post-view.entity';
 import { buildSearchText } from './search-text';
@@ -82,11 +82,10 @@ export class PostService {
     return manager.getRepository(Post).findOneOrFail({ where: { id } });
   }
 
-  async createThread(viewer: Member | null, input: { title: string; body: string; topics?: string[] | null }): Promise<Post> {
-    if (!viewer) throw new UnauthenticatedError();
-    const title = cleanText(input.title, 'input.title', { min: 1, max: POST_TITLE_MAX });
-    const body = cleanText(input.body, 'input.body', { min: 1, max: THREAD_BODY_MAX, multiline: true });
-    const topics = cleanTopicNames(input.topics, 'input.topics');
+  async createThread(viewer: Member, input: { title: string; body: string; topics?: string[] | null }): Promise<Post> {
+    const title = cleanText(input.title, 'title', { min: 1, max: POST_TITLE_MAX });
+    const body = cleanText(input.body, 'body', { min: 1, max: THREAD_BODY_MAX, multiline: true });
+    const topics = cleanTopicNames(input.topics, 'topics');
     return this.db.write(({ manager }) => this.insertPost(manager, { kind: 'THREAD', title, body, description: null, authorId: viewer.id, topics }));
   }
 
@@ -191,13 +190,11 @@ export class PostService {
    * "Content you might like": posts sharing the most topics with `relatedId`
    * first, then the most popular (POPULARITY_SQL); never the post itself.
    */
-  async recommended(relatedTo: string | null, first: number): Promise<Post[]> {
-    const ref = relatedTo === null ? null : decodeIdOf(relatedTo, 'relatedTo', ['Thread', 'Poll']);
-    if (relatedTo !== null && !ref) throw new NotFoundError('Post', 'relatedTo');
+  async recommended(relatedTo: PostRef | null, first: number): Promise<Post[]> {
     return this.db.read(async (manager) => {
       const query = manager.getRepository(Post).createQueryBuilder('p');
-      if (ref) {
-        const related = await this.findOfKind(manager, ref.id, ref.type === 'Poll' ? 'POLL' : 'THREAD');
+      if (relatedTo) {
+        const related = await this.findOfKind(manager, relatedTo.id, relatedTo.kind);
         if (!related) throw new NotFoundError('Post', 'relatedTo');
         query
           .addSelect(this.topics.sharedTopicCountSql('p.id'), 'shared_topics')
@@ -213,12 +210,10 @@ export class PostService {
    * counts once per VIEW_WINDOW_MS per post (a conditional upsert on
    * post_views decides, so 10 simultaneous views count once).
    */
-  async recordView(viewer: Member | null, postId: string): Promise<Post> {
-    const ref = decodeIdOf(postId, 'input.postId', ['Thread', 'Poll']);
-    if (!ref) throw new NotFoundError('Post', 'input.postId');
+  async recordView(viewer: Member | null, ref: PostRef): Promise<Post> {
     return this.db.write(async ({ manager, publishAfterCommit }) => {
-      const post = await this.findOfKind(manager, ref.id, ref.type === 'Poll' ? 'POLL' : 'THREAD');
-      if (!post) throw new NotFoundError('Post', 'input.postId');
+      const post = await this.findOfKind(manager, ref.id, ref.kind);
+      if (!post) throw new NotFoundError('Post', 'postId');
       const now = Date.now();
       let counts = true;
       if (viewer) {
