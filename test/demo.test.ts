@@ -1,4 +1,4 @@
-/** The demo community as a client sees it: the figures of the community page (../shared/DOMAIN.md). */
+/** The demo community as a client sees it: the figures of its discussion page (DEMO_FIGURES: views, comments, participants). */
 import { DEMO_ACCOUNT, DEMO_FIGURES } from '../src/demo/load-demo';
 import { startTestServer, TestServer } from './helpers/server';
 

@@ -21,8 +21,9 @@ describe('live: a long replay does not delay current subscribers', () => {
       .thread;
     // 1,200 comments: more than two read batches (500) of history.
     const [member] = await t.probe.services.members.findByIds([Number(Buffer.from(writer.id, 'base64url').toString().split(':')[1])]);
-    const first = await t.probe.services.comments.add(member, { postId: thread.id, body: 'comment 0' });
-    for (let i = 1; i < 1200; i++) await t.probe.services.comments.add(member, { postId: thread.id, body: `comment ${i}` });
+    const post = { id: Number(Buffer.from(thread.id, 'base64url').toString().split(':')[1]), kind: 'THREAD' as const };
+    const first = await t.probe.services.comments.add(member, { post, body: 'comment 0' });
+    for (let i = 1; i < 1200; i++) await t.probe.services.comments.add(member, { post, body: `comment ${i}` });
     const firstCursor = Buffer.from(JSON.stringify({ o: 'OLDEST', k: [first.seq] })).toString('base64url');
 
     const client = connect(t);

@@ -1,5 +1,5 @@
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
-import type { DomainEvent } from '../src/realtime/domain-events';
+import type { DomainEvent } from '../src/modules/events';
 
 /** The database id inside a global id ("Poll:12" -> 12), as domain events carry it. */
 function dbId(globalId: string): number {

@@ -10,6 +10,7 @@ import { MIGRATIONS } from '../db/migrations';
 import { QueryLog } from '../db/query-log';
 import type { Logger } from '../logger';
 import { ENTITIES } from '../modules/entities';
+import { DomainEvent, isDomainEvent } from '../modules/events';
 import { LiveHub } from '../modules/live/live-hub';
 import { createSharedLoaders, withViewer } from '../modules/loaders';
 import { createServices, Services } from '../modules/services';
@@ -18,16 +19,16 @@ import { DomainEventBus } from '../realtime/domain-events';
 export interface Container {
   config: Config;
   logger: Logger;
-  events: DomainEventBus;
+  events: DomainEventBus<DomainEvent>;
   /** Counts every SQL statement sent (tests assert constant query counts). */
   queryLog: QueryLog;
-  db: Database;
+  db: Database<DomainEvent>;
   services: Services;
   liveHub: LiveHub;
 }
 
 export function createContainer(config: Config, logger: Logger): Container {
-  const events = new DomainEventBus((error, event) => logger.error('domain event listener failed', { error, event }));
+  const events = new DomainEventBus(isDomainEvent, (error, event) => logger.error('domain event listener failed', { error, event }));
   const queryLog = new QueryLog(logger);
   const dataSource = createDataSource(config.database, { entities: ENTITIES, migrations: MIGRATIONS, logger: queryLog });
   const db = new Database(dataSource, events, logger);

@@ -17,7 +17,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { ServiceUnavailableError } from '../graphql/errors';
 import type { Logger } from '../logger';
-import type { DomainEvent, DomainEventBus } from '../realtime/domain-events';
+import type { BusEvent } from '../realtime/domain-events';
 import { isDatabaseUnavailable, isRetryableConflict } from './dialect';
 import { CommitFailedError, SqliteTransactions, StatementFault, TransactionStatement } from './sqlite-transactions';
 
@@ -27,10 +27,10 @@ const PROBE_BYTES = 65_536;
 /** Attempts of a transaction that lost a deadlock or serialization race (PostgreSQL). */
 const MAX_ATTEMPTS = 4;
 
-export interface UnitOfWork {
+export interface UnitOfWork<E extends BusEvent = BusEvent> {
   manager: EntityManager;
   /** Queue an event to publish once this transaction has committed. */
-  publishAfterCommit(event: DomainEvent): void;
+  publishAfterCommit(event: E): void;
 }
 
 /**
@@ -40,7 +40,8 @@ export interface UnitOfWork {
  */
 export const SQLITE_SYNCHRONOUS = 'FULL';
 
-export class Database {
+/** `E`: the events units of work publish after commit (the domain's, src/modules/events.ts). */
+export class Database<E extends BusEvent = BusEvent> {
   private tail: Promise<unknown> = Promise.resolve();
   /** When a unit of work last succeeded (ms): proof of life without queueing a ping behind busy writers. */
   lastSuccessAt = 0;
@@ -59,7 +60,7 @@ export class Database {
 
   constructor(
     readonly dataSource: DataSource,
-    private readonly events: DomainEventBus,
+    private readonly events: { publish(event: E): void },
     private readonly logger: Logger,
   ) {
     this.serialized = dataSource.options.type === 'sqlite';
@@ -111,9 +112,9 @@ export class Database {
    * failing serialization is run again from the start (a few times): the
    * client sees the outcome, not the collision.
    */
-  async write<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+  async write<T>(work: (unit: UnitOfWork<E>) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const pending: DomainEvent[] = [];
+      const pending: E[] = [];
       const transactional = (manager: EntityManager) => work({ manager, publishAfterCommit: (event) => pending.push(event) });
       try {
         const result = await this.exclusive(() => (this.sqlite ? this.sqlite.run(transactional) : this.dataSource.transaction(transactional)));

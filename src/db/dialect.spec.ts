@@ -1,5 +1,6 @@
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
-import { isDatabaseUnavailable } from './dialect';
+import { Column, DataSource, Entity, PrimaryColumn, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { timestampColumn } from './columns';
+import { insertIgnoringDuplicate, isDatabaseUnavailable } from './dialect';
 
 /** A TypeORM QueryFailedError around a driver error, as the query runners throw them. */
 function queryFailed(driverError: Error & { code?: string }): QueryFailedError {
@@ -35,5 +36,44 @@ describe('isDatabaseUnavailable: every way the database cannot serve is SERVICE_
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
   ])('not %s', (_case, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+@Entity('spec_marks')
+class Mark {
+  @PrimaryColumn({ name: 'owner_id', type: 'integer' })
+  ownerId: number;
+
+  @PrimaryColumn({ name: 'target_key', type: 'varchar', length: 16 })
+  targetKey: string;
+
+  @Column(timestampColumn('marked_at'))
+  markedAt: Date;
+}
+
+describe('insertIgnoringDuplicate: entity properties in, the mapped columns out', () => {
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    dataSource = await new DataSource({ type: 'sqlite', database: ':memory:', entities: [Mark], synchronize: true }).initialize();
+  });
+
+  afterAll(() => dataSource.destroy());
+
+  it('inserts once, reports whether it did, and converts values as the entity says', async () => {
+    const markedAt = new Date(1_700_000_000_123);
+    const first = await dataSource.transaction((manager) => insertIgnoringDuplicate(manager, Mark, { ownerId: 1, targetKey: 'a', markedAt }));
+    const again = await dataSource.transaction((manager) => insertIgnoringDuplicate(manager, Mark, { ownerId: 1, targetKey: 'a', markedAt }));
+    expect([first, again]).toEqual([true, false]);
+    expect(await dataSource.query('SELECT owner_id, target_key, marked_at FROM spec_marks')).toEqual([
+      { owner_id: 1, target_key: 'a', marked_at: 1_700_000_000_123 },
+    ]);
+  });
+
+  it('refuses a property that is no column, before sending anything', async () => {
+    const row = { ownerId: 2, targetKey: 'b', markedAt: new Date(), nickname: 'x' } as Partial<Mark>;
+    await expect(dataSource.transaction((manager) => insertIgnoringDuplicate(manager, Mark, row))).rejects.toThrow(
+      'Mark has no column for the property nickname',
+    );
   });
 });

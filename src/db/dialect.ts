@@ -3,7 +3,7 @@
  * between SQLite and PostgreSQL. Everything else uses TypeORM's query
  * builder, which is portable. Keep this file small.
  */
-import { EntityManager, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { EntityManager, ObjectLiteral, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /**
  * INSERT ... ON CONFLICT DO NOTHING (both dialects accept it) and report
@@ -11,18 +11,30 @@ import { EntityManager, QueryRunnerAlreadyReleasedError } from 'typeorm';
  * that on SQLite (it reports the previous row id, see PITFALLS), so we read
  * the driver's change count (SQLite) or a RETURNING row (PostgreSQL).
  * Only a unique constraint makes "once per member" true under concurrency.
+ * `row` names the entity's properties: the table, the column names and the
+ * values' conversions (e.g. a Date to epoch milliseconds) come from the
+ * entity's metadata, so a renamed column cannot go unnoticed here.
  */
-export async function insertIgnoringDuplicate(manager: EntityManager, table: string, row: Record<string, unknown>): Promise<boolean> {
-  const columns = Object.keys(row);
+export async function insertIgnoringDuplicate<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: new () => T,
+  row: Partial<NoInfer<T>>,
+): Promise<boolean> {
+  const metadata = manager.connection.getMetadata(entity);
   const driver = manager.connection.driver;
   const isPostgres = manager.connection.options.type === 'postgres';
-  const placeholders = columns.map((column) => `:${column}`).join(', ');
+  const columns = Object.keys(row).map((property) => {
+    const column = metadata.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`${metadata.name} has no column for the property ${property}`);
+    return column;
+  });
+  const values = Object.fromEntries(columns.map((column) => [column.propertyName, driver.preparePersistentValue(row[column.propertyName], column)]));
   // TypeORM's SQLite runner picks run() (which reports changes) only for statements starting "INSERT ".
   const sql =
-    `INSERT INTO ${driver.escape(table)} (${columns.map((c) => driver.escape(c)).join(', ')}) ` +
-    `VALUES (${placeholders}) ON CONFLICT DO NOTHING` +
+    `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) ` +
+    `VALUES (${columns.map((column) => `:${column.propertyName}`).join(', ')}) ON CONFLICT DO NOTHING` +
     (isPostgres ? ' RETURNING 1 AS inserted' : '');
-  const [query, parameters] = driver.escapeQueryWithParameters(sql, row, {});
+  const [query, parameters] = driver.escapeQueryWithParameters(sql, values, {});
   const runner = manager.queryRunner;
   if (!runner) throw new Error('insertIgnoringDuplicate must run inside a unit of work (Database.write)');
   const result = await runner.query(query, parameters, true);
@@ -73,13 +85,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * Locks a posts row for the rest of the transaction (PostgreSQL: SELECT ...
- * FOR UPDATE), so decisions that read before they write (a member's previous
- * vote, whether the poll is closed) cannot interleave with another
- * transaction's on the same post. SQLite needs nothing: its units of work
- * never overlap.
+ * Locks one row of `entity` (by primary key) for the rest of the transaction
+ * (PostgreSQL: SELECT ... FOR UPDATE), so decisions that read before they
+ * write cannot interleave with another transaction's on the same row.
+ * SQLite needs nothing: its units of work never overlap.
  */
-export async function lockPostRow(manager: EntityManager, postId: number): Promise<void> {
+export async function lockRowForUpdate(manager: EntityManager, entity: new () => ObjectLiteral, id: number): Promise<void> {
   if (manager.connection.options.type !== 'postgres') return;
-  await manager.query('SELECT id FROM posts WHERE id = $1 FOR UPDATE', [postId]);
+  const metadata = manager.connection.getMetadata(entity);
+  const [key] = metadata.primaryColumns;
+  const escape = (name: string) => manager.connection.driver.escape(name);
+  await manager.query(`SELECT ${escape(key.databaseName)} FROM ${escape(metadata.tableName)} WHERE ${escape(key.databaseName)} = $1 FOR UPDATE`, [id]);
 }

@@ -1,9 +1,9 @@
 /**
  * The demo community: members, topics, threads, polls and comments, written
- * for this project. It has the shape and the figures of the discussion page
- * described in ../shared/DOMAIN.md (a 463-view thread with 15 comments, the
- * 203-participant return-to-office poll, a 41k-view thread with 319
- * comments), in our own words.
+ * for this project. It has the shape and the figures of a professional
+ * community's discussion page (DEMO_FIGURES, below: a 463-view thread with
+ * 15 comments, the 203-participant return-to-office poll, a 41k-view thread
+ * with 319 comments), in our own words.
  *
  * This file is content only: no database, no clock. Everything that is
  * generated (most members, the popular thread's comments) comes from a seeded

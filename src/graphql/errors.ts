@@ -3,6 +3,9 @@
  * GraphQLError subclasses that services throw. formatError (see
  * format-error.ts) is the single exit: coded errors pass, anything else is
  * masked as INTERNAL_SERVER_ERROR with a request id.
+ * A module's own errors live in the module (e.g. poll/poll.errors.ts) and
+ * extend ClientError with a code of this set: this set is the one place
+ * where codes are defined, and formatError needs no module.
  */
 import { GraphQLError } from 'graphql';
 
@@ -45,26 +48,36 @@ export class ForbiddenError extends ClientError {
   }
 }
 
+/**
+ * `field`, here and in BadUserInputError, names the input at fault as its
+ * thrower knows it: a service names its own field ("title", "optionIds[2]"),
+ * and the API edge roots it under the argument ("input.title", see
+ * atArgument in api-edge.ts), which is what the client sees.
+ */
 export class NotFoundError extends ClientError {
-  constructor(what: string, field?: string) {
+  constructor(
+    readonly what: string,
+    readonly field?: string,
+  ) {
     super(`${what} not found.`, ErrorCode.NOT_FOUND, field ? { field } : {});
   }
 }
 
-/** Invalid input; `field` is the path of the offending input, e.g. "input.options[2]". */
+/** Invalid input: `field` is at fault (see NotFoundError), `reason` says why, e.g. "must not be empty.". */
 export class BadUserInputError extends ClientError {
   constructor(
     readonly field: string,
-    message: string,
+    readonly reason: string,
   ) {
-    super(`${field}: ${message}`, ErrorCode.BAD_USER_INPUT, { field });
+    super(`${field}: ${reason}`, ErrorCode.BAD_USER_INPUT, { field });
   }
 }
 
-export class PollClosedError extends ClientError {
-  constructor() {
-    super('This poll is closed.', ErrorCode.POLL_CLOSED);
-  }
+/** The same error with its field rooted under `argument` ("title" under "input": "input.title"); other errors as they are. */
+export function rootedAt(argument: string, error: unknown): unknown {
+  if (error instanceof BadUserInputError) return new BadUserInputError(`${argument}.${error.field}`, error.reason);
+  if (error instanceof NotFoundError && error.field !== undefined) return new NotFoundError(error.what, `${argument}.${error.field}`);
+  return error;
 }
 
 /** A request this transport does not serve, e.g. a subscription over HTTP. */

@@ -1,5 +1,6 @@
 /** The application services, created once per process and shared by all requests. */
 import type { Database } from '../db/database';
+import type { DomainEvent } from './events';
 import type { Logger } from '../logger';
 import { CommentService } from './comment/comment.service';
 import { MemberService } from './member/member.service';
@@ -21,12 +22,21 @@ export interface Services {
   upvotes: UpvoteService;
 }
 
-export function createServices(db: Database, logger: Logger): Services {
+export function createServices(db: Database<DomainEvent>, logger: Logger): Services {
   const members = new MemberService(db);
   const topics = new TopicService(db);
   const posts = new PostService(db, topics);
   const comments = new CommentService(db, posts);
   const polls = new PollService(db, posts);
   const upvotes = new UpvoteService(db, posts, comments);
-  return { members, topics, posts, comments, polls, pollReads: new PollReadService(db), pollClosing: new PollClosingScheduler(db, logger), upvotes };
+  return {
+    members,
+    topics,
+    posts,
+    comments,
+    polls,
+    pollReads: new PollReadService(db, posts),
+    pollClosing: new PollClosingScheduler(db, posts, logger),
+    upvotes,
+  };
 }

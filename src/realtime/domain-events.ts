@@ -1,23 +1,21 @@
 /**
- * Domain events: small "X changed" notifications, published only after the
- * transaction that caused them has committed (see db/database.ts), so a
- * rolled-back write never produces one. They carry ids, not state: a
- * listener reads the current state from the database, which keeps them
- * cheap to send to other processes later (Redis) and never stale.
+ * The event bus of domain events: small "X changed" notifications, published
+ * only after the transaction that caused them has committed (see
+ * db/database.ts), so a rolled-back write never produces one. They carry ids,
+ * not state: a listener reads the current state from the database, which
+ * keeps them cheap to send to other instances (Redis, redis-relay.ts) and
+ * never stale. The events themselves are the domain's (src/modules/events.ts):
+ * this bus only needs their `type`.
  */
-export type DomainEvent =
-  /** A poll's tallies, participants or closed flag changed; `version` is the new PollResults.version. */
-  | { type: 'pollResultsChanged'; pollId: number; version: number }
-  /** A post's views, upvotes or comment count changed. */
-  | { type: 'postStatsChanged'; postId: number }
-  /** The post has comments up to sequence number `seq` (see Comment.seq). */
-  | { type: 'commentAdded'; postId: number; seq: number };
+export interface BusEvent {
+  type: string;
+}
 
-export type DomainEventListener = (event: DomainEvent) => void;
+export type DomainEventListener<E extends BusEvent> = (event: E) => void;
 
 /** Carries this process's events to other instances (Redis); must never throw. */
-export interface EventRelay {
-  send(event: DomainEvent): void;
+export interface EventRelay<E extends BusEvent> {
+  send(event: E): void;
 }
 
 /**
@@ -26,24 +24,34 @@ export interface EventRelay {
  * (several instances), the other instances, whose relay hands them to
  * `receive`.
  */
-export class DomainEventBus {
-  private readonly listeners = new Set<DomainEventListener>();
-  private relay: EventRelay | null = null;
+export class DomainEventBus<E extends BusEvent> {
+  private readonly listeners = new Set<DomainEventListener<E>>();
+  private relay: EventRelay<E> | null = null;
 
-  constructor(private readonly onListenerError: (error: unknown, event: DomainEvent) => void = () => {}) {}
+  constructor(
+    /** Whether a value from another instance (parsed JSON) is an event of this bus: anything else is dropped. */
+    private readonly isEvent: (value: unknown) => value is E,
+    private readonly onListenerError: (error: unknown, event: E) => void = () => {},
+  ) {}
 
-  setRelay(relay: EventRelay | null): void {
+  setRelay(relay: EventRelay<E> | null): void {
     this.relay = relay;
   }
 
   /** An event of this process: local listeners first (never delayed by the network), then other instances. */
-  publish(event: DomainEvent): void {
-    this.receive(event);
+  publish(event: E): void {
+    this.deliver(event);
     this.relay?.send(event);
   }
 
-  /** An event from another instance: local listeners only. */
-  receive(event: DomainEvent): void {
+  /** A value from another instance: to local listeners only, if it is an event of this bus; false when dropped. */
+  receive(value: unknown): boolean {
+    if (!this.isEvent(value)) return false;
+    this.deliver(value);
+    return true;
+  }
+
+  private deliver(event: E): void {
     for (const listener of this.listeners) {
       // A failing listener must never fail the write that already committed.
       try {
@@ -54,7 +62,7 @@ export class DomainEventBus {
     }
   }
 
-  subscribe(listener: DomainEventListener): () => void {
+  subscribe(listener: DomainEventListener<E>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Logger } from '../logger';
-import type { DomainEvent, DomainEventBus, EventRelay } from './domain-events';
+import type { BusEvent, DomainEventBus, EventRelay } from './domain-events';
 
 /**
  * One channel per database: instances of one deployment share their database
@@ -28,17 +28,8 @@ export function channelFor(databaseKey: string): string {
   return `peer-community:events:${databaseKey}`;
 }
 
-type Envelope = { from: string; event: DomainEvent } | { from: string; resync: true };
-
-function isDomainEvent(value: unknown): value is DomainEvent {
-  const event = value as Record<string, unknown> | null;
-  if (!event || typeof event !== 'object') return false;
-  const id = (key: string) => Number.isSafeInteger(event[key]);
-  if (event.type === 'pollResultsChanged') return id('pollId') && id('version');
-  if (event.type === 'postStatsChanged') return id('postId');
-  if (event.type === 'commentAdded') return id('postId') && id('seq');
-  return false;
-}
+/** A domain event (checked by the bus on receipt), or a request to resync. */
+type Envelope = { from: string; event: unknown } | { from: string; resync: true };
 
 export interface RelayStats {
   published: number;
@@ -47,7 +38,7 @@ export interface RelayStats {
   resyncs: number;
 }
 
-export class RedisEventRelay implements EventRelay {
+export class RedisEventRelay implements EventRelay<BusEvent> {
   readonly instanceId = randomUUID();
   readonly stats: RelayStats = { published: 0, publishFailures: 0, received: 0, resyncs: 0 };
   private readonly publisher: Redis;
@@ -62,7 +53,7 @@ export class RedisEventRelay implements EventRelay {
   constructor(
     url: string,
     private readonly channel: string,
-    private readonly bus: DomainEventBus,
+    private readonly bus: Pick<DomainEventBus<BusEvent>, 'receive'>,
     private readonly logger: Logger,
     /** Push fresh state to every local subscriber (events may have been lost). */
     private readonly resync: () => void,
@@ -105,7 +96,7 @@ export class RedisEventRelay implements EventRelay {
     this.subscriber.on('message', (_channel: string, text: string) => this.onMessage(text));
   }
 
-  send(event: DomainEvent): void {
+  send(event: BusEvent): void {
     this.sendEnvelope({ from: this.instanceId, event });
   }
 
@@ -170,8 +161,7 @@ export class RedisEventRelay implements EventRelay {
     if (!envelope || typeof envelope !== 'object' || envelope.from === this.instanceId) return; // ours were delivered locally already
     this.stats.received++;
     if ('resync' in envelope) this.runResync('another instance asked');
-    else if (isDomainEvent(envelope.event)) this.bus.receive(envelope.event);
-    else this.logger.warn('ignored an unknown event from redis');
+    else if (!this.bus.receive(envelope.event)) this.logger.warn('ignored an unknown event from redis');
   }
 
   private runResync(reason: string): void {

@@ -1,8 +1,10 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { atArgument, idOf, signedIn } from '../../graphql/api-edge';
 import { pageSize } from '../../graphql/input-validation';
 import type { RequestContext } from '../context';
 import { Member } from '../member/member.entity';
 import type { Post } from '../post/post.entity';
+import { postRefOf } from '../post/post-ref';
 import { PostInterface } from '../post/post.types';
 import { CommentOrder } from './comment-order';
 import { Comment } from './comment.entity';
@@ -116,7 +118,14 @@ export class CommentResolver {
     @Arg('input', () => AddCommentInput, { description: 'The comment.' }) input: AddCommentInput,
     @Ctx() context: RequestContext,
   ): Promise<AddCommentPayload> {
-    const comment = await this.comments.add(context.viewer, input);
+    const viewer = signedIn(context.viewer);
+    const comment = await atArgument('input', () =>
+      this.comments.add(viewer, {
+        post: postRefOf(input.postId, 'postId'),
+        parentId: input.parentId === null || input.parentId === undefined ? null : idOf(input.parentId, 'parentId', ['Comment'], 'Comment').id,
+        body: input.body,
+      }),
+    );
     const edge = new CommentEdge();
     edge.node = comment;
     edge.cursor = commentCursor(comment, CommentOrder.OLDEST);
@@ -128,7 +137,12 @@ export class CommentResolver {
     @Arg('input', () => EditCommentInput, { description: 'The new text.' }) input: EditCommentInput,
     @Ctx() context: RequestContext,
   ): Promise<EditCommentPayload> {
-    return { comment: await this.comments.edit(context.viewer, input) };
+    const viewer = signedIn(context.viewer);
+    return {
+      comment: await atArgument('input', () =>
+        this.comments.edit(viewer, { commentId: idOf(input.commentId, 'commentId', ['Comment'], 'Comment').id, body: input.body }),
+      ),
+    };
   }
 
   @Mutation(() => DeleteCommentPayload, { nullable: true, description: 'Author only. Soft delete: replies stay in place.' })
@@ -136,6 +150,7 @@ export class CommentResolver {
     @Arg('input', () => DeleteCommentInput, { description: 'The comment.' }) input: DeleteCommentInput,
     @Ctx() context: RequestContext,
   ): Promise<DeleteCommentPayload> {
-    return { comment: await this.comments.delete(context.viewer, input) };
+    const viewer = signedIn(context.viewer);
+    return { comment: await atArgument('input', () => this.comments.delete(viewer, idOf(input.commentId, 'commentId', ['Comment'], 'Comment').id)) };
   }
 }

@@ -8,12 +8,13 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
-import { affectedRows, lockPostRow } from '../../db/dialect';
-import { BadUserInputError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
-import { decodeIdOf } from '../../graphql/global-id';
+import type { DomainEvent } from '../events';
+import { affectedRows } from '../../db/dialect';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
 import type { Member } from '../member/member.entity';
+import type { PostRef } from '../post/post-ref';
 import type { PostService } from '../post/post.service';
 import { CommentOrder } from './comment-order';
 import { Comment } from './comment.entity';
@@ -56,7 +57,7 @@ function compareFor(order: CommentOrder): (a: Comment, b: Comment) => number {
 
 export class CommentService {
   constructor(
-    private readonly db: Database,
+    private readonly db: Database<DomainEvent>,
     private readonly posts: PostService,
   ) {}
 
@@ -64,23 +65,19 @@ export class CommentService {
     return this.db.read((manager) => manager.getRepository(Comment).find({ where: { id: In([...ids]) } }));
   }
 
-  async add(viewer: Member | null, input: { postId: string; body: string; parentId?: string | null }): Promise<Comment> {
-    if (!viewer) throw new UnauthenticatedError();
-    const postRef = decodeIdOf(input.postId, 'input.postId', ['Thread', 'Poll']);
-    const parentRef = input.parentId !== null && input.parentId !== undefined ? decodeIdOf(input.parentId, 'input.parentId', ['Comment']) : undefined;
-    const body = cleanText(input.body, 'input.body', { min: 1, max: COMMENT_BODY_MAX, multiline: true });
-    if (!postRef) throw new NotFoundError('Post', 'input.postId');
-    if (parentRef === null) throw new NotFoundError('Comment', 'input.parentId');
+  /** A comment on `post`, or a reply to the comment `parentId` of the same post. */
+  async add(viewer: Member, input: { post: PostRef; body: string; parentId?: number | null }): Promise<Comment> {
+    const body = cleanText(input.body, 'body', { min: 1, max: COMMENT_BODY_MAX, multiline: true });
 
     return this.db.write(async ({ manager, publishAfterCommit }) => {
-      const post = await this.posts.findOfKind(manager, postRef.id, postRef.type === 'Poll' ? 'POLL' : 'THREAD');
-      if (!post) throw new NotFoundError('Post', 'input.postId');
+      const post = await this.posts.findOfKind(manager, input.post.id, input.post.kind);
+      if (!post) throw new NotFoundError('Post', 'postId');
 
       let topLevelId: number | null = null;
-      if (parentRef) {
-        const parent = await manager.getRepository(Comment).findOne({ where: { id: parentRef.id } });
-        if (!parent || parent.deletedAt !== null) throw new NotFoundError('Comment', 'input.parentId');
-        if (parent.postId !== post.id) throw new BadUserInputError('input.parentId', 'is a comment of another post.');
+      if (input.parentId !== null && input.parentId !== undefined) {
+        const parent = await manager.getRepository(Comment).findOne({ where: { id: input.parentId } });
+        if (!parent || parent.deletedAt !== null) throw new NotFoundError('Comment', 'parentId');
+        if (parent.postId !== post.id) throw new BadUserInputError('parentId', 'is a comment of another post.');
         // Replies are one level deep: a reply to a reply joins the same top-level comment.
         topLevelId = parent.parentId ?? parent.id;
       }
@@ -107,14 +104,11 @@ export class CommentService {
     });
   }
 
-  async edit(viewer: Member | null, input: { commentId: string; body: string }): Promise<Comment> {
-    if (!viewer) throw new UnauthenticatedError();
-    const ref = decodeIdOf(input.commentId, 'input.commentId', ['Comment']);
-    const body = cleanText(input.body, 'input.body', { min: 1, max: COMMENT_BODY_MAX, multiline: true });
-    if (!ref) throw new NotFoundError('Comment', 'input.commentId');
+  async edit(viewer: Member, input: { commentId: number; body: string }): Promise<Comment> {
+    const body = cleanText(input.body, 'body', { min: 1, max: COMMENT_BODY_MAX, multiline: true });
     return this.db.write(async ({ manager }) => {
-      const comment = await this.authoredBy(manager, viewer, ref.id);
-      if (comment.deletedAt !== null) throw new NotFoundError('Comment', 'input.commentId');
+      const comment = await this.authoredBy(manager, viewer, input.commentId);
+      if (comment.deletedAt !== null) throw new NotFoundError('Comment', 'commentId');
       comment.body = body;
       comment.editedAt = new Date();
       await manager.getRepository(Comment).update({ id: comment.id }, { body, editedAt: comment.editedAt });
@@ -123,16 +117,13 @@ export class CommentService {
   }
 
   /** Soft delete: replies stay in place; counts drop once, however many deletes race. */
-  async delete(viewer: Member | null, input: { commentId: string }): Promise<Comment> {
-    if (!viewer) throw new UnauthenticatedError();
-    const ref = decodeIdOf(input.commentId, 'input.commentId', ['Comment']);
-    if (!ref) throw new NotFoundError('Comment', 'input.commentId');
+  async delete(viewer: Member, commentId: number): Promise<Comment> {
     return this.db.write(async ({ manager, publishAfterCommit }) => {
-      const found = await manager.getRepository(Comment).findOne({ where: { id: ref.id }, select: { id: true, postId: true } });
+      const found = await manager.getRepository(Comment).findOne({ where: { id: commentId }, select: { id: true, postId: true } });
       // Lock order post -> comment, as addComment takes it (its sequence update locks the post first):
       // the opposite order deadlocked a delete against a concurrent reply on PostgreSQL.
-      if (found) await lockPostRow(manager, found.postId);
-      const comment = await this.authoredBy(manager, viewer, ref.id);
+      if (found) await this.posts.lockRow(manager, found.postId);
+      const comment = await this.authoredBy(manager, viewer, commentId);
       const now = new Date();
       const result = await manager
         .createQueryBuilder()
@@ -152,12 +143,23 @@ export class CommentService {
 
   private async authoredBy(manager: EntityManager, viewer: Member, commentId: number): Promise<Comment> {
     const comment = await manager.getRepository(Comment).findOne({ where: { id: commentId } });
-    if (!comment) throw new NotFoundError('Comment', 'input.commentId');
+    if (!comment) throw new NotFoundError('Comment', 'commentId');
     if (comment.authorId !== viewer.id) throw new ForbiddenError('Only the author may change this comment.');
     return comment;
   }
 
-  /** Adds `delta` upvotes to a comment; false when it does not exist or is deleted. */
+  /** The comment, inside the caller's unit of work, unless it is deleted (a placeholder). */
+  async findUndeleted(manager: EntityManager, id: number): Promise<Comment | null> {
+    const comment = await manager.getRepository(Comment).findOne({ where: { id } });
+    return comment && comment.deletedAt === null ? comment : null;
+  }
+
+  /** The comment as the caller's transaction now sees it (after its counters moved). */
+  reload(manager: EntityManager, id: number): Promise<Comment> {
+    return manager.getRepository(Comment).findOneOrFail({ where: { id } });
+  }
+
+  /** Adds `delta` upvotes to a comment. */
   async adjustUpvoteCount(manager: EntityManager, commentId: number, delta: number): Promise<void> {
     await manager
       .createQueryBuilder()

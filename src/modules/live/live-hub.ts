@@ -12,10 +12,11 @@
  * - Adding a live field means adding a feed and routing its events here.
  */
 import type { Logger } from '../../logger';
-import type { DomainEvent, DomainEventBus } from '../../realtime/domain-events';
+import type { DomainEventBus } from '../../realtime/domain-events';
 import { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import { CommentAddedFeed } from '../comment/comment-added.feed';
 import type { CommentService } from '../comment/comment.service';
+import type { DomainEvent } from '../events';
 import type { Loaders, SharedLoaders } from '../loaders';
 import { PollResultsFeed } from '../poll/poll-results.feed';
 import type { PollReadService } from '../poll/poll-reads.service';
@@ -46,7 +47,7 @@ export class LiveHub {
 
   constructor(
     private readonly deps: LiveHubDeps,
-    private readonly events: DomainEventBus,
+    private readonly events: DomainEventBus<DomainEvent>,
     options: LiveHubOptions,
     logger: Logger,
   ) {

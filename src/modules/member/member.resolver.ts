@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { atArgument } from '../../graphql/api-edge';
 import type { RequestContext } from '../context';
 import { CompanySize } from './company-size';
 import { Member } from './member.entity';
@@ -53,7 +54,7 @@ export class MemberResolver {
 
   @Mutation(() => AuthPayload, { nullable: true, description: 'Creates a member and signs them in.' })
   signUp(@Arg('input', () => SignUpInput, { description: 'The new member.' }) input: SignUpInput): Promise<AuthPayload> {
-    return this.members.signUp(input);
+    return atArgument('input', () => this.members.signUp(input));
   }
 
   @Mutation(() => AuthPayload, { nullable: true, description: 'Unknown e-mail and wrong password give the same UNAUTHENTICATED error.' })

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { In } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { isUniqueViolation } from '../../db/dialect';
 import { BadUserInputError, UnauthenticatedError } from '../../graphql/errors';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
@@ -49,14 +50,14 @@ function checkPassword(password: string, field: string): void {
 }
 
 export class MemberService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database<DomainEvent>) {}
 
   async signUp(data: SignUpData): Promise<Session> {
-    const email = normaliseEmail(data.email, 'input.email');
-    checkPassword(data.password, 'input.password');
-    const title = cleanText(data.title, 'input.title', { min: 1, max: 100 });
-    const industry = cleanOptionalText(data.industry, 'input.industry', { max: 100 });
-    if (!Object.values(CompanySize).includes(data.companySize)) throw new BadUserInputError('input.companySize', 'is not a company size.');
+    const email = normaliseEmail(data.email, 'email');
+    checkPassword(data.password, 'password');
+    const title = cleanText(data.title, 'title', { min: 1, max: 100 });
+    const industry = cleanOptionalText(data.industry, 'industry', { max: 100 });
+    if (!Object.values(CompanySize).includes(data.companySize)) throw new BadUserInputError('companySize', 'is not a company size.');
 
     // Hash outside the unit of work: scrypt takes tens of milliseconds and
     // must not hold the serialized database path.
@@ -65,7 +66,7 @@ export class MemberService {
     try {
       const member = await this.db.write(async ({ manager }) => {
         const taken = await manager.getRepository(Member).exist({ where: { email } });
-        if (taken) throw new BadUserInputError('input.email', 'is already in use.');
+        if (taken) throw new BadUserInputError('email', 'is already in use.');
         const created = await manager
           .getRepository(Member)
           .save(manager.getRepository(Member).create({ email, passwordHash, title, industry, companySize: data.companySize, joinedAt: new Date() }));
@@ -75,7 +76,7 @@ export class MemberService {
       return { token, member };
     } catch (error) {
       // Two sign-ups with one address at once: the unique index decides, the loser gets the same answer.
-      if (isUniqueViolation(error)) throw new BadUserInputError('input.email', 'is already in use.');
+      if (isUniqueViolation(error)) throw new BadUserInputError('email', 'is already in use.');
       throw error;
     }
   }

@@ -4,43 +4,20 @@
  * close is a conditional UPDATE that exactly one runner wins, so several
  * instances may run it at once.
  */
-import type { EntityManager } from 'typeorm';
 import type { Database } from '../../db/database';
-import { affectedRows } from '../../db/dialect';
 import type { Logger } from '../../logger';
-import { Post } from '../post/post.entity';
+import type { DomainEvent } from '../events';
+import type { PostService } from '../post/post.service';
 
-/** Closes an open poll (closed flag, version + 1); false when it was closed already. */
-export async function markPollClosed(manager: EntityManager, pollId: number, now: Date): Promise<boolean> {
-  const result = await manager
-    .createQueryBuilder()
-    .update(Post)
-    .set({ isClosed: true, resultsVersion: () => 'results_version + 1', resultsUpdatedAt: now })
-    .where('id = :pollId AND is_closed = :open', { pollId, open: false })
-    .execute();
-  return affectedRows(result) === 1;
-}
+/** Polls closed per step at most. */
+const STEP = 100;
 
 export class PollClosingScheduler {
   constructor(
-    private readonly db: Database,
+    private readonly db: Database<DomainEvent>,
+    private readonly posts: PostService,
     private readonly logger: Logger,
   ) {}
-
-  /** Open polls whose closesAt has passed, oldest first (at most 100 per step). */
-  private duePolls(manager: EntityManager, now: Date) {
-    return (
-      manager
-        .getRepository(Post)
-        .createQueryBuilder('p')
-        .select(['p.id'])
-        .where('p.kind = :kind AND p.is_closed = :open AND p.closes_at <= :now', { kind: 'POLL', open: false, now: now.getTime() })
-        // A total order (id breaks ties) makes instances lock due polls in the same order: no deadlock between them.
-        .orderBy('p.closes_at', 'ASC')
-        .addOrderBy('p.id', 'ASC')
-        .limit(100)
-    );
-  }
 
   /**
    * The scheduler's step: makes "closed at closesAt" a real write (closed
@@ -51,13 +28,13 @@ export class PollClosingScheduler {
     // Most ticks find nothing due: a read says so without opening a write transaction every tick
     // (on SQLite that would take the write lock, wait behind another process holding it, and
     // commit nothing).
-    if ((await this.db.read((manager) => this.duePolls(manager, now).getMany())).length === 0) return 0;
+    if ((await this.db.read((manager) => this.posts.duePollIds(manager, now, STEP))).length === 0) return 0;
     return this.db.write(async ({ manager, publishAfterCommit }) => {
-      const due = await this.duePolls(manager, now).getMany();
+      const due = await this.posts.duePollIds(manager, now, STEP);
       let closed = 0;
-      for (const { id } of due) {
-        if (await markPollClosed(manager, id, now)) {
-          const poll = await manager.getRepository(Post).findOneOrFail({ where: { id }, select: { id: true, resultsVersion: true } });
+      for (const id of due) {
+        const poll = await this.posts.closePoll(manager, id, now);
+        if (poll) {
           publishAfterCommit({ type: 'pollResultsChanged', pollId: id, version: poll.resultsVersion });
           closed++;
         }

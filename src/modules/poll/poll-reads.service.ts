@@ -5,12 +5,17 @@
  */
 import { In } from 'typeorm';
 import type { Database } from '../../db/database';
-import { Post } from '../post/post.entity';
+import type { DomainEvent } from '../events';
+import type { Post } from '../post/post.entity';
+import type { PostService } from '../post/post.service';
 import { PollOption } from './poll-option.entity';
 import { PollParticipant, PollVote } from './poll-vote.entity';
 
 export class PollReadService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database<DomainEvent>,
+    private readonly posts: PostService,
+  ) {}
 
   /**
    * Polls with their options, read in one unit of work so the totals, the
@@ -19,7 +24,7 @@ export class PollReadService {
    */
   async resultsState(pollIds: readonly number[]): Promise<Map<number, { poll: Post; options: PollOption[] }>> {
     return this.db.snapshot(async (manager) => {
-      const polls = await manager.getRepository(Post).find({ where: { id: In([...pollIds]), kind: 'POLL' } });
+      const polls = await this.posts.findAllOfKind(manager, pollIds, 'POLL');
       const options = await manager.getRepository(PollOption).find({ where: { pollId: In([...pollIds]) }, order: { position: 'ASC' } });
       const result = new Map(polls.map((poll) => [poll.id, { poll, options: [] as PollOption[] }]));
       for (const option of options) result.get(option.pollId)?.options.push(option);
@@ -30,7 +35,7 @@ export class PollReadService {
   /** One poll's row, options and which of `memberIds` have a vote, as one moment's state (for the live API). */
   liveState(pollId: number, memberIds: readonly number[]): Promise<{ poll: Post; options: PollOption[]; voters: Set<number> } | null> {
     return this.db.snapshot(async (manager) => {
-      const poll = await manager.getRepository(Post).findOne({ where: { id: pollId, kind: 'POLL' } });
+      const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
       if (!poll) return null;
       const options = await manager.getRepository(PollOption).find({ where: { pollId }, order: { position: 'ASC' } });
       const voters =

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { atArgument, idOf, signedIn } from '../../graphql/api-edge';
 import { toGlobalId } from '../../graphql/global-id';
 import type { RequestContext } from '../context';
 import type { Post } from '../post/post.entity';
@@ -110,7 +111,8 @@ export class PollResolver {
     @Arg('input', () => CreatePollInput, { description: 'The poll.' }) input: CreatePollInput,
     @Ctx() context: RequestContext,
   ): Promise<CreatePollPayload> {
-    return { poll: await this.polls.create(context.viewer, input) };
+    const viewer = signedIn(context.viewer);
+    return { poll: await atArgument('input', () => this.polls.create(viewer, input)) };
   }
 
   @Mutation(() => CastVotePayload, { nullable: true, description: "Votes, replacing the viewer's earlier vote. POLL_CLOSED once the poll is closed." })
@@ -118,7 +120,13 @@ export class PollResolver {
     @Arg('input', () => CastVoteInput, { description: 'The vote.' }) input: CastVoteInput,
     @Ctx() context: RequestContext,
   ): Promise<CastVotePayload> {
-    const poll = await this.polls.castVote(context.viewer, input);
+    const viewer = signedIn(context.viewer);
+    const poll = await atArgument('input', () =>
+      this.polls.castVote(viewer, {
+        pollId: idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id,
+        optionIds: input.optionIds.map((id, index) => idOf(id, `optionIds[${index}]`, ['PollOption'], 'Poll option').id),
+      }),
+    );
     context.loaders.viewerChoicesByPollId.clear(poll.id);
     context.loaders.optionsByPollId.clear(poll.id);
     context.loaders.pollStateById.clear(poll.id);
@@ -133,7 +141,8 @@ export class PollResolver {
     @Arg('input', () => RetractVoteInput, { description: 'The poll.' }) input: RetractVoteInput,
     @Ctx() context: RequestContext,
   ): Promise<RetractVotePayload> {
-    const poll = await this.polls.retractVote(context.viewer, input);
+    const viewer = signedIn(context.viewer);
+    const poll = await atArgument('input', () => this.polls.retractVote(viewer, idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id));
     context.loaders.viewerChoicesByPollId.clear(poll.id);
     context.loaders.optionsByPollId.clear(poll.id);
     context.loaders.pollStateById.clear(poll.id);
@@ -145,7 +154,8 @@ export class PollResolver {
     @Arg('input', () => ClosePollInput, { description: 'The poll.' }) input: ClosePollInput,
     @Ctx() context: RequestContext,
   ): Promise<ClosePollPayload> {
-    return { poll: await this.polls.close(context.viewer, input) };
+    const viewer = signedIn(context.viewer);
+    return { poll: await atArgument('input', () => this.polls.close(viewer, idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id)) };
   }
 }
 

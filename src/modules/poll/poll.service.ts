@@ -11,15 +11,16 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
-import { affectedRows, insertIgnoringDuplicate, lockPostRow } from '../../db/dialect';
-import { BadUserInputError, ForbiddenError, NotFoundError, PollClosedError, UnauthenticatedError } from '../../graphql/errors';
-import { decodeIdOf, fromGlobalId } from '../../graphql/global-id';
+import type { DomainEvent } from '../events';
+import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
 import type { Member } from '../member/member.entity';
-import { Post, ResultsVisibility } from '../post/post.entity';
+import type { PollResultsChange } from '../post/poll-columns';
+import type { Post, ResultsVisibility } from '../post/post.entity';
 import { POST_TITLE_MAX, PostService } from '../post/post.service';
 import { cleanTopicNames } from '../topic/topic.service';
-import { markPollClosed } from './poll-closing';
+import { PollClosedError } from './poll.errors';
 import { PollOption } from './poll-option.entity';
 import { PollParticipant, PollVote } from './poll-vote.entity';
 
@@ -41,29 +42,28 @@ export interface CreatePollData {
 
 export class PollService {
   constructor(
-    private readonly db: Database,
+    private readonly db: Database<DomainEvent>,
     private readonly posts: PostService,
   ) {}
 
-  async create(viewer: Member | null, input: CreatePollData): Promise<Post> {
-    if (!viewer) throw new UnauthenticatedError();
-    const title = cleanText(input.title, 'input.title', { min: 1, max: POST_TITLE_MAX });
-    const description = cleanOptionalText(input.description, 'input.description', { max: POLL_DESCRIPTION_MAX, multiline: true });
+  async create(viewer: Member, input: CreatePollData): Promise<Post> {
+    const title = cleanText(input.title, 'title', { min: 1, max: POST_TITLE_MAX });
+    const description = cleanOptionalText(input.description, 'description', { max: POLL_DESCRIPTION_MAX, multiline: true });
     if (!Array.isArray(input.options) || input.options.length < MIN_OPTIONS || input.options.length > MAX_OPTIONS) {
-      throw new BadUserInputError('input.options', `must hold ${MIN_OPTIONS} to ${MAX_OPTIONS} options.`);
+      throw new BadUserInputError('options', `must hold ${MIN_OPTIONS} to ${MAX_OPTIONS} options.`);
     }
-    const labels = input.options.map((label, index) => cleanText(label, `input.options[${index}]`, { min: 1, max: OPTION_LABEL_MAX }));
+    const labels = input.options.map((label, index) => cleanText(label, `options[${index}]`, { min: 1, max: OPTION_LABEL_MAX }));
     const seen = new Map<string, number>();
     labels.forEach((label, index) => {
       const key = label.toLowerCase();
-      if (seen.has(key)) throw new BadUserInputError(`input.options[${index}]`, `repeats option ${seen.get(key)}.`);
+      if (seen.has(key)) throw new BadUserInputError(`options[${index}]`, `repeats option ${seen.get(key)}.`);
       seen.set(key, index);
     });
     const closesAt = input.closesAt ?? null;
-    if (closesAt !== null && closesAt.getTime() <= Date.now()) throw new BadUserInputError('input.closesAt', 'must be in the future.');
+    if (closesAt !== null && closesAt.getTime() <= Date.now()) throw new BadUserInputError('closesAt', 'must be in the future.');
     const resultsVisibility = input.resultsVisibility ?? 'ALWAYS';
-    if (!VISIBILITIES.includes(resultsVisibility)) throw new BadUserInputError('input.resultsVisibility', 'is not a visibility.');
-    const topics = cleanTopicNames(input.topics, 'input.topics');
+    if (!VISIBILITIES.includes(resultsVisibility)) throw new BadUserInputError('resultsVisibility', 'is not a visibility.');
+    const topics = cleanTopicNames(input.topics, 'topics');
 
     return this.db.write(async ({ manager }) => {
       const poll = await this.posts.insertPost(manager, {
@@ -84,34 +84,26 @@ export class PollService {
   }
 
   /** Casts or replaces the viewer's vote. Choosing what one already chose changes nothing (same version). */
-  async castVote(viewer: Member | null, input: { pollId: string; optionIds: string[] }): Promise<Post> {
-    if (!viewer) throw new UnauthenticatedError();
-    const pollRef = decodeIdOf(input.pollId, 'input.pollId', ['Poll']);
+  async castVote(viewer: Member, input: { pollId: number; optionIds: readonly number[] }): Promise<Post> {
     if (!Array.isArray(input.optionIds) || input.optionIds.length === 0) {
-      throw new BadUserInputError('input.optionIds', 'must name at least one option.');
+      throw new BadUserInputError('optionIds', 'must name at least one option.');
     }
-    if (input.optionIds.length > MAX_OPTIONS) throw new BadUserInputError('input.optionIds', `must name at most ${MAX_OPTIONS} options.`);
+    if (input.optionIds.length > MAX_OPTIONS) throw new BadUserInputError('optionIds', `must name at most ${MAX_OPTIONS} options.`);
     const chosen: number[] = [];
     input.optionIds.forEach((id, index) => {
-      const field = `input.optionIds[${index}]`;
-      const decoded = fromGlobalId(id);
-      if (!decoded) throw new BadUserInputError(field, 'is not a valid ID.');
-      // Well formed but of another kind: it names no option (NOT_FOUND, like any unknown id).
-      if (decoded.type !== 'PollOption') throw new NotFoundError('Poll option', field);
-      if (chosen.includes(decoded.id)) throw new BadUserInputError(field, 'repeats an option already chosen.');
-      chosen.push(decoded.id);
+      if (chosen.includes(id)) throw new BadUserInputError(`optionIds[${index}]`, 'repeats an option already chosen.');
+      chosen.push(id);
     });
-    if (!pollRef) throw new NotFoundError('Poll', 'input.pollId');
 
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const now = new Date();
-      const poll = await this.openPoll(manager, pollRef.id);
+      const poll = await this.openPoll(manager, input.pollId);
       const options = await manager.getRepository(PollOption).find({ where: { pollId: poll.id } });
       const optionIds = new Set(options.map((option) => option.id));
       if (chosen.some((id) => !optionIds.has(id))) {
         const elsewhere = new Set((await manager.getRepository(PollOption).find({ where: { id: In(chosen) }, select: { id: true } })).map((o) => o.id));
         chosen.forEach((id, index) => {
-          const field = `input.optionIds[${index}]`;
+          const field = `optionIds[${index}]`;
           if (optionIds.has(id)) return;
           // An option of another poll exists but does not belong here; an unknown one names nothing.
           if (elsewhere.has(id)) throw new BadUserInputError(field, 'is an option of another poll.');
@@ -119,7 +111,7 @@ export class PollService {
         });
       }
       if (!poll.allowsMultipleChoices && chosen.length !== 1) {
-        throw new BadUserInputError('input.optionIds', 'must name exactly one option: this poll is single choice.');
+        throw new BadUserInputError('optionIds', 'must name exactly one option: this poll is single choice.');
       }
 
       const previous = (await manager.getRepository(PollVote).find({ where: { pollId: poll.id, memberId: viewer.id } })).map((v) => v.optionId);
@@ -130,30 +122,22 @@ export class PollService {
       let votesDelta = 0;
       for (const optionId of removed) votesDelta -= await this.removeVoteRow(manager, poll.id, viewer.id, optionId);
       for (const optionId of added) {
-        const inserted = await insertIgnoringDuplicate(manager, 'poll_votes', {
-          poll_id: poll.id,
-          member_id: viewer.id,
-          option_id: optionId,
-          created_at: now.getTime(),
-        });
+        const inserted = await insertIgnoringDuplicate(manager, PollVote, { pollId: poll.id, memberId: viewer.id, optionId, createdAt: now });
         if (inserted) {
           await this.adjustOptionVotes(manager, optionId, 1);
           votesDelta += 1;
         }
       }
-      const joined = await insertIgnoringDuplicate(manager, 'poll_participants', { poll_id: poll.id, member_id: viewer.id, voted_at: now.getTime() });
+      const joined = await insertIgnoringDuplicate(manager, PollParticipant, { pollId: poll.id, memberId: viewer.id, votedAt: now });
       return this.recordChange(manager, poll, { votesDelta, participantsDelta: joined ? 1 : 0, now }, publishAfterCommit);
     });
   }
 
   /** Withdraws the viewer's vote; without one, the poll comes back unchanged (same version). */
-  async retractVote(viewer: Member | null, input: { pollId: string }): Promise<Post> {
-    if (!viewer) throw new UnauthenticatedError();
-    const pollRef = decodeIdOf(input.pollId, 'input.pollId', ['Poll']);
-    if (!pollRef) throw new NotFoundError('Poll', 'input.pollId');
+  async retractVote(viewer: Member, pollId: number): Promise<Post> {
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const now = new Date();
-      const poll = await this.openPoll(manager, pollRef.id);
+      const poll = await this.openPoll(manager, pollId);
       const previous = await manager.getRepository(PollVote).find({ where: { pollId: poll.id, memberId: viewer.id } });
       let votesDelta = 0;
       for (const vote of previous) votesDelta -= await this.removeVoteRow(manager, poll.id, viewer.id, vote.optionId);
@@ -163,18 +147,15 @@ export class PollService {
     });
   }
 
-  async close(viewer: Member | null, input: { pollId: string }): Promise<Post> {
-    if (!viewer) throw new UnauthenticatedError();
-    const pollRef = decodeIdOf(input.pollId, 'input.pollId', ['Poll']);
-    if (!pollRef) throw new NotFoundError('Poll', 'input.pollId');
+  async close(viewer: Member, pollId: number): Promise<Post> {
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const now = new Date();
-      await lockPostRow(manager, pollRef.id);
-      const poll = await this.posts.findOfKind(manager, pollRef.id, 'POLL');
-      if (!poll) throw new NotFoundError('Poll', 'input.pollId');
+      await this.posts.lockRow(manager, pollId);
+      const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
+      if (!poll) throw new NotFoundError('Poll', 'pollId');
       if (poll.authorId !== viewer.id) throw new ForbiddenError("Only the poll's author may close it.");
-      if (poll.isClosedAt(now) || !(await markPollClosed(manager, poll.id, now))) throw new PollClosedError();
-      const closed = await manager.getRepository(Post).findOneOrFail({ where: { id: poll.id } });
+      const closed = poll.isClosedAt(now) ? null : await this.posts.closePoll(manager, poll.id, now);
+      if (!closed) throw new PollClosedError();
       publishAfterCommit({ type: 'pollResultsChanged', pollId: closed.id, version: closed.resultsVersion });
       return closed;
     });
@@ -182,9 +163,9 @@ export class PollService {
 
   private async openPoll(manager: EntityManager, pollId: number): Promise<Post> {
     // One vote change per poll at a time (PostgreSQL); it reads the member's previous vote before writing.
-    await lockPostRow(manager, pollId);
+    await this.posts.lockRow(manager, pollId);
     const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
-    if (!poll) throw new NotFoundError('Poll', 'input.pollId');
+    if (!poll) throw new NotFoundError('Poll', 'pollId');
     // Past closesAt counts as closed even before the scheduler's write lands. The clock is read
     // after the lock: a vote that waited for it past closesAt is too late.
     if (poll.isClosedAt(new Date())) throw new PollClosedError();
@@ -207,25 +188,14 @@ export class PollService {
       .execute();
   }
 
-  /** Moves the poll's totals and version in one UPDATE and announces the change after commit. */
+  /** Moves the poll's totals and version (one UPDATE) and announces the change after commit. */
   private async recordChange(
     manager: EntityManager,
     poll: Post,
-    change: { votesDelta: number; participantsDelta: number; now: Date },
+    change: PollResultsChange,
     publishAfterCommit: (event: { type: 'pollResultsChanged'; pollId: number; version: number }) => void,
   ): Promise<Post> {
-    await manager
-      .createQueryBuilder()
-      .update(Post)
-      .set({
-        totalVotes: () => `total_votes + ${Math.trunc(change.votesDelta)}`,
-        participantCount: () => `participant_count + ${Math.trunc(change.participantsDelta)}`,
-        resultsVersion: () => 'results_version + 1',
-        resultsUpdatedAt: change.now,
-      })
-      .where('id = :pollId', { pollId: poll.id })
-      .execute();
-    const updated = await manager.getRepository(Post).findOneOrFail({ where: { id: poll.id } });
+    const updated = await this.posts.moveResults(manager, poll.id, change);
     publishAfterCommit({ type: 'pollResultsChanged', pollId: updated.id, version: updated.resultsVersion });
     return updated;
   }

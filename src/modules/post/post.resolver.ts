@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { atArgument, signedIn } from '../../graphql/api-edge';
 import { fromGlobalId } from '../../graphql/global-id';
 import { pageSize } from '../../graphql/input-validation';
 import { CommentOrder } from '../comment/comment-order';
@@ -8,6 +9,7 @@ import type { RequestContext } from '../context';
 import { Member } from '../member/member.entity';
 import { Topic } from '../topic/topic.entity';
 import { PostKindFilter, PostOrder } from './post-order';
+import { postRefOf } from './post-ref';
 import type { Post } from './post.entity';
 import { PostConnection, PostInterface, PostStats, Thread } from './post.types';
 import { PostService } from './post.service';
@@ -133,7 +135,8 @@ export class PostResolver {
     @Arg('relatedTo', () => ID, { nullable: true, description: 'The post being read.' }) relatedTo: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 5, description: '1 to 20.' }) first: number | null,
   ): Promise<Post[]> {
-    return this.postService.recommended(relatedTo ?? null, pageSize(first, 'first', 20, 5));
+    const size = pageSize(first, 'first', 20, 5);
+    return this.postService.recommended(relatedTo === null || relatedTo === undefined ? null : postRefOf(relatedTo, 'relatedTo'), size);
   }
 
   @Mutation(() => CreateThreadPayload, { nullable: true, description: 'Opens a discussion thread.' })
@@ -141,7 +144,8 @@ export class PostResolver {
     @Arg('input', () => CreateThreadInput, { description: 'The thread.' }) input: CreateThreadInput,
     @Ctx() context: RequestContext,
   ): Promise<CreateThreadPayload> {
-    return { thread: await this.postService.createThread(context.viewer, input) };
+    const viewer = signedIn(context.viewer);
+    return { thread: await atArgument('input', () => this.postService.createThread(viewer, input)) };
   }
 
   @Mutation(() => RecordViewPayload, {
@@ -152,6 +156,6 @@ export class PostResolver {
     @Arg('input', () => RecordViewInput, { description: 'The post viewed.' }) input: RecordViewInput,
     @Ctx() context: RequestContext,
   ): Promise<RecordViewPayload> {
-    return { post: await this.postService.recordView(context.viewer, input.postId) };
+    return { post: await atArgument('input', () => this.postService.recordView(context.viewer, postRefOf(input.postId, 'postId'))) };
   }
 }

@@ -5,14 +5,16 @@
  */
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import type { Database } from '../../db/database';
-import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
-import { BadUserInputError, NotFoundError, UnauthenticatedError } from '../../graphql/errors';
-import { decodeIdOf } from '../../graphql/global-id';
+import type { DomainEvent } from '../events';
+import { affectedRows, insertIgnoringDuplicate, lockRowForUpdate } from '../../db/dialect';
+import { BadUserInputError, NotFoundError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
 import type { Member } from '../member/member.entity';
 import { cleanTopicNames, slugify, TopicName, TopicService } from '../topic/topic.service';
+import { duePollIds, markClosed, moveResults, PollResultsChange } from './poll-columns';
 import { COLUMN_ORDERS, POPULARITY_SQL, PostKindFilter, PostOrder, TRENDING_SCORE_SQL } from './post-order';
+import type { PostRef } from './post-ref';
 import { Post, PostKind } from './post.entity';
 import { PostView } from './post-view.entity';
 import { buildSearchText } from './search-text';
@@ -57,7 +59,7 @@ function escapeLike(term: string): string {
 
 export class PostService {
   constructor(
-    private readonly db: Database,
+    private readonly db: Database<DomainEvent>,
     private readonly topics: TopicService,
   ) {}
 
@@ -70,11 +72,20 @@ export class PostService {
     return manager.getRepository(Post).findOne({ where: { id, kind } });
   }
 
-  async createThread(viewer: Member | null, input: { title: string; body: string; topics?: string[] | null }): Promise<Post> {
-    if (!viewer) throw new UnauthenticatedError();
-    const title = cleanText(input.title, 'input.title', { min: 1, max: POST_TITLE_MAX });
-    const body = cleanText(input.body, 'input.body', { min: 1, max: THREAD_BODY_MAX, multiline: true });
-    const topics = cleanTopicNames(input.topics, 'input.topics');
+  /** The posts of this kind among `ids`, inside the caller's unit of work. */
+  findAllOfKind(manager: EntityManager, ids: readonly number[], kind: PostKind): Promise<Post[]> {
+    return manager.getRepository(Post).find({ where: { id: In([...ids]), kind } });
+  }
+
+  /** The post as the caller's transaction now sees it (after its counters moved). */
+  reload(manager: EntityManager, id: number): Promise<Post> {
+    return manager.getRepository(Post).findOneOrFail({ where: { id } });
+  }
+
+  async createThread(viewer: Member, input: { title: string; body: string; topics?: string[] | null }): Promise<Post> {
+    const title = cleanText(input.title, 'title', { min: 1, max: POST_TITLE_MAX });
+    const body = cleanText(input.body, 'body', { min: 1, max: THREAD_BODY_MAX, multiline: true });
+    const topics = cleanTopicNames(input.topics, 'topics');
     return this.db.write(({ manager }) => this.insertPost(manager, { kind: 'THREAD', title, body, description: null, authorId: viewer.id, topics }));
   }
 
@@ -164,7 +175,7 @@ export class PostService {
     const query = manager.getRepository(Post).createQueryBuilder('p');
     if (args.kind) query.andWhere('p.kind = :kind', { kind: args.kind });
     if (args.topicSlug !== null) {
-      query.andWhere('p.id IN (SELECT pt.post_id FROM post_topics pt INNER JOIN topics t ON t.id = pt.topic_id WHERE t.slug = :slug)', {
+      query.andWhere(`p.id IN (${this.topics.postIdsUnderTopicSql()})`, {
         // Derived like topic(slug:), so a name ("Remote Work") finds the topic too.
         slug: slugify(args.topicSlug),
       });
@@ -179,20 +190,14 @@ export class PostService {
    * "Content you might like": posts sharing the most topics with `relatedId`
    * first, then the most popular (POPULARITY_SQL); never the post itself.
    */
-  async recommended(relatedTo: string | null, first: number): Promise<Post[]> {
-    const ref = relatedTo === null ? null : decodeIdOf(relatedTo, 'relatedTo', ['Thread', 'Poll']);
-    if (relatedTo !== null && !ref) throw new NotFoundError('Post', 'relatedTo');
+  async recommended(relatedTo: PostRef | null, first: number): Promise<Post[]> {
     return this.db.read(async (manager) => {
       const query = manager.getRepository(Post).createQueryBuilder('p');
-      if (ref) {
-        const related = await this.findOfKind(manager, ref.id, ref.type === 'Poll' ? 'POLL' : 'THREAD');
+      if (relatedTo) {
+        const related = await this.findOfKind(manager, relatedTo.id, relatedTo.kind);
         if (!related) throw new NotFoundError('Post', 'relatedTo');
         query
-          .addSelect(
-            '(SELECT COUNT(*) FROM post_topics shared WHERE shared.post_id = p.id AND shared.topic_id IN ' +
-              '(SELECT own.topic_id FROM post_topics own WHERE own.post_id = :relatedId))',
-            'shared_topics',
-          )
+          .addSelect(this.topics.sharedTopicCountSql('p.id'), 'shared_topics')
           .where('p.id <> :relatedId', { relatedId: related.id })
           .orderBy('shared_topics', 'DESC');
       }
@@ -205,16 +210,14 @@ export class PostService {
    * counts once per VIEW_WINDOW_MS per post (a conditional upsert on
    * post_views decides, so 10 simultaneous views count once).
    */
-  async recordView(viewer: Member | null, postId: string): Promise<Post> {
-    const ref = decodeIdOf(postId, 'input.postId', ['Thread', 'Poll']);
-    if (!ref) throw new NotFoundError('Post', 'input.postId');
+  async recordView(viewer: Member | null, ref: PostRef): Promise<Post> {
     return this.db.write(async ({ manager, publishAfterCommit }) => {
-      const post = await this.findOfKind(manager, ref.id, ref.type === 'Poll' ? 'POLL' : 'THREAD');
-      if (!post) throw new NotFoundError('Post', 'input.postId');
+      const post = await this.findOfKind(manager, ref.id, ref.kind);
+      if (!post) throw new NotFoundError('Post', 'postId');
       const now = Date.now();
       let counts = true;
       if (viewer) {
-        counts = await insertIgnoringDuplicate(manager, 'post_views', { post_id: post.id, member_id: viewer.id, counted_at: now });
+        counts = await insertIgnoringDuplicate(manager, PostView, { postId: post.id, memberId: viewer.id, countedAt: new Date(now) });
         if (!counts) {
           const renewed = await manager
             .createQueryBuilder()
@@ -235,6 +238,32 @@ export class PostService {
       }
       return manager.getRepository(Post).findOneOrFail({ where: { id: post.id } });
     });
+  }
+
+  /**
+   * Locks the post's row for the rest of the transaction (PostgreSQL), so
+   * decisions that read before they write (a member's previous vote, whether
+   * the poll is closed, a comment's post) cannot interleave with another
+   * transaction's on the same post.
+   */
+  lockRow(manager: EntityManager, postId: number): Promise<void> {
+    return lockRowForUpdate(manager, Post, postId);
+  }
+
+  /** Moves a poll's totals and raises its results version (poll-columns.ts); the poll as it is now. */
+  async moveResults(manager: EntityManager, pollId: number, change: PollResultsChange): Promise<Post> {
+    await moveResults(manager, pollId, change);
+    return this.reload(manager, pollId);
+  }
+
+  /** Closes an open poll (closed flag, version + 1): the closed poll, or null when it was closed already. */
+  async closePoll(manager: EntityManager, pollId: number, now: Date): Promise<Post | null> {
+    return (await markClosed(manager, pollId, now)) ? this.reload(manager, pollId) : null;
+  }
+
+  /** Ids of open polls whose closesAt has passed, oldest first (at most `limit`). */
+  duePollIds(manager: EntityManager, now: Date, limit: number): Promise<number[]> {
+    return duePollIds(manager, now, limit);
   }
 
   /** Takes the next comment sequence number under the post's row lock (the UPDATE takes it). */

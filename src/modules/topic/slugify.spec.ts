@@ -13,18 +13,16 @@ describe('topic slugs', () => {
   ])('%s -> %s', (name, slug) => expect(slugify(name)).toBe(slug));
 
   it('collapses names that share a slug and caps the count', () => {
-    expect(cleanTopicNames(['Remote Work', 'remote  work', 'AI'], 'input.topics')).toEqual([
+    expect(cleanTopicNames(['Remote Work', 'remote  work', 'AI'], 'topics')).toEqual([
       { name: 'Remote Work', slug: 'remote-work' },
       { name: 'AI', slug: 'ai' },
     ]);
     expect(() =>
       cleanTopicNames(
         Array.from({ length: 11 }, (_, i) => `T${i}`),
-        'input.topics',
+        'topics',
       ),
     ).toThrow();
-    expect(() => cleanTopicNames(['ok', '%%%'], 'input.topics')).toThrow(
-      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'input.topics[1]' } }),
-    );
+    expect(() => cleanTopicNames(['ok', '%%%'], 'topics')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'topics[1]' } }));
   });
 });

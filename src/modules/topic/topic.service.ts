@@ -4,6 +4,7 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { insertIgnoringDuplicate } from '../../db/dialect';
 import { BadUserInputError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
@@ -49,17 +50,33 @@ export function cleanTopicNames(names: readonly string[] | null | undefined, fie
 }
 
 export class TopicService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database<DomainEvent>) {}
 
   /** Files a new post under topics, creating unknown ones; runs inside the post's transaction. */
   async attachToPost(manager: EntityManager, postId: number, topics: readonly TopicName[]): Promise<void> {
     for (const topic of topics) {
-      await insertIgnoringDuplicate(manager, 'topics', { slug: topic.slug, name: topic.name, post_count: 0 });
+      await insertIgnoringDuplicate(manager, Topic, { slug: topic.slug, name: topic.name, postCount: 0 });
       const row = await manager.getRepository(Topic).findOneOrFail({ where: { slug: topic.slug } });
-      if (await insertIgnoringDuplicate(manager, 'post_topics', { post_id: postId, topic_id: row.id })) {
+      if (await insertIgnoringDuplicate(manager, PostTopic, { postId, topicId: row.id })) {
         await manager.getRepository(Topic).increment({ id: row.id }, 'postCount', 1);
       }
     }
+  }
+
+  /**
+   * SQL selecting the ids of the posts filed under the topic whose slug is
+   * the parameter `:slug`: a subquery, so that a post list stays one statement.
+   */
+  postIdsUnderTopicSql(): string {
+    return 'SELECT pt.post_id FROM post_topics pt INNER JOIN topics t ON t.id = pt.topic_id WHERE t.slug = :slug';
+  }
+
+  /** SQL counting the topics the post `postIdSql` shares with the post in the parameter `:relatedId` (a subquery). */
+  sharedTopicCountSql(postIdSql: string): string {
+    return (
+      `(SELECT COUNT(*) FROM post_topics shared WHERE shared.post_id = ${postIdSql} AND shared.topic_id IN ` +
+      '(SELECT own.topic_id FROM post_topics own WHERE own.post_id = :relatedId))'
+    );
   }
 
   /** Most used first; ties by name so the order is stable. */

@@ -1,9 +1,10 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { atArgument, idOf, signedIn } from '../../graphql/api-edge';
 import { Upvotable } from '../../graphql/node';
 import { Comment } from '../comment/comment.entity';
 import type { RequestContext } from '../context';
 import { UpvoteService } from './upvote.service';
-import type { UpvoteSubject } from './upvote.service';
+import type { UpvoteSubject, UpvoteTarget } from './upvote.service';
 
 @InputType('AddUpvoteInput', { description: 'What to upvote.' })
 class AddUpvoteInput {
@@ -43,7 +44,8 @@ export class UpvoteResolver {
     @Arg('input', () => AddUpvoteInput, { description: 'The subject.' }) input: AddUpvoteInput,
     @Ctx() context: RequestContext,
   ): Promise<AddUpvotePayload> {
-    const subject = await this.upvotes.add(context.viewer, input.subjectId);
+    const viewer = signedIn(context.viewer);
+    const subject = await atArgument('input', () => this.upvotes.add(viewer, upvoteTargetOf(input.subjectId)));
     this.forget(subject, context);
     return { subject };
   }
@@ -53,7 +55,8 @@ export class UpvoteResolver {
     @Arg('input', () => RemoveUpvoteInput, { description: 'The subject.' }) input: RemoveUpvoteInput,
     @Ctx() context: RequestContext,
   ): Promise<RemoveUpvotePayload> {
-    const subject = await this.upvotes.remove(context.viewer, input.subjectId);
+    const viewer = signedIn(context.viewer);
+    const subject = await atArgument('input', () => this.upvotes.remove(viewer, upvoteTargetOf(input.subjectId)));
     this.forget(subject, context);
     return { subject };
   }
@@ -63,4 +66,10 @@ export class UpvoteResolver {
     if (subject instanceof Comment) context.loaders.viewerUpvotedCommentId.clear(subject.id);
     else context.loaders.viewerUpvotedPostId.clear(subject.id);
   }
+}
+
+/** The post or comment a global ID names (the field `subjectId` of the input). */
+function upvoteTargetOf(subjectId: string): UpvoteTarget {
+  const { type, id } = idOf(subjectId, 'subjectId', ['Thread', 'Poll', 'Comment'], 'Post or comment');
+  return { kind: type === 'Comment' ? 'COMMENT' : type === 'Poll' ? 'POLL' : 'THREAD', id };
 }

@@ -5,72 +5,67 @@
  */
 import { EntityManager } from 'typeorm';
 import type { Database } from '../../db/database';
+import type { DomainEvent } from '../events';
 import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
-import { NotFoundError, UnauthenticatedError } from '../../graphql/errors';
-import { decodeIdOf } from '../../graphql/global-id';
-import { Comment } from '../comment/comment.entity';
+import { NotFoundError } from '../../graphql/errors';
+import type { Comment } from '../comment/comment.entity';
 import type { CommentService } from '../comment/comment.service';
 import type { Member } from '../member/member.entity';
-import { Post } from '../post/post.entity';
+import type { Post, PostKind } from '../post/post.entity';
 import type { PostService } from '../post/post.service';
 import { Upvote, UpvoteSubjectType } from './upvote.entity';
 
 export type UpvoteSubject = Post | Comment;
 
+/** What a member upvotes: a post of its kind, or a comment, by database id. */
+export interface UpvoteTarget {
+  kind: PostKind | 'COMMENT';
+  id: number;
+}
+
 export class UpvoteService {
   constructor(
-    private readonly db: Database,
+    private readonly db: Database<DomainEvent>,
     private readonly posts: PostService,
     private readonly comments: CommentService,
   ) {}
 
-  add(viewer: Member | null, subjectId: string): Promise<UpvoteSubject> {
-    return this.change(viewer, subjectId, 'add');
+  add(viewer: Member, target: UpvoteTarget): Promise<UpvoteSubject> {
+    return this.change(viewer, target, 'add');
   }
 
-  remove(viewer: Member | null, subjectId: string): Promise<UpvoteSubject> {
-    return this.change(viewer, subjectId, 'remove');
+  remove(viewer: Member, target: UpvoteTarget): Promise<UpvoteSubject> {
+    return this.change(viewer, target, 'remove');
   }
 
-  private async change(viewer: Member | null, subjectId: string, action: 'add' | 'remove'): Promise<UpvoteSubject> {
-    if (!viewer) throw new UnauthenticatedError();
-    const ref = decodeIdOf(subjectId, 'input.subjectId', ['Thread', 'Poll', 'Comment']);
-    if (!ref) throw new NotFoundError('Post or comment', 'input.subjectId');
-    const subjectType: UpvoteSubjectType = ref.type === 'Comment' ? 'COMMENT' : 'POST';
+  private async change(viewer: Member, target: UpvoteTarget, action: 'add' | 'remove'): Promise<UpvoteSubject> {
+    const subjectType: UpvoteSubjectType = target.kind === 'COMMENT' ? 'COMMENT' : 'POST';
 
     return this.db.write(async ({ manager, publishAfterCommit }) => {
-      const subject = await this.findSubject(manager, ref.type, ref.id);
-      if (!subject) throw new NotFoundError('Post or comment', 'input.subjectId');
-      const key = { memberId: viewer.id, subjectType, subjectId: ref.id };
+      const subject = await this.findSubject(manager, target);
+      if (!subject) throw new NotFoundError('Post or comment', 'subjectId');
+      const key = { memberId: viewer.id, subjectType, subjectId: target.id };
       const changed =
         action === 'add'
-          ? await insertIgnoringDuplicate(manager, 'upvotes', {
-              member_id: viewer.id,
-              subject_type: subjectType,
-              subject_id: ref.id,
-              created_at: Date.now(),
-            })
+          ? await insertIgnoringDuplicate(manager, Upvote, { ...key, createdAt: new Date() })
           : affectedRows(await manager.getRepository(Upvote).delete(key)) === 1;
       if (!changed) return subject;
 
       const delta = action === 'add' ? 1 : -1;
-      if (subject instanceof Comment) {
+      if (subjectType === 'COMMENT') {
         await this.comments.adjustUpvoteCount(manager, subject.id, delta);
-        return manager.getRepository(Comment).findOneOrFail({ where: { id: subject.id } });
+        return this.comments.reload(manager, subject.id);
       }
       await this.posts.adjustUpvoteCount(manager, subject.id, delta);
       publishAfterCommit({ type: 'postStatsChanged', postId: subject.id });
-      return manager.getRepository(Post).findOneOrFail({ where: { id: subject.id } });
+      return this.posts.reload(manager, subject.id);
     });
   }
 
-  private async findSubject(manager: EntityManager, type: string, id: number): Promise<UpvoteSubject | null> {
-    if (type === 'Comment') {
-      const comment = await manager.getRepository(Comment).findOne({ where: { id } });
-      // A deleted comment can no longer be upvoted (nor un-upvoted): it is a placeholder.
-      return comment && comment.deletedAt === null ? comment : null;
-    }
-    return this.posts.findOfKind(manager, id, type === 'Poll' ? 'POLL' : 'THREAD');
+  private async findSubject(manager: EntityManager, { kind, id }: UpvoteTarget): Promise<UpvoteSubject | null> {
+    // A deleted comment can no longer be upvoted (nor un-upvoted): it is a placeholder.
+    if (kind === 'COMMENT') return this.comments.findUndeleted(manager, id);
+    return this.posts.findOfKind(manager, id, kind);
   }
 
   /** Which (member, subject) pairs exist among these members and subjects: "memberId:subjectId" keys, one query. */

@@ -1,0 +1,23 @@
+/**
+ * The domain events: what changed, published after commit on the event bus
+ * (src/realtime/domain-events.ts) and relayed to other instances as JSON.
+ * They carry ids, not state; the live feeds read the current state.
+ */
+export type DomainEvent =
+  /** A poll's tallies, participants or closed flag changed; `version` is the new PollResults.version. */
+  | { type: 'pollResultsChanged'; pollId: number; version: number }
+  /** A post's views, upvotes or comment count changed. */
+  | { type: 'postStatsChanged'; postId: number }
+  /** The post has comments up to sequence number `seq` (see Comment.seq). */
+  | { type: 'commentAdded'; postId: number; seq: number };
+
+/** Whether a value received from another instance (parsed JSON) is a well-formed domain event. */
+export function isDomainEvent(value: unknown): value is DomainEvent {
+  const event = value as Record<string, unknown> | null;
+  if (!event || typeof event !== 'object') return false;
+  const id = (key: string) => Number.isSafeInteger(event[key]);
+  if (event.type === 'pollResultsChanged') return id('pollId') && id('version');
+  if (event.type === 'postStatsChanged') return id('postId');
+  if (event.type === 'commentAdded') return id('postId') && id('seq');
+  return false;
+}

@@ -1,0 +1,55 @@
+/**
+ * The poll columns of the posts table (totals, results version, closed flag):
+ * the post module owns the table, so the poll module moves them only through
+ * PostService, which delegates here, inside the poll module's transaction.
+ */
+import type { EntityManager } from 'typeorm';
+import { affectedRows } from '../../db/dialect';
+import { Post } from './post.entity';
+
+export interface PollResultsChange {
+  votesDelta: number;
+  participantsDelta: number;
+  now: Date;
+}
+
+/** Moves a poll's totals and raises its results version in one UPDATE. */
+export async function moveResults(manager: EntityManager, pollId: number, change: PollResultsChange): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .update(Post)
+    .set({
+      totalVotes: () => `total_votes + ${Math.trunc(change.votesDelta)}`,
+      participantCount: () => `participant_count + ${Math.trunc(change.participantsDelta)}`,
+      resultsVersion: () => 'results_version + 1',
+      resultsUpdatedAt: change.now,
+    })
+    .where('id = :pollId', { pollId })
+    .execute();
+}
+
+/** Closes an open poll (closed flag, version + 1); false when it was closed already. */
+export async function markClosed(manager: EntityManager, pollId: number, now: Date): Promise<boolean> {
+  const result = await manager
+    .createQueryBuilder()
+    .update(Post)
+    .set({ isClosed: true, resultsVersion: () => 'results_version + 1', resultsUpdatedAt: now })
+    .where('id = :pollId AND is_closed = :open', { pollId, open: false })
+    .execute();
+  return affectedRows(result) === 1;
+}
+
+/** Ids of open polls whose closesAt has passed, oldest first (at most `limit`). */
+export async function duePollIds(manager: EntityManager, now: Date, limit: number): Promise<number[]> {
+  const due = await manager
+    .getRepository(Post)
+    .createQueryBuilder('p')
+    .select(['p.id'])
+    .where('p.kind = :kind AND p.is_closed = :open AND p.closes_at <= :now', { kind: 'POLL', open: false, now: now.getTime() })
+    // A total order (id breaks ties) makes instances lock due polls in the same order: no deadlock between them.
+    .orderBy('p.closes_at', 'ASC')
+    .addOrderBy('p.id', 'ASC')
+    .limit(limit)
+    .getMany();
+  return due.map((poll) => poll.id);
+}
