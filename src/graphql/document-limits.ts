@@ -31,23 +31,24 @@ import { ClientError, ErrorCode } from './errors';
 
 export type LimitName = 'LIMIT_DEPTH' | 'LIMIT_ALIASES' | 'LIMIT_DIRECTIVES' | 'LIMIT_TOKENS' | 'LIMIT_CHARACTERS' | 'LIMIT_COST';
 
-/** A document over one of the limits: GRAPHQL_VALIDATION_FAILED, extensions.limit names the variable. */
+/** A document over one of the limits: GRAPHQL_VALIDATION_FAILED; the message and extensions.limit name the variable. */
 export class DocumentLimitError extends ClientError {
   constructor(limit: LimitName, message: string, extensions: Record<string, unknown> = {}) {
-    super(`${message} (${limit})`, ErrorCode.GRAPHQL_VALIDATION_FAILED, { limit, ...extensions });
+    super(message, ErrorCode.GRAPHQL_VALIDATION_FAILED, { limit, ...extensions });
   }
 }
 
 /** Characters, then tokens, of a document's text; null when it fits. Syntax errors are left to the parser. */
 export function checkSource(source: string, limits: DocumentLimits): DocumentLimitError | null {
   if (source.length > limits.characters) {
-    return new DocumentLimitError('LIMIT_CHARACTERS', `The document has ${source.length} characters; at most ${limits.characters} are accepted`);
+    return new DocumentLimitError('LIMIT_CHARACTERS', `The document has ${source.length} characters; LIMIT_CHARACTERS allows ${limits.characters}.`);
   }
   const lexer = new Lexer(new Source(source));
   let tokens = 0;
   try {
     while (lexer.advance().kind !== TokenKind.EOF) {
-      if (++tokens > limits.tokens) return new DocumentLimitError('LIMIT_TOKENS', `The document has more than ${limits.tokens} tokens`);
+      if (++tokens > limits.tokens)
+        return new DocumentLimitError('LIMIT_TOKENS', `The document has more than ${limits.tokens} tokens; LIMIT_TOKENS allows ${limits.tokens}.`);
     }
   } catch {
     return null; // not lexically valid: parse() reports where
@@ -62,7 +63,7 @@ export function checkSource(source: string, limits: DocumentLimits): DocumentLim
 function reportAs(limit: LimitName) {
   return [
     (context: ValidationContext | null, error: GraphQLError) =>
-      context?.reportError(new DocumentLimitError(limit, error.message.replace(/^Syntax Error: /, '').replace(/\.$/, ''))),
+      context?.reportError(new DocumentLimitError(limit, `${error.message.replace(/^Syntax Error: /, '').replace(/\.$/, '')} (${limit}).`)),
   ];
 }
 
@@ -126,7 +127,7 @@ export function costOf(
     });
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) {
-      throw new DocumentLimitError('LIMIT_COST', `The operation expands to too many fields to count; at most ${limits.cost} are accepted`);
+      throw new DocumentLimitError('LIMIT_COST', `The operation expands to too many fields to count; LIMIT_COST allows ${limits.cost}.`);
     }
     if (error instanceof GraphQLError) return null;
     throw error;
@@ -134,7 +135,7 @@ export function costOf(
   if (cost > limits.cost) {
     throw new DocumentLimitError(
       'LIMIT_COST',
-      `The operation may cost ${cost} (every field 1, times the \`first\` of each enclosing list); at most ${limits.cost} are accepted: ask for smaller pages of nested lists`,
+      `The operation may cost ${cost} (every field 1, times the \`first\` of each enclosing list); LIMIT_COST allows ${limits.cost}: ask for smaller pages of nested lists.`,
       { cost },
     );
   }
