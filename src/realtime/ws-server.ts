@@ -7,6 +7,9 @@
  * - every `subscribe` is parsed and validated here; a broken document gets an
  *   `error` message for that operation only (graphql-ws would otherwise close
  *   the whole socket with 4500);
+ * - the document limits HTTP applies (characters, tokens, depth, aliases,
+ *   directives, cost, no introspection in production) come from the same
+ *   src/graphql/document-limits.ts, refused per operation;
  * - only subscriptions are served: queries and mutations belong to HTTP,
  *   where CSRF prevention, limits and logging apply (BAD_REQUEST here);
  * - errors leave through the same formatError as HTTP (coded errors pass,
