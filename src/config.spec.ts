@@ -94,7 +94,7 @@ describe('loadConfig', () => {
   });
 
   it('has HTTP timeouts of 10 s for headers, 30 s for a request and 5 s for keep-alive by default', () => {
-    expect(loadConfig({}).http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
+    expect(loadConfig({}).http).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 });
   });
 
   it('refuses a request timeout shorter than the header timeout', () => {
@@ -137,5 +137,18 @@ describe('loadConfig', () => {
     for (const level of ['silent', 'error', 'warn', 'info', 'debug']) expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
     expect(loadConfig({ HOST: '127.0.0.1', POLL_CLOSE_INTERVAL_MS: '10' })).toMatchObject({ host: '127.0.0.1', pollCloseIntervalMs: 10 });
     expect(loadConfig({ POLL_CLOSE_INTERVAL_MS: '1000' }).pollCloseIntervalMs).toBe(1000);
+  });
+
+  it('reads the document limits and the body limit, with their documented defaults, naming a bad one', () => {
+    expect(loadConfig({}).limits).toEqual({ depth: 10, aliases: 15, directives: 50, tokens: 1000, characters: 15_000, cost: 50_000 });
+    expect(loadConfig({}).http.maxBodyBytes).toBe(102_400);
+    const env = { LIMIT_DEPTH: '12', LIMIT_ALIASES: '0', LIMIT_DIRECTIVES: '5', LIMIT_TOKENS: '2000', LIMIT_CHARACTERS: '30000', LIMIT_COST: '1000' };
+    expect(loadConfig(env).limits).toEqual({ depth: 12, aliases: 0, directives: 5, tokens: 2000, characters: 30_000, cost: 1000 });
+    expect(loadConfig({ MAX_BODY_BYTES: '2048' }).http.maxBodyBytes).toBe(2048);
+    for (const variable of ['LIMIT_DEPTH', 'LIMIT_ALIASES', 'LIMIT_DIRECTIVES', 'LIMIT_TOKENS', 'LIMIT_CHARACTERS', 'LIMIT_COST', 'MAX_BODY_BYTES']) {
+      expect(configErrorOf({ [variable]: 'lots' }).variable).toBe(variable);
+    }
+    expect(configErrorOf({ LIMIT_DEPTH: '0' }).variable).toBe('LIMIT_DEPTH');
+    expect(configErrorOf({ MAX_BODY_BYTES: '10' }).variable).toBe('MAX_BODY_BYTES');
   });
 });

@@ -38,6 +38,27 @@ export interface Config {
   pollCloseIntervalMs: number;
   live: LiveConfig;
   http: HttpConfig;
+  /** Limits on GraphQL documents, the same over HTTP and the WebSocket. */
+  limits: DocumentLimits;
+}
+
+/**
+ * Limits every GraphQL document must fit before anything executes (see
+ * src/graphql/document-limits.ts); each is named after its variable.
+ */
+export interface DocumentLimits {
+  /** LIMIT_DEPTH: nesting of fields, counted through fragments. */
+  depth: number;
+  /** LIMIT_ALIASES: aliased fields per operation. */
+  aliases: number;
+  /** LIMIT_DIRECTIVES: directives per operation. */
+  directives: number;
+  /** LIMIT_TOKENS: lexical tokens of the document. */
+  tokens: number;
+  /** LIMIT_CHARACTERS: length of the document text. */
+  characters: number;
+  /** LIMIT_COST: fields counted 1 each, multiplied by the `first` of every enclosing list. */
+  cost: number;
 }
 
 /** Timeouts of the HTTP server (they never apply to upgraded WebSockets). */
@@ -48,6 +69,8 @@ export interface HttpConfig {
   requestTimeoutMs: number;
   /** How long an idle keep-alive connection stays open between requests. */
   keepAliveTimeoutMs: number;
+  /** MAX_BODY_BYTES: largest request body; a larger one gets 413. */
+  maxBodyBytes: number;
 }
 
 /** The live API (graphql-ws over WebSocket on the GraphQL path). */
@@ -147,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: readInt(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
     requestTimeoutMs: readInt(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     keepAliveTimeoutMs: readInt(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 100 * 1024, 1024, 100 * 1024 * 1024),
   };
   // Node requires the request timeout to be at least the header timeout.
   if (http.requestTimeoutMs < http.headersTimeoutMs) {
@@ -171,5 +195,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectionInitTimeoutMs: readInt(env, 'LIVE_CONNECTION_INIT_TIMEOUT_MS', 10_000, 100, 10_000),
     },
     http,
+    limits: readLimits(env),
+  };
+}
+
+function readLimits(env: NodeJS.ProcessEnv): DocumentLimits {
+  return {
+    depth: readInt(env, 'LIMIT_DEPTH', 10, 1, 1000),
+    aliases: readInt(env, 'LIMIT_ALIASES', 15, 0, 100_000),
+    directives: readInt(env, 'LIMIT_DIRECTIVES', 50, 0, 100_000),
+    tokens: readInt(env, 'LIMIT_TOKENS', 1000, 1, 10_000_000),
+    characters: readInt(env, 'LIMIT_CHARACTERS', 15_000, 1, 100 * 1024 * 1024),
+    cost: readInt(env, 'LIMIT_COST', 50_000, 1, 1_000_000_000),
   };
 }

@@ -83,6 +83,8 @@ describe('database unavailable', () => {
       const started = Date.now();
       const blocked = await createThread(member.token, 'While cut');
       expect(codesOf(blocked)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(blocked.status).toBe(503);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(Date.now() - started).toBeLessThan(8000); // fails fast: a cut connection is refused at once
       await new Promise((resolve) => setTimeout(resolve, 2100)); // let the "recent success" of /healthz expire
       expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(503);
@@ -96,6 +98,8 @@ describe('database unavailable', () => {
         // The server waits its busy timeout (5 s), then gives up with a retryable answer.
         const blocked = await createThread(member.token, 'Locked out');
         expect(codesOf(blocked)).toEqual(['SERVICE_UNAVAILABLE']);
+        expect(blocked.status).toBe(503);
+        expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
       } finally {
         await run(intruder, 'ROLLBACK');
         await new Promise<void>((resolve) => intruder.close(() => resolve()));

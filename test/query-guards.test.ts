@@ -1,5 +1,5 @@
 /** Limits and checks that apply once the operation is known, over HTTP. */
-import { codesOf, startTestServer, TestServer } from './helpers/server';
+import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 describe('operation guards', () => {
   let t: TestServer;
@@ -8,16 +8,26 @@ describe('operation guards', () => {
   });
   afterAll(() => t.stop());
 
-  it('refuses an operation that could return more than 10,000 objects, literal or through variables', async () => {
-    const huge = await t.gql(`{ posts(first: 100) { nodes { comments(first: 100) { nodes { replies(first: 100) { nodes { id } } } } } } }`);
-    expect(codesOf(huge)).toEqual(['BAD_USER_INPUT']);
-    const viaVariables = await t.gql(`query ($n: Int) { posts(first: $n) { nodes { comments(first: $n) { nodes { id } } } } }`, { n: 100 });
-    expect(codesOf(viaVariables)).toEqual(['BAD_USER_INPUT']);
-    const viaFragment = await t.gql(`{ posts(first: 100) { nodes { ...C } } } fragment C on Post { comments(first: 100) { nodes { id } } }`);
-    expect(codesOf(viaFragment)).toEqual(['BAD_USER_INPUT']);
-    // A thread page with generous lists stays well inside.
+  it('refuses an operation whose nested pages multiply past LIMIT_COST, literal, through variables or fragments', async () => {
+    const refused = (response: GraphQLResponse) => {
+      expect(response.status).toBe(400);
+      expect(codesOf(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+      expect(response.errors![0].extensions!.limit).toBe('LIMIT_COST');
+      expect(response.data).toBeUndefined();
+    };
+    refused(await t.gql(`{ posts(first: 100) { nodes { comments(first: 100) { nodes { replies(first: 100) { nodes { id } } } } } } }`));
+    refused(
+      await t.gql(`query ($n: Int) { posts(first: $n) { nodes { comments(first: $n) { nodes { replies(first: $n) { nodes { id } } } } } } }`, { n: 100 }),
+    );
+    refused(
+      await t.gql(`{ posts(first: 100) { nodes { ...C } } } fragment C on Post { comments(first: 100) { nodes { replies(first: 100) { nodes { id } } } } }`),
+    );
+    // Defaults count too: comments and replies default to 20 each.
+    refused(await t.gql(`{ posts(first: 100) { nodes { comments { nodes { replies { nodes { id body } } } } } } }`));
+    // A thread list with generous nested pages stays well inside, and says what it cost.
     const page = await t.gql(`{ posts(first: 20) { nodes { comments(first: 20) { nodes { replies(first: 5) { nodes { id } } } } } } }`);
     expect(page.errors).toBeUndefined();
+    expect(page.extensions?.cost).toBeGreaterThan(0);
   });
 
   it('sends subscriptions over HTTP away with BAD_REQUEST, pointing at the WebSocket', async () => {

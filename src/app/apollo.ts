@@ -3,14 +3,16 @@
  * and the plugins every HTTP operation passes through.
  */
 import type http from 'node:http';
-import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { GraphQLSchema } from 'graphql';
-import type { Config } from '../config';
+import type express from 'express';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
+import type { Config, DocumentLimits } from '../config';
+import { checkSource, costOf, documentRules } from '../graphql/document-limits';
 import { BadRequestError, ErrorCode } from '../graphql/errors';
 import { formatError, isClientSafe } from '../graphql/format-error';
-import { assertQuerySize, fragmentsOf } from '../graphql/query-size';
+import { httpHeadFor } from '../graphql/http-status';
 import type { Logger } from '../logger';
 import type { RequestContext } from '../modules/context';
 
@@ -19,17 +21,26 @@ export function createApollo(schema: GraphQLSchema, config: Config, httpServer: 
     schema,
     // Apollo would read process.env.NODE_ENV itself; config.ts is the only reader of the environment.
     nodeEnv: config.nodeEnv,
-    introspection: !config.isProduction,
-    // Without introspection, "Did you mean ...?" hints would still reveal field names.
-    hideSchemaDetailsFromClientErrors: config.isProduction,
+    // Introspection is refused in production by documentRules, the rule the WebSocket applies too;
+    // Apollo's own switch would only add a second error saying the same.
+    introspection: true,
+    validationRules: documentRules(config.limits, { allowIntrospection: !config.isProduction }),
+    // "Did you mean ...?" hints leave through formatError, which drops them in production on both
+    // transports, for variable-coercion errors too (Apollo's hideSchemaDetailsFromClientErrors does not).
+    formatError: (formatted, original) => formatError(formatted, original, { hideSchemaDetails: config.isProduction }),
     csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    // Automatic persisted queries off: Apollo keeps their cache per process, so behind a load balancer
+    // a hash registered on one instance is unknown to the next. Clients get PERSISTED_QUERY_NOT_SUPPORTED
+    // from every instance and send full queries (Apollo Client's link falls back by itself).
+    persistedQueries: false,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // main.ts owns shutdown
-    formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       errorLoggingPlugin(logger),
-      operationGuardPlugin(),
+      operationGuardPlugin(config.limits),
+      httpStatusPlugin(),
       // No GraphQL IDE in production.
       ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
@@ -37,24 +48,83 @@ export function createApollo(schema: GraphQLSchema, config: Config, httpServer: 
 }
 
 /**
- * Checks made once the operation is known: subscriptions belong to the
- * WebSocket (over HTTP they would run as a plain execute and fail), and no
- * operation may ask for more objects than MAX_OBJECTS_PER_OPERATION.
+ * Characters and tokens of the document (LIMIT_CHARACTERS, LIMIT_TOKENS), checked before Apollo
+ * parses anything: Apollo has no hook that may refuse a request before parsing, so this sits in
+ * front of it, with the check the WebSocket makes (document-limits.ts).
  */
-function operationGuardPlugin(): ApolloServerPlugin<RequestContext> {
+export function documentSourceGuard(limits: DocumentLimits): express.RequestHandler {
+  return (req, res, next) => {
+    const body: unknown = req.body;
+    const query =
+      req.method === 'GET' ? req.query.query : body && typeof body === 'object' && !Array.isArray(body) ? (body as { query?: unknown }).query : undefined;
+    const refused = typeof query === 'string' ? checkSource(query, limits) : null;
+    if (!refused) return next();
+    res.status(httpHeadFor({ errors: [refused] })?.status ?? 400).json({ errors: [formatError(refused.toJSON(), refused)] });
+  };
+}
+
+/**
+ * Checks made once the operation is known: subscriptions belong to the WebSocket (over HTTP they
+ * would run as a plain execute and fail), and the operation's cost with its variables must be
+ * within LIMIT_COST. An accepted operation reports its cost in extensions.cost.
+ */
+function operationGuardPlugin(limits: DocumentLimits): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
+      let cost: number | null = null;
       return {
-        async didResolveOperation({ operation, document, request }) {
+        async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return;
           if (operation.operation === 'subscription') {
-            throw new BadRequestError('Subscriptions are served over WebSocket (graphql-ws) on this same URL: ws://<host>/graphql.', { http: { status: 400 } });
+            throw new BadRequestError('Subscriptions are served over WebSocket (graphql-ws) on this same URL: ws://<host>/graphql.');
           }
-          assertQuerySize(operation, fragmentsOf(document), request.variables ?? {});
+          cost = costOf(schema, document, operation, request.variables ?? {}, limits);
+        },
+        async willSendResponse({ response }) {
+          if (cost === null || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, cost };
         },
       };
     },
   };
+}
+
+/** The HTTP status of every answer Apollo sends, from its errors (src/graphql/http-status.ts). */
+function httpStatusPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const head = httpHeadFor(response.body.singleResult);
+          if (head?.retryAfter !== undefined) response.http.headers.set('retry-after', String(head.retryAfter));
+          const { data } = response.body.singleResult;
+          if (head) {
+            // Apollo's own 405 (a mutation sent by GET, with its Allow header) says more than 400.
+            if (!(head.status === 400 && response.http.status === 405)) response.http.status = head.status;
+          } else if (data !== undefined && data !== null) {
+            // 200 also when an error thrown with an http extension said otherwise: with data, the client
+            // reads the errors next to their fields.
+            response.http.status = 200;
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * For an error thrown while building the context, where Apollo answers without running its request
+ * hooks: the status (and Retry-After) of http-status.ts, in the extension Apollo reads then.
+ */
+export function withHttpHead<T extends GraphQLError>(error: T): T {
+  const head = httpHeadFor({ errors: [{ extensions: error.extensions }] });
+  if (head) {
+    const headers = new HeaderMap(head.retryAfter === undefined ? [] : [['retry-after', String(head.retryAfter)]]);
+    Object.assign(error.extensions, { http: { status: head.status, headers } });
+  }
+  return error;
 }
 
 /** Logs every error that formatError masks, with the request id the client receives. */

@@ -1,7 +1,8 @@
 /**
  * The HTTP shell around the GraphQL endpoint: request ids, /healthz, the
- * 503 answer while the server starts, JSON 404s, JSON body errors, and the
- * server's own timeouts. It knows nothing of GraphQL beyond the handler it
+ * 503 answer while the server starts, JSON 404s (also for any path under
+ * /graphql/), JSON body errors (413 over MAX_BODY_BYTES), and the server's
+ * own timeouts. It knows nothing of GraphQL beyond the handler it
  * is given once Apollo has started.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,9 +11,9 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { HttpConfig } from '../config';
 import type { Database } from '../db/database';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE } from '../graphql/errors';
+import { SERVICE_UNAVAILABLE_RETRY_AFTER_S } from '../graphql/http-status';
 import type { Logger } from '../logger';
 
-export const MAX_BODY = '1mb';
 const HEALTH_TIMEOUT_MS = 2000;
 const RECENT_SUCCESS_MS = 2000;
 
@@ -116,7 +117,10 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
   );
 
   app.use('/graphql', (req, res, next) => {
+    // /graphql itself only: /graphql/anything is the JSON 404 below, not Apollo.
+    if (req.originalUrl.split('?')[0] !== '/graphql') return next();
     if (!graphqlHandler) {
+      res.setHeader('retry-after', String(SERVICE_UNAVAILABLE_RETRY_AFTER_S));
       jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The server is starting; retry shortly.');
       return;
     }
@@ -130,7 +134,9 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
   // Body parser failures (too large, malformed JSON) as GraphQL-shaped JSON, not HTML pages.
   app.use((error: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    if (error.type === 'entity.too.large') return jsonError(res, 413, ErrorCode.BAD_USER_INPUT, `The request body exceeds ${MAX_BODY}.`);
+    if (error.type === 'entity.too.large') {
+      return jsonError(res, 413, ErrorCode.BAD_REQUEST, `The request body exceeds ${parts.timeouts.maxBodyBytes} bytes (MAX_BODY_BYTES).`);
+    }
     if (error.status && error.status >= 400 && error.status < 500) {
       return jsonError(res, error.status, ErrorCode.BAD_REQUEST, 'The request body is not valid JSON.');
     }

@@ -20,9 +20,9 @@ import { Member } from '../modules/member/member.entity';
 import { buildAppSchema } from '../modules/schema';
 import { channelFor, RedisEventRelay } from '../realtime/redis-relay';
 import { LiveServer, startLiveServer } from '../realtime/ws-server';
-import { createApollo } from './apollo';
+import { createApollo, documentSourceGuard, withHttpHead } from './apollo';
 import { Container, createContainer } from './container';
-import { createHttpShell, HttpShell, MAX_BODY } from './http-shell';
+import { createHttpShell, HttpShell } from './http-shell';
 import { startSteps, Step } from './lifecycle';
 import { authenticate, createContext } from './request-context';
 
@@ -186,12 +186,21 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
       name: 'serve GraphQL over HTTP and WebSocket',
       start: async () => {
         if (!apollo || !schema) throw new Error('Apollo must have started before the doors open');
-        shell.serveGraphql(express.Router().use(express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: httpContext(container) })));
+        shell.serveGraphql(
+          express
+            .Router()
+            .use(
+              express.json({ limit: config.http.maxBodyBytes }),
+              documentSourceGuard(config.limits),
+              expressMiddleware(apollo, { context: httpContext(container) }),
+            ),
+        );
         liveServer = startLiveServer({
           httpServer,
           path: '/graphql',
           schema,
           isProduction: config.isProduction,
+          limits: config.limits,
           ...config.live,
           activeSubscriptions: (connectionId) => liveHub.registry.countFor(connectionId),
           authenticate: async (authorization) => {
@@ -220,10 +229,10 @@ function httpContext(container: Container) {
     try {
       return createContext(container, { requestId, viewer: await authenticate(container.services, req.header('authorization')) });
     } catch (error) {
-      if (error instanceof ClientError) throw error;
+      if (error instanceof ClientError) throw withHttpHead(error);
       // Apollo's request hooks do not run when the context fails: log here, with the id the client gets.
       container.logger.error('request failed while authenticating', { requestId, error });
-      throw new InternalError(requestId);
+      throw withHttpHead(new InternalError(requestId));
     }
   };
 }

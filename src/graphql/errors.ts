@@ -21,6 +21,11 @@ export const ErrorCode = {
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** The request is not one this transport serves (a query over the WebSocket, a subscription over HTTP), or not JSON. */
   BAD_REQUEST: 'BAD_REQUEST',
+  /**
+   * The document does not validate against the schema, or goes over one of the document limits
+   * (LIMIT_DEPTH, LIMIT_ALIASES, ...: extensions.limit names it); graphql-js's and Apollo's code.
+   */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -37,8 +42,8 @@ export class ClientError extends GraphQLError {
 
 export class UnauthenticatedError extends ClientError {
   constructor(message = 'You must be signed in to do this.') {
-    // http.status: Apollo uses it when the error is thrown while building the context.
-    super(message, ErrorCode.UNAUTHENTICATED, { http: { status: 401 } });
+    // Its HTTP status (401) comes from src/graphql/http-status.ts, like every code's.
+    super(message, ErrorCode.UNAUTHENTICATED);
   }
 }
 
@@ -101,6 +106,6 @@ export class ServiceUnavailableError extends ClientError {
  */
 export class InternalError extends GraphQLError {
   constructor(readonly requestId: string) {
-    super(INTERNAL_ERROR_MESSAGE, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId, http: { status: 500 } } });
+    super(INTERNAL_ERROR_MESSAGE, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } });
   }
 }

@@ -5,6 +5,10 @@
  * Apollo's codes; anything else is masked as INTERNAL_SERVER_ERROR: no stack,
  * no SQL, no driver message. The full error is logged with the request id,
  * which the client also receives to quote.
+ * In production (hideSchemaDetails), no message keeps graphql-js's "Did you
+ * mean ...?" hints: with introspection off they would still reveal field,
+ * argument and enum value names, in validation and variable-coercion errors
+ * alike.
  */
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
@@ -30,14 +34,22 @@ export function isClientSafe(formatted: GraphQLFormattedError, original: unknown
   return cause instanceof GraphQLError || !(cause instanceof Error);
 }
 
-export function formatError(formatted: GraphQLFormattedError, original: unknown): GraphQLFormattedError {
+export interface FormatErrorOptions {
+  /** Drop "Did you mean ...?" hints (production). */
+  hideSchemaDetails?: boolean;
+}
+
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+export function formatError(formatted: GraphQLFormattedError, original: unknown, options: FormatErrorOptions = {}): GraphQLFormattedError {
   const cause = unwrapResolverError(original);
   if (cause instanceof InternalError) {
     return { message: INTERNAL_ERROR_MESSAGE, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: cause.requestId } };
   }
   if (isClientSafe(formatted, original)) {
     const { stacktrace: _stacktrace, http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-    return { ...formatted, extensions };
+    const message = options.hideSchemaDetails ? formatted.message.replace(SUGGESTION, '') : formatted.message;
+    return { ...formatted, message, extensions };
   }
   return {
     message: INTERNAL_ERROR_MESSAGE,

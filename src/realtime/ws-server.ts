@@ -7,6 +7,9 @@
  * - every `subscribe` is parsed and validated here; a broken document gets an
  *   `error` message for that operation only (graphql-ws would otherwise close
  *   the whole socket with 4500);
+ * - the document limits HTTP applies (characters, tokens, depth, aliases,
+ *   directives, cost, no introspection in production) come from the same
+ *   src/graphql/document-limits.ts, refused per operation;
  * - only subscriptions are served: queries and mutations belong to HTTP,
  *   where CSRF prevention, limits and logging apply (BAD_REQUEST here);
  * - errors leave through the same formatError as HTTP (coded errors pass,
@@ -37,13 +40,15 @@ import {
   specifiedRules,
   subscribe,
   validate,
+  ValidationRule,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { BadRequestError, ClientError, ErrorCode, INTERNAL_ERROR_MESSAGE, UnauthenticatedError } from '../graphql/errors';
+import type { DocumentLimits } from '../config';
+import { checkSource, costOf, documentRules } from '../graphql/document-limits';
 import { formatError } from '../graphql/format-error';
-import { assertQuerySize, fragmentsOf } from '../graphql/query-size';
 import type { Logger } from '../logger';
 
 export interface LiveServerOptions<TViewer, TContext> {
@@ -51,6 +56,8 @@ export interface LiveServerOptions<TViewer, TContext> {
   path: string;
   schema: GraphQLSchema;
   isProduction: boolean;
+  /** The document limits HTTP applies too (src/graphql/document-limits.ts). */
+  limits: DocumentLimits;
   maxPayloadBytes: number;
   keepAliveMs: number;
   connectionInitTimeoutMs: number;
@@ -88,9 +95,9 @@ const coded = (error: GraphQLError, code: string) =>
   new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 
 /** Errors through the same formatError as HTTP; a masked one is logged and quotes the request id. */
-function errorsForClient(errors: readonly GraphQLError[], requestId: string, logger: Logger) {
+function errorsForClient(errors: readonly GraphQLError[], requestId: string, logger: Logger, isProduction: boolean) {
   return errors.map((error) => {
-    const formatted = formatError(error.toJSON(), error);
+    const formatted = formatError(error.toJSON(), error, { hideSchemaDetails: isProduction });
     if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
       logger.error('subscription failed', { requestId, error: error.originalError ?? error });
       // As over HTTP, a masked error keeps its path (which field failed) and nothing else.
@@ -105,33 +112,27 @@ function errorsForClient(errors: readonly GraphQLError[], requestId: string, log
 }
 
 /**
- * What HTTP checks before executing, for one `subscribe` message: a document that parses and
- * validates (no "Did you mean" hints in production), a subscription (queries and mutations
- * belong to HTTP), variables of the right types (BAD_USER_INPUT), and the size ceiling.
+ * What HTTP checks before executing, for one `subscribe` message, with the same document limits
+ * (characters and tokens, then depth, aliases, directives and introspection as validation rules,
+ * then the cost): a document that parses and validates, a subscription (queries and mutations
+ * belong to HTTP), variables of the right types (BAD_USER_INPUT). "Did you mean" hints are
+ * dropped in production by formatError, as over HTTP.
  */
 function checkOperation(
   schema: GraphQLSchema,
   payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
-  isProduction: boolean,
+  rules: { limits: DocumentLimits; validationRules: readonly ValidationRule[] },
 ): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
+  const oversized = checkSource(payload.query, rules.limits);
+  if (oversized) return { errors: [oversized] };
   let document: DocumentNode;
   try {
     document = parse(payload.query);
   } catch (error) {
     return { errors: [coded(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')] };
   }
-  const invalid = validate(schema, document, specifiedRules);
-  if (invalid.length > 0) {
-    return {
-      errors: invalid.map((error) =>
-        coded(
-          // As over HTTP in production: no "Did you mean ...?" hints naming fields the client cannot introspect.
-          isProduction ? new GraphQLError(error.message.replace(/ ?Did you mean(.+?)\?$/, ''), { nodes: error.nodes }) : error,
-          'GRAPHQL_VALIDATION_FAILED',
-        ),
-      ),
-    };
-  }
+  const invalid = validate(schema, document, rules.validationRules);
+  if (invalid.length > 0) return { errors: invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')) };
   const operation = getOperationAST(document, payload.operationName);
   if (!operation) return { errors: [new BadRequestError('Unable to identify the operation to run.')] };
   if (operation.operation !== 'subscription') {
@@ -142,7 +143,7 @@ function checkOperation(
   const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
   if (variables.errors) return { errors: variables.errors.map((error) => coded(error, ErrorCode.BAD_USER_INPUT)) };
   try {
-    assertQuerySize(operation, fragmentsOf(document), payload.variables ?? {});
+    costOf(schema, document, operation, payload.variables ?? {}, rules.limits);
   } catch (error) {
     return { errors: [error as GraphQLError] };
   }
@@ -156,12 +157,13 @@ function checkOperation(
  */
 async function prepareSubscription<TViewer, TContext>(
   options: LiveServerOptions<TViewer, TContext>,
+  rules: { limits: DocumentLimits; validationRules: readonly ValidationRule[] },
   state: ConnectionState<TViewer>,
   operationId: string,
   payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
   requestId: string,
 ): Promise<PreparedArgs | readonly GraphQLError[]> {
-  const checked = checkOperation(options.schema, payload, options.isProduction);
+  const checked = checkOperation(options.schema, payload, rules);
   if ('errors' in checked) return checked.errors;
   if (options.activeSubscriptions(state.connectionId) >= options.maxSubscriptionsPerConnection) {
     return [
@@ -192,7 +194,11 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
   /** The id an INTERNAL_SERVER_ERROR quotes and the log line carries: unique per socket and operation. */
   const requestIdOf = (extra: object, operationId: string) => `${states.get(extra)?.connectionId ?? 'unauthenticated'}/${operationId}`;
 
-  const toClient = (errors: readonly GraphQLError[], requestId: string) => errorsForClient(errors, requestId, logger);
+  const toClient = (errors: readonly GraphQLError[], requestId: string) => errorsForClient(errors, requestId, logger, options.isProduction);
+  const rules = {
+    limits: options.limits,
+    validationRules: [...specifiedRules, ...documentRules(options.limits, { allowIntrospection: !options.isProduction })],
+  };
 
   const disposable = useServer<Record<string, unknown>, { state: ConnectionState<TViewer> }>(
     {
@@ -213,7 +219,7 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
       },
       onSubscribe: (ctx, operationId, payload) => {
         const state = states.get(ctx.extra)!;
-        const handle = () => prepareSubscription(options, state, operationId, payload, requestIdOf(ctx.extra, operationId));
+        const handle = () => prepareSubscription(options, rules, state, operationId, payload, requestIdOf(ctx.extra, operationId));
         const run = state.turn.then(handle, handle);
         state.turn = run.catch(() => undefined);
         return run;

@@ -14,6 +14,8 @@ export interface GraphQLResponse<T = any> {
   headers: Headers;
   data?: T;
   errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+  /** The response's own extensions (e.g. cost). */
+  extensions?: Record<string, any>;
 }
 
 export interface TestServer {
@@ -98,8 +100,8 @@ export async function startTestServer(
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await response.json()) as { data?: any; errors?: any[] };
-    return { status: response.status, headers: response.headers, data: body.data ?? undefined, errors: body.errors };
+    const body = (await response.json()) as { data?: any; errors?: any[]; extensions?: Record<string, any> };
+    return { status: response.status, headers: response.headers, data: body.data ?? undefined, errors: body.errors, extensions: body.extensions };
   };
 
   const signUp: TestServer['signUp'] = async (overrides = {}) => {
