@@ -38,6 +38,8 @@ export interface Config {
   pollCloseIntervalMs: number;
   live: LiveConfig;
   http: HttpConfig;
+  /** Bearer token GET /metrics requires; null: /metrics is open. */
+  metricsToken: string | null;
 }
 
 /** Timeouts of the HTTP server (they never apply to upgraded WebSockets). */
@@ -132,6 +134,14 @@ function readRedisUrl(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+function readMetricsToken(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  // A header value never starts or ends with blanks, so such a token could never match.
+  if (raw.trim() === '') throw new ConfigError('METRICS_TOKEN', 'must not be blank (leave it unset to serve /metrics without a token)');
+  return raw.trim();
+}
+
 function readDemoData(env: NodeJS.ProcessEnv): boolean {
   const raw = env.DEMO_DATA?.trim();
   if (raw === undefined || raw === '' || raw === '1') return true;
@@ -171,5 +181,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectionInitTimeoutMs: readInt(env, 'LIVE_CONNECTION_INIT_TIMEOUT_MS', 10_000, 100, 10_000),
     },
     http,
+    metricsToken: readMetricsToken(env),
   };
 }

@@ -1,16 +1,17 @@
 /**
- * The HTTP shell around the GraphQL endpoint: request ids, /healthz, the
- * 503 answer while the server starts, JSON 404s, JSON body errors, and the
- * server's own timeouts. It knows nothing of GraphQL beyond the handler it
+ * The HTTP shell around the GraphQL endpoint: request ids, /healthz and
+ * /livez, /metrics, the 503 answer while the server starts, JSON 404s, JSON
+ * body errors, and the server's own timeouts. It knows nothing of GraphQL beyond the handler it
  * is given once Apollo has started.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import express, { NextFunction, Request, Response } from 'express';
 import type { HttpConfig } from '../config';
 import type { Database } from '../db/database';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE } from '../graphql/errors';
 import type { Logger } from '../logger';
+import type { Metrics } from './metrics';
 
 export const MAX_BODY = '1mb';
 const HEALTH_TIMEOUT_MS = 2000;
@@ -25,8 +26,37 @@ export interface HttpShell {
   setReady(ready: boolean): void;
 }
 
+/** Per app: counts an error code the shell answers (graphql_errors_total). */
+const errorCounters = new WeakMap<object, (code: ErrorCode) => void>();
+
+/**
+ * A GraphQL-shaped JSON error. Those answered on /graphql (too large, not JSON, starting, refused
+ * before Apollo) are counted with the errors of operations; others (/metrics, unknown paths) are not.
+ */
 function jsonError(res: Response, status: number, code: ErrorCode, message: string): void {
+  if (res.req.originalUrl.startsWith('/graphql')) errorCounters.get(res.app)?.(code);
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/**
+ * GET /metrics (Prometheus text format). With a token configured, only
+ * `Authorization: Bearer <token>` may read it (compared in constant time).
+ */
+function metricsHandler(metrics: Metrics, token: string | null): express.RequestHandler {
+  const expected = token === null ? null : Buffer.from(token);
+  return async (req, res) => {
+    if (expected) {
+      const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.header('authorization')?.trim() ?? '')?.[1] ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        jsonError(res, 401, ErrorCode.UNAUTHENTICATED, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+        return;
+      }
+    }
+    const text = await metrics.exposition();
+    res.setHeader('content-type', metrics.contentType);
+    res.send(text);
+  };
 }
 
 /** Rejects with `message` when `promise` takes longer than `ms` (the work itself goes on). */
@@ -91,13 +121,21 @@ function healthHandler(db: Database, logger: Logger, isReady: () => boolean): ex
   };
 }
 
-export function createHttpShell(parts: { db: Database; logger: Logger; timeouts: HttpConfig }): HttpShell {
-  const { db, logger } = parts;
+export function createHttpShell(parts: {
+  db: Database;
+  logger: Logger;
+  timeouts: HttpConfig;
+  metrics: Metrics;
+  /** Bearer token /metrics requires; null: open. */
+  metricsToken: string | null;
+}): HttpShell {
+  const { db, logger, metrics } = parts;
   let ready = false;
   let graphqlHandler: express.RequestHandler | null = null;
 
   const app = express();
   app.disable('x-powered-by');
+  errorCounters.set(app, (code) => metrics.errorsSent([code]));
   const httpServer = http.createServer(httpServerOptions(parts.timeouts), app);
   httpServer.keepAliveTimeout = parts.timeouts.keepAliveTimeoutMs;
 
@@ -114,6 +152,12 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
     '/healthz',
     healthHandler(db, logger, () => ready),
   );
+  // Alive: the process answers. Never touches the database (a supervisor restarts a process that
+  // fails this, and restarting does not cure a database outage; /healthz reports that).
+  app.get('/livez', (_req, res) => {
+    res.status(200).json({ status: 'alive' });
+  });
+  app.get('/metrics', metricsHandler(metrics, parts.metricsToken));
 
   app.use('/graphql', (req, res, next) => {
     if (!graphqlHandler) {
@@ -124,7 +168,12 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
   });
 
   app.use((_req, res) =>
-    jsonError(res, 404, ErrorCode.NOT_FOUND, 'Nothing here: the API is POST /graphql (and ws:// on the same path), health is GET /healthz.'),
+    jsonError(
+      res,
+      404,
+      ErrorCode.NOT_FOUND,
+      'Nothing here: the API is POST /graphql (and ws:// on the same path), health is GET /healthz and /livez, metrics GET /metrics.',
+    ),
   );
 
   // Body parser failures (too large, malformed JSON) as GraphQL-shaped JSON, not HTML pages.
@@ -134,7 +183,7 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
     if (error.status && error.status >= 400 && error.status < 500) {
       return jsonError(res, error.status, ErrorCode.BAD_REQUEST, 'The request body is not valid JSON.');
     }
-    logger.error('unhandled HTTP error', { error });
+    logger.child({ requestId: res.locals.requestId }).error('unhandled HTTP error', { error });
     return jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE);
   });
 

@@ -29,6 +29,8 @@ export interface EventRelay {
 export class DomainEventBus {
   private readonly listeners = new Set<DomainEventListener>();
   private relay: EventRelay | null = null;
+  /** Events of this process published (after their commit), and events received from other instances (metrics). */
+  readonly stats = { published: 0, received: 0 };
 
   constructor(private readonly onListenerError: (error: unknown, event: DomainEvent) => void = () => {}) {}
 
@@ -38,12 +40,18 @@ export class DomainEventBus {
 
   /** An event of this process: local listeners first (never delayed by the network), then other instances. */
   publish(event: DomainEvent): void {
-    this.receive(event);
+    this.stats.published++;
+    this.deliver(event);
     this.relay?.send(event);
   }
 
   /** An event from another instance: local listeners only. */
   receive(event: DomainEvent): void {
+    this.stats.received++;
+    this.deliver(event);
+  }
+
+  private deliver(event: DomainEvent): void {
     for (const listener of this.listeners) {
       // A failing listener must never fail the write that already committed.
       try {

@@ -43,6 +43,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { BadRequestError, ClientError, ErrorCode, INTERNAL_ERROR_MESSAGE, UnauthenticatedError } from '../graphql/errors';
 import { formatError } from '../graphql/format-error';
+import type { OperationObserver } from '../graphql/operation-report';
 import { assertQuerySize, fragmentsOf } from '../graphql/query-size';
 import type { Logger } from '../logger';
 
@@ -61,6 +62,19 @@ export interface LiveServerOptions<TViewer, TContext> {
   authenticate(authorization: unknown): Promise<TViewer | null>;
   createContext(operation: { viewer: TViewer | null; connectionId: string; operationId: string; requestId: string }): TContext;
   logger: Logger;
+  /** Hears each subscription start, refusal and end, and the errors sent (the log line and metrics, as over HTTP). */
+  observer: OperationObserver;
+}
+
+/** One operation of a socket, from its `subscribe` to its end: what its log lines and metrics report. */
+interface TrackedOperation {
+  name: string | null;
+  /** The operation's logger: every line carries its request id. */
+  logger: Logger;
+  receivedAt: number;
+  /** Set once the subscription started (it then gets an "ended" report); until then an error is its refusal. */
+  startedAt: number | null;
+  errorCodes: string[];
 }
 
 interface ConnectionState<TViewer> {
@@ -68,6 +82,7 @@ interface ConnectionState<TViewer> {
   viewer: TViewer | null;
   /** Tail of this socket's subscribe handling: one at a time, in arrival order. */
   turn: Promise<unknown>;
+  operations: Map<string, TrackedOperation>;
 }
 
 /** How long close() lets clients answer the 1001 close frame before their sockets are dropped. */
@@ -82,17 +97,19 @@ const isStream = (result: unknown): result is AsyncGenerator<ExecutionResult, vo
 export interface LiveServer {
   /** Closes every socket with 1001 (going away) and stops accepting new ones. */
   close(): Promise<void>;
+  /** Open WebSocket connections (metrics). */
+  connectionCount(): number;
 }
 
 const coded = (error: GraphQLError, code: string) =>
   new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 
-/** Errors through the same formatError as HTTP; a masked one is logged and quotes the request id. */
+/** Errors through the same formatError as HTTP; a masked one is logged (`logger` carries the request id) and quotes the request id. */
 function errorsForClient(errors: readonly GraphQLError[], requestId: string, logger: Logger) {
   return errors.map((error) => {
     const formatted = formatError(error.toJSON(), error);
     if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
-      logger.error('subscription failed', { requestId, error: error.originalError ?? error });
+      logger.error('subscription failed', { error: error.originalError ?? error });
       // As over HTTP, a masked error keeps its path (which field failed) and nothing else.
       return {
         message: INTERNAL_ERROR_MESSAGE,
@@ -184,15 +201,87 @@ async function prepareSubscription<TViewer, TContext>(
   return args;
 }
 
+/**
+ * The per-operation reports of one server (the same log line and metrics as an HTTP operation):
+ * a subscription's start or refusal when its `subscribe` has been handled, its end when graphql-ws
+ * completes it (client complete, socket closed, stream ended), and every error sent.
+ */
+function operationReports(observer: OperationObserver, logger: Logger) {
+  const codesOf = (errors: readonly { extensions?: Record<string, unknown> }[]) => errors.map((error) => String(error.extensions?.code));
+  const report = (operation: TrackedOperation, durationMs: number) =>
+    ({ transport: 'ws', name: operation.name, type: 'subscription', durationMs, errorCodes: operation.errorCodes }) as const;
+  return {
+    received(state: ConnectionState<unknown>, operationId: string, name: string | null, requestId: string): TrackedOperation {
+      const operation = { name, logger: logger.child({ requestId }), receivedAt: performance.now(), startedAt: null, errorCodes: [] };
+      state.operations.set(operationId, operation);
+      return operation;
+    },
+    started(operation: TrackedOperation): void {
+      operation.startedAt = performance.now();
+      observer.operationFinished(operation.logger, report(operation, operation.startedAt - operation.receivedAt));
+    },
+    /** Errors sent for an operation: its refusal (reported now), or the error that ended a running subscription. */
+    errorsSent(state: ConnectionState<unknown> | undefined, operationId: string, errors: readonly { extensions?: Record<string, unknown> }[]): void {
+      const operation = state?.operations.get(operationId);
+      const codes = codesOf(errors);
+      if (!operation || operation.startedAt !== null) {
+        operation?.errorCodes.push(...codes);
+        observer.errorsSent(codes);
+        return;
+      }
+      operation.errorCodes.push(...codes);
+      state!.operations.delete(operationId);
+      observer.operationFinished(operation.logger, report(operation, performance.now() - operation.receivedAt));
+    },
+    completed(state: ConnectionState<unknown> | undefined, operationId: string): void {
+      const operation = state?.operations.get(operationId);
+      if (!operation) return;
+      state!.operations.delete(operationId);
+      if (operation.startedAt !== null) observer.subscriptionEnded(operation.logger, report(operation, performance.now() - operation.startedAt));
+    },
+    codesOf,
+  };
+}
+
+/** The name a `subscribe` message's operation goes by in logs and metrics. */
+function operationNameOf(payload: { operationName?: string | null }, prepared: PreparedArgs | readonly GraphQLError[]): string | null {
+  if (!Array.isArray(prepared)) return getOperationAST((prepared as PreparedArgs).document, payload.operationName)?.name?.value ?? null;
+  return payload.operationName ?? null;
+}
+
+/**
+ * Errors of the `ws` library (an oversized or invalid frame) reach the JSON logger as one line,
+ * never as a stack trace on stderr: graphql-ws's use/ws writes them with console.error, so its
+ * listeners are replaced by ours (same effect otherwise: the socket is closed, with 1011 if still
+ * open; ws has already started closing with 1009 for an oversized frame).
+ */
+function routeSocketErrors(wss: WebSocketServer, logger: Logger): void {
+  wss.removeAllListeners('error');
+  wss.on('error', (error) => logger.error('WebSocket server error', { error }));
+  // Registered after graphql-ws's own 'connection' listener, so its per-socket 'error' listener is there to replace.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      logger.warn('WebSocket closed on a protocol error', { code: error.code, reason: error.message });
+      if (socket.readyState === socket.OPEN) socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+  });
+}
+
 export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer {
-  const { logger } = options;
+  const { logger, observer } = options;
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
   const states = new WeakMap<object, ConnectionState<TViewer>>();
+  const reports = operationReports(observer, logger);
 
   /** The id an INTERNAL_SERVER_ERROR quotes and the log line carries: unique per socket and operation. */
   const requestIdOf = (extra: object, operationId: string) => `${states.get(extra)?.connectionId ?? 'unauthenticated'}/${operationId}`;
 
-  const toClient = (errors: readonly GraphQLError[], requestId: string) => errorsForClient(errors, requestId, logger);
+  const toClient = (errors: readonly GraphQLError[], extra: object, operationId: string) => {
+    const operation = states.get(extra)?.operations.get(operationId);
+    const requestId = requestIdOf(extra, operationId);
+    return errorsForClient(errors, requestId, operation?.logger ?? logger.child({ requestId }));
+  };
 
   const disposable = useServer<Record<string, unknown>, { state: ConnectionState<TViewer> }>(
     {
@@ -203,35 +292,54 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
         const params = ctx.connectionParams ?? {};
         try {
           const viewer = await options.authenticate(params.authorization ?? params.Authorization);
-          states.set(ctx.extra, { connectionId: randomUUID(), viewer, turn: Promise.resolve() });
+          states.set(ctx.extra, { connectionId: randomUUID(), viewer, turn: Promise.resolve(), operations: new Map() });
           return true;
         } catch (error) {
           // An invalid or revoked token is never treated as anonymous: 4403 Forbidden.
           if (!(error instanceof UnauthenticatedError)) logger.error('WebSocket authentication failed', { error });
+          observer.errorsSent([error instanceof UnauthenticatedError ? ErrorCode.UNAUTHENTICATED : ErrorCode.INTERNAL_SERVER_ERROR]);
           return false;
         }
       },
       onSubscribe: (ctx, operationId, payload) => {
         const state = states.get(ctx.extra)!;
-        const handle = () => prepareSubscription(options, state, operationId, payload, requestIdOf(ctx.extra, operationId));
+        const requestId = requestIdOf(ctx.extra, operationId);
+        const operation = reports.received(state as ConnectionState<unknown>, operationId, payload.operationName ?? null, requestId);
+        const handle = async () => {
+          // Never throws: graphql-ws would console.error it and close the whole socket with 1011.
+          const prepared = await prepareSubscription(options, state, operationId, payload, requestId).catch((error: unknown) => [
+            error instanceof GraphQLError ? error : new GraphQLError('Subscription failed.', { originalError: error as Error }),
+          ]);
+          operation.name = operationNameOf(payload, prepared);
+          if (!Array.isArray(prepared)) reports.started(operation);
+          else if (!(operationId in ctx.subscriptions)) reports.completed(state as ConnectionState<unknown>, operationId); // the client left first
+          return prepared;
+        };
         const run = state.turn.then(handle, handle);
         state.turn = run.catch(() => undefined);
         return run;
       },
       subscribe: (args: PreparedArgs) => args[PREPARED] ?? subscribe(args),
-      onError: (ctx, operationId, _payload, errors) => toClient(errors, requestIdOf(ctx.extra, operationId)),
+      onError: (ctx, operationId, _payload, errors) => {
+        const formatted = toClient(errors, ctx.extra, operationId);
+        reports.errorsSent(states.get(ctx.extra) as ConnectionState<unknown> | undefined, operationId, formatted);
+        return formatted;
+      },
       onNext: (ctx, operationId, _payload, _args, result) => {
         if (!result.errors) return undefined;
-        return { ...result, errors: toClient(result.errors, requestIdOf(ctx.extra, operationId)) };
+        const errors = toClient(result.errors, ctx.extra, operationId);
+        observer.errorsSent(reports.codesOf(errors));
+        return { ...result, errors };
       },
+      onComplete: (ctx, operationId) => reports.completed(states.get(ctx.extra) as ConnectionState<unknown> | undefined, operationId),
     },
     wss,
     options.keepAliveMs,
   );
-
-  wss.on('error', (error) => logger.error('WebSocket server error', { error }));
+  routeSocketErrors(wss, logger);
 
   return {
+    connectionCount: () => wss.clients.size,
     close: async () => {
       // graphql-ws's dispose sends 1001 to every socket and resolves once every one has closed. A client
       // that stopped reading never answers the close frame, and ws would wait its 30 s close timeout for
