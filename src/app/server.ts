@@ -225,9 +225,13 @@ function httpContext(container: Container) {
     try {
       return createContext(container, { requestId, startedAt, viewer: await authenticate(container.services, req.header('authorization')) });
     } catch (error) {
-      if (error instanceof ClientError) throw error;
       // Apollo's request hooks do not run when the context fails: log here, with the id the client gets.
-      container.logger.child({ requestId }).error('request failed while authenticating', { error });
+      const logger = container.logger.child({ requestId });
+      if (error instanceof ClientError) {
+        logger.info('request refused', { code: error.extensions.code, durationMs: Math.round((performance.now() - startedAt) * 10) / 10 });
+        throw error;
+      }
+      logger.error('request failed while authenticating', { error });
       throw new InternalError(requestId);
     }
   };

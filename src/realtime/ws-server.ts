@@ -69,6 +69,8 @@ export interface LiveServerOptions<TViewer, TContext> {
 /** One operation of a socket, from its `subscribe` to its end: what its log lines and metrics report. */
 interface TrackedOperation {
   name: string | null;
+  /** null until its document passed the checks (as over HTTP, where such a document has no operation). */
+  type: 'subscription' | null;
   /** The operation's logger: every line carries its request id. */
   logger: Logger;
   receivedAt: number;
@@ -180,6 +182,12 @@ async function prepareSubscription<TViewer, TContext>(
 ): Promise<PreparedArgs | readonly GraphQLError[]> {
   const checked = checkOperation(options.schema, payload, options.isProduction);
   if ('errors' in checked) return checked.errors;
+  const tracked = state.operations.get(operationId);
+  if (tracked) {
+    // Known from here on, for its log lines and metrics (a document that failed its checks has none).
+    tracked.name = getOperationAST(checked.document, payload.operationName)?.name?.value ?? null;
+    tracked.type = 'subscription';
+  }
   if (options.activeSubscriptions(state.connectionId) >= options.maxSubscriptionsPerConnection) {
     return [
       new ClientError(
@@ -209,10 +217,17 @@ async function prepareSubscription<TViewer, TContext>(
 function operationReports(observer: OperationObserver, logger: Logger) {
   const codesOf = (errors: readonly { extensions?: Record<string, unknown> }[]) => errors.map((error) => String(error.extensions?.code));
   const report = (operation: TrackedOperation, durationMs: number) =>
-    ({ transport: 'ws', name: operation.name, type: 'subscription', durationMs, errorCodes: operation.errorCodes }) as const;
+    ({ transport: 'ws', name: operation.name, type: operation.type, durationMs, errorCodes: operation.errorCodes }) as const;
   return {
-    received(state: ConnectionState<unknown>, operationId: string, name: string | null, requestId: string): TrackedOperation {
-      const operation = { name, logger: logger.child({ requestId }), receivedAt: performance.now(), startedAt: null, errorCodes: [] };
+    received(state: ConnectionState<unknown>, operationId: string, requestId: string): TrackedOperation {
+      const operation: TrackedOperation = {
+        name: null,
+        type: null,
+        logger: logger.child({ requestId }),
+        receivedAt: performance.now(),
+        startedAt: null,
+        errorCodes: [],
+      };
       state.operations.set(operationId, operation);
       return operation;
     },
@@ -241,12 +256,6 @@ function operationReports(observer: OperationObserver, logger: Logger) {
     },
     codesOf,
   };
-}
-
-/** The name a `subscribe` message's operation goes by in logs and metrics. */
-function operationNameOf(payload: { operationName?: string | null }, prepared: PreparedArgs | readonly GraphQLError[]): string | null {
-  if (!Array.isArray(prepared)) return getOperationAST((prepared as PreparedArgs).document, payload.operationName)?.name?.value ?? null;
-  return payload.operationName ?? null;
 }
 
 /**
@@ -296,7 +305,8 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
           return true;
         } catch (error) {
           // An invalid or revoked token is never treated as anonymous: 4403 Forbidden.
-          if (!(error instanceof UnauthenticatedError)) logger.error('WebSocket authentication failed', { error });
+          if (error instanceof UnauthenticatedError) logger.info('WebSocket connection refused', { code: ErrorCode.UNAUTHENTICATED });
+          else logger.error('WebSocket authentication failed', { error });
           observer.errorsSent([error instanceof UnauthenticatedError ? ErrorCode.UNAUTHENTICATED : ErrorCode.INTERNAL_SERVER_ERROR]);
           return false;
         }
@@ -304,13 +314,12 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
       onSubscribe: (ctx, operationId, payload) => {
         const state = states.get(ctx.extra)!;
         const requestId = requestIdOf(ctx.extra, operationId);
-        const operation = reports.received(state as ConnectionState<unknown>, operationId, payload.operationName ?? null, requestId);
+        const operation = reports.received(state as ConnectionState<unknown>, operationId, requestId);
         const handle = async () => {
           // Never throws: graphql-ws would console.error it and close the whole socket with 1011.
           const prepared = await prepareSubscription(options, state, operationId, payload, requestId).catch((error: unknown) => [
             error instanceof GraphQLError ? error : new GraphQLError('Subscription failed.', { originalError: error as Error }),
           ]);
-          operation.name = operationNameOf(payload, prepared);
           if (!Array.isArray(prepared)) reports.started(operation);
           else if (!(operationId in ctx.subscriptions)) reports.completed(state as ConnectionState<unknown>, operationId); // the client left first
           return prepared;
