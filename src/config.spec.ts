@@ -87,6 +87,7 @@ describe('loadConfig', () => {
     ['HTTP_HEADERS_TIMEOUT_MS', '10s'],
     ['HTTP_REQUEST_TIMEOUT_MS', '50'],
     ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '0'],
+    ['METRICS_TOKEN', '   '],
   ])('refuses %s=%s with a ConfigError naming the variable', (variable, value) => {
     const error = configErrorOf({ [variable]: value });
     expect(error.variable).toBe(variable);
@@ -137,5 +138,11 @@ describe('loadConfig', () => {
     for (const level of ['silent', 'error', 'warn', 'info', 'debug']) expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
     expect(loadConfig({ HOST: '127.0.0.1', POLL_CLOSE_INTERVAL_MS: '10' })).toMatchObject({ host: '127.0.0.1', pollCloseIntervalMs: 10 });
     expect(loadConfig({ POLL_CLOSE_INTERVAL_MS: '1000' }).pollCloseIntervalMs).toBe(1000);
+  });
+
+  it('serves /metrics openly without METRICS_TOKEN, and takes any non-blank string as the token', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    expect(loadConfig({ METRICS_TOKEN: '' }).metricsToken).toBeNull();
+    expect(loadConfig({ METRICS_TOKEN: 'p@ss w0rd/with:anything' }).metricsToken).toBe('p@ss w0rd/with:anything');
   });
 });

@@ -195,18 +195,18 @@ describe('GET /metrics', () => {
 describe('GET /metrics with METRICS_TOKEN', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ env: { METRICS_TOKEN: 'scrape-secret-42' } });
+    t = await startTestServer({ env: { METRICS_TOKEN: 'scrape secret:42' } });
   });
   afterAll(() => t.stop());
 
   it('answers 401 (JSON) without the token or with a wrong one, 200 with it', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'scrape-secret-42' }] as Array<Record<string, string>>) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'scrape secret:42' }] as Array<Record<string, string>>) {
       const response = await fetch(`${t.baseUrl}/metrics`, { headers });
       expect(response.status).toBe(401);
       const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
       expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     }
-    const text = await scrape(t, { authorization: 'Bearer scrape-secret-42' });
+    const text = await scrape(t, { authorization: 'Bearer scrape secret:42' });
     expect(text).toMatch(/^# TYPE graphql_operations_total counter$/m);
   });
 });

@@ -46,7 +46,7 @@ function metricsHandler(metrics: Metrics, token: string | null): express.Request
   const expected = token === null ? null : Buffer.from(token);
   return async (req, res) => {
     if (expected) {
-      const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.header('authorization')?.trim() ?? '')?.[1] ?? '');
+      const given = Buffer.from(/^Bearer +(.+)$/i.exec(req.header('authorization')?.trim() ?? '')?.[1] ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         res.setHeader('www-authenticate', 'Bearer');
         jsonError(res, 401, ErrorCode.UNAUTHENTICATED, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
