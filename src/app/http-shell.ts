@@ -121,15 +121,28 @@ function healthHandler(db: Database, logger: Logger, isReady: () => boolean): ex
   };
 }
 
-export function createHttpShell(parts: {
+export interface HttpShellParts {
   db: Database;
   logger: Logger;
   timeouts: HttpConfig;
   metrics: Metrics;
   /** Bearer token /metrics requires; null: open. */
   metricsToken: string | null;
-}): HttpShell {
-  const { db, logger, metrics } = parts;
+}
+
+/** What operators and supervisors ask: readiness, liveness, metrics. */
+function probeRoutes(app: express.Express, parts: HttpShellParts, isReady: () => boolean): void {
+  app.get('/healthz', healthHandler(parts.db, parts.logger, isReady));
+  // Alive: the process answers. Never touches the database (a supervisor restarts a process that
+  // fails this, and restarting does not cure a database outage; /healthz reports that).
+  app.get('/livez', (_req, res) => {
+    res.status(200).json({ status: 'alive' });
+  });
+  app.get('/metrics', metricsHandler(parts.metrics, parts.metricsToken));
+}
+
+export function createHttpShell(parts: HttpShellParts): HttpShell {
+  const { logger, metrics } = parts;
   let ready = false;
   let graphqlHandler: express.RequestHandler | null = null;
 
@@ -148,16 +161,7 @@ export function createHttpShell(parts: {
     next();
   });
 
-  app.get(
-    '/healthz',
-    healthHandler(db, logger, () => ready),
-  );
-  // Alive: the process answers. Never touches the database (a supervisor restarts a process that
-  // fails this, and restarting does not cure a database outage; /healthz reports that).
-  app.get('/livez', (_req, res) => {
-    res.status(200).json({ status: 'alive' });
-  });
-  app.get('/metrics', metricsHandler(metrics, parts.metricsToken));
+  probeRoutes(app, parts, () => ready);
 
   app.use('/graphql', (req, res, next) => {
     if (!graphqlHandler) {

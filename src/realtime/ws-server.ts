@@ -219,7 +219,7 @@ function operationReports(observer: OperationObserver, logger: Logger) {
   const report = (operation: TrackedOperation, durationMs: number) =>
     ({ transport: 'ws', name: operation.name, type: operation.type, durationMs, errorCodes: operation.errorCodes }) as const;
   return {
-    received(state: ConnectionState<unknown>, operationId: string, requestId: string): TrackedOperation {
+    received(operations: Map<string, TrackedOperation>, operationId: string, requestId: string): TrackedOperation {
       const operation: TrackedOperation = {
         name: null,
         type: null,
@@ -228,7 +228,7 @@ function operationReports(observer: OperationObserver, logger: Logger) {
         startedAt: null,
         errorCodes: [],
       };
-      state.operations.set(operationId, operation);
+      operations.set(operationId, operation);
       return operation;
     },
     started(operation: TrackedOperation): void {
@@ -236,8 +236,8 @@ function operationReports(observer: OperationObserver, logger: Logger) {
       observer.operationFinished(operation.logger, report(operation, operation.startedAt - operation.receivedAt));
     },
     /** Errors sent for an operation: its refusal (reported now), or the error that ended a running subscription. */
-    errorsSent(state: ConnectionState<unknown> | undefined, operationId: string, errors: readonly { extensions?: Record<string, unknown> }[]): void {
-      const operation = state?.operations.get(operationId);
+    errorsSent(operations: Map<string, TrackedOperation> | undefined, operationId: string, errors: readonly { extensions?: Record<string, unknown> }[]): void {
+      const operation = operations?.get(operationId);
       const codes = codesOf(errors);
       if (!operation || operation.startedAt !== null) {
         operation?.errorCodes.push(...codes);
@@ -245,13 +245,13 @@ function operationReports(observer: OperationObserver, logger: Logger) {
         return;
       }
       operation.errorCodes.push(...codes);
-      state!.operations.delete(operationId);
+      operations!.delete(operationId);
       observer.operationFinished(operation.logger, report(operation, performance.now() - operation.receivedAt));
     },
-    completed(state: ConnectionState<unknown> | undefined, operationId: string): void {
-      const operation = state?.operations.get(operationId);
+    completed(operations: Map<string, TrackedOperation> | undefined, operationId: string): void {
+      const operation = operations?.get(operationId);
       if (!operation) return;
-      state!.operations.delete(operationId);
+      operations!.delete(operationId);
       if (operation.startedAt !== null) observer.subscriptionEnded(operation.logger, report(operation, performance.now() - operation.startedAt));
     },
     codesOf,
@@ -277,6 +277,34 @@ function routeSocketErrors(wss: WebSocketServer, logger: Logger): void {
   });
 }
 
+/**
+ * connection_init: the viewer from connectionParams.authorization. An invalid or revoked token is
+ * never treated as anonymous: the socket is closed with 4403 Forbidden (counted as UNAUTHENTICATED).
+ */
+function connectionHandler<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>, states: WeakMap<object, ConnectionState<TViewer>>) {
+  const { logger, observer } = options;
+  return async (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: object }): Promise<boolean> => {
+    const params = ctx.connectionParams ?? {};
+    try {
+      const viewer = await options.authenticate(params.authorization ?? params.Authorization);
+      states.set(ctx.extra, { connectionId: randomUUID(), viewer, turn: Promise.resolve(), operations: new Map() });
+      return true;
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) logger.info('WebSocket connection refused', { code: ErrorCode.UNAUTHENTICATED });
+      else logger.error('WebSocket authentication failed', { error });
+      observer.errorsSent([error instanceof UnauthenticatedError ? ErrorCode.UNAUTHENTICATED : ErrorCode.INTERNAL_SERVER_ERROR]);
+      return false;
+    }
+  };
+}
+
+/** Runs `handle` after this socket's earlier `subscribe` messages were handled: one at a time, in arrival order. */
+function inTurn<T>(state: { turn: Promise<unknown> }, handle: () => Promise<T>): Promise<T> {
+  const run = state.turn.then(handle, handle);
+  state.turn = run.catch(() => undefined);
+  return run;
+}
+
 export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer {
   const { logger, observer } = options;
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
@@ -297,41 +325,25 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
       schema: options.schema,
       isProd: options.isProduction,
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        try {
-          const viewer = await options.authenticate(params.authorization ?? params.Authorization);
-          states.set(ctx.extra, { connectionId: randomUUID(), viewer, turn: Promise.resolve(), operations: new Map() });
-          return true;
-        } catch (error) {
-          // An invalid or revoked token is never treated as anonymous: 4403 Forbidden.
-          if (error instanceof UnauthenticatedError) logger.info('WebSocket connection refused', { code: ErrorCode.UNAUTHENTICATED });
-          else logger.error('WebSocket authentication failed', { error });
-          observer.errorsSent([error instanceof UnauthenticatedError ? ErrorCode.UNAUTHENTICATED : ErrorCode.INTERNAL_SERVER_ERROR]);
-          return false;
-        }
-      },
+      onConnect: connectionHandler(options, states),
       onSubscribe: (ctx, operationId, payload) => {
         const state = states.get(ctx.extra)!;
         const requestId = requestIdOf(ctx.extra, operationId);
-        const operation = reports.received(state as ConnectionState<unknown>, operationId, requestId);
-        const handle = async () => {
+        const operation = reports.received(state.operations, operationId, requestId);
+        return inTurn(state, async () => {
           // Never throws: graphql-ws would console.error it and close the whole socket with 1011.
           const prepared = await prepareSubscription(options, state, operationId, payload, requestId).catch((error: unknown) => [
             error instanceof GraphQLError ? error : new GraphQLError('Subscription failed.', { originalError: error as Error }),
           ]);
           if (!Array.isArray(prepared)) reports.started(operation);
-          else if (!(operationId in ctx.subscriptions)) reports.completed(state as ConnectionState<unknown>, operationId); // the client left first
+          else if (!(operationId in ctx.subscriptions)) reports.completed(state.operations, operationId); // the client left first
           return prepared;
-        };
-        const run = state.turn.then(handle, handle);
-        state.turn = run.catch(() => undefined);
-        return run;
+        });
       },
       subscribe: (args: PreparedArgs) => args[PREPARED] ?? subscribe(args),
       onError: (ctx, operationId, _payload, errors) => {
         const formatted = toClient(errors, ctx.extra, operationId);
-        reports.errorsSent(states.get(ctx.extra) as ConnectionState<unknown> | undefined, operationId, formatted);
+        reports.errorsSent(states.get(ctx.extra)?.operations, operationId, formatted);
         return formatted;
       },
       onNext: (ctx, operationId, _payload, _args, result) => {
@@ -340,7 +352,7 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
         observer.errorsSent(reports.codesOf(errors));
         return { ...result, errors };
       },
-      onComplete: (ctx, operationId) => reports.completed(states.get(ctx.extra) as ConnectionState<unknown> | undefined, operationId),
+      onComplete: (ctx, operationId) => reports.completed(states.get(ctx.extra)?.operations, operationId),
     },
     wss,
     options.keepAliveMs,
