@@ -18,7 +18,10 @@
  *   later;
  * - ordering: the `subscribe` messages of one socket are handled one after
  *   the other, so a subscription is registered before anything is sent for
- *   a later one on the same socket.
+ *   a later one on the same socket;
+ * - every subscription's start (or refusal) and end, and every error sent,
+ *   go to the same observer as HTTP operations (log line, metrics); errors
+ *   of the `ws` library are one JSON log line, never console.error.
  *
  * This file knows nothing of domains: authentication and the per-operation
  * context come from the caller.
