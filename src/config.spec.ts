@@ -87,6 +87,7 @@ describe('loadConfig', () => {
     ['HTTP_HEADERS_TIMEOUT_MS', '10s'],
     ['HTTP_REQUEST_TIMEOUT_MS', '50'],
     ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '0'],
+    ['METRICS_TOKEN', '   '],
   ])('refuses %s=%s with a ConfigError naming the variable', (variable, value) => {
     const error = configErrorOf({ [variable]: value });
     expect(error.variable).toBe(variable);
@@ -150,5 +151,11 @@ describe('loadConfig', () => {
     }
     expect(configErrorOf({ LIMIT_DEPTH: '0' }).variable).toBe('LIMIT_DEPTH');
     expect(configErrorOf({ MAX_BODY_BYTES: '10' }).variable).toBe('MAX_BODY_BYTES');
+  });
+
+  it('serves /metrics openly without METRICS_TOKEN, and takes any non-blank string as the token', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    expect(loadConfig({ METRICS_TOKEN: '' }).metricsToken).toBeNull();
+    expect(loadConfig({ METRICS_TOKEN: 'p@ss w0rd/with:anything' }).metricsToken).toBe('p@ss w0rd/with:anything');
   });
 });

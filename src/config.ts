@@ -40,6 +40,8 @@ export interface Config {
   http: HttpConfig;
   /** Limits on GraphQL documents, the same over HTTP and the WebSocket. */
   limits: DocumentLimits;
+  /** Bearer token GET /metrics requires; null: /metrics is open. */
+  metricsToken: string | null;
 }
 
 /**
@@ -155,6 +157,14 @@ function readRedisUrl(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+function readMetricsToken(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  // A header value never starts or ends with blanks, so such a token could never match.
+  if (raw.trim() === '') throw new ConfigError('METRICS_TOKEN', 'must not be blank (leave it unset to serve /metrics without a token)');
+  return raw.trim();
+}
+
 function readDemoData(env: NodeJS.ProcessEnv): boolean {
   const raw = env.DEMO_DATA?.trim();
   if (raw === undefined || raw === '' || raw === '1') return true;
@@ -196,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     http,
     limits: readLimits(env),
+    metricsToken: readMetricsToken(env),
   };
 }
 

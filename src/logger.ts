@@ -1,49 +1,114 @@
 /**
- * A tiny structured logger: one JSON object per line on stderr/stdout, so
- * that a request id in an error response can be found with grep.
+ * Structured JSON logs (pino): one object per line, info and debug on
+ * stdout, warnings and errors on stderr, so that the request id a client
+ * quotes can be found with grep.
+ *
+ * The project keeps its own small `Logger` interface (message first, fields
+ * second) as a thin adapter over one pino instance: call sites stay as they
+ * were, and `child(bindings)` is pino's child logger (bindings serialised
+ * once), used for one logger per request carrying its request id.
  */
+import pino from 'pino';
 import type { LogLevel } from './config';
 
-const ORDER: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+export type LogFields = Record<string, unknown>;
 
 export interface Logger {
-  error(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  debug(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  debug(message: string, fields?: LogFields): void;
+  /** A logger whose every line carries `bindings` (e.g. { requestId }). */
+  child(bindings: LogFields): Logger;
 }
 
-function serialise(value: unknown): unknown {
-  if (value instanceof Error) {
-    const extra = value as { code?: unknown; query?: unknown; parameters?: unknown; cause?: unknown };
-    return {
-      name: value.name,
-      message: value.message,
-      stack: value.stack,
-      ...(extra.code !== undefined ? { code: extra.code } : {}),
-      // TypeORM's QueryFailedError: the statement that failed (logs only, never sent to clients).
-      ...(extra.query !== undefined ? { query: extra.query, parameters: extra.parameters } : {}),
-      ...(extra.cause !== undefined ? { cause: serialise(extra.cause) } : {}),
-    };
-  }
-  return value;
-}
-
-export function createLogger(level: LogLevel): Logger {
-  const write = (at: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
-    if (ORDER[at] > ORDER[level]) return;
-    const entry: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(fields ?? {})) entry[key] = serialise(value);
-    // Written last: fields never overwrite when, how bad and what.
-    Object.assign(entry, { time: new Date().toISOString(), level: at, message });
-    const line = JSON.stringify(entry) + '\n';
-    if (at === 'error' || at === 'warn') process.stderr.write(line);
-    else process.stdout.write(line);
-  };
+/**
+ * An error as logs need it: its code, the cause chain, and TypeORM's failing
+ * statement with its parameters (logs only, never sent to clients).
+ */
+export function serialiseError(value: unknown, depth = 0): unknown {
+  if (!(value instanceof Error)) return value;
+  const extra = value as { code?: unknown; query?: unknown; parameters?: unknown; cause?: unknown };
   return {
-    error: (m, f) => write('error', m, f),
-    warn: (m, f) => write('warn', m, f),
-    info: (m, f) => write('info', m, f),
-    debug: (m, f) => write('debug', m, f),
+    name: value.name,
+    message: value.message,
+    stack: value.stack,
+    ...(extra.code !== undefined ? { code: extra.code } : {}),
+    ...(extra.query !== undefined ? { query: extra.query, parameters: extra.parameters } : {}),
+    // A cause chain is short; the bound only guards against a cycle.
+    ...(extra.cause !== undefined && depth < 5 ? { cause: serialiseError(extra.cause, depth + 1) } : {}),
   };
+}
+
+/** Every Error among a line's fields, whatever its key (error, cause, ...), is serialised. */
+function serialiseFields(fields: LogFields): LogFields {
+  let out: LogFields | null = null;
+  for (const key of Object.keys(fields)) {
+    if (fields[key] instanceof Error) {
+      out ??= { ...fields };
+      out[key] = serialiseError(fields[key]);
+    }
+  }
+  return out ?? fields;
+}
+
+class PinoLogger implements Logger {
+  constructor(private readonly pino: pino.Logger) {}
+
+  error(message: string, fields?: LogFields): void {
+    if (fields) this.pino.error(fields, message);
+    else this.pino.error(message);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    if (fields) this.pino.warn(fields, message);
+    else this.pino.warn(message);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    if (fields) this.pino.info(fields, message);
+    else this.pino.info(message);
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    if (fields) this.pino.debug(fields, message);
+    else this.pino.debug(message);
+  }
+
+  child(bindings: LogFields): Logger {
+    return new PinoLogger(this.pino.child(serialiseFields(bindings)));
+  }
+}
+
+/** The pino options of every logger: the line shape stays what it was before pino (time, level, message). */
+function pinoOptions(level: LogLevel): pino.LoggerOptions {
+  return {
+    level,
+    messageKey: 'message',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: serialiseFields,
+    },
+  };
+}
+
+/**
+ * The process logger at `level` ('silent' writes nothing). `destination`
+ * replaces stdout/stderr (tests read the lines back from it).
+ */
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+  const stream =
+    destination ??
+    (level === 'silent'
+      ? { write: () => undefined }
+      : pino.multistream(
+          [
+            { level: 'debug', stream: pino.destination({ fd: 1, sync: true }) },
+            { level: 'warn', stream: pino.destination({ fd: 2, sync: true }) },
+          ],
+          // Each line goes to the one stream of the highest level it reaches: warnings and errors to stderr only.
+          { dedupe: true },
+        ));
+  return new PinoLogger(pino(pinoOptions(level), stream));
 }

@@ -6,45 +6,14 @@
  * PostgreSQL (TEST_DATABASE_URL): the server reaches the database through a
  * TCP proxy that the test cuts and restores.
  */
-import net from 'node:net';
 import sqlite3 from 'sqlite3';
+import { CuttableProxy } from './helpers/cuttable-proxy';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 function run(db: sqlite3.Database, sql: string): Promise<void> {
   return new Promise((resolve, reject) => db.run(sql, (error) => (error ? reject(error) : resolve())));
-}
-
-/** A TCP proxy to the real PostgreSQL server that can be cut (dropping every connection) and restored. */
-class CuttableProxy {
-  private server: net.Server | null = null;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-
-  constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
-  ) {}
-
-  async open(port = 0): Promise<void> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.targetPort, this.targetHost);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
-    this.port = (this.server!.address() as net.AddressInfo).port;
-  }
-
-  async cut(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
 }
 
 describe('database unavailable', () => {

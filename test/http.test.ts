@@ -1,3 +1,4 @@
+import { captureLogs } from './helpers/logs';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 /** Sends a raw request to /graphql and parses the JSON answer (failing when it is not JSON). */
@@ -176,8 +177,9 @@ describe('HTTP surface and error model', () => {
 
   describe('masking unexpected errors', () => {
     let broken: TestServer;
+    const logs = captureLogs('error');
     beforeAll(async () => {
-      broken = await startTestServer();
+      broken = await startTestServer({ logger: logs.logger });
       // A table vanishes behind the server's back: every query of it now fails inside the driver.
       await broken.probe.db.write(({ manager }) => manager.query('DROP TABLE "topics"'));
     });
@@ -197,16 +199,12 @@ describe('HTTP surface and error model', () => {
     });
 
     it('logs the full error under the request id the client was given', async () => {
-      const logged = jest.spyOn(broken.probe.logger, 'error');
-      try {
-        const result = await broken.gql(`{ topics { slug } }`, {}, null, { 'x-request-id': 'masking-test-log' });
-        expect(codesOf(result)).toEqual(['INTERNAL_SERVER_ERROR']);
-        const entries = logged.mock.calls.filter(([, fields]) => fields?.requestId === 'masking-test-log');
-        expect(entries).toHaveLength(1);
-        expect(String((entries[0][1]!.error as Error).message)).toMatch(/topics/);
-      } finally {
-        logged.mockRestore();
-      }
+      const result = await broken.gql(`{ topics { slug } }`, {}, null, { 'x-request-id': 'masking-test-log' });
+      expect(codesOf(result)).toEqual(['INTERNAL_SERVER_ERROR']);
+      const entries = logs.forRequest('masking-test-log');
+      expect(entries).toHaveLength(1);
+      expect(entries[0].level).toBe('error');
+      expect(entries[0].error.message).toMatch(/topics/);
     });
 
     it('quotes a fresh request id when the client sends none', async () => {
@@ -233,8 +231,9 @@ describe('HTTP surface and error model', () => {
   describe('masking a failure while authenticating', () => {
     let broken: TestServer;
     let token: string;
+    const logs = captureLogs('error');
     beforeAll(async () => {
-      broken = await startTestServer();
+      broken = await startTestServer({ logger: logs.logger });
       ({ token } = await broken.signUp());
       // The database fails while the request's bearer token is being checked (before any resolver runs).
       await broken.probe.db.write(({ manager }) => manager.query('DROP TABLE "auth_tokens"'));
@@ -242,17 +241,12 @@ describe('HTTP surface and error model', () => {
     afterAll(() => broken.stop());
 
     it('answers INTERNAL_SERVER_ERROR with the request id, logged, and no driver text', async () => {
-      const logged = jest.spyOn(broken.probe.logger, 'error');
-      try {
-        const result = await broken.gql(`{ viewer { id } }`, {}, token, { 'x-request-id': 'masking-auth-1' });
-        expect(result.status).toBe(500);
-        expect(codesOf(result)).toEqual(['INTERNAL_SERVER_ERROR']);
-        expect(JSON.stringify(result.errors)).not.toMatch(/SQLITE|auth_tokens|SELECT|no such table|Context creation/);
-        expect(result.errors![0].extensions!.requestId).toBe('masking-auth-1');
-        expect(logged.mock.calls.some(([, fields]) => fields?.requestId === 'masking-auth-1')).toBe(true);
-      } finally {
-        logged.mockRestore();
-      }
+      const result = await broken.gql(`{ viewer { id } }`, {}, token, { 'x-request-id': 'masking-auth-1' });
+      expect(result.status).toBe(500);
+      expect(codesOf(result)).toEqual(['INTERNAL_SERVER_ERROR']);
+      expect(JSON.stringify(result.errors)).not.toMatch(/SQLITE|auth_tokens|SELECT|no such table|Context creation/);
+      expect(result.errors![0].extensions!.requestId).toBe('masking-auth-1');
+      expect(logs.forRequest('masking-auth-1').some((line) => line.level === 'error')).toBe(true);
     });
   });
 });

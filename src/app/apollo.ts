@@ -7,16 +7,23 @@ import { ApolloServer, ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type express from 'express';
-import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Config, DocumentLimits } from '../config';
 import { checkSource, costOf, documentRules } from '../graphql/document-limits';
 import { BadRequestError, ErrorCode } from '../graphql/errors';
 import { formatError, isClientSafe } from '../graphql/format-error';
 import { httpHeadFor } from '../graphql/http-status';
+import type { OperationObserver } from '../graphql/operation-report';
 import type { Logger } from '../logger';
 import type { RequestContext } from '../modules/context';
 
-export function createApollo(schema: GraphQLSchema, config: Config, httpServer: http.Server, logger: Logger): ApolloServer<RequestContext> {
+export function createApollo(
+  schema: GraphQLSchema,
+  config: Config,
+  httpServer: http.Server,
+  logger: Logger,
+  observer: OperationObserver,
+): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
     schema,
     // Apollo would read process.env.NODE_ENV itself; config.ts is the only reader of the environment.
@@ -36,9 +43,17 @@ export function createApollo(schema: GraphQLSchema, config: Config, httpServer: 
     persistedQueries: false,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // main.ts owns shutdown
+    // Apollo's own messages as JSON lines too.
+    logger: {
+      debug: (message) => logger.debug(String(message)),
+      info: (message) => logger.info(String(message)),
+      warn: (message) => logger.warn(String(message)),
+      error: (message) => logger.error(String(message)),
+    },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      errorLoggingPlugin(logger),
+      errorLoggingPlugin(),
+      operationReportPlugin(observer, config.isProduction),
       operationGuardPlugin(config.limits),
       httpStatusPlugin(),
       // No GraphQL IDE in production.
@@ -127,15 +142,52 @@ export function withHttpHead<T extends GraphQLError>(error: T): T {
   return error;
 }
 
-/** Logs every error that formatError masks, with the request id the client receives. */
-function errorLoggingPlugin(logger: Logger): ApolloServerPlugin<RequestContext> {
+/** The code a client receives for `error` (what formatError makes of it). */
+function clientCodeOf(error: Error, hideSchemaDetails: boolean): string {
+  const formatted = formatError(error instanceof GraphQLError ? error.toJSON() : { message: error.message }, error, { hideSchemaDetails });
+  return String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+}
+
+/**
+ * One report per HTTP operation (its log line on the request's logger, its
+ * metrics), with the codes of the errors as the client received them; and the
+ * requests refused before an operation ran (a bad token while building the
+ * context, a malformed or CSRF-suspect request) counted by their code.
+ */
+function operationReportPlugin(observer: OperationObserver, hideSchemaDetails: boolean): ApolloServerPlugin<RequestContext> {
+  return {
+    async contextCreationDidFail({ error }) {
+      observer.errorsSent([clientCodeOf(error, hideSchemaDetails)]);
+    },
+    async invalidRequestWasReceived({ error }) {
+      observer.errorsSent([clientCodeOf(error, hideSchemaDetails)]);
+    },
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, operation, response }) {
+          const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+          observer.operationFinished(contextValue.logger, {
+            transport: 'http',
+            name: operation?.name?.value ?? null,
+            type: operation?.operation ?? null,
+            durationMs: performance.now() - contextValue.startedAt,
+            errorCodes: errors.map((error) => String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR)),
+          });
+        },
+      };
+    },
+  };
+}
+
+/** Logs every error that formatError masks on the request's logger, so under the request id the client receives. */
+function errorLoggingPlugin(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
         async didEncounterErrors({ contextValue, errors, operationName }) {
           for (const error of errors) {
             if (isClientSafe({ message: error.message, extensions: error.extensions }, error)) continue;
-            logger.error('request failed', { requestId: contextValue?.requestId, operationName, path: error.path, error: error.originalError ?? error });
+            contextValue.logger.error('request failed', { operationName, path: error.path, error: error.originalError ?? error });
           }
         },
         async willSendResponse({ contextValue, response }) {

@@ -1,6 +1,6 @@
 /**
- * The object graph of one server, built once: logger, event bus, database,
- * services and the live hub. Nothing here opens a connection, a port or a
+ * The object graph of one server, built once: logger, metrics, event bus,
+ * database, services and the live hub. Nothing here opens a connection, a port or a
  * subscription; src/app/server.ts starts them as ordered steps.
  */
 import type { Config } from '../config';
@@ -15,10 +15,13 @@ import { LiveHub } from '../modules/live/live-hub';
 import { createSharedLoaders, withViewer } from '../modules/loaders';
 import { createServices, Services } from '../modules/services';
 import { DomainEventBus } from '../realtime/domain-events';
+import { Metrics } from './metrics';
 
 export interface Container {
   config: Config;
   logger: Logger;
+  /** This instance's Prometheus registry and the per-operation log line (GET /metrics). */
+  metrics: Metrics;
   events: DomainEventBus<DomainEvent>;
   /** Counts every SQL statement sent (tests assert constant query counts). */
   queryLog: QueryLog;
@@ -46,5 +49,13 @@ export function createContainer(config: Config, logger: Logger): Container {
     config.live,
     logger,
   );
-  return { config, logger, events, queryLog, db, services, liveHub };
+  const metrics = new Metrics();
+  db.observe(metrics.unitOfWork);
+  metrics.watch({
+    events: () => events.stats,
+    dbQueueLength: () => db.queueLength,
+    subscriptionsByField: () => liveHub.registry.byField(),
+    liveMessages: () => liveHub.messageCounts(),
+  });
+  return { config, logger, metrics, events, queryLog, db, services, liveHub };
 }

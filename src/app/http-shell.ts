@@ -1,11 +1,11 @@
 /**
- * The HTTP shell around the GraphQL endpoint: request ids, /healthz, the
- * 503 answer while the server starts, JSON 404s (also for any path under
- * /graphql/), JSON body errors (413 over MAX_BODY_BYTES), and the server's
- * own timeouts. It knows nothing of GraphQL beyond the handler it
+ * The HTTP shell around the GraphQL endpoint: request ids, /healthz and
+ * /livez, /metrics, the 503 answer while the server starts, JSON 404s (also
+ * for any path under /graphql/), JSON body errors (413 over MAX_BODY_BYTES),
+ * and the server's own timeouts. It knows nothing of GraphQL beyond the handler it
  * is given once Apollo has started.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import express, { NextFunction, Request, Response } from 'express';
 import type { HttpConfig } from '../config';
@@ -13,6 +13,7 @@ import type { Database } from '../db/database';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE } from '../graphql/errors';
 import { SERVICE_UNAVAILABLE_RETRY_AFTER_S } from '../graphql/http-status';
 import type { Logger } from '../logger';
+import type { Metrics } from './metrics';
 
 const HEALTH_TIMEOUT_MS = 2000;
 const RECENT_SUCCESS_MS = 2000;
@@ -26,8 +27,37 @@ export interface HttpShell {
   setReady(ready: boolean): void;
 }
 
+/** Per app: counts an error code the shell answers (graphql_errors_total). */
+const errorCounters = new WeakMap<object, (code: ErrorCode) => void>();
+
+/**
+ * A GraphQL-shaped JSON error. Those answered on /graphql (too large, not JSON, starting, refused
+ * before Apollo) are counted with the errors of operations; others (/metrics, unknown paths) are not.
+ */
 function jsonError(res: Response, status: number, code: ErrorCode, message: string): void {
+  if (res.req.originalUrl.startsWith('/graphql')) errorCounters.get(res.app)?.(code);
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/**
+ * GET /metrics (Prometheus text format). With a token configured, only
+ * `Authorization: Bearer <token>` may read it (compared in constant time).
+ */
+function metricsHandler(metrics: Metrics, token: string | null): express.RequestHandler {
+  const expected = token === null ? null : Buffer.from(token);
+  return async (req, res) => {
+    if (expected) {
+      const given = Buffer.from(/^Bearer +(.+)$/i.exec(req.header('authorization')?.trim() ?? '')?.[1] ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        jsonError(res, 401, ErrorCode.UNAUTHENTICATED, 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+        return;
+      }
+    }
+    const text = await metrics.exposition();
+    res.setHeader('content-type', metrics.contentType);
+    res.send(text);
+  };
 }
 
 /** Rejects with `message` when `promise` takes longer than `ms` (the work itself goes on). */
@@ -92,13 +122,34 @@ function healthHandler(db: Database, logger: Logger, isReady: () => boolean): ex
   };
 }
 
-export function createHttpShell(parts: { db: Database; logger: Logger; timeouts: HttpConfig }): HttpShell {
-  const { db, logger } = parts;
+export interface HttpShellParts {
+  db: Database;
+  logger: Logger;
+  timeouts: HttpConfig;
+  metrics: Metrics;
+  /** Bearer token /metrics requires; null: open. */
+  metricsToken: string | null;
+}
+
+/** What operators and supervisors ask: readiness, liveness, metrics. */
+function probeRoutes(app: express.Express, parts: HttpShellParts, isReady: () => boolean): void {
+  app.get('/healthz', healthHandler(parts.db, parts.logger, isReady));
+  // Alive: the process answers. Never touches the database (a supervisor restarts a process that
+  // fails this, and restarting does not cure a database outage; /healthz reports that).
+  app.get('/livez', (_req, res) => {
+    res.status(200).json({ status: 'alive' });
+  });
+  app.get('/metrics', metricsHandler(parts.metrics, parts.metricsToken));
+}
+
+export function createHttpShell(parts: HttpShellParts): HttpShell {
+  const { logger, metrics } = parts;
   let ready = false;
   let graphqlHandler: express.RequestHandler | null = null;
 
   const app = express();
   app.disable('x-powered-by');
+  errorCounters.set(app, (code) => metrics.errorsSent([code]));
   const httpServer = http.createServer(httpServerOptions(parts.timeouts), app);
   httpServer.keepAliveTimeout = parts.timeouts.keepAliveTimeoutMs;
 
@@ -111,10 +162,7 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
     next();
   });
 
-  app.get(
-    '/healthz',
-    healthHandler(db, logger, () => ready),
-  );
+  probeRoutes(app, parts, () => ready);
 
   app.use('/graphql', (req, res, next) => {
     // /graphql itself only: /graphql/anything is the JSON 404 below, not Apollo.
@@ -128,7 +176,12 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
   });
 
   app.use((_req, res) =>
-    jsonError(res, 404, ErrorCode.NOT_FOUND, 'Nothing here: the API is POST /graphql (and ws:// on the same path), health is GET /healthz.'),
+    jsonError(
+      res,
+      404,
+      ErrorCode.NOT_FOUND,
+      'Nothing here: the API is POST /graphql (and ws:// on the same path), health is GET /healthz and /livez, metrics GET /metrics.',
+    ),
   );
 
   // Body parser failures (too large, malformed JSON) as GraphQL-shaped JSON, not HTML pages.
@@ -140,7 +193,7 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
     if (error.status && error.status >= 400 && error.status < 500) {
       return jsonError(res, error.status, ErrorCode.BAD_REQUEST, 'The request body is not valid JSON.');
     }
-    logger.error('unhandled HTTP error', { error });
+    logger.child({ requestId: res.locals.requestId }).error('unhandled HTTP error', { error });
     return jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE);
   });
 

@@ -1,6 +1,7 @@
+import { createLogger } from '../logger';
 import { startSteps, Step } from './lifecycle';
 
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+const silent = createLogger('silent');
 
 /** Steps that record what ran; `failAt` makes that step's start (or `failStop` its stop) throw. */
 function recorded(names: string[], options: { failAt?: string; failStop?: string } = {}) {

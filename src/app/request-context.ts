@@ -31,15 +31,17 @@ export async function authenticate(services: Services, header: string | undefine
 
 export function createContext(
   parts: { services: Services; liveHub: LiveHub; logger: Logger },
-  request: { requestId: string; viewer: Viewer | null; live?: Registration },
+  request: { requestId: string; viewer: Viewer | null; live?: Registration; startedAt?: number },
 ): RequestContext {
   return {
     requestId: request.requestId,
+    startedAt: request.startedAt ?? performance.now(),
     viewer: request.viewer?.member ?? null,
     tokenHash: request.viewer?.tokenHash ?? null,
     liveHub: parts.liveHub,
     loaders: createLoaders(parts.services, request.viewer?.member.id ?? null),
-    logger: parts.logger,
+    // Every line logged for this request or operation carries its id.
+    logger: parts.logger.child({ requestId: request.requestId }),
     ...(request.live ? { live: request.live } : {}),
   };
 }

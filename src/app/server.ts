@@ -55,8 +55,9 @@ export async function startServerWithProbe(config: Config, options: { logger?: L
 
 async function launch(config: Config, logger: Logger): Promise<{ server: RunningServer; probe: TestProbe }> {
   const container = createContainer(config, logger);
-  const shell = createHttpShell({ db: container.db, logger, timeouts: config.http });
+  const shell = createHttpShell({ db: container.db, logger, timeouts: config.http, metrics: container.metrics, metricsToken: config.metricsToken });
   let relay: RedisEventRelay | null = null;
+  container.metrics.watch({ relay: () => relay?.stats ?? null });
   const steps = buildSteps(container, shell, (started) => (relay = started));
   const lifecycle = await startSteps(steps, logger);
   shell.setReady(true);
@@ -164,7 +165,7 @@ function redisRelayStep({ config, events, logger, liveHub }: Container, onRelay:
  * closes the HTTP server); the doors open last: the HTTP handler and the WebSocket server.
  */
 function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; openDoors: Step } {
-  const { config, logger, services, liveHub } = container;
+  const { config, logger, services, liveHub, metrics } = container;
   const { httpServer } = shell;
   let schema: GraphQLSchema | null = null;
   let apollo: ApolloServer<RequestContext> | null = null;
@@ -174,7 +175,7 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
       name: 'start Apollo',
       start: async () => {
         schema = await buildAppSchema(services);
-        const server = createApollo(schema, config, httpServer, logger);
+        const server = createApollo(schema, config, httpServer, logger, metrics);
         await server.start();
         apollo = server; // only a started Apollo may be stopped
       },
@@ -212,7 +213,10 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
           createContext: ({ viewer, connectionId, operationId, requestId }) =>
             createContext(container, { requestId, viewer, live: { connectionId, operationId } }),
           logger,
+          observer: metrics,
         });
+        const live = liveServer;
+        metrics.watch({ wsConnections: () => live.connectionCount() });
       },
       // WebSockets first (closed with 1001), so the HTTP drain of the Apollo step is not held open by them.
       stop: async () => {
@@ -226,12 +230,17 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
 function httpContext(container: Container) {
   return async ({ req, res }: { req: express.Request; res: express.Response }): Promise<RequestContext> => {
     const requestId = String(res.locals.requestId);
+    const startedAt = performance.now();
     try {
-      return createContext(container, { requestId, viewer: await authenticate(container.services, req.header('authorization')) });
+      return createContext(container, { requestId, startedAt, viewer: await authenticate(container.services, req.header('authorization')) });
     } catch (error) {
-      if (error instanceof ClientError) throw withHttpHead(error);
       // Apollo's request hooks do not run when the context fails: log here, with the id the client gets.
-      container.logger.error('request failed while authenticating', { requestId, error });
+      const logger = container.logger.child({ requestId });
+      if (error instanceof ClientError) {
+        logger.info('request refused', { code: error.extensions.code, durationMs: Math.round((performance.now() - startedAt) * 10) / 10 });
+        throw withHttpHead(error);
+      }
+      logger.error('request failed while authenticating', { error });
       throw withHttpHead(new InternalError(requestId));
     }
   };

@@ -40,9 +40,21 @@ export interface UnitOfWork<E extends BusEvent = BusEvent> {
  */
 export const SQLITE_SYNCHRONOUS = 'FULL';
 
+/**
+ * Where the unit of work reports its queue (metrics, src/app/metrics.ts): how
+ * long each unit waited for its turn on the SQLite connection. Plain callbacks,
+ * so this layer knows nothing of a metrics library.
+ */
+export interface UnitOfWorkObserver {
+  waited(ms: number): void;
+}
+
 /** `E`: the events units of work publish after commit (the domain's, src/modules/events.ts). */
 export class Database<E extends BusEvent = BusEvent> {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Units of work queued behind the one running (SQLite); see queueLength. */
+  private waiting = 0;
+  private observer: UnitOfWorkObserver | null = null;
   /** When a unit of work last succeeded (ms): proof of life without queueing a ping behind busy writers. */
   lastSuccessAt = 0;
   /**
@@ -65,6 +77,21 @@ export class Database<E extends BusEvent = BusEvent> {
   ) {
     this.serialized = dataSource.options.type === 'sqlite';
     this.sqlite = this.serialized ? new SqliteTransactions(dataSource, () => this.configureSqliteConnection(), logger) : null;
+  }
+
+  /** Reports each unit's wait for its turn to `observer` from now on. */
+  observe(observer: UnitOfWorkObserver): void {
+    this.observer = observer;
+  }
+
+  /**
+   * Units of work waiting for their turn: on SQLite the queue in front of the
+   * one connection; on PostgreSQL the requests waiting for a pooled connection.
+   */
+  get queueLength(): number {
+    if (this.serialized) return this.waiting;
+    const pool = (this.dataSource.driver as { master?: { waitingCount?: number } }).master;
+    return pool?.waitingCount ?? 0;
   }
 
   /** Opens the data source and applies the per-connection settings. */
@@ -92,7 +119,14 @@ export class Database<E extends BusEvent = BusEvent> {
         return result;
       });
     }
-    const run = this.tail.then(work, work).then((result) => {
+    const queuedAt = performance.now();
+    this.waiting++;
+    const turn = () => {
+      this.waiting--;
+      this.observer?.waited(performance.now() - queuedAt);
+      return work();
+    };
+    const run = this.tail.then(turn, turn).then((result) => {
       this.lastSuccessAt = Date.now();
       return result;
     });

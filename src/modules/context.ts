@@ -7,6 +7,8 @@ import type { Member } from './member/member.entity';
 /** What every resolver gets: who asks, and the request's loaders. */
 export interface RequestContext {
   requestId: string;
+  /** When the request began (performance.now(), ms): the operation's duration in logs and metrics counts from here. */
+  startedAt: number;
   /** The signed-in member; null for anonymous requests (an invalid token never gets here). */
   viewer: Member | null;
   /** Hash of the bearer token of this request, for logOut. */
@@ -17,6 +19,7 @@ export interface RequestContext {
    */
   liveHub: LiveHub;
   loaders: Loaders;
+  /** The request's logger: every line carries its requestId. */
   logger: Logger;
   /** Set for operations over WebSocket: which connection and operation this is (subscriptions are registered by it). */
   live?: Registration;

@@ -27,6 +27,8 @@ export interface EventRelay<E extends BusEvent> {
 export class DomainEventBus<E extends BusEvent> {
   private readonly listeners = new Set<DomainEventListener<E>>();
   private relay: EventRelay<E> | null = null;
+  /** Events of this process published (after their commit), and events received from other instances (metrics). */
+  readonly stats = { published: 0, received: 0 };
 
   constructor(
     /** Whether a value from another instance (parsed JSON) is an event of this bus: anything else is dropped. */
@@ -40,6 +42,7 @@ export class DomainEventBus<E extends BusEvent> {
 
   /** An event of this process: local listeners first (never delayed by the network), then other instances. */
   publish(event: E): void {
+    this.stats.published++;
     this.deliver(event);
     this.relay?.send(event);
   }
@@ -47,6 +50,7 @@ export class DomainEventBus<E extends BusEvent> {
   /** A value from another instance: to local listeners only, if it is an event of this bus; false when dropped. */
   receive(value: unknown): boolean {
     if (!this.isEvent(value)) return false;
+    this.stats.received++;
     this.deliver(value);
     return true;
   }

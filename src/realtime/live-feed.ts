@@ -18,7 +18,7 @@
  */
 import type { Logger } from '../logger';
 import { Conflator } from './conflator';
-import { LiveQueue, LiveQueuePolicy } from './live-queue';
+import { emptyMessageCounts, LiveMessageCounts, LiveQueue, LiveQueuePolicy } from './live-queue';
 import type { SubscriptionRegistry } from './subscription-registry';
 
 /** Where a subscription came from: its WebSocket connection and operation (for the registry and per-socket limits). */
@@ -35,6 +35,8 @@ export interface FeedSubscriber<T> {
 export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
   private readonly subscribers = new Map<number, Set<S>>();
   private readonly flushes: Conflator<number>;
+  /** Messages of all this feed's subscribers: sent, superseded, discarded (metrics). */
+  readonly messages: LiveMessageCounts = emptyMessageCounts();
 
   constructor(
     /** The subscription field, as the registry reports it. */
@@ -111,6 +113,7 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
         if (registration) this.registry.remove(registration.connectionId, registration.operationId);
       },
       onDeliver,
+      this.messages,
     );
   }
 

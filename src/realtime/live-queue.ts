@@ -11,6 +11,17 @@
  */
 export type LiveQueuePolicy = { kind: 'latest' } | { kind: 'fifo'; maxBacklog: number; overflowError: () => Error };
 
+/** Messages of a feed's queues, read by the metrics: handed to clients, and dropped (by why). */
+export interface LiveMessageCounts {
+  sent: number;
+  /** An unsent 'latest' message replaced by a newer one (the client gets the newer state). */
+  superseded: number;
+  /** Messages waiting when the server ended the subscription with an error (SLOW_CONSUMER: the client fell too far behind). */
+  discarded: number;
+}
+
+export const emptyMessageCounts = (): LiveMessageCounts => ({ sent: 0, superseded: 0, discarded: 0 });
+
 export class LiveQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | null = null;
@@ -24,6 +35,8 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
     private readonly onEnd: () => void,
     /** Called with each item just before it is handed to the consumer. */
     private readonly onDeliver: (item: T) => void = () => {},
+    /** Shared by the queues of one feed (metrics). */
+    private readonly counts: LiveMessageCounts = emptyMessageCounts(),
   ) {}
 
   get backlog(): number {
@@ -40,16 +53,19 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
       const resolve = this.waiting;
       this.waiting = null;
       this.failWaiting = null;
+      this.counts.sent++;
       this.onDeliver(item);
       resolve({ value: item, done: false });
       return;
     }
     if (this.policy.kind === 'latest') {
+      this.counts.superseded += this.items.length;
       this.items.length = 0;
       this.items.push(item);
       return;
     }
     if (this.items.length >= this.policy.maxBacklog) {
+      this.counts.discarded++; // the item pushed; fail() counts those waiting
       this.fail(this.policy.overflowError());
       return;
     }
@@ -59,6 +75,7 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
   /** Ends the stream with an error the client receives for this operation. */
   fail(error: unknown): void {
     if (this.done) return;
+    this.counts.discarded += this.items.length;
     this.items.length = 0;
     this.finish();
     if (this.failWaiting) {
@@ -79,6 +96,7 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
     }
     if (this.items.length > 0) {
       const item = this.items.shift() as T;
+      this.counts.sent++;
       this.onDeliver(item);
       return Promise.resolve({ value: item, done: false });
     }

@@ -21,7 +21,10 @@
  *   later;
  * - ordering: the `subscribe` messages of one socket are handled one after
  *   the other, so a subscription is registered before anything is sent for
- *   a later one on the same socket.
+ *   a later one on the same socket;
+ * - every subscription's start (or refusal) and end, and every error sent,
+ *   go to the same observer as HTTP operations (log line, metrics); errors
+ *   of the `ws` library are one JSON log line, never console.error.
  *
  * This file knows nothing of domains: authentication and the per-operation
  * context come from the caller.
@@ -49,6 +52,7 @@ import { BadRequestError, ClientError, ErrorCode, INTERNAL_ERROR_MESSAGE, Unauth
 import type { DocumentLimits } from '../config';
 import { checkSource, costOf, documentRules } from '../graphql/document-limits';
 import { formatError } from '../graphql/format-error';
+import type { OperationObserver } from '../graphql/operation-report';
 import type { Logger } from '../logger';
 
 export interface LiveServerOptions<TViewer, TContext> {
@@ -68,6 +72,21 @@ export interface LiveServerOptions<TViewer, TContext> {
   authenticate(authorization: unknown): Promise<TViewer | null>;
   createContext(operation: { viewer: TViewer | null; connectionId: string; operationId: string; requestId: string }): TContext;
   logger: Logger;
+  /** Hears each subscription start, refusal and end, and the errors sent (the log line and metrics, as over HTTP). */
+  observer: OperationObserver;
+}
+
+/** One operation of a socket, from its `subscribe` to its end: what its log lines and metrics report. */
+interface TrackedOperation {
+  name: string | null;
+  /** null until its document passed the checks (as over HTTP, where such a document has no operation). */
+  type: 'subscription' | null;
+  /** The operation's logger: every line carries its request id. */
+  logger: Logger;
+  receivedAt: number;
+  /** Set once the subscription started (it then gets an "ended" report); until then an error is its refusal. */
+  startedAt: number | null;
+  errorCodes: string[];
 }
 
 interface ConnectionState<TViewer> {
@@ -75,6 +94,7 @@ interface ConnectionState<TViewer> {
   viewer: TViewer | null;
   /** Tail of this socket's subscribe handling: one at a time, in arrival order. */
   turn: Promise<unknown>;
+  operations: Map<string, TrackedOperation>;
 }
 
 /** How long close() lets clients answer the 1001 close frame before their sockets are dropped. */
@@ -89,17 +109,19 @@ const isStream = (result: unknown): result is AsyncGenerator<ExecutionResult, vo
 export interface LiveServer {
   /** Closes every socket with 1001 (going away) and stops accepting new ones. */
   close(): Promise<void>;
+  /** Open WebSocket connections (metrics). */
+  connectionCount(): number;
 }
 
 const coded = (error: GraphQLError, code: string) =>
   new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 
-/** Errors through the same formatError as HTTP; a masked one is logged and quotes the request id. */
+/** Errors through the same formatError as HTTP; a masked one is logged (`logger` carries the request id) and quotes the request id. */
 function errorsForClient(errors: readonly GraphQLError[], requestId: string, logger: Logger, isProduction: boolean) {
   return errors.map((error) => {
     const formatted = formatError(error.toJSON(), error, { hideSchemaDetails: isProduction });
     if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
-      logger.error('subscription failed', { requestId, error: error.originalError ?? error });
+      logger.error('subscription failed', { error: error.originalError ?? error });
       // As over HTTP, a masked error keeps its path (which field failed) and nothing else.
       return {
         message: INTERNAL_ERROR_MESSAGE,
@@ -165,6 +187,12 @@ async function prepareSubscription<TViewer, TContext>(
 ): Promise<PreparedArgs | readonly GraphQLError[]> {
   const checked = checkOperation(options.schema, payload, rules);
   if ('errors' in checked) return checked.errors;
+  const tracked = state.operations.get(operationId);
+  if (tracked) {
+    // Known from here on, for its log lines and metrics (a document that failed its checks has none).
+    tracked.name = getOperationAST(checked.document, payload.operationName)?.name?.value ?? null;
+    tracked.type = 'subscription';
+  }
   if (options.activeSubscriptions(state.connectionId) >= options.maxSubscriptionsPerConnection) {
     return [
       new ClientError(
@@ -186,15 +214,116 @@ async function prepareSubscription<TViewer, TContext>(
   return args;
 }
 
+/**
+ * The per-operation reports of one server (the same log line and metrics as an HTTP operation):
+ * a subscription's start or refusal when its `subscribe` has been handled, its end when graphql-ws
+ * completes it (client complete, socket closed, stream ended), and every error sent.
+ */
+function operationReports(observer: OperationObserver, logger: Logger) {
+  const codesOf = (errors: readonly { extensions?: Record<string, unknown> }[]) => errors.map((error) => String(error.extensions?.code));
+  const report = (operation: TrackedOperation, durationMs: number) =>
+    ({ transport: 'ws', name: operation.name, type: operation.type, durationMs, errorCodes: operation.errorCodes }) as const;
+  return {
+    received(operations: Map<string, TrackedOperation>, operationId: string, requestId: string): TrackedOperation {
+      const operation: TrackedOperation = {
+        name: null,
+        type: null,
+        logger: logger.child({ requestId }),
+        receivedAt: performance.now(),
+        startedAt: null,
+        errorCodes: [],
+      };
+      operations.set(operationId, operation);
+      return operation;
+    },
+    started(operation: TrackedOperation): void {
+      operation.startedAt = performance.now();
+      observer.operationFinished(operation.logger, report(operation, operation.startedAt - operation.receivedAt));
+    },
+    /** Errors sent for an operation: its refusal (reported now), or the error that ended a running subscription. */
+    errorsSent(operations: Map<string, TrackedOperation> | undefined, operationId: string, errors: readonly { extensions?: Record<string, unknown> }[]): void {
+      const operation = operations?.get(operationId);
+      const codes = codesOf(errors);
+      if (!operation || operation.startedAt !== null) {
+        operation?.errorCodes.push(...codes);
+        observer.errorsSent(codes);
+        return;
+      }
+      operation.errorCodes.push(...codes);
+      operations!.delete(operationId);
+      observer.operationFinished(operation.logger, report(operation, performance.now() - operation.receivedAt));
+    },
+    completed(operations: Map<string, TrackedOperation> | undefined, operationId: string): void {
+      const operation = operations?.get(operationId);
+      if (!operation) return;
+      operations!.delete(operationId);
+      if (operation.startedAt !== null) observer.subscriptionEnded(operation.logger, report(operation, performance.now() - operation.startedAt));
+    },
+    codesOf,
+  };
+}
+
+/**
+ * Errors of the `ws` library (an oversized or invalid frame) reach the JSON logger as one line,
+ * never as a stack trace on stderr: graphql-ws's use/ws writes them with console.error, so its
+ * listeners are replaced by ours (same effect otherwise: the socket is closed, with 1011 if still
+ * open; ws has already started closing with 1009 for an oversized frame).
+ */
+function routeSocketErrors(wss: WebSocketServer, logger: Logger): void {
+  wss.removeAllListeners('error');
+  wss.on('error', (error) => logger.error('WebSocket server error', { error }));
+  // Registered after graphql-ws's own 'connection' listener, so its per-socket 'error' listener is there to replace.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      logger.warn('WebSocket closed on a protocol error', { code: error.code, reason: error.message });
+      if (socket.readyState === socket.OPEN) socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+  });
+}
+
+/**
+ * connection_init: the viewer from connectionParams.authorization. An invalid or revoked token is
+ * never treated as anonymous: the socket is closed with 4403 Forbidden (counted as UNAUTHENTICATED).
+ */
+function connectionHandler<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>, states: WeakMap<object, ConnectionState<TViewer>>) {
+  const { logger, observer } = options;
+  return async (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: object }): Promise<boolean> => {
+    const params = ctx.connectionParams ?? {};
+    try {
+      const viewer = await options.authenticate(params.authorization ?? params.Authorization);
+      states.set(ctx.extra, { connectionId: randomUUID(), viewer, turn: Promise.resolve(), operations: new Map() });
+      return true;
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) logger.info('WebSocket connection refused', { code: ErrorCode.UNAUTHENTICATED });
+      else logger.error('WebSocket authentication failed', { error });
+      observer.errorsSent([error instanceof UnauthenticatedError ? ErrorCode.UNAUTHENTICATED : ErrorCode.INTERNAL_SERVER_ERROR]);
+      return false;
+    }
+  };
+}
+
+/** Runs `handle` after this socket's earlier `subscribe` messages were handled: one at a time, in arrival order. */
+function inTurn<T>(state: { turn: Promise<unknown> }, handle: () => Promise<T>): Promise<T> {
+  const run = state.turn.then(handle, handle);
+  state.turn = run.catch(() => undefined);
+  return run;
+}
+
 export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer {
-  const { logger } = options;
+  const { logger, observer } = options;
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
   const states = new WeakMap<object, ConnectionState<TViewer>>();
+  const reports = operationReports(observer, logger);
 
   /** The id an INTERNAL_SERVER_ERROR quotes and the log line carries: unique per socket and operation. */
   const requestIdOf = (extra: object, operationId: string) => `${states.get(extra)?.connectionId ?? 'unauthenticated'}/${operationId}`;
 
-  const toClient = (errors: readonly GraphQLError[], requestId: string) => errorsForClient(errors, requestId, logger, options.isProduction);
+  const toClient = (errors: readonly GraphQLError[], extra: object, operationId: string) => {
+    const operation = states.get(extra)?.operations.get(operationId);
+    const requestId = requestIdOf(extra, operationId);
+    return errorsForClient(errors, requestId, operation?.logger ?? logger.child({ requestId }), options.isProduction);
+  };
   const rules = {
     limits: options.limits,
     validationRules: [...specifiedRules, ...documentRules(options.limits, { allowIntrospection: !options.isProduction })],
@@ -205,39 +334,42 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
       schema: options.schema,
       isProd: options.isProduction,
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        try {
-          const viewer = await options.authenticate(params.authorization ?? params.Authorization);
-          states.set(ctx.extra, { connectionId: randomUUID(), viewer, turn: Promise.resolve() });
-          return true;
-        } catch (error) {
-          // An invalid or revoked token is never treated as anonymous: 4403 Forbidden.
-          if (!(error instanceof UnauthenticatedError)) logger.error('WebSocket authentication failed', { error });
-          return false;
-        }
-      },
+      onConnect: connectionHandler(options, states),
       onSubscribe: (ctx, operationId, payload) => {
         const state = states.get(ctx.extra)!;
-        const handle = () => prepareSubscription(options, rules, state, operationId, payload, requestIdOf(ctx.extra, operationId));
-        const run = state.turn.then(handle, handle);
-        state.turn = run.catch(() => undefined);
-        return run;
+        const requestId = requestIdOf(ctx.extra, operationId);
+        const operation = reports.received(state.operations, operationId, requestId);
+        return inTurn(state, async () => {
+          // Never throws: graphql-ws would console.error it and close the whole socket with 1011.
+          const prepared = await prepareSubscription(options, rules, state, operationId, payload, requestId).catch((error: unknown) => [
+            error instanceof GraphQLError ? error : new GraphQLError('Subscription failed.', { originalError: error as Error }),
+          ]);
+          if (!Array.isArray(prepared)) reports.started(operation);
+          else if (!(operationId in ctx.subscriptions)) reports.completed(state.operations, operationId); // the client left first
+          return prepared;
+        });
       },
       subscribe: (args: PreparedArgs) => args[PREPARED] ?? subscribe(args),
-      onError: (ctx, operationId, _payload, errors) => toClient(errors, requestIdOf(ctx.extra, operationId)),
+      onError: (ctx, operationId, _payload, errors) => {
+        const formatted = toClient(errors, ctx.extra, operationId);
+        reports.errorsSent(states.get(ctx.extra)?.operations, operationId, formatted);
+        return formatted;
+      },
       onNext: (ctx, operationId, _payload, _args, result) => {
         if (!result.errors) return undefined;
-        return { ...result, errors: toClient(result.errors, requestIdOf(ctx.extra, operationId)) };
+        const errors = toClient(result.errors, ctx.extra, operationId);
+        observer.errorsSent(reports.codesOf(errors));
+        return { ...result, errors };
       },
+      onComplete: (ctx, operationId) => reports.completed(states.get(ctx.extra)?.operations, operationId),
     },
     wss,
     options.keepAliveMs,
   );
-
-  wss.on('error', (error) => logger.error('WebSocket server error', { error }));
+  routeSocketErrors(wss, logger);
 
   return {
+    connectionCount: () => wss.clients.size,
     close: async () => {
       // graphql-ws's dispose sends 1001 to every socket and resolves once every one has closed. A client
       // that stopped reading never answers the close frame, and ws would wait its 30 s close timeout for

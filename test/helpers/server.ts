@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { RunningServer, startServerWithProbe, TestProbe } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import type { Logger } from '../../src/logger';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -69,6 +70,8 @@ export async function startTestServer(
     databaseUrl?: (url: string) => string;
     /** A DATABASE_URL used as it is, kept after stop (to restart a server on the same database). */
     database?: string;
+    /** The server's logger (test/helpers/logs.ts captureLogs reads its lines back); default: LOG_LEVEL's, silent in tests. */
+    logger?: Logger;
   } = {},
 ): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-test-'));
@@ -87,7 +90,7 @@ export async function startTestServer(
   let server: RunningServer;
   let probe: TestProbe;
   try {
-    ({ server, probe } = await startServerWithProbe(config));
+    ({ server, probe } = await startServerWithProbe(config, { logger: options.logger }));
   } catch (error) {
     await database.drop();
     throw error;

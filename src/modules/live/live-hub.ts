@@ -13,6 +13,7 @@
  */
 import type { Logger } from '../../logger';
 import type { DomainEventBus } from '../../realtime/domain-events';
+import type { LiveMessageCounts } from '../../realtime/live-queue';
 import { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import { CommentAddedFeed } from '../comment/comment-added.feed';
 import type { CommentService } from '../comment/comment.service';
@@ -86,6 +87,11 @@ export class LiveHub {
   /** Subscriber counts per feed, for tests and metrics: everything returns to 0 when clients leave. */
   feedSizes(): { polls: number; stats: number; comments: number; registry: number } {
     return { polls: this.pollResults.size, stats: this.postStats.size, comments: this.commentAdded.size, registry: this.registry.size };
+  }
+
+  /** Messages sent and dropped per subscription field (metrics). */
+  messageCounts(): Array<{ field: string; counts: LiveMessageCounts }> {
+    return this.feeds().map((feed) => ({ field: feed.field, counts: feed.messages }));
   }
 
   /**
