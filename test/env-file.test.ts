@@ -102,6 +102,18 @@ describe('the server reads its project .env', () => {
     }
   });
 
+  it('the CLI commands read it too', async () => {
+    fs.writeFileSync(path.join(project, '.env'), 'DATABASE_URL=postgres://app@127.0.0.1:5432/community\n');
+    const child = spawn(process.execPath, [path.join(project, 'dist', 'src', 'cli', 'backup.js'), 'x.sqlite'], {
+      cwd: elsewhere,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    expect(await new Promise<number | null>((resolve) => child.once('exit', resolve))).toBe(2);
+    expect(stderr).toContain('DATABASE_URL is PostgreSQL');
+  });
+
   it('a malformed .env stops the start, naming the line', async () => {
     fs.writeFileSync(path.join(project, '.env'), 'NODE_ENV=production\nPORT 4000\n');
     const child = spawn(process.execPath, [main()], { cwd: elsewhere, env: { PATH: process.env.PATH ?? '', PORT: '0', DATABASE_URL: 'sqlite::memory:' } });
