@@ -12,7 +12,6 @@
  * (integrity_check, this server's tables, row counts), synced, and only then
  * renamed into place: a backup file under the target name is always whole.
  */
-import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';

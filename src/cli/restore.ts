@@ -16,7 +16,6 @@
  * The backup is verified first and the target after (integrity_check, the same
  * row count in every table). The server switches the file back to WAL on start.
  */
-import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
