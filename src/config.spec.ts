@@ -123,6 +123,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({ type: 'sqlite', path: ':memory:' });
   });
 
+  it('leaves the demo community (and its published password) out of production unless DEMO_DATA=1', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).loadDemoData).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', DEMO_DATA: '' }).loadDemoData).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', DEMO_DATA: '1' }).loadDemoData).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development' }).loadDemoData).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).loadDemoData).toBe(true);
+  });
+
   it('turns demo data off with DEMO_DATA=0 and on with DEMO_DATA=1', () => {
     expect(loadConfig({ DEMO_DATA: '0' }).loadDemoData).toBe(false);
     expect(loadConfig({ DEMO_DATA: '1' }).loadDemoData).toBe(true);

@@ -3,7 +3,9 @@
  * a bad value stops the server with a message naming the variable, so a typo
  * in a deployment fails loudly instead of running with a surprising default.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -165,9 +167,14 @@ function readMetricsToken(env: NodeJS.ProcessEnv): string | null {
   return raw.trim();
 }
 
-function readDemoData(env: NodeJS.ProcessEnv): boolean {
+/**
+ * The demo community comes with a published password: on by default while developing, off in
+ * production unless DEMO_DATA=1 asks for it explicitly.
+ */
+function readDemoData(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv): boolean {
   const raw = env.DEMO_DATA?.trim();
-  if (raw === undefined || raw === '' || raw === '1') return true;
+  if (raw === undefined || raw === '') return nodeEnv !== 'production';
+  if (raw === '1') return true;
   if (raw === '0') return false;
   throw new ConfigError('DEMO_DATA', `expected 1 or 0, got "${raw}"`);
 }
@@ -191,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     database: readDatabase(env),
     redisUrl: readRedisUrl(env),
-    loadDemoData: readDemoData(env),
+    loadDemoData: readDemoData(env, nodeEnv),
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
     nodeEnv,
     isProduction: nodeEnv === 'production',
@@ -219,4 +226,54 @@ function readLimits(env: NodeJS.ProcessEnv): DocumentLimits {
     characters: readInt(env, 'LIMIT_CHARACTERS', 15_000, 1, 100 * 1024 * 1024),
     cost: readInt(env, 'LIMIT_COST', 50_000, 1, 1_000_000_000),
   };
+}
+
+/** The package root (where package.json is), from this file's place: src/ under ts-jest, dist/src/ once compiled. */
+export function projectDirectory(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
+}
+
+/**
+ * Reads `<project>/.env` into process.env (Node's own parser, the one behind process.loadEnvFile and
+ * --env-file; no dependency), for the server and
+ * the CLI commands alike, whatever the current directory. Variables already in the environment
+ * win over the file; a missing file is fine. Node's parser skips a line it cannot read (and may
+ * glue it to the next one), so every line is checked first: a typo fails here, naming the line,
+ * instead of silently dropping a setting. Returns the file read, or null.
+ */
+export function loadEnvFile(directory: string = projectDirectory()): string | null {
+  const file = path.join(directory, '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError('.env', `cannot read ${file}: ${(error as Error).message}`);
+  }
+  checkEnvFileLines(file, text);
+  // As process.loadEnvFile does, but through the JavaScript process.env (which test sandboxes replace).
+  for (const [name, value] of Object.entries(parseEnv(text))) {
+    if (process.env[name] === undefined && value !== undefined) process.env[name] = value;
+  }
+  return file;
+}
+
+function checkEnvFileLines(file: string, text: string): void {
+  let openQuote: string | null = null; // inside a quoted value that spans lines
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (openQuote !== null) {
+      if (line.includes(openQuote)) openQuote = null;
+      return;
+    }
+    if (/^\s*(#.*)?$/.test(line)) return;
+    const match = /^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*(.*)$/.exec(line);
+    if (!match) throw new ConfigError('.env', `${file} line ${index + 1}: expected NAME=value, got "${line.trim()}"`);
+    const value = match[1];
+    const quote = value[0];
+    if ((quote === '"' || quote === "'" || quote === '`') && !value.slice(1).includes(quote)) openQuote = quote;
+  });
+  if (openQuote !== null) throw new ConfigError('.env', `${file}: a value opened with ${openQuote} is never closed`);
 }

@@ -1,12 +1,17 @@
-/** Entry point of `npm start`: validate configuration, start, stop cleanly on SIGTERM/SIGINT. */
+/**
+ * Entry point of `npm start`: read the project's .env, validate configuration, start, stop cleanly
+ * on SIGTERM/SIGINT. `npm start` execs this process (see package.json), so a supervisor's signal
+ * sent to npm reaches it rather than a shell in between.
+ */
 import 'reflect-metadata';
 import { startServer } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, loadEnvFile } from './config';
 import { createLogger } from './logger';
 
 async function main(): Promise<void> {
   let config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -48,6 +53,7 @@ async function main(): Promise<void> {
     events: config.redisUrl ? 'redis' : 'in-process',
     nodeEnv: config.nodeEnv,
   });
+  if (config.isProduction && !config.loadDemoData) logger.info('demo community not loaded in production (DEMO_DATA=1 loads it into an empty database)');
 }
 
 main().catch((error) => {

@@ -87,9 +87,10 @@ export interface ServerProcess {
 
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
-/** Starts the compiled server (as `npm start` does) and resolves once it listens. */
-export function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+/** Starts the compiled server (as `npm start` does) and resolves once it listens; `where` runs another copy or from another directory. */
+export function spawnServer(env: Record<string, string>, where: { main?: string; cwd?: string } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [where.main ?? MAIN], {
+    cwd: where.cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DEMO_DATA: '0', ...env },
   });
   let output = '';
