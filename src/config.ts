@@ -38,6 +38,26 @@ export interface Config {
   pollCloseIntervalMs: number;
   live: LiveConfig;
   http: HttpConfig;
+  /**
+   * How many proxies in front of the server append to X-Forwarded-For (TRUST_PROXY): 0 ignores the
+   * header (the client address is the socket's); 1 takes the last address a single load balancer added.
+   */
+  trustProxy: number;
+  rateLimits: RateLimitConfig;
+}
+
+/** Fixed-window rate limits (points per window); 0 turns a limit off. */
+export interface RateLimitConfig {
+  /** Failed logIns per e-mail and client address per 15 minutes; per address over all e-mails 10x, per e-mail over all addresses 10x per hour. */
+  loginFailures: number;
+  /** Writes per member per minute; per client address 50x. */
+  writesPerMinute: number;
+  /** signUps per client address per hour. */
+  signUpsPerHour: number;
+  /** Subscribe messages per WebSocket per 10 s. */
+  subscribesPerConnection: number;
+  /** Subscribe messages per client address per 10 s, over all its sockets. */
+  subscribesPerAddress: number;
 }
 
 /** Timeouts of the HTTP server (they never apply to upgraded WebSockets). */
@@ -132,6 +152,20 @@ function readRedisUrl(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+/** Every RATE_LIMIT_*: 0 (off) to 10,000,000. */
+const RATE_LIMIT_MAX = 10_000_000;
+
+function readRateLimits(env: NodeJS.ProcessEnv): RateLimitConfig {
+  const limit = (name: string, fallback: number) => readInt(env, name, fallback, 0, RATE_LIMIT_MAX);
+  return {
+    loginFailures: limit('RATE_LIMIT_LOGIN_FAILURES', 10),
+    writesPerMinute: limit('RATE_LIMIT_WRITES_PER_MINUTE', 120),
+    signUpsPerHour: limit('RATE_LIMIT_SIGNUPS_PER_HOUR', 30),
+    subscribesPerConnection: limit('RATE_LIMIT_SUBSCRIBES_PER_CONNECTION', 200),
+    subscribesPerAddress: limit('RATE_LIMIT_SUBSCRIBES_PER_ADDRESS', 0),
+  };
+}
+
 function readDemoData(env: NodeJS.ProcessEnv): boolean {
   const raw = env.DEMO_DATA?.trim();
   if (raw === undefined || raw === '' || raw === '1') return true;
@@ -171,5 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectionInitTimeoutMs: readInt(env, 'LIVE_CONNECTION_INIT_TIMEOUT_MS', 10_000, 100, 10_000),
     },
     http,
+    trustProxy: readInt(env, 'TRUST_PROXY', 0, 0, 10),
+    rateLimits: readRateLimits(env),
   };
 }

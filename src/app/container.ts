@@ -14,6 +14,7 @@ import { LiveHub } from '../modules/live/live-hub';
 import { createSharedLoaders, withViewer } from '../modules/loaders';
 import { createServices, Services } from '../modules/services';
 import { DomainEventBus } from '../realtime/domain-events';
+import { RateLimits } from './rate-limits';
 
 export interface Container {
   config: Config;
@@ -24,6 +25,8 @@ export interface Container {
   db: Database;
   services: Services;
   liveHub: LiveHub;
+  /** Rate limits of the API edge (HTTP resolvers and WebSocket subscribes); in Redis when REDIS_URL is set. */
+  rateLimits: RateLimits;
 }
 
 export function createContainer(config: Config, logger: Logger): Container {
@@ -45,5 +48,18 @@ export function createContainer(config: Config, logger: Logger): Container {
     config.live,
     logger,
   );
-  return { config, logger, events, queryLog, db, services, liveHub };
+  // Counts shared through Redis are namespaced per database, like the event channel.
+  const rateLimits = new RateLimits(config.rateLimits, {
+    redisUrl: config.redisUrl,
+    namespace: `peer-community:rate-limits:${databaseKey(config)}`,
+    logger,
+  });
+  return { config, logger, events, queryLog, db, services, liveHub, rateLimits };
+}
+
+/** What identifies the database instances share: host, port and database name (never the password). */
+export function databaseKey(config: Config): string {
+  if (config.database.type === 'sqlite') return `sqlite:${config.database.path}`;
+  const url = new URL(config.database.url);
+  return `${url.hostname}:${url.port || 5432}${url.pathname}`;
 }

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { fromGlobalId } from '../../graphql/global-id';
 import { pageSize } from '../../graphql/input-validation';
 import { CommentOrder } from '../comment/comment-order';
@@ -11,6 +11,7 @@ import { PostKindFilter, PostOrder } from './post-order';
 import type { Post } from './post.entity';
 import { PostConnection, PostInterface, PostStats, Thread } from './post.types';
 import { PostService } from './post.service';
+import { CountsAsWrite } from '../write-limit';
 
 @InputType('CreateThreadInput', { description: 'A new discussion thread.' })
 class CreateThreadInput {
@@ -137,6 +138,7 @@ export class PostResolver {
   }
 
   @Mutation(() => CreateThreadPayload, { nullable: true, description: 'Opens a discussion thread.' })
+  @UseMiddleware(CountsAsWrite)
   async createThread(
     @Arg('input', () => CreateThreadInput, { description: 'The thread.' }) input: CreateThreadInput,
     @Ctx() context: RequestContext,
@@ -146,12 +148,13 @@ export class PostResolver {
 
   @Mutation(() => RecordViewPayload, {
     nullable: true,
-    description: 'Counts a view; repeat views by the same signed-in member within 30 minutes count once.',
+    description: 'Counts a view; repeat views of a post within 30 minutes count once: per signed-in member, and per client address for anonymous views.',
   })
+  @UseMiddleware(CountsAsWrite)
   async recordView(
     @Arg('input', () => RecordViewInput, { description: 'The post viewed.' }) input: RecordViewInput,
     @Ctx() context: RequestContext,
   ): Promise<RecordViewPayload> {
-    return { post: await this.postService.recordView(context.viewer, input.postId) };
+    return { post: await this.postService.recordView(context.viewer, input.postId, (postId) => context.limits.countsAnonymousView(postId)) };
   }
 }
