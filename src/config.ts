@@ -48,7 +48,7 @@ export interface Config {
 
 /** Fixed-window rate limits (points per window); 0 turns a limit off. */
 export interface RateLimitConfig {
-  /** Failed logIns per e-mail and client address per 15 minutes; per address over all e-mails 10x, per e-mail over all addresses 10x per hour. */
+  /** Failed logIns per e-mail and client address per 15 minutes; per address over all e-mails 10x that, per e-mail over all addresses 10x that per hour. */
   loginFailures: number;
   /** Writes per member per minute; per client address 50x. */
   writesPerMinute: number;

@@ -86,7 +86,7 @@ export class RateLimits {
     this.limits = {
       login_email_address: limit('login_email_address', loginFailures, 15 * 60),
       login_address: limit('login_address', loginFailures * 10, 15 * 60),
-      login_email: limit('login_email', loginFailures * 100, 60 * 60),
+      login_email: limit('login_email', loginFailures * 10, 60 * 60),
       writes_member: limit('writes_member', writesPerMinute, 60),
       writes_address: limit('writes_address', writesPerMinute * 50, 60),
       signups_address: limit('signups_address', signUpsPerHour, 60 * 60),
