@@ -166,4 +166,29 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_TOKEN: '' }).metricsToken).toBeNull();
     expect(loadConfig({ METRICS_TOKEN: 'p@ss w0rd/with:anything' }).metricsToken).toBe('p@ss w0rd/with:anything');
   });
+
+  it('reads the rate limits: the documented defaults, and any whole number from 0 (off) to 10,000,000', () => {
+    expect(loadConfig({}).rateLimits).toEqual({
+      loginFailures: 10,
+      writesPerMinute: 120,
+      signUpsPerHour: 30,
+      subscribesPerConnection: 200,
+      subscribesPerAddress: 0,
+    });
+    expect(loadConfig({}).trustProxy).toBe(0);
+    const names = [
+      'RATE_LIMIT_LOGIN_FAILURES',
+      'RATE_LIMIT_WRITES_PER_MINUTE',
+      'RATE_LIMIT_SIGNUPS_PER_HOUR',
+      'RATE_LIMIT_SUBSCRIBES_PER_CONNECTION',
+      'RATE_LIMIT_SUBSCRIBES_PER_ADDRESS',
+    ];
+    for (const name of names) {
+      expect(Object.values(loadConfig({ [name]: '0' }).rateLimits)).toContain(0);
+      expect(Object.values(loadConfig({ [name]: '10000000' }).rateLimits)).toContain(10_000_000);
+      for (const bad of ['10000001', '-1', 'ten', '1.5']) expect(configErrorOf({ [name]: bad }).variable).toBe(name);
+    }
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(configErrorOf({ TRUST_PROXY: 'yes' }).variable).toBe('TRUST_PROXY');
+  });
 });

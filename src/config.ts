@@ -44,6 +44,12 @@ export interface Config {
   limits: DocumentLimits;
   /** Bearer token GET /metrics requires; null: /metrics is open. */
   metricsToken: string | null;
+  /**
+   * How many proxies in front of the server append to X-Forwarded-For (TRUST_PROXY): 0 ignores the
+   * header (the client address is the socket's); 1 takes the last address a single load balancer added.
+   */
+  trustProxy: number;
+  rateLimits: RateLimitConfig;
 }
 
 /**
@@ -63,6 +69,20 @@ export interface DocumentLimits {
   characters: number;
   /** LIMIT_COST: fields counted 1 each, multiplied by the `first` of every enclosing list. */
   cost: number;
+}
+
+/** Fixed-window rate limits (points per window); 0 turns a limit off. */
+export interface RateLimitConfig {
+  /** Failed logIns per e-mail and client address per 15 minutes; per address over all e-mails 10x that, per e-mail over all addresses 10x that per hour. */
+  loginFailures: number;
+  /** Writes per member per minute; per client address 50x. */
+  writesPerMinute: number;
+  /** signUps per client address per hour. */
+  signUpsPerHour: number;
+  /** Subscribe messages per WebSocket per 10 s. */
+  subscribesPerConnection: number;
+  /** Subscribe messages per client address per 10 s, over all its sockets. */
+  subscribesPerAddress: number;
 }
 
 /** Timeouts of the HTTP server (they never apply to upgraded WebSockets). */
@@ -167,6 +187,20 @@ function readMetricsToken(env: NodeJS.ProcessEnv): string | null {
   return raw.trim();
 }
 
+/** Every RATE_LIMIT_*: 0 (off) to 10,000,000. */
+const RATE_LIMIT_MAX = 10_000_000;
+
+function readRateLimits(env: NodeJS.ProcessEnv): RateLimitConfig {
+  const limit = (name: string, fallback: number) => readInt(env, name, fallback, 0, RATE_LIMIT_MAX);
+  return {
+    loginFailures: limit('RATE_LIMIT_LOGIN_FAILURES', 10),
+    writesPerMinute: limit('RATE_LIMIT_WRITES_PER_MINUTE', 120),
+    signUpsPerHour: limit('RATE_LIMIT_SIGNUPS_PER_HOUR', 30),
+    subscribesPerConnection: limit('RATE_LIMIT_SUBSCRIBES_PER_CONNECTION', 200),
+    subscribesPerAddress: limit('RATE_LIMIT_SUBSCRIBES_PER_ADDRESS', 0),
+  };
+}
+
 /**
  * The demo community comes with a published password: on by default while developing, off in
  * production unless DEMO_DATA=1 asks for it explicitly.
@@ -214,6 +248,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http,
     limits: readLimits(env),
     metricsToken: readMetricsToken(env),
+    trustProxy: readInt(env, 'TRUST_PROXY', 0, 0, 10),
+    rateLimits: readRateLimits(env),
   };
 }
 

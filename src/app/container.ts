@@ -16,6 +16,7 @@ import { createSharedLoaders, withViewer } from '../modules/loaders';
 import { createServices, Services } from '../modules/services';
 import { DomainEventBus } from '../realtime/domain-events';
 import { Metrics } from './metrics';
+import { RateLimits } from './rate-limits';
 
 export interface Container {
   config: Config;
@@ -28,6 +29,8 @@ export interface Container {
   db: Database<DomainEvent>;
   services: Services;
   liveHub: LiveHub;
+  /** Rate limits of the API edge (HTTP resolvers and WebSocket subscribes); in Redis when REDIS_URL is set. */
+  rateLimits: RateLimits;
 }
 
 export function createContainer(config: Config, logger: Logger): Container {
@@ -57,5 +60,19 @@ export function createContainer(config: Config, logger: Logger): Container {
     subscriptionsByField: () => liveHub.registry.byField(),
     liveMessages: () => liveHub.messageCounts(),
   });
-  return { config, logger, metrics, events, queryLog, db, services, liveHub };
+  // Counts shared through Redis are namespaced per database, like the event channel.
+  const rateLimits = new RateLimits(config.rateLimits, {
+    redisUrl: config.redisUrl,
+    namespace: `peer-community:rate-limits:${databaseKey(config)}`,
+    logger,
+    onLimited: (limit) => metrics.rateLimited(limit),
+  });
+  return { config, logger, metrics, events, queryLog, db, services, liveHub, rateLimits };
+}
+
+/** What identifies the database instances share: host, port and database name (never the password). */
+export function databaseKey(config: Config): string {
+  if (config.database.type === 'sqlite') return `sqlite:${config.database.path}`;
+  const url = new URL(config.database.url);
+  return `${url.hostname}:${url.port || 5432}${url.pathname}`;
 }

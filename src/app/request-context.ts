@@ -1,7 +1,8 @@
 /**
  * The one request context, for HTTP requests and WebSocket operations
- * alike: who asks (from the bearer token), fresh loaders, and for
- * subscriptions where they came from.
+ * alike: who asks (from the bearer token) and from which address, the
+ * rate limits of both, fresh loaders, and for subscriptions where they
+ * came from.
  */
 import { UnauthenticatedError } from '../graphql/errors';
 import type { Logger } from '../logger';
@@ -11,6 +12,7 @@ import { createLoaders } from '../modules/loaders';
 import type { Member } from '../modules/member/member.entity';
 import type { Services } from '../modules/services';
 import type { Registration } from '../realtime/live-feed';
+import type { RateLimits } from './rate-limits';
 
 export interface Viewer {
   member: Member;
@@ -30,10 +32,12 @@ export async function authenticate(services: Services, header: string | undefine
 }
 
 export function createContext(
-  parts: { services: Services; liveHub: LiveHub; logger: Logger },
-  request: { requestId: string; viewer: Viewer | null; live?: Registration; startedAt?: number },
+  parts: { services: Services; liveHub: LiveHub; logger: Logger; rateLimits: RateLimits },
+  request: { requestId: string; viewer: Viewer | null; clientAddress: string; live?: Registration; startedAt?: number },
 ): RequestContext {
   return {
+    clientAddress: request.clientAddress,
+    limits: parts.rateLimits.forRequest(request.clientAddress, request.viewer?.member.id ?? null),
     requestId: request.requestId,
     startedAt: request.startedAt ?? performance.now(),
     viewer: request.viewer?.member ?? null,

@@ -21,9 +21,10 @@ import { buildAppSchema } from '../modules/schema';
 import { channelFor, RedisEventRelay } from '../realtime/redis-relay';
 import { LiveServer, startLiveServer } from '../realtime/ws-server';
 import { createApollo, documentSourceGuard, withHttpHead } from './apollo';
-import { Container, createContainer } from './container';
+import { Container, createContainer, databaseKey } from './container';
 import { createHttpShell, HttpShell } from './http-shell';
 import { startSteps, Step } from './lifecycle';
+import { clientAddressOf } from './client-address';
 import { authenticate, createContext } from './request-context';
 
 export interface RunningServer {
@@ -87,6 +88,7 @@ function buildSteps(container: Container, shell: HttpShell, onRelay: (relay: Red
     listenStep(container.config, shell),
     databaseStep(container),
     graphql.apollo,
+    rateLimitStoreStep(container),
     redisRelayStep(container, onRelay),
     { name: 'live fan-out', start: async () => container.liveHub.start(), stop: async () => container.liveHub.stop() },
     graphql.openDoors,
@@ -138,6 +140,14 @@ function databaseStep(container: Container): Step {
       if (db.dataSource.isInitialized) await db.dataSource.destroy();
     },
   };
+}
+
+/**
+ * The rate limits' Redis connection (when REDIS_URL is set). Not awaited: until it is ready the
+ * limits count per process, and the relay's start-up wait that follows gives it time to connect.
+ */
+function rateLimitStoreStep({ rateLimits }: Container): Step {
+  return { name: 'connect the rate limits to Redis', start: async () => rateLimits.start(), stop: () => rateLimits.stop() };
 }
 
 function redisRelayStep({ config, events, logger, liveHub }: Container, onRelay: (relay: RedisEventRelay) => void): Step {
@@ -210,8 +220,10 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
             }
             return authenticate(services, authorization ?? undefined);
           },
-          createContext: ({ viewer, connectionId, operationId, requestId }) =>
-            createContext(container, { requestId, viewer, live: { connectionId, operationId } }),
+          clientAddress: (request) => clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], config.trustProxy),
+          admitSubscribe: (connection) => container.rateLimits.admitSubscribe(connection),
+          createContext: ({ viewer, connectionId, operationId, requestId, clientAddress }) =>
+            createContext(container, { requestId, viewer, clientAddress, live: { connectionId, operationId } }),
           logger,
           observer: metrics,
         });
@@ -226,13 +238,14 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
   };
 }
 
-/** The context of an HTTP request: the viewer from its bearer token. */
+/** The context of an HTTP request: the viewer from its bearer token, the client address (TRUST_PROXY). */
 function httpContext(container: Container) {
   return async ({ req, res }: { req: express.Request; res: express.Response }): Promise<RequestContext> => {
     const requestId = String(res.locals.requestId);
     const startedAt = performance.now();
+    const clientAddress = clientAddressOf(req.socket.remoteAddress, req.headers['x-forwarded-for'], container.config.trustProxy);
     try {
-      return createContext(container, { requestId, startedAt, viewer: await authenticate(container.services, req.header('authorization')) });
+      return createContext(container, { requestId, startedAt, clientAddress, viewer: await authenticate(container.services, req.header('authorization')) });
     } catch (error) {
       // Apollo's request hooks do not run when the context fails: log here, with the id the client gets.
       const logger = container.logger.child({ requestId });
@@ -252,11 +265,4 @@ async function loadDemoDataIfEmpty({ db, logger }: Container): Promise<void> {
   const started = Date.now();
   await db.write(({ manager }) => loadDemoCommunity(manager, new Date()));
   logger.info('loaded the demo community', { ms: Date.now() - started });
-}
-
-/** What identifies the database instances share: host, port and database name (never the password). */
-function databaseKey(config: Config): string {
-  if (config.database.type === 'sqlite') return `sqlite:${config.database.path}`;
-  const url = new URL(config.database.url);
-  return `${url.hostname}:${url.port || 5432}${url.pathname}`;
 }

@@ -21,6 +21,26 @@ export interface RequestContext {
   loaders: Loaders;
   /** The request's logger: every line carries its requestId. */
   logger: Logger;
+  /** The client's network address (X-Forwarded-For only as far as TRUST_PROXY says), on HTTP and WebSocket alike. */
+  clientAddress: string;
+  /** The rate limits of this request's member and address. */
+  limits: RequestLimits;
   /** Set for operations over WebSocket: which connection and operation this is (subscriptions are registered by it). */
   live?: Registration;
+}
+
+/**
+ * The rate limits as resolvers see them (built at the API edge, src/app/rate-limits.ts, for one
+ * request's member and client address). Each is counted before anything is written, and a
+ * refused request writes nothing: RATE_LIMITED with extensions.retryAfter (seconds).
+ */
+export interface RequestLimits {
+  /** One write (post, comment, vote, upvote, view) by this member and address. */
+  write(): Promise<void>;
+  /** One signUp from this address. */
+  signUp(): Promise<void>;
+  /** Runs one logIn attempt for `email`, refused while its failures are over the limits; only failures count. */
+  logIn<T>(email: string, attempt: () => Promise<T>): Promise<T>;
+  /** Whether an anonymous view of this post from this address counts: once per address and post per 30 minutes. */
+  countsAnonymousView(postId: number): Promise<boolean>;
 }

@@ -14,6 +14,9 @@
  *   where CSRF prevention, limits and logging apply (BAD_REQUEST here);
  * - errors leave through the same formatError as HTTP (coded errors pass,
  *   anything else is masked and logged with an id);
+ * - every `subscribe` message first passes the caller's `admitSubscribe`
+ *   (rate limits: a refusal, e.g. RATE_LIMITED, is an `error` message for
+ *   that operation, and the socket's other subscriptions go on);
  * - at most `maxSubscriptionsPerConnection` active subscriptions per socket
  *   (TOO_MANY_SUBSCRIPTIONS), frames over `maxPayloadBytes` close the socket
  *   with 1009 (ws), `connection_init` is awaited `connectionInitTimeoutMs`
@@ -26,8 +29,8 @@
  *   go to the same observer as HTTP operations (log line, metrics); errors
  *   of the `ws` library are one JSON log line, never console.error.
  *
- * This file knows nothing of domains: authentication and the per-operation
- * context come from the caller.
+ * This file knows nothing of domains: authentication, the client address,
+ * admission (rate limits) and the per-operation context come from the caller.
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
@@ -70,7 +73,14 @@ export interface LiveServerOptions<TViewer, TContext> {
   activeSubscriptions(connectionId: string): number;
   /** connectionParams.authorization -> viewer; throws UnauthenticatedError for a bad token. */
   authenticate(authorization: unknown): Promise<TViewer | null>;
-  createContext(operation: { viewer: TViewer | null; connectionId: string; operationId: string; requestId: string }): TContext;
+  /** The client's address, from the upgrade request (the caller decides whether proxies are trusted). */
+  clientAddress(request: http.IncomingMessage): string;
+  /**
+   * Called for every `subscribe` message before anything else is done with it; throwing a
+   * GraphQLError (e.g. RATE_LIMITED) refuses that operation only, with an `error` message.
+   */
+  admitSubscribe?(connection: { connectionId: string; clientAddress: string }): Promise<void>;
+  createContext(operation: { viewer: TViewer | null; connectionId: string; operationId: string; requestId: string; clientAddress: string }): TContext;
   logger: Logger;
   /** Hears each subscription start, refusal and end, and the errors sent (the log line and metrics, as over HTTP). */
   observer: OperationObserver;
@@ -92,6 +102,7 @@ interface TrackedOperation {
 interface ConnectionState<TViewer> {
   connectionId: string;
   viewer: TViewer | null;
+  clientAddress: string;
   /** Tail of this socket's subscribe handling: one at a time, in arrival order. */
   turn: Promise<unknown>;
   operations: Map<string, TrackedOperation>;
@@ -172,6 +183,18 @@ function checkOperation(
   return { document };
 }
 
+/** The caller's admission of one subscribe message (rate limits), before it is even parsed: null when admitted. */
+async function admit<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>, state: ConnectionState<TViewer>): Promise<GraphQLError | null> {
+  if (!options.admitSubscribe) return null;
+  try {
+    await options.admitSubscribe({ connectionId: state.connectionId, clientAddress: state.clientAddress });
+    return null;
+  } catch (error) {
+    // Anything but a GraphQLError is a failure of ours: masked (and logged) by errorsForClient.
+    return error instanceof GraphQLError ? error : new GraphQLError('Subscription admission failed.', { originalError: error as Error });
+  }
+}
+
 /**
  * Checks one `subscribe` message and subscribes. Subscribing here (not after onSubscribe) lets a
  * failure such as NOT_FOUND reach the client as an `error` message, and registers the
@@ -185,6 +208,8 @@ async function prepareSubscription<TViewer, TContext>(
   payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
   requestId: string,
 ): Promise<PreparedArgs | readonly GraphQLError[]> {
+  const refused = await admit(options, state);
+  if (refused) return [refused];
   const checked = checkOperation(options.schema, payload, rules);
   if ('errors' in checked) return checked.errors;
   const tracked = state.operations.get(operationId);
@@ -206,7 +231,7 @@ async function prepareSubscription<TViewer, TContext>(
     document: checked.document,
     operationName: payload.operationName,
     variableValues: payload.variables,
-    contextValue: options.createContext({ viewer: state.viewer, connectionId: state.connectionId, operationId, requestId }),
+    contextValue: options.createContext({ viewer: state.viewer, connectionId: state.connectionId, operationId, requestId, clientAddress: state.clientAddress }),
   };
   const result = await subscribe(args);
   if (!isStream(result)) return result.errors ?? [new GraphQLError('Subscription failed.')];
@@ -288,11 +313,12 @@ function routeSocketErrors(wss: WebSocketServer, logger: Logger): void {
  */
 function connectionHandler<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>, states: WeakMap<object, ConnectionState<TViewer>>) {
   const { logger, observer } = options;
-  return async (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: object }): Promise<boolean> => {
+  return async (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: http.IncomingMessage } }): Promise<boolean> => {
     const params = ctx.connectionParams ?? {};
     try {
       const viewer = await options.authenticate(params.authorization ?? params.Authorization);
-      states.set(ctx.extra, { connectionId: randomUUID(), viewer, turn: Promise.resolve(), operations: new Map() });
+      const clientAddress = options.clientAddress(ctx.extra.request);
+      states.set(ctx.extra, { connectionId: randomUUID(), viewer, clientAddress, turn: Promise.resolve(), operations: new Map() });
       return true;
     } catch (error) {
       if (error instanceof UnauthenticatedError) logger.info('WebSocket connection refused', { code: ErrorCode.UNAUTHENTICATED });

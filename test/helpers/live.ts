@@ -119,9 +119,9 @@ export interface RawSocket {
   frame(predicate: (frame: any) => boolean, timeoutMs?: number): Promise<any>;
 }
 
-/** A bare graphql-transport-ws socket (no client library), to read frames and close codes. */
-export function rawSocket(t: TestServer): Promise<RawSocket> {
-  const socket = new WebSocket(wsUrl(t), 'graphql-transport-ws');
+/** A bare graphql-transport-ws socket (no client library), to read frames and close codes; `headers` go on the upgrade request. */
+export function rawSocket(t: TestServer, headers: Record<string, string> = {}): Promise<RawSocket> {
+  const socket = new WebSocket(wsUrl(t), 'graphql-transport-ws', { headers });
   const frames: any[] = [];
   const rawFrames: string[] = [];
   const listeners = new Set<() => void>();

@@ -10,7 +10,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { adminQuery } from './server';
+import { adminQuery, GENEROUS_RATE_LIMITS } from './server';
 
 export const SCALE_DATABASE_URL = process.env.SCALE_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const SCALE_REDIS_URL = process.env.SCALE_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -91,7 +91,8 @@ const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 export function spawnServer(env: Record<string, string>, where: { main?: string; cwd?: string } = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [where.main ?? MAIN], {
     cwd: where.cwd,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DEMO_DATA: '0', ...env },
+    // The generous rate limits of every test server (see GENEROUS_RATE_LIMITS), unless `env` sets others.
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DEMO_DATA: '0', ...GENEROUS_RATE_LIMITS, ...env },
   });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));

@@ -35,6 +35,19 @@ export interface TestServer {
 let counter = 0;
 
 /**
+ * Rate limits of every test server unless a test sets its own: the suites sign up hundreds of
+ * members and write a lot, all from 127.0.0.1, far past the production defaults (30 signUps per
+ * hour per address...). Generous rather than off, so every request still passes through the
+ * limiters; test/rate-limits*.test.ts set small ones.
+ */
+export const GENEROUS_RATE_LIMITS: Record<string, string> = {
+  RATE_LIMIT_LOGIN_FAILURES: '1000000',
+  RATE_LIMIT_WRITES_PER_MINUTE: '1000000',
+  RATE_LIMIT_SIGNUPS_PER_HOUR: '10000000',
+  RATE_LIMIT_SUBSCRIBES_PER_CONNECTION: '10000000',
+};
+
+/**
  * The database of one test server: a fresh SQLite file, or, when
  * TEST_DATABASE_URL points at PostgreSQL, a fresh database created on that
  * server and dropped afterwards (the whole suite then runs on PostgreSQL).
@@ -85,6 +98,7 @@ export async function startTestServer(
     DEMO_DATA: options.demo ? '1' : '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     NODE_ENV: 'test',
+    ...GENEROUS_RATE_LIMITS,
     ...options.env,
   });
   let server: RunningServer;

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { atArgument, idOf, signedIn } from '../../graphql/api-edge';
 import { pageSize } from '../../graphql/input-validation';
 import type { RequestContext } from '../context';
@@ -10,6 +10,7 @@ import { CommentOrder } from './comment-order';
 import { Comment } from './comment.entity';
 import { commentCursor, commentCursorKey, CommentService } from './comment.service';
 import { CommentConnection, CommentEdge } from './comment.types';
+import { CountsAsWrite } from '../write-limit';
 
 @InputType('AddCommentInput', { description: 'A new comment, or a reply to one.' })
 class AddCommentInput {
@@ -114,6 +115,7 @@ export class CommentResolver {
   }
 
   @Mutation(() => AddCommentPayload, { nullable: true, description: 'Comments on a post, or replies to a comment.' })
+  @UseMiddleware(CountsAsWrite)
   async addComment(
     @Arg('input', () => AddCommentInput, { description: 'The comment.' }) input: AddCommentInput,
     @Ctx() context: RequestContext,
@@ -133,6 +135,7 @@ export class CommentResolver {
   }
 
   @Mutation(() => EditCommentPayload, { nullable: true, description: 'Author only.' })
+  @UseMiddleware(CountsAsWrite)
   async editComment(
     @Arg('input', () => EditCommentInput, { description: 'The new text.' }) input: EditCommentInput,
     @Ctx() context: RequestContext,
@@ -146,6 +149,7 @@ export class CommentResolver {
   }
 
   @Mutation(() => DeleteCommentPayload, { nullable: true, description: 'Author only. Soft delete: replies stay in place.' })
+  @UseMiddleware(CountsAsWrite)
   async deleteComment(
     @Arg('input', () => DeleteCommentInput, { description: 'The comment.' }) input: DeleteCommentInput,
     @Ctx() context: RequestContext,

@@ -53,13 +53,14 @@ export class MemberResolver {
   }
 
   @Mutation(() => AuthPayload, { nullable: true, description: 'Creates a member and signs them in.' })
-  signUp(@Arg('input', () => SignUpInput, { description: 'The new member.' }) input: SignUpInput): Promise<AuthPayload> {
+  async signUp(@Arg('input', () => SignUpInput, { description: 'The new member.' }) input: SignUpInput, @Ctx() context: RequestContext): Promise<AuthPayload> {
+    await context.limits.signUp();
     return atArgument('input', () => this.members.signUp(input));
   }
 
   @Mutation(() => AuthPayload, { nullable: true, description: 'Unknown e-mail and wrong password give the same UNAUTHENTICATED error.' })
-  logIn(@Arg('input', () => LogInInput, { description: 'The credentials.' }) input: LogInInput): Promise<AuthPayload> {
-    return this.members.logIn(input.email, input.password);
+  logIn(@Arg('input', () => LogInInput, { description: 'The credentials.' }) input: LogInInput, @Ctx() context: RequestContext): Promise<AuthPayload> {
+    return context.limits.logIn(input.email, () => this.members.logIn(input.email, input.password));
   }
 
   @Mutation(() => Boolean, {

@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { atArgument, idOf, signedIn } from '../../graphql/api-edge';
 import { toGlobalId } from '../../graphql/global-id';
 import type { RequestContext } from '../context';
@@ -7,6 +7,7 @@ import { buildPollResults, maySeeTallies, PollResults } from './poll-results';
 import { PollOption } from './poll-option.entity';
 import { Poll, ResultsVisibilityEnum } from './poll.types';
 import { PollService } from './poll.service';
+import { CountsAsWrite } from '../write-limit';
 
 @InputType('CreatePollInput', { description: 'A new poll.' })
 class CreatePollInput {
@@ -107,6 +108,7 @@ export class PollResolver {
   }
 
   @Mutation(() => CreatePollPayload, { nullable: true, description: 'Opens a poll.' })
+  @UseMiddleware(CountsAsWrite)
   async createPoll(
     @Arg('input', () => CreatePollInput, { description: 'The poll.' }) input: CreatePollInput,
     @Ctx() context: RequestContext,
@@ -116,6 +118,7 @@ export class PollResolver {
   }
 
   @Mutation(() => CastVotePayload, { nullable: true, description: "Votes, replacing the viewer's earlier vote. POLL_CLOSED once the poll is closed." })
+  @UseMiddleware(CountsAsWrite)
   async castVote(
     @Arg('input', () => CastVoteInput, { description: 'The vote.' }) input: CastVoteInput,
     @Ctx() context: RequestContext,
@@ -137,6 +140,7 @@ export class PollResolver {
     nullable: true,
     description: "Idempotent: without a vote of the viewer's, the poll comes back unchanged (same version).",
   })
+  @UseMiddleware(CountsAsWrite)
   async retractVote(
     @Arg('input', () => RetractVoteInput, { description: 'The poll.' }) input: RetractVoteInput,
     @Ctx() context: RequestContext,
@@ -150,6 +154,7 @@ export class PollResolver {
   }
 
   @Mutation(() => ClosePollPayload, { nullable: true, description: 'Author only.' })
+  @UseMiddleware(CountsAsWrite)
   async closePoll(
     @Arg('input', () => ClosePollInput, { description: 'The poll.' }) input: ClosePollInput,
     @Ctx() context: RequestContext,

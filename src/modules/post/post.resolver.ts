@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { atArgument, signedIn } from '../../graphql/api-edge';
 import { fromGlobalId } from '../../graphql/global-id';
 import { pageSize } from '../../graphql/input-validation';
@@ -13,6 +13,7 @@ import { postRefOf } from './post-ref';
 import type { Post } from './post.entity';
 import { PostConnection, PostInterface, PostStats, Thread } from './post.types';
 import { PostService } from './post.service';
+import { CountsAsWrite } from '../write-limit';
 
 @InputType('CreateThreadInput', { description: 'A new discussion thread.' })
 class CreateThreadInput {
@@ -140,6 +141,7 @@ export class PostResolver {
   }
 
   @Mutation(() => CreateThreadPayload, { nullable: true, description: 'Opens a discussion thread.' })
+  @UseMiddleware(CountsAsWrite)
   async createThread(
     @Arg('input', () => CreateThreadInput, { description: 'The thread.' }) input: CreateThreadInput,
     @Ctx() context: RequestContext,
@@ -150,12 +152,17 @@ export class PostResolver {
 
   @Mutation(() => RecordViewPayload, {
     nullable: true,
-    description: 'Counts a view; repeat views by the same signed-in member within 30 minutes count once.',
+    description: 'Counts a view; repeat views of a post within 30 minutes count once: per signed-in member, and per client address for anonymous views.',
   })
+  @UseMiddleware(CountsAsWrite)
   async recordView(
     @Arg('input', () => RecordViewInput, { description: 'The post viewed.' }) input: RecordViewInput,
     @Ctx() context: RequestContext,
   ): Promise<RecordViewPayload> {
-    return { post: await atArgument('input', () => this.postService.recordView(context.viewer, postRefOf(input.postId, 'postId'))) };
+    return {
+      post: await atArgument('input', () =>
+        this.postService.recordView(context.viewer, postRefOf(input.postId, 'postId'), (postId) => context.limits.countsAnonymousView(postId)),
+      ),
+    };
   }
 }

@@ -206,16 +206,19 @@ export class PostService {
   }
 
   /**
-   * Counts a view. Anonymous views always count; a signed-in member's view
-   * counts once per VIEW_WINDOW_MS per post (a conditional upsert on
-   * post_views decides, so 10 simultaneous views count once).
+   * Counts a view, once per VIEW_WINDOW_MS per post and viewer. A signed-in
+   * member's view: a conditional upsert on post_views decides, so 10
+   * simultaneous views count once. An anonymous view: `countsAnonymousView`
+   * decides (the API edge keys it by client address), asked before the unit
+   * of work so that no other store is waited on while it holds the database.
    */
-  async recordView(viewer: Member | null, ref: PostRef): Promise<Post> {
+  async recordView(viewer: Member | null, ref: PostRef, countsAnonymousView: (postId: number) => Promise<boolean>): Promise<Post> {
+    const anonymousCounts = viewer ? false : await countsAnonymousView(ref.id);
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const post = await this.findOfKind(manager, ref.id, ref.kind);
       if (!post) throw new NotFoundError('Post', 'postId');
       const now = Date.now();
-      let counts = true;
+      let counts = anonymousCounts;
       if (viewer) {
         counts = await insertIgnoringDuplicate(manager, PostView, { postId: post.id, memberId: viewer.id, countedAt: new Date(now) });
         if (!counts) {

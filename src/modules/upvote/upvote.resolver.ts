@@ -1,10 +1,11 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { atArgument, idOf, signedIn } from '../../graphql/api-edge';
 import { Upvotable } from '../../graphql/node';
 import { Comment } from '../comment/comment.entity';
 import type { RequestContext } from '../context';
 import { UpvoteService } from './upvote.service';
 import type { UpvoteSubject, UpvoteTarget } from './upvote.service';
+import { CountsAsWrite } from '../write-limit';
 
 @InputType('AddUpvoteInput', { description: 'What to upvote.' })
 class AddUpvoteInput {
@@ -40,6 +41,7 @@ export class UpvoteResolver {
   }
 
   @Mutation(() => AddUpvotePayload, { nullable: true, description: 'Idempotent: upvoting twice counts once.' })
+  @UseMiddleware(CountsAsWrite)
   async addUpvote(
     @Arg('input', () => AddUpvoteInput, { description: 'The subject.' }) input: AddUpvoteInput,
     @Ctx() context: RequestContext,
@@ -51,6 +53,7 @@ export class UpvoteResolver {
   }
 
   @Mutation(() => RemoveUpvotePayload, { nullable: true, description: 'Idempotent.' })
+  @UseMiddleware(CountsAsWrite)
   async removeUpvote(
     @Arg('input', () => RemoveUpvoteInput, { description: 'The subject.' }) input: RemoveUpvoteInput,
     @Ctx() context: RequestContext,

@@ -1,0 +1,256 @@
+/**
+ * Rate limits (RATE_LIMIT_*), over HTTP and the WebSocket, with small limits: each trips with
+ * RATE_LIMITED and a whole number of seconds in extensions.retryAfter, and a refused request
+ * writes nothing; another member or another address is unaffected; the client address comes
+ * from X-Forwarded-For only with TRUST_PROXY. (Across two instances on Redis, and with Redis
+ * down: rate-limits-redis.test.ts. Anonymous views: anonymous-views.test.ts.)
+ */
+import { RawSocket, rawSocket } from './helpers/live';
+import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
+
+const PASSWORD = 'correct horse battery';
+const from = (address: string) => ({ 'x-forwarded-for': address });
+
+/** RATE_LIMITED, with retryAfter a whole number of seconds from 1 to the limit's window. */
+function expectLimited(response: GraphQLResponse, windowSeconds: number): void {
+  expect(codesOf(response)).toEqual(['RATE_LIMITED']);
+  const retryAfter = response.errors![0].extensions!.retryAfter;
+  expect(Number.isInteger(retryAfter)).toBe(true);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+}
+
+function expectOk(response: GraphQLResponse): any {
+  expect(response.errors).toBeUndefined();
+  return response.data;
+}
+
+async function createThread(t: TestServer, token: string, title: string, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
+  return t.gql(CREATE_THREAD, { input: { title, body: 'Details.' } }, token, headers);
+}
+
+async function postsMatching(t: TestServer, search: string): Promise<number> {
+  return expectOk(await t.gql(`query ($search: String) { posts(search: $search) { totalCount } }`, { search })).posts.totalCount;
+}
+
+describe('rate limits: writes per member and per address', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { RATE_LIMIT_WRITES_PER_MINUTE: '3', TRUST_PROXY: '1' } });
+  });
+  afterAll(() => t.stop());
+
+  it("refuses a member's 4th write within the minute and writes nothing; another member at the same address goes on", async () => {
+    const [writer, other] = await Promise.all([t.signUp(), t.signUp()]);
+    const address = from('10.1.0.1');
+    const threadId = expectOk(await createThread(t, writer.token, 'Writes one', address)).createThread.thread.id;
+    expectOk(await createThread(t, writer.token, 'Writes two', address));
+    expectOk(await createThread(t, writer.token, 'Writes three', address));
+
+    expectLimited(await createThread(t, writer.token, 'Writes refused', address), 60);
+    // Every kind of write is counted, and none of them lands.
+    expectLimited(await t.gql(ADD_COMMENT, { input: { postId: threadId, body: 'Refused.' } }, writer.token, address), 60);
+    expectLimited(await t.gql(ADD_UPVOTE, { input: { subjectId: threadId } }, writer.token, address), 60);
+    expectLimited(await t.gql(RECORD_VIEW, { input: { postId: threadId } }, writer.token, address), 60);
+    // From another address too: the limit is the member's.
+    expectLimited(await createThread(t, writer.token, 'Writes refused', from('10.1.0.2')), 60);
+    expect(await postsMatching(t, 'Writes refused')).toBe(0);
+    expect(expectOk(await t.gql(READ_STATS, { id: threadId })).post.stats).toEqual({ viewCount: 0, upvoteCount: 0, commentCount: 0 });
+
+    expectOk(await createThread(t, other.token, 'Writes by another member', address));
+    // Reads are not rate limited.
+    for (let i = 0; i < 5; i++) expectOk(await t.gql(READ_STATS, { id: threadId }, writer.token, address));
+  });
+
+  it('counts aliased mutations one by one', async () => {
+    const writer = await t.signUp();
+    const aliases = [1, 2, 3, 4, 5].map((n) => `a${n}: createThread(input: { title: "Aliased ${n}", body: "Body." }) { thread { id } }`).join('\n');
+    const response = await t.gql(`mutation { ${aliases} }`, {}, writer.token, from('10.1.0.3'));
+    expect(Object.values(response.data).map((payload) => payload !== null)).toEqual([true, true, true, false, false]);
+    expect(codesOf(response)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    expect(await postsMatching(t, 'Aliased')).toBe(3);
+  });
+});
+
+describe('rate limits: writes per address (50 times the per-member limit)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { RATE_LIMIT_WRITES_PER_MINUTE: '1', TRUST_PROXY: '1' } });
+  });
+  afterAll(() => t.stop());
+
+  it('refuses the 51st write from one address, anonymous or signed in; the refused member still writes from elsewhere', async () => {
+    const [author, member] = await Promise.all([t.signUp(), t.signUp()]);
+    const threadId = expectOk(await createThread(t, author.token, 'Busy office', from('10.2.0.9'))).createThread.thread.id;
+    const office = from('10.2.0.1');
+    // A window's whole allowance may be used at once: 50 anonymous readers behind one address in the same instant.
+    const views = await Promise.all(Array.from({ length: 50 }, () => t.gql(RECORD_VIEW, { input: { postId: threadId } }, null, office)));
+    views.forEach(expectOk);
+
+    expectLimited(await t.gql(RECORD_VIEW, { input: { postId: threadId } }, null, office), 60);
+    expectLimited(await t.gql(ADD_UPVOTE, { input: { subjectId: threadId } }, member.token, office), 60);
+    expect(expectOk(await t.gql(READ_STATS, { id: threadId })).post.stats).toEqual({ viewCount: 1, upvoteCount: 0, commentCount: 0 });
+    // The refusal did not use up the member's own allowance.
+    expectOk(await t.gql(ADD_UPVOTE, { input: { subjectId: threadId } }, member.token, from('10.2.0.2')));
+    expect(expectOk(await t.gql(READ_STATS, { id: threadId })).post.stats.upvoteCount).toBe(1);
+  });
+});
+
+describe('rate limits: signUp per address', () => {
+  const signUp = (t: TestServer, email: string, headers: Record<string, string>) =>
+    t.gql(SIGN_UP, { input: { email, password: PASSWORD, title: 'CIO', companySize: 'EMPLOYEES_2_TO_10' } }, null, headers);
+  const logIn = (t: TestServer, email: string) => t.gql(LOG_IN, { input: { email, password: PASSWORD } });
+
+  it('refuses the 3rd signUp from one address and creates no member; another address signs up', async () => {
+    const t = await startTestServer({ env: { RATE_LIMIT_SIGNUPS_PER_HOUR: '2', TRUST_PROXY: '1' } });
+    try {
+      expectOk(await signUp(t, 'first@signup.test', from('10.3.0.1')));
+      expectOk(await signUp(t, 'second@signup.test', from('10.3.0.1')));
+      expectLimited(await signUp(t, 'third@signup.test', from('10.3.0.1')), 3600);
+      expect(codesOf(await logIn(t, 'third@signup.test'))).toEqual(['UNAUTHENTICATED']);
+      expectOk(await signUp(t, 'elsewhere@signup.test', from('10.3.0.2')));
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('ignores X-Forwarded-For without TRUST_PROXY: a client cannot pick its own address', async () => {
+    const t = await startTestServer({ env: { RATE_LIMIT_SIGNUPS_PER_HOUR: '2' } });
+    try {
+      expectOk(await signUp(t, 'one@spoof.test', from('10.3.1.1')));
+      expectOk(await signUp(t, 'two@spoof.test', from('10.3.1.2')));
+      expectLimited(await signUp(t, 'three@spoof.test', from('10.3.1.3')), 3600);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe('rate limits: logIn failures', () => {
+  let t: TestServer;
+  let email: string;
+  beforeAll(async () => {
+    // Per e-mail and address 3 per 15 minutes; per address 30; per e-mail 30 per hour.
+    t = await startTestServer({ env: { RATE_LIMIT_LOGIN_FAILURES: '3', TRUST_PROXY: '1' } });
+    email = 'guessed@login.test';
+    expectOk(await t.gql(SIGN_UP, { input: { email, password: PASSWORD, title: 'CTO', companySize: 'EMPLOYEES_2_TO_10' } }));
+  });
+  afterAll(() => t.stop());
+
+  const logIn = (address: string, password: string, who = email) => t.gql(LOG_IN, { input: { email: who, password } }, null, from(address));
+
+  it('refuses an address after 3 failures, even with the right password; the member still logs in from another address', async () => {
+    for (let i = 0; i < 3; i++) expect(codesOf(await logIn('10.4.0.1', `wrong password ${i}`))).toEqual(['UNAUTHENTICATED']);
+    expectLimited(await logIn('10.4.0.1', PASSWORD), 900);
+    expect(expectOk(await logIn('10.4.0.2', PASSWORD)).logIn.token).toEqual(expect.any(String));
+    // That success does not reset the first address's count.
+    expectLimited(await logIn('10.4.0.1', PASSWORD), 900);
+  });
+
+  it('counts only failures', async () => {
+    for (let i = 0; i < 5; i++) expectOk(await logIn('10.4.0.3', PASSWORD));
+    for (let i = 0; i < 2; i++) expect(codesOf(await logIn('10.4.0.3', 'wrong password'))).toEqual(['UNAUTHENTICATED']);
+    expectOk(await logIn('10.4.0.3', PASSWORD));
+  });
+
+  it('lets at most 3 of 10 simultaneous guesses through', async () => {
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => logIn('10.4.0.4', `parallel guess ${i}`)));
+    const codes = responses.map((response) => codesOf(response)[0]).sort();
+    expect(codes).toEqual([...Array(7).fill('RATE_LIMITED'), ...Array(3).fill('UNAUTHENTICATED')]);
+  });
+
+  it('refuses an address after 30 failures over all e-mails', async () => {
+    const guesses = Array.from({ length: 30 }, (_, i) => logIn('10.4.0.5', 'wrong password', `victim${i % 10}@login.test`));
+    for (const response of await Promise.all(guesses)) expect(codesOf(response)).toEqual(['UNAUTHENTICATED']);
+    expectLimited(await logIn('10.4.0.5', 'wrong password', 'someone-else@login.test'), 900);
+    expectLimited(await logIn('10.4.0.5', PASSWORD), 900);
+  });
+});
+
+describe('rate limits: logIn failures per e-mail over all addresses', () => {
+  it('after 20 failures from 10 addresses, stops addresses that failed but not a member logging in from elsewhere', async () => {
+    // Per e-mail and address 2 per 15 minutes; per e-mail over all addresses 20 per hour.
+    const t = await startTestServer({ env: { RATE_LIMIT_LOGIN_FAILURES: '2', TRUST_PROXY: '1' } });
+    try {
+      const email = 'distributed@login.test';
+      expectOk(await t.gql(SIGN_UP, { input: { email, password: PASSWORD, title: 'CISO', companySize: 'EMPLOYEES_2_TO_10' } }));
+      const logIn = (address: string, password: string) => t.gql(LOG_IN, { input: { email, password } }, null, from(address));
+      const guesses = Array.from({ length: 20 }, (_, i) => logIn(`10.5.0.${(i % 10) + 1}`, `guess ${i}`));
+      for (const response of await Promise.all(guesses)) expect(codesOf(response)).toEqual(['UNAUTHENTICATED']);
+      // A new address gets its first try, and after one failure it is stopped (its own limit would allow 2).
+      expect(codesOf(await logIn('10.5.1.1', 'one more guess'))).toEqual(['UNAUTHENTICATED']);
+      expectLimited(await logIn('10.5.1.1', 'and another'), 3600);
+      // The member, from an address that has not failed, logs in.
+      expectOk(await logIn('10.5.2.1', PASSWORD));
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe('rate limits: subscribes over the WebSocket', () => {
+  let t: TestServer;
+  let threadId: string;
+  let reader: { token: string };
+  const sockets: RawSocket[] = [];
+
+  beforeAll(async () => {
+    t = await startTestServer({ env: { RATE_LIMIT_SUBSCRIBES_PER_CONNECTION: '3', RATE_LIMIT_SUBSCRIBES_PER_ADDRESS: '5', TRUST_PROXY: '1' } });
+    const author = await t.signUp();
+    reader = await t.signUp();
+    threadId = expectOk(await createThread(t, author.token, 'Watched')).createThread.thread.id;
+  });
+  afterEach(() => {
+    while (sockets.length > 0) sockets.pop()!.socket.terminate();
+  });
+  afterAll(() => t.stop());
+
+  async function open(address: string): Promise<RawSocket> {
+    const raw = await rawSocket(t, from(address));
+    sockets.push(raw);
+    raw.send({ type: 'connection_init', payload: {} });
+    await raw.frame((frame) => frame.type === 'connection_ack');
+    return raw;
+  }
+
+  /** Subscribes as `id`; resolves with its first frame (`next` with the snapshot, or `error`). */
+  function subscribe(raw: RawSocket, id: string): Promise<any> {
+    raw.send({ id, type: 'subscribe', payload: { query: WATCH_STATS, variables: { id: threadId } } });
+    return raw.frame((frame) => frame.id === id);
+  }
+
+  it("refuses a socket's 4th subscribe within 10 s with an error for that operation; its other subscriptions go on", async () => {
+    const raw = await open('10.7.0.1');
+    for (const id of ['1', '2', '3']) expect((await subscribe(raw, id)).type).toBe('next');
+    const refused = await subscribe(raw, '4');
+    expect(refused.type).toBe('error');
+    expect(refused.payload.map((error: any) => error.extensions.code)).toEqual(['RATE_LIMITED']);
+    expect(refused.payload[0].extensions.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(refused.payload[0].extensions.retryAfter).toBeLessThanOrEqual(10);
+
+    expectOk(await t.gql(RECORD_VIEW, { input: { postId: threadId } }, reader.token));
+    for (const id of ['1', '2', '3']) {
+      const update = await raw.frame((frame) => frame.id === id && frame.type === 'next' && frame.payload.data.postStatsUpdated.viewCount === 1);
+      expect(update.payload.errors).toBeUndefined();
+    }
+  });
+
+  it('refuses the 6th subscribe from one address over all its sockets; another address subscribes', async () => {
+    const [first, second] = [await open('10.7.0.2'), await open('10.7.0.2')];
+    for (const id of ['1', '2', '3']) expect((await subscribe(first, id)).type).toBe('next');
+    for (const id of ['1', '2']) expect((await subscribe(second, id)).type).toBe('next');
+    const refused = await subscribe(second, '3');
+    expect(refused.type).toBe('error');
+    expect(refused.payload[0].extensions.code).toBe('RATE_LIMITED');
+    expect((await subscribe(await open('10.7.0.3'), '1')).type).toBe('next');
+  });
+});
+
+const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`;
+const LOG_IN = `mutation ($input: LogInInput!) { logIn(input: $input) { token } }`;
+const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
+const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
+const ADD_UPVOTE = `mutation ($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id } } }`;
+const RECORD_VIEW = `mutation ($input: RecordViewInput!) { recordView(input: $input) { post { id } } }`;
+const READ_STATS = `query ($id: ID!) { post(id: $id) { stats { viewCount upvoteCount commentCount } } }`;
+const WATCH_STATS = `subscription ($id: ID!) { postStatsUpdated(postId: $id) { viewCount upvoteCount commentCount } }`;
