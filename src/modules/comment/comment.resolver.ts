@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { pageSize } from '../../graphql/input-validation';
 import type { RequestContext } from '../context';
 import { Member } from '../member/member.entity';
@@ -6,56 +6,9 @@ import type { Post } from '../post/post.entity';
 import { PostInterface } from '../post/post.types';
 import { CommentOrder } from './comment-order';
 import { Comment } from './comment.entity';
+import { AddCommentInput, AddCommentPayload, DeleteCommentInput, DeleteCommentPayload, EditCommentInput, EditCommentPayload } from './comment.inputs';
 import { commentCursor, commentCursorKey, CommentService } from './comment.service';
 import { CommentConnection, CommentEdge } from './comment.types';
-
-@InputType('AddCommentInput', { description: 'A new comment, or a reply to one.' })
-class AddCommentInput {
-  @Field(() => ID, { description: 'The thread or poll commented on.' })
-  postId: string;
-
-  @Field(() => String, { description: 'Plain text, 1 to 10,000 characters; paragraphs separated by a blank line.' })
-  body: string;
-
-  @Field(() => ID, { nullable: true, description: 'Reply to this comment of the same post.' })
-  parentId?: string | null;
-}
-
-@ObjectType('AddCommentPayload', { description: 'The result of addComment.' })
-class AddCommentPayload {
-  @Field(() => Comment, { description: 'The new comment.' })
-  comment: Comment;
-
-  @Field(() => CommentEdge, { description: "The new comment as an edge of its list (top-level comments, or its parent's replies)." })
-  commentEdge: CommentEdge;
-}
-
-@InputType('EditCommentInput', { description: 'New text for a comment.' })
-class EditCommentInput {
-  @Field(() => ID, { description: 'The comment to edit.' })
-  commentId: string;
-
-  @Field(() => String, { description: 'Plain text, 1 to 10,000 characters.' })
-  body: string;
-}
-
-@ObjectType('EditCommentPayload', { description: 'The result of editComment.' })
-class EditCommentPayload {
-  @Field(() => Comment, { description: 'The edited comment.' })
-  comment: Comment;
-}
-
-@InputType('DeleteCommentInput', { description: 'The comment to delete.' })
-class DeleteCommentInput {
-  @Field(() => ID, { description: 'The comment to delete.' })
-  commentId: string;
-}
-
-@ObjectType('DeleteCommentPayload', { description: 'The result of deleteComment.' })
-class DeleteCommentPayload {
-  @Field(() => Comment, { description: 'The deleted comment, as a placeholder.' })
-  comment: Comment;
-}
 
 @Resolver(() => Comment)
 export class CommentResolver {

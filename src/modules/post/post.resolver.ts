@@ -1,4 +1,4 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { fromGlobalId } from '../../graphql/global-id';
 import { pageSize } from '../../graphql/input-validation';
 import { CommentOrder } from '../comment/comment-order';
@@ -9,38 +9,9 @@ import { Member } from '../member/member.entity';
 import { Topic } from '../topic/topic.entity';
 import { PostKindFilter, PostOrder } from './post-order';
 import type { Post } from './post.entity';
-import { PostConnection, PostInterface, PostStats, Thread } from './post.types';
+import { CreateThreadInput, CreateThreadPayload, RecordViewInput, RecordViewPayload } from './post.inputs';
+import { PostConnection, PostInterface, PostStats } from './post.types';
 import { PostService } from './post.service';
-
-@InputType('CreateThreadInput', { description: 'A new discussion thread.' })
-class CreateThreadInput {
-  @Field(() => String, { description: 'The question or headline, 1 to 300 characters.' })
-  title: string;
-
-  @Field(() => String, { description: 'Plain text, 1 to 20,000 characters; paragraphs separated by a blank line.' })
-  body: string;
-
-  @Field(() => [String], { nullable: true, description: 'Topic names; unknown topics are created.' })
-  topics?: string[] | null;
-}
-
-@ObjectType('CreateThreadPayload', { description: 'The result of createThread.' })
-class CreateThreadPayload {
-  @Field(() => Thread, { description: 'The new thread.' })
-  thread: Post;
-}
-
-@InputType('RecordViewInput', { description: 'The post that was viewed.' })
-class RecordViewInput {
-  @Field(() => ID, { description: 'A thread or poll.' })
-  postId: string;
-}
-
-@ObjectType('RecordViewPayload', { description: 'The result of recordView.' })
-class RecordViewPayload {
-  @Field(() => PostInterface, { description: 'The post with its updated counters.' })
-  post: Post;
-}
 
 @Resolver(() => PostInterface)
 export class PostResolver {

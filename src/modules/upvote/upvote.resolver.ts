@@ -1,33 +1,10 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Upvotable } from '../../graphql/node';
 import { Comment } from '../comment/comment.entity';
 import type { RequestContext } from '../context';
+import { AddUpvoteInput, AddUpvotePayload, RemoveUpvoteInput, RemoveUpvotePayload } from './upvote.inputs';
 import { UpvoteService } from './upvote.service';
 import type { UpvoteSubject } from './upvote.service';
-
-@InputType('AddUpvoteInput', { description: 'What to upvote.' })
-class AddUpvoteInput {
-  @Field(() => ID, { description: 'A post or a comment.' })
-  subjectId: string;
-}
-
-@ObjectType('AddUpvotePayload', { description: 'The result of addUpvote.' })
-class AddUpvotePayload {
-  @Field(() => Upvotable, { description: 'The upvoted post or comment, with its new count.' })
-  subject: UpvoteSubject;
-}
-
-@InputType('RemoveUpvoteInput', { description: 'What to stop upvoting.' })
-class RemoveUpvoteInput {
-  @Field(() => ID, { description: 'A post or a comment.' })
-  subjectId: string;
-}
-
-@ObjectType('RemoveUpvotePayload', { description: 'The result of removeUpvote.' })
-class RemoveUpvotePayload {
-  @Field(() => Upvotable, { description: 'The post or comment, with its new count.' })
-  subject: UpvoteSubject;
-}
 
 @Resolver(() => Upvotable)
 export class UpvoteResolver {
