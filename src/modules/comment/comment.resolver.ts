@@ -58,7 +58,7 @@ export class CommentResolver {
     // Replies are one level deep, so a reply's own list is empty without a query.
     const page =
       comment.parentId === null
-        ? await context.loaders.commentPage.load(request)
+        ? await context.loaders.commentPageByRequest.load(request)
         : { edges: [], nodes: [], pageInfo: { hasNextPage: false, hasPreviousPage: after !== null, startCursor: null, endCursor: null } };
     // The visible replies of a comment are exactly its non-deleted replies: replyCount.
     return Object.assign(new CommentConnection(), page, { countTotal: () => (comment.parentId === null ? comment.replyCount : 0) });

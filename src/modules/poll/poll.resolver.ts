@@ -58,9 +58,7 @@ export class PollResolver {
     @Ctx() context: RequestContext,
   ): Promise<CastVotePayload> {
     const poll = await this.polls.castVote(context.viewer, input);
-    context.loaders.viewerChoicesByPollId.clear(poll.id);
-    context.loaders.optionsByPollId.clear(poll.id);
-    context.loaders.pollStateById.clear(poll.id);
+    context.loaders.afterVote(poll.id);
     return { poll };
   }
 
@@ -73,9 +71,7 @@ export class PollResolver {
     @Ctx() context: RequestContext,
   ): Promise<RetractVotePayload> {
     const poll = await this.polls.retractVote(context.viewer, input);
-    context.loaders.viewerChoicesByPollId.clear(poll.id);
-    context.loaders.optionsByPollId.clear(poll.id);
-    context.loaders.pollStateById.clear(poll.id);
+    context.loaders.afterVote(poll.id);
     return { poll };
   }
 

@@ -46,7 +46,7 @@ export class PostResolver {
     const request = { scope: { kind: 'post' as const, postId: post.id }, order: orderBy ?? CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
     // Checked here, not in the batch: one bad cursor must not fail the other lists of the request.
     commentCursorKey(request.after, request.order);
-    const page = await context.loaders.commentPage.load(request);
+    const page = await context.loaders.commentPageByRequest.load(request);
     // Replies ask for their parent: it is on this page already.
     page.nodes.forEach((comment) => context.loaders.commentById.prime(comment.id, comment));
     return Object.assign(new CommentConnection(), page, {

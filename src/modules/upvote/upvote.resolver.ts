@@ -12,7 +12,7 @@ export class UpvoteResolver {
 
   @FieldResolver(() => Boolean, { description: 'False for anonymous viewers.' })
   viewerHasUpvoted(@Root() subject: UpvoteSubject, @Ctx() context: RequestContext): Promise<boolean> {
-    return subject instanceof Comment ? context.loaders.viewerUpvotedCommentId.load(subject.id) : context.loaders.viewerUpvotedPostId.load(subject.id);
+    return subject instanceof Comment ? context.loaders.viewerUpvotedByCommentId.load(subject.id) : context.loaders.viewerUpvotedByPostId.load(subject.id);
   }
 
   @Mutation(() => AddUpvotePayload, { nullable: true, description: 'Idempotent: upvoting twice counts once.' })
@@ -21,7 +21,7 @@ export class UpvoteResolver {
     @Ctx() context: RequestContext,
   ): Promise<AddUpvotePayload> {
     const subject = await this.upvotes.add(context.viewer, input.subjectId);
-    this.forget(subject, context);
+    context.loaders.afterUpvote(subject);
     return { subject };
   }
 
@@ -31,13 +31,7 @@ export class UpvoteResolver {
     @Ctx() context: RequestContext,
   ): Promise<RemoveUpvotePayload> {
     const subject = await this.upvotes.remove(context.viewer, input.subjectId);
-    this.forget(subject, context);
+    context.loaders.afterUpvote(subject);
     return { subject };
-  }
-
-  /** The viewer flag changed: drop what this request's loaders cached. */
-  private forget(subject: UpvoteSubject, context: RequestContext): void {
-    if (subject instanceof Comment) context.loaders.viewerUpvotedCommentId.clear(subject.id);
-    else context.loaders.viewerUpvotedPostId.clear(subject.id);
   }
 }
