@@ -10,10 +10,9 @@ import { AddCommentInput, AddCommentPayload, DeleteCommentInput, DeleteCommentPa
 import { commentCursor, commentCursorKey, CommentService } from './comment.service';
 import { CommentConnection, CommentEdge } from './comment.types';
 
+/** The fields of Comment that are not plain columns (own class: the type grows with later fields). */
 @Resolver(() => Comment)
-export class CommentResolver {
-  constructor(private readonly comments: CommentService) {}
-
+export class CommentFieldResolver {
   @FieldResolver(() => PostInterface, { description: 'The thread or poll this comment is on.' })
   async post(@Root() comment: Comment, @Ctx() context: RequestContext): Promise<Post> {
     const post = await context.loaders.postById.load(comment.postId);
@@ -63,6 +62,12 @@ export class CommentResolver {
     // The visible replies of a comment are exactly its non-deleted replies: replyCount.
     return Object.assign(new CommentConnection(), page, { countTotal: () => (comment.parentId === null ? comment.replyCount : 0) });
   }
+}
+
+/** Writes of comments. */
+@Resolver(() => Comment)
+export class CommentResolver {
+  constructor(private readonly comments: CommentService) {}
 
   @Mutation(() => AddCommentPayload, { nullable: true, description: 'Comments on a post, or replies to a comment.' })
   async addComment(

@@ -17,10 +17,9 @@ import {
 import { Poll } from './poll.types';
 import { PollService } from './poll.service';
 
+/** The fields of Poll that are not columns (own class: the type grows with later fields). */
 @Resolver(() => Poll)
-export class PollResolver {
-  constructor(private readonly polls: PollService) {}
-
+export class PollFieldResolver {
   @FieldResolver(() => [PollOption], { description: 'In display order.' })
   options(@Root() poll: Post, @Ctx() context: RequestContext): Promise<PollOption[]> {
     return context.loaders.optionsByPollId.load(poll.id);
@@ -43,6 +42,12 @@ export class PollResolver {
     const position = new Map(options.map((option) => [option.id, option.position]));
     return [...choices].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0)).map((id) => toGlobalId('PollOption', id));
   }
+}
+
+/** Writes of polls. */
+@Resolver(() => Poll)
+export class PollResolver {
+  constructor(private readonly polls: PollService) {}
 
   @Mutation(() => CreatePollPayload, { nullable: true, description: 'Opens a poll.' })
   async createPoll(

@@ -13,10 +13,9 @@ import { CreateThreadInput, CreateThreadPayload, RecordViewInput, RecordViewPayl
 import { PostConnection, PostInterface, PostStats } from './post.types';
 import { PostService } from './post.service';
 
+/** The fields of Thread and Poll that are not columns (own class: the type grows with later fields). */
 @Resolver(() => PostInterface)
-export class PostResolver {
-  constructor(private readonly postService: PostService) {}
-
+export class PostFieldResolver {
   @FieldResolver(() => Member, { description: 'Who posted it.' })
   async author(@Root() post: Post, @Ctx() context: RequestContext): Promise<Member> {
     const author = await context.loaders.memberById.load(post.authorId);
@@ -53,6 +52,12 @@ export class PostResolver {
       countTotal: () => context.loaders.topLevelCommentCountByPostId.load(post.id),
     });
   }
+}
+
+/** Reads and writes of posts. */
+@Resolver(() => PostInterface)
+export class PostResolver {
+  constructor(private readonly postService: PostService) {}
 
   @Query(() => PostInterface, { nullable: true, description: 'Null when no post has this id.' })
   async post(@Arg('id', () => ID, { description: "A thread's or poll's ID." }) id: string, @Ctx() context: RequestContext): Promise<Post | null> {
