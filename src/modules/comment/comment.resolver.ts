@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { pageSize } from '../../graphql/input-validation';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../graphql/pagination';
 import type { RequestContext } from '../context';
 import { Member } from '../member/member.entity';
 import type { Post } from '../post/post.entity';
@@ -48,7 +49,7 @@ export class CommentFieldResolver {
   async replies(
     @Root() comment: Comment,
     @Ctx() context: RequestContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: PAGE_SIZE_DEFAULT, description: `1 to ${PAGE_SIZE_MAX}.` }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last reply of the previous page.' }) after: string | null,
   ): Promise<CommentConnection> {
     const request = { scope: { kind: 'replies' as const, parentId: comment.id }, order: CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };

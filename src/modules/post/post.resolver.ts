@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { fromGlobalId } from '../../graphql/global-id';
 import { pageSize } from '../../graphql/input-validation';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../graphql/pagination';
 import { CommentOrder } from '../comment/comment-order';
 import { commentCursorKey } from '../comment/comment.service';
 import { CommentConnection } from '../comment/comment.types';
@@ -37,7 +38,7 @@ export class PostFieldResolver {
   async comments(
     @Root() post: Post,
     @Ctx() context: RequestContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: PAGE_SIZE_DEFAULT, description: `1 to ${PAGE_SIZE_MAX}.` }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last comment of the previous page.' }) after: string | null,
     @Arg('orderBy', () => CommentOrder, { nullable: true, defaultValue: CommentOrder.OLDEST, description: 'The order of the list.' })
     orderBy: CommentOrder | null,
@@ -74,7 +75,7 @@ export class PostResolver {
   })
   async posts(
     @Ctx() context: RequestContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: PAGE_SIZE_DEFAULT, description: `1 to ${PAGE_SIZE_MAX}.` }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last post of the previous page.' }) after: string | null,
     @Arg('orderBy', () => PostOrder, { nullable: true, defaultValue: PostOrder.NEWEST, description: 'The order of the list.' })
     orderBy: PostOrder | null,
