@@ -4,6 +4,7 @@
  * BAD_USER_INPUT naming the field, thrown before any write.
  */
 import { BadUserInputError } from './errors';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from './pagination';
 
 // C0 and C1 control characters, DEL, and Unicode line/paragraph separators: matching them is the point.
 // eslint-disable-next-line no-control-regex
@@ -52,7 +53,7 @@ export function cleanOptionalText(value: unknown, field: string, rule: TextRule)
 }
 
 /** `first` of a connection: 1..max, null/undefined meaning the default. */
-export function pageSize(first: number | null | undefined, field = 'first', max = 100, fallback = 20): number {
+export function pageSize(first: number | null | undefined, field = 'first', max = PAGE_SIZE_MAX, fallback = PAGE_SIZE_DEFAULT): number {
   if (first === null || first === undefined) return fallback;
   if (!Number.isInteger(first) || first < 1 || first > max) throw new BadUserInputError(field, `must be between 1 and ${max}.`);
   return first;

@@ -10,6 +10,10 @@
 import { Field, ObjectType } from 'type-graphql';
 import { BadUserInputError } from './errors';
 
+/** `first` of a list: at most this many rows per page, and this many when omitted. */
+export const PAGE_SIZE_MAX = 100;
+export const PAGE_SIZE_DEFAULT = 20;
+
 export type CursorKey = ReadonlyArray<number>;
 
 export function encodeCursor(order: string, key: CursorKey): string {

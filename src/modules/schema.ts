@@ -2,17 +2,29 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, ContainerType, PubSub } from 'type-graphql';
 import { DateTimeScalar } from '../graphql/scalars';
-import { CommentResolver } from './comment/comment.resolver';
+import { CommentFieldResolver, CommentResolver } from './comment/comment.resolver';
 import { MemberResolver } from './member/member.resolver';
 import { NodeResolver } from './node.resolver';
-import { PollResolver } from './poll/poll.resolver';
-import { PostResolver } from './post/post.resolver';
+import { PollFieldResolver, PollResolver } from './poll/poll.resolver';
+import { PostFieldResolver, PostResolver } from './post/post.resolver';
 import { LiveResolver } from './live.resolver';
 import { TopicResolver } from './topic/topic.resolver';
 import type { Services } from './services';
 import { UpvoteResolver } from './upvote/upvote.resolver';
 
-export const RESOLVERS = [NodeResolver, MemberResolver, TopicResolver, PostResolver, CommentResolver, PollResolver, UpvoteResolver, LiveResolver] as const;
+export const RESOLVERS = [
+  NodeResolver,
+  MemberResolver,
+  TopicResolver,
+  PostResolver,
+  PostFieldResolver,
+  CommentResolver,
+  CommentFieldResolver,
+  PollResolver,
+  PollFieldResolver,
+  UpvoteResolver,
+  LiveResolver,
+] as const;
 
 /**
  * TypeGraphQL insists on a pubSub when there are subscriptions, but every
@@ -41,8 +53,11 @@ function resolversContainer(services: Services | null): ContainerType {
           [MemberResolver, new MemberResolver(services.members)],
           [TopicResolver, new TopicResolver(services.topics)],
           [PostResolver, new PostResolver(services.posts)],
+          [PostFieldResolver, new PostFieldResolver()],
           [CommentResolver, new CommentResolver(services.comments)],
+          [CommentFieldResolver, new CommentFieldResolver()],
           [PollResolver, new PollResolver(services.polls)],
+          [PollFieldResolver, new PollFieldResolver()],
           [UpvoteResolver, new UpvoteResolver(services.upvotes)],
           [LiveResolver, new LiveResolver()],
         ]

@@ -1,6 +1,7 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { atArgument, idOf, signedIn } from '../../graphql/api-edge';
 import { pageSize } from '../../graphql/input-validation';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../graphql/pagination';
 import type { RequestContext } from '../context';
 import { Member } from '../member/member.entity';
 import type { Post } from '../post/post.entity';
@@ -8,62 +9,14 @@ import { postRefOf } from '../post/post-ref';
 import { PostInterface } from '../post/post.types';
 import { CommentOrder } from './comment-order';
 import { Comment } from './comment.entity';
+import { AddCommentInput, AddCommentPayload, DeleteCommentInput, DeleteCommentPayload, EditCommentInput, EditCommentPayload } from './comment.inputs';
 import { commentCursor, commentCursorKey, CommentService } from './comment.service';
 import { CommentConnection, CommentEdge } from './comment.types';
 import { CountsAsWrite } from '../write-limit';
 
-@InputType('AddCommentInput', { description: 'A new comment, or a reply to one.' })
-class AddCommentInput {
-  @Field(() => ID, { description: 'The thread or poll commented on.' })
-  postId: string;
-
-  @Field(() => String, { description: 'Plain text, 1 to 10,000 characters; paragraphs separated by a blank line.' })
-  body: string;
-
-  @Field(() => ID, { nullable: true, description: 'Reply to this comment of the same post.' })
-  parentId?: string | null;
-}
-
-@ObjectType('AddCommentPayload', { description: 'The result of addComment.' })
-class AddCommentPayload {
-  @Field(() => Comment, { description: 'The new comment.' })
-  comment: Comment;
-
-  @Field(() => CommentEdge, { description: "The new comment as an edge of its list (top-level comments, or its parent's replies)." })
-  commentEdge: CommentEdge;
-}
-
-@InputType('EditCommentInput', { description: 'New text for a comment.' })
-class EditCommentInput {
-  @Field(() => ID, { description: 'The comment to edit.' })
-  commentId: string;
-
-  @Field(() => String, { description: 'Plain text, 1 to 10,000 characters.' })
-  body: string;
-}
-
-@ObjectType('EditCommentPayload', { description: 'The result of editComment.' })
-class EditCommentPayload {
-  @Field(() => Comment, { description: 'The edited comment.' })
-  comment: Comment;
-}
-
-@InputType('DeleteCommentInput', { description: 'The comment to delete.' })
-class DeleteCommentInput {
-  @Field(() => ID, { description: 'The comment to delete.' })
-  commentId: string;
-}
-
-@ObjectType('DeleteCommentPayload', { description: 'The result of deleteComment.' })
-class DeleteCommentPayload {
-  @Field(() => Comment, { description: 'The deleted comment, as a placeholder.' })
-  comment: Comment;
-}
-
+/** The fields of Comment that are not plain columns (own class: the type grows with later fields). */
 @Resolver(() => Comment)
-export class CommentResolver {
-  constructor(private readonly comments: CommentService) {}
-
+export class CommentFieldResolver {
   @FieldResolver(() => PostInterface, { description: 'The thread or poll this comment is on.' })
   async post(@Root() comment: Comment, @Ctx() context: RequestContext): Promise<Post> {
     const post = await context.loaders.postById.load(comment.postId);
@@ -99,7 +52,7 @@ export class CommentResolver {
   async replies(
     @Root() comment: Comment,
     @Ctx() context: RequestContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: PAGE_SIZE_DEFAULT, description: `1 to ${PAGE_SIZE_MAX}.` }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last reply of the previous page.' }) after: string | null,
   ): Promise<CommentConnection> {
     const request = { scope: { kind: 'replies' as const, parentId: comment.id }, order: CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
@@ -108,11 +61,17 @@ export class CommentResolver {
     // Replies are one level deep, so a reply's own list is empty without a query.
     const page =
       comment.parentId === null
-        ? await context.loaders.commentPage.load(request)
+        ? await context.loaders.commentPageByRequest.load(request)
         : { edges: [], nodes: [], pageInfo: { hasNextPage: false, hasPreviousPage: after !== null, startCursor: null, endCursor: null } };
     // The visible replies of a comment are exactly its non-deleted replies: replyCount.
     return Object.assign(new CommentConnection(), page, { countTotal: () => (comment.parentId === null ? comment.replyCount : 0) });
   }
+}
+
+/** Writes of comments. */
+@Resolver(() => Comment)
+export class CommentResolver {
+  constructor(private readonly comments: CommentService) {}
 
   @Mutation(() => AddCommentPayload, { nullable: true, description: 'Comments on a post, or replies to a comment.' })
   @UseMiddleware(CountsAsWrite)

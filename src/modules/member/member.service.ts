@@ -30,6 +30,8 @@ export interface Session {
 export const MIN_PASSWORD_LENGTH = 10;
 // Long enough for passphrases, short enough that nobody makes scrypt chew megabytes.
 export const MAX_PASSWORD_LENGTH = 256;
+export const MEMBER_TITLE_MAX = 100;
+export const MEMBER_INDUSTRY_MAX = 100;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function hashToken(token: string): string {
@@ -55,8 +57,8 @@ export class MemberService {
   async signUp(data: SignUpData): Promise<Session> {
     const email = normaliseEmail(data.email, 'email');
     checkPassword(data.password, 'password');
-    const title = cleanText(data.title, 'title', { min: 1, max: 100 });
-    const industry = cleanOptionalText(data.industry, 'industry', { max: 100 });
+    const title = cleanText(data.title, 'title', { min: 1, max: MEMBER_TITLE_MAX });
+    const industry = cleanOptionalText(data.industry, 'industry', { max: MEMBER_INDUSTRY_MAX });
     if (!Object.values(CompanySize).includes(data.companySize)) throw new BadUserInputError('companySize', 'is not a company size.');
 
     // Hash outside the unit of work: scrypt takes tens of milliseconds and

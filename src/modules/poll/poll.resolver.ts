@@ -1,89 +1,27 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Mutation, ObjectType, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { atArgument, idOf, signedIn } from '../../graphql/api-edge';
 import { toGlobalId } from '../../graphql/global-id';
 import type { RequestContext } from '../context';
 import type { Post } from '../post/post.entity';
 import { buildPollResults, maySeeTallies, PollResults } from './poll-results';
 import { PollOption } from './poll-option.entity';
-import { Poll, ResultsVisibilityEnum } from './poll.types';
+import {
+  CastVoteInput,
+  CastVotePayload,
+  ClosePollInput,
+  ClosePollPayload,
+  CreatePollInput,
+  CreatePollPayload,
+  RetractVoteInput,
+  RetractVotePayload,
+} from './poll.inputs';
+import { Poll } from './poll.types';
 import { PollService } from './poll.service';
 import { CountsAsWrite } from '../write-limit';
 
-@InputType('CreatePollInput', { description: 'A new poll.' })
-class CreatePollInput {
-  @Field(() => String, { description: 'The question, 1 to 300 characters.' })
-  title: string;
-
-  @Field(() => String, { nullable: true, description: 'Context for the question, up to 5,000 characters of plain text.' })
-  description?: string | null;
-
-  @Field(() => [String], { description: '2 to 20 distinct labels, in display order.' })
-  options: string[];
-
-  @Field(() => Boolean, { nullable: true, description: 'Default false.' })
-  allowsMultipleChoices?: boolean | null;
-
-  @Field(() => Date, { nullable: true, description: 'Must be in the future.' })
-  closesAt?: Date | null;
-
-  @Field(() => ResultsVisibilityEnum, { nullable: true, description: 'Default ALWAYS.' })
-  resultsVisibility?: ResultsVisibilityEnum | null;
-
-  @Field(() => [String], { nullable: true, description: 'Topic names; unknown topics are created.' })
-  topics?: string[] | null;
-}
-
-@ObjectType('CreatePollPayload', { description: 'The result of createPoll.' })
-class CreatePollPayload {
-  @Field(() => Poll, { description: 'The new poll.' })
-  poll: Post;
-}
-
-@InputType('CastVoteInput', { description: 'A vote.' })
-class CastVoteInput {
-  @Field(() => ID, { description: 'The poll.' })
-  pollId: string;
-
-  @Field(() => [ID], {
-    description: "Exactly one option for a single-choice poll; one or more distinct options otherwise. Replaces the viewer's earlier vote.",
-  })
-  optionIds: string[];
-}
-
-@ObjectType('CastVotePayload', { description: 'The result of castVote.' })
-class CastVotePayload {
-  @Field(() => Poll, { description: 'The poll, with the results the viewer may now see.' })
-  poll: Post;
-}
-
-@InputType('RetractVoteInput', { description: 'The poll whose vote to withdraw.' })
-class RetractVoteInput {
-  @Field(() => ID, { description: 'The poll.' })
-  pollId: string;
-}
-
-@ObjectType('RetractVotePayload', { description: 'The result of retractVote.' })
-class RetractVotePayload {
-  @Field(() => Poll, { description: 'The poll.' })
-  poll: Post;
-}
-
-@InputType('ClosePollInput', { description: 'The poll to close.' })
-class ClosePollInput {
-  @Field(() => ID, { description: 'The poll.' })
-  pollId: string;
-}
-
-@ObjectType('ClosePollPayload', { description: 'The result of closePoll.' })
-class ClosePollPayload {
-  @Field(() => Poll, { description: 'The closed poll.' })
-  poll: Post;
-}
-
+/** The fields of Poll that are not columns (own class: the type grows with later fields). */
 @Resolver(() => Poll)
-export class PollResolver {
-  constructor(private readonly polls: PollService) {}
-
+export class PollFieldResolver {
   @FieldResolver(() => [PollOption], { description: 'In display order.' })
   options(@Root() poll: Post, @Ctx() context: RequestContext): Promise<PollOption[]> {
     return context.loaders.optionsByPollId.load(poll.id);
@@ -106,6 +44,12 @@ export class PollResolver {
     const position = new Map(options.map((option) => [option.id, option.position]));
     return [...choices].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0)).map((id) => toGlobalId('PollOption', id));
   }
+}
+
+/** Writes of polls. */
+@Resolver(() => Poll)
+export class PollResolver {
+  constructor(private readonly polls: PollService) {}
 
   @Mutation(() => CreatePollPayload, { nullable: true, description: 'Opens a poll.' })
   @UseMiddleware(CountsAsWrite)
@@ -130,9 +74,7 @@ export class PollResolver {
         optionIds: input.optionIds.map((id, index) => idOf(id, `optionIds[${index}]`, ['PollOption'], 'Poll option').id),
       }),
     );
-    context.loaders.viewerChoicesByPollId.clear(poll.id);
-    context.loaders.optionsByPollId.clear(poll.id);
-    context.loaders.pollStateById.clear(poll.id);
+    context.loaders.afterVote(poll.id);
     return { poll };
   }
 
@@ -147,9 +89,7 @@ export class PollResolver {
   ): Promise<RetractVotePayload> {
     const viewer = signedIn(context.viewer);
     const poll = await atArgument('input', () => this.polls.retractVote(viewer, idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id));
-    context.loaders.viewerChoicesByPollId.clear(poll.id);
-    context.loaders.optionsByPollId.clear(poll.id);
-    context.loaders.pollStateById.clear(poll.id);
+    context.loaders.afterVote(poll.id);
     return { poll };
   }
 

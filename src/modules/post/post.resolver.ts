@@ -1,7 +1,8 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { atArgument, signedIn } from '../../graphql/api-edge';
 import { fromGlobalId } from '../../graphql/global-id';
 import { pageSize } from '../../graphql/input-validation';
+import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../graphql/pagination';
 import { CommentOrder } from '../comment/comment-order';
 import { commentCursorKey } from '../comment/comment.service';
 import { CommentConnection } from '../comment/comment.types';
@@ -11,44 +12,14 @@ import { Topic } from '../topic/topic.entity';
 import { PostKindFilter, PostOrder } from './post-order';
 import { postRefOf } from './post-ref';
 import type { Post } from './post.entity';
-import { PostConnection, PostInterface, PostStats, Thread } from './post.types';
+import { CreateThreadInput, CreateThreadPayload, RecordViewInput, RecordViewPayload } from './post.inputs';
+import { PostConnection, PostInterface, PostStats } from './post.types';
 import { PostService } from './post.service';
 import { CountsAsWrite } from '../write-limit';
 
-@InputType('CreateThreadInput', { description: 'A new discussion thread.' })
-class CreateThreadInput {
-  @Field(() => String, { description: 'The question or headline, 1 to 300 characters.' })
-  title: string;
-
-  @Field(() => String, { description: 'Plain text, 1 to 20,000 characters; paragraphs separated by a blank line.' })
-  body: string;
-
-  @Field(() => [String], { nullable: true, description: 'Topic names; unknown topics are created.' })
-  topics?: string[] | null;
-}
-
-@ObjectType('CreateThreadPayload', { description: 'The result of createThread.' })
-class CreateThreadPayload {
-  @Field(() => Thread, { description: 'The new thread.' })
-  thread: Post;
-}
-
-@InputType('RecordViewInput', { description: 'The post that was viewed.' })
-class RecordViewInput {
-  @Field(() => ID, { description: 'A thread or poll.' })
-  postId: string;
-}
-
-@ObjectType('RecordViewPayload', { description: 'The result of recordView.' })
-class RecordViewPayload {
-  @Field(() => PostInterface, { description: 'The post with its updated counters.' })
-  post: Post;
-}
-
+/** The fields of Thread and Poll that are not columns (own class: the type grows with later fields). */
 @Resolver(() => PostInterface)
-export class PostResolver {
-  constructor(private readonly postService: PostService) {}
-
+export class PostFieldResolver {
   @FieldResolver(() => Member, { description: 'Who posted it.' })
   async author(@Root() post: Post, @Ctx() context: RequestContext): Promise<Member> {
     const author = await context.loaders.memberById.load(post.authorId);
@@ -70,7 +41,7 @@ export class PostResolver {
   async comments(
     @Root() post: Post,
     @Ctx() context: RequestContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: PAGE_SIZE_DEFAULT, description: `1 to ${PAGE_SIZE_MAX}.` }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last comment of the previous page.' }) after: string | null,
     @Arg('orderBy', () => CommentOrder, { nullable: true, defaultValue: CommentOrder.OLDEST, description: 'The order of the list.' })
     orderBy: CommentOrder | null,
@@ -78,13 +49,19 @@ export class PostResolver {
     const request = { scope: { kind: 'post' as const, postId: post.id }, order: orderBy ?? CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
     // Checked here, not in the batch: one bad cursor must not fail the other lists of the request.
     commentCursorKey(request.after, request.order);
-    const page = await context.loaders.commentPage.load(request);
+    const page = await context.loaders.commentPageByRequest.load(request);
     // Replies ask for their parent: it is on this page already.
     page.nodes.forEach((comment) => context.loaders.commentById.prime(comment.id, comment));
     return Object.assign(new CommentConnection(), page, {
       countTotal: () => context.loaders.topLevelCommentCountByPostId.load(post.id),
     });
   }
+}
+
+/** Reads and writes of posts. */
+@Resolver(() => PostInterface)
+export class PostResolver {
+  constructor(private readonly postService: PostService) {}
 
   @Query(() => PostInterface, { nullable: true, description: 'Null when no post has this id.' })
   async post(@Arg('id', () => ID, { description: "A thread's or poll's ID." }) id: string, @Ctx() context: RequestContext): Promise<Post | null> {
@@ -101,7 +78,7 @@ export class PostResolver {
   })
   async posts(
     @Ctx() context: RequestContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: '1 to 100.' }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: PAGE_SIZE_DEFAULT, description: `1 to ${PAGE_SIZE_MAX}.` }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last post of the previous page.' }) after: string | null,
     @Arg('orderBy', () => PostOrder, { nullable: true, defaultValue: PostOrder.NEWEST, description: 'The order of the list.' })
     orderBy: PostOrder | null,

@@ -5,7 +5,7 @@
 import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../../graphql/global-id';
 import { Node, resolveNodeType, Upvotable } from '../../graphql/node';
-import { PageInfo } from '../../graphql/pagination';
+import { Connection, Edge } from '../../graphql/connection';
 import type { Post } from './post.entity';
 
 @InterfaceType('Post', {
@@ -13,7 +13,7 @@ import type { Post } from './post.entity';
   description: 'A piece of content members discuss: a discussion thread or a poll.',
   resolveType: resolveNodeType,
 })
-export abstract class PostInterface {
+export abstract class PostInterface implements Pick<Post, 'title' | 'createdAt' | 'viewCount' | 'commentCount'> {
   @Field(() => String, { description: 'The question or headline.' })
   title: string;
 
@@ -31,13 +31,13 @@ export abstract class PostInterface {
   implements: [Node, Upvotable, PostInterface],
   description: 'A question or topic opened for discussion.',
 })
-export class Thread {
+export class Thread implements Pick<Post, 'body'> {
   @Field(() => String, { description: "The question's details, as plain text (paragraphs separated by a blank line)." })
   body: string;
 }
 
 @ObjectType('PostStats', { implements: Node, description: "A post's live counters." })
-export class PostStats {
+export class PostStats implements Pick<Post, 'viewCount' | 'upvoteCount' | 'commentCount'> {
   readonly postDbId: number;
 
   @Field(() => ID, { description: "The post's global ID." })
@@ -71,30 +71,14 @@ export class PostStats {
 }
 
 @ObjectType('PostEdge', { description: 'A post and its position in a list.' })
-export class PostEdge {
-  @Field(() => String, { description: 'Pass as `after` to continue the list after this post.' })
-  cursor: string;
-
-  @Field(() => PostInterface, { description: 'The post.' })
-  node: Post;
-}
+export class PostEdge extends Edge<Post>(() => PostInterface, { one: 'post' }) {}
 
 @ObjectType('PostConnection', { description: 'A page of posts (Relay cursor connection).' })
-export class PostConnection {
-  @Field(() => [PostEdge], { description: 'The posts of this page with their cursors.' })
-  edges: PostEdge[];
-
-  @Field(() => [PostInterface], { description: 'The posts of this page.' })
-  nodes: Post[];
-
-  @Field(() => PageInfo, { description: 'Where this page sits in the list.' })
-  pageInfo: PageInfo;
-
-  /** Counting is a query of its own: run only when totalCount is asked for. */
-  countTotal: () => Promise<number>;
-
-  @Field(() => Int, { description: 'Posts matching the filters, over all pages.' })
-  totalCount(): Promise<number> {
-    return this.countTotal();
-  }
-}
+export class PostConnection extends Connection<Post, PostEdge>(
+  () => PostEdge,
+  () => PostInterface,
+  {
+    many: 'posts',
+    totalCount: 'Posts matching the filters, over all pages.',
+  },
+) {}

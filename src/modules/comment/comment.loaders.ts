@@ -1,0 +1,29 @@
+/**
+ * Comments by id, pages of comments and top-level counts, batched per
+ * request: the first pages of replies of many comments cost one query (a
+ * window function ranks them), so a thread page costs a constant number of
+ * statements however many comments it shows.
+ */
+import DataLoader from 'dataloader';
+import { byId } from '../../graphql/loaders';
+import type { Page } from '../../graphql/pagination';
+import type { Comment } from './comment.entity';
+import type { CommentPageRequest, CommentService } from './comment.service';
+
+export interface CommentLoaders {
+  commentById: DataLoader<number, Comment | null>;
+  /** One page of a post's top-level comments or of a comment's replies. */
+  commentPageByRequest: DataLoader<CommentPageRequest, Page<Comment>, string>;
+  topLevelCommentCountByPostId: DataLoader<number, number>;
+}
+
+export function createCommentLoaders(comments: Pick<CommentService, 'findByIds' | 'pages' | 'topLevelCounts'>): CommentLoaders {
+  return {
+    commentById: byId((ids) => comments.findByIds(ids)),
+    commentPageByRequest: new DataLoader((requests) => comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
+    topLevelCommentCountByPostId: new DataLoader(async (postIds) => {
+      const counts = await comments.topLevelCounts(postIds);
+      return postIds.map((id) => counts.get(id) ?? 0);
+    }),
+  };
+}

@@ -1,0 +1,43 @@
+/** The sign-up and log-in inputs and the session payload; the limits in their descriptions are the ones the service checks. */
+import { Field, InputType, ObjectType } from 'type-graphql';
+import { CompanySize } from './company-size';
+import { Member } from './member.entity';
+import { MEMBER_INDUSTRY_MAX, MEMBER_TITLE_MAX, MIN_PASSWORD_LENGTH } from './member.service';
+
+@InputType('SignUpInput', { description: "A new member's e-mail, password and professional identity." })
+export class SignUpInput {
+  @Field(() => String, { description: 'Unique, compared case-insensitively. An address already in use is BAD_USER_INPUT on input.email.' })
+  email: string;
+
+  @Field(() => String, { description: `At least ${MIN_PASSWORD_LENGTH} characters.` })
+  password: string;
+
+  @Field(() => String, { description: `Job title, 1 to ${MEMBER_TITLE_MAX} characters, e.g. "Director of IT".` })
+  title: string;
+
+  @Field(() => String, { nullable: true, description: `Industry, up to ${MEMBER_INDUSTRY_MAX} characters; omit or leave empty for none.` })
+  industry?: string | null;
+
+  @Field(() => CompanySize, { description: "The size band of the member's company." })
+  companySize: CompanySize;
+}
+
+@InputType('LogInInput', { description: 'The e-mail and password a member signed up with.' })
+export class LogInInput {
+  @Field(() => String, { description: 'The e-mail address, in any letter case.' })
+  email: string;
+
+  @Field(() => String, { description: 'The password.' })
+  password: string;
+}
+
+@ObjectType('AuthPayload', {
+  description: '`token` goes in `Authorization: Bearer <token>` (HTTP) or connectionParams.authorization (WebSocket). It stays valid until logOut.',
+})
+export class AuthPayload {
+  @Field(() => String, { description: 'An opaque session token; keep it secret.' })
+  token: string;
+
+  @Field(() => Member, { description: 'The signed-in member.' })
+  member: Member;
+}

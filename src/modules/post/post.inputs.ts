@@ -1,0 +1,37 @@
+/** The thread and view mutations' inputs and payloads; the limits in their descriptions are the ones the service checks. */
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import type { Post } from './post.entity';
+import { POST_TITLE_MAX, THREAD_BODY_MAX } from './post.service';
+import { PostInterface, Thread } from './post.types';
+
+@InputType('CreateThreadInput', { description: 'A new discussion thread.' })
+export class CreateThreadInput {
+  @Field(() => String, { description: `The question or headline, 1 to ${POST_TITLE_MAX.toLocaleString('en-US')} characters.` })
+  title: string;
+
+  @Field(() => String, {
+    description: `Plain text, 1 to ${THREAD_BODY_MAX.toLocaleString('en-US')} characters; paragraphs separated by a blank line.`,
+  })
+  body: string;
+
+  @Field(() => [String], { nullable: true, description: 'Topic names; unknown topics are created.' })
+  topics?: string[] | null;
+}
+
+@ObjectType('CreateThreadPayload', { description: 'The result of createThread.' })
+export class CreateThreadPayload {
+  @Field(() => Thread, { description: 'The new thread.' })
+  thread: Post;
+}
+
+@InputType('RecordViewInput', { description: 'The post that was viewed.' })
+export class RecordViewInput {
+  @Field(() => ID, { description: 'A thread or poll.' })
+  postId: string;
+}
+
+@ObjectType('RecordViewPayload', { description: 'The result of recordView.' })
+export class RecordViewPayload {
+  @Field(() => PostInterface, { description: 'The post with its updated counters.' })
+  post: Post;
+}
