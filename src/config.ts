@@ -38,6 +38,11 @@ export interface Config {
   pollCloseIntervalMs: number;
   live: LiveConfig;
   http: HttpConfig;
+  /**
+   * Browser origins, besides the server's own, whose pages may use the API: their WebSocket
+   * handshakes are accepted and HTTP answers them with CORS headers. Normalised ("https://app.example.com").
+   */
+  allowedOrigins: readonly string[];
 }
 
 /** Timeouts of the HTTP server (they never apply to upgraded WebSockets). */
@@ -139,6 +144,35 @@ function readDemoData(env: NodeJS.ProcessEnv): boolean {
   throw new ConfigError('DEMO_DATA', `expected 1 or 0, got "${raw}"`);
 }
 
+/**
+ * ALLOWED_ORIGINS: a comma-separated list of origins (scheme, host and optional port, nothing else),
+ * each normalised as browsers send it in `Origin` (lower-case host, default port dropped). A path,
+ * a wildcard or "null" is refused: a typo must not silently open the API to every site.
+ */
+function readAllowedOrigins(env: NodeJS.ProcessEnv): string[] {
+  const entries = (env.ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return [
+    ...new Set(
+      entries.map((entry) => {
+        let url: URL;
+        try {
+          url = new URL(entry);
+        } catch {
+          throw new ConfigError('ALLOWED_ORIGINS', `"${entry}" is not an origin such as https://app.example.com`);
+        }
+        const bare = url.pathname === '/' && url.username === '' && url.password === '' && !/[?#*]/.test(entry);
+        if (!['http:', 'https:'].includes(url.protocol) || !bare) {
+          throw new ConfigError('ALLOWED_ORIGINS', `"${entry}" is not an origin: expected http(s)://host[:port] without a path`);
+        }
+        return url.origin;
+      }),
+    ),
+  ];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = readEnum(env, 'NODE_ENV', NODE_ENVS, 'development');
   const host = env.HOST?.trim() || '0.0.0.0';
@@ -171,5 +205,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectionInitTimeoutMs: readInt(env, 'LIVE_CONNECTION_INIT_TIMEOUT_MS', 10_000, 100, 10_000),
     },
     http,
+    allowedOrigins: readAllowedOrigins(env),
   };
 }

@@ -14,6 +14,7 @@ import { LiveHub } from '../modules/live/live-hub';
 import { createSharedLoaders, withViewer } from '../modules/loaders';
 import { createServices, Services } from '../modules/services';
 import { DomainEventBus } from '../realtime/domain-events';
+import { createOriginPolicy, OriginPolicy } from './origins';
 
 export interface Container {
   config: Config;
@@ -24,6 +25,8 @@ export interface Container {
   db: Database;
   services: Services;
   liveHub: LiveHub;
+  /** Which browser origins may open sockets and get CORS headers (ALLOWED_ORIGINS and the server's own). */
+  origins: OriginPolicy;
 }
 
 export function createContainer(config: Config, logger: Logger): Container {
@@ -45,5 +48,5 @@ export function createContainer(config: Config, logger: Logger): Container {
     config.live,
     logger,
   );
-  return { config, logger, events, queryLog, db, services, liveHub };
+  return { config, logger, events, queryLog, db, services, liveHub, origins: createOriginPolicy(config.allowedOrigins) };
 }

@@ -91,7 +91,13 @@ function healthHandler(db: Database, logger: Logger, isReady: () => boolean): ex
   };
 }
 
-export function createHttpShell(parts: { db: Database; logger: Logger; timeouts: HttpConfig }): HttpShell {
+export function createHttpShell(parts: {
+  db: Database;
+  logger: Logger;
+  timeouts: HttpConfig;
+  /** CORS for /graphql (preflights answered here, before the server is ready). */
+  cors: express.RequestHandler;
+}): HttpShell {
   const { db, logger } = parts;
   let ready = false;
   let graphqlHandler: express.RequestHandler | null = null;
@@ -115,6 +121,7 @@ export function createHttpShell(parts: { db: Database; logger: Logger; timeouts:
     healthHandler(db, logger, () => ready),
   );
 
+  app.use('/graphql', parts.cors);
   app.use('/graphql', (req, res, next) => {
     if (!graphqlHandler) {
       jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The server is starting; retry shortly.');

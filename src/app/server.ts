@@ -55,7 +55,7 @@ export async function startServerWithProbe(config: Config, options: { logger?: L
 
 async function launch(config: Config, logger: Logger): Promise<{ server: RunningServer; probe: TestProbe }> {
   const container = createContainer(config, logger);
-  const shell = createHttpShell({ db: container.db, logger, timeouts: config.http });
+  const shell = createHttpShell({ db: container.db, logger, timeouts: config.http, cors: container.origins.cors });
   let relay: RedisEventRelay | null = null;
   const steps = buildSteps(container, shell, (started) => (relay = started));
   const lifecycle = await startSteps(steps, logger);
@@ -200,6 +200,7 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
             }
             return authenticate(services, authorization ?? undefined);
           },
+          acceptOrigin: container.origins.acceptsHandshake,
           createContext: ({ viewer, connectionId, operationId, requestId }) =>
             createContext(container, { requestId, viewer, live: { connectionId, operationId } }),
           logger,

@@ -18,7 +18,9 @@
  *   later;
  * - ordering: the `subscribe` messages of one socket are handled one after
  *   the other, so a subscription is registered before anything is sent for
- *   a later one on the same socket.
+ *   a later one on the same socket;
+ * - browsers' handshakes are checked against `acceptOrigin` before the
+ *   upgrade: a refused one gets HTTP 403 and never becomes a socket.
  *
  * This file knows nothing of domains: authentication and the per-operation
  * context come from the caller.
@@ -59,6 +61,11 @@ export interface LiveServerOptions<TViewer, TContext> {
   activeSubscriptions(connectionId: string): number;
   /** connectionParams.authorization -> viewer; throws UnauthenticatedError for a bad token. */
   authenticate(authorization: unknown): Promise<TViewer | null>;
+  /**
+   * Whether a handshake with this `Origin` header (undefined when the client sent none) may be
+   * upgraded; a refused one is answered HTTP 403 before it becomes a WebSocket.
+   */
+  acceptOrigin(origin: string | undefined, request: http.IncomingMessage): boolean;
   createContext(operation: { viewer: TViewer | null; connectionId: string; operationId: string; requestId: string }): TContext;
   logger: Logger;
 }
@@ -186,7 +193,19 @@ async function prepareSubscription<TViewer, TContext>(
 
 export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer {
   const { logger } = options;
-  const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    maxPayload: options.maxPayloadBytes,
+    verifyClient: (
+      { origin, req }: { origin: string | undefined; req: http.IncomingMessage },
+      done: (verified: boolean, code?: number, message?: string) => void,
+    ) => {
+      if (options.acceptOrigin(origin, req)) return done(true);
+      logger.info('refused a WebSocket handshake from another origin', { origin });
+      done(false, 403, 'Forbidden');
+    },
+  });
   const states = new WeakMap<object, ConnectionState<TViewer>>();
 
   /** The id an INTERNAL_SERVER_ERROR quotes and the log line carries: unique per socket and operation. */
