@@ -62,6 +62,8 @@ export function createOriginPolicy(allowedOrigins: readonly string[]): OriginPol
     },
     cors: cors({
       origin: (origin, callback) => callback(null, origin !== undefined && isListed(origin)),
+      // What Apollo serves: queries by GET, everything by POST.
+      methods: ['GET', 'POST'],
       // Bearer tokens, never cookies: no credentials mode.
       credentials: false,
       // What a page may read besides the body: the id an error quotes, and when to retry.

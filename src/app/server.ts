@@ -5,6 +5,7 @@
  * answer 503 while the database is being prepared (/graphql answers 503
  * until Apollo has started).
  */
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -24,7 +25,8 @@ import { createApollo } from './apollo';
 import { Container, createContainer } from './container';
 import { createHttpShell, HttpShell, MAX_BODY } from './http-shell';
 import { startSteps, Step } from './lifecycle';
-import { authenticate, createContext } from './request-context';
+import { authenticate, createContext, Viewer } from './request-context';
+import { closeRevokedSockets } from './session-revocation';
 
 export interface RunningServer {
   url: string;
@@ -164,11 +166,12 @@ function redisRelayStep({ config, events, logger, liveHub }: Container, onRelay:
  * closes the HTTP server); the doors open last: the HTTP handler and the WebSocket server.
  */
 function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; openDoors: Step } {
-  const { config, logger, services, liveHub } = container;
+  const { config, logger, services } = container;
   const { httpServer } = shell;
   let schema: GraphQLSchema | null = null;
   let apollo: ApolloServer<RequestContext> | null = null;
-  let liveServer: LiveServer | null = null;
+  let liveServer: LiveServer<Viewer> | null = null;
+  let stopRevocations = () => {};
   return {
     apollo: {
       name: 'start Apollo',
@@ -187,31 +190,38 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
       start: async () => {
         if (!apollo || !schema) throw new Error('Apollo must have started before the doors open');
         shell.serveGraphql(express.Router().use(express.json({ limit: MAX_BODY }), expressMiddleware(apollo, { context: httpContext(container) })));
-        liveServer = startLiveServer({
-          httpServer,
-          path: '/graphql',
-          schema,
-          isProduction: config.isProduction,
-          ...config.live,
-          activeSubscriptions: (connectionId) => liveHub.registry.countFor(connectionId),
-          authenticate: async (authorization) => {
-            if (authorization !== undefined && authorization !== null && typeof authorization !== 'string') {
-              throw new UnauthenticatedError('connectionParams.authorization must be "Bearer <token>".');
-            }
-            return authenticate(services, authorization ?? undefined);
-          },
-          acceptOrigin: container.origins.acceptsHandshake,
-          createContext: ({ viewer, connectionId, operationId, requestId }) =>
-            createContext(container, { requestId, viewer, live: { connectionId, operationId } }),
-          logger,
-        });
+        liveServer = startAppLiveServer(container, httpServer, schema);
+        stopRevocations = closeRevokedSockets(container.events, liveServer, container.logger);
       },
       // WebSockets first (closed with 1001), so the HTTP drain of the Apollo step is not held open by them.
       stop: async () => {
+        stopRevocations();
         if (liveServer) await liveServer.close();
       },
     },
   };
+}
+
+/** The WebSocket side on the HTTP server: the same schema, authentication and context as HTTP. */
+function startAppLiveServer(container: Container, httpServer: http.Server, schema: GraphQLSchema): LiveServer<Viewer> {
+  const { config, services, liveHub, logger } = container;
+  return startLiveServer<Viewer, RequestContext>({
+    httpServer,
+    path: '/graphql',
+    schema,
+    isProduction: config.isProduction,
+    ...config.live,
+    activeSubscriptions: (connectionId) => liveHub.registry.countFor(connectionId),
+    authenticate: async (authorization) => {
+      if (authorization !== undefined && authorization !== null && typeof authorization !== 'string') {
+        throw new UnauthenticatedError('connectionParams.authorization must be "Bearer <token>".');
+      }
+      return authenticate(services, authorization ?? undefined);
+    },
+    acceptOrigin: container.origins.acceptsHandshake,
+    createContext: ({ viewer, connectionId, operationId, requestId }) => createContext(container, { requestId, viewer, live: { connectionId, operationId } }),
+    logger,
+  });
 }
 
 /** The context of an HTTP request: the viewer from its bearer token. */

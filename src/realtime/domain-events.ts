@@ -11,7 +11,13 @@ export type DomainEvent =
   /** A post's views, upvotes or comment count changed. */
   | { type: 'postStatsChanged'; postId: number }
   /** The post has comments up to sequence number `seq` (see Comment.seq). */
-  | { type: 'commentAdded'; postId: number; seq: number };
+  | { type: 'commentAdded'; postId: number; seq: number }
+  /**
+   * Sign-in sessions of a member ended (logOut; a password change, deletion or suspension may end
+   * them all): sockets opened with them must close. `tokenHashes` names the sessions (the stored
+   * SHA-256 of their tokens, never the tokens); null means every session of the member.
+   */
+  | { type: 'sessionsRevoked'; memberId: number; tokenHashes: string[] | null };
 
 export type DomainEventListener = (event: DomainEvent) => void;
 

@@ -37,6 +37,10 @@ function isDomainEvent(value: unknown): value is DomainEvent {
   if (event.type === 'pollResultsChanged') return id('pollId') && id('version');
   if (event.type === 'postStatsChanged') return id('postId');
   if (event.type === 'commentAdded') return id('postId') && id('seq');
+  if (event.type === 'sessionsRevoked') {
+    const hashes = event.tokenHashes;
+    return id('memberId') && (hashes === null || (Array.isArray(hashes) && hashes.every((hash) => typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash))));
+  }
   return false;
 }
 

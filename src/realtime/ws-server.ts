@@ -20,7 +20,9 @@
  *   the other, so a subscription is registered before anything is sent for
  *   a later one on the same socket;
  * - browsers' handshakes are checked against `acceptOrigin` before the
- *   upgrade: a refused one gets HTTP 403 and never becomes a socket.
+ *   upgrade: a refused one gets HTTP 403 and never becomes a socket;
+ * - sockets are tracked by their authenticated viewer, so the caller can
+ *   end those of a session it revoked (`closeWhere`).
  *
  * This file knows nothing of domains: authentication and the per-operation
  * context come from the caller.
@@ -42,7 +44,7 @@ import {
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { BadRequestError, ClientError, ErrorCode, INTERNAL_ERROR_MESSAGE, UnauthenticatedError } from '../graphql/errors';
 import { formatError } from '../graphql/format-error';
 import { assertQuerySize, fragmentsOf } from '../graphql/query-size';
@@ -86,7 +88,17 @@ type PreparedArgs = ExecutionArgs & { [PREPARED]?: AsyncGenerator<ExecutionResul
 const isStream = (result: unknown): result is AsyncGenerator<ExecutionResult, void, void> =>
   typeof (result as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
 
-export interface LiveServer {
+export interface LiveServer<TViewer = unknown> {
+  /**
+   * Closes, with `code` and `reason`, every open socket whose authenticated viewer matches (sockets
+   * of anonymous clients never match); returns how many. From this call on nothing more is sent to
+   * them, and one that does not answer the close frame is dropped a second later.
+   *
+   * A socket still authenticating when this is called is checked too, once its viewer is known,
+   * and refused (4403 Forbidden) if it matches: its token check may have read the session just
+   * before the change that made the caller close it committed.
+   */
+  closeWhere(matches: (viewer: TViewer) => boolean, code: number, reason: string): number;
   /** Closes every socket with 1001 (going away) and stops accepting new ones. */
   close(): Promise<void>;
 }
@@ -191,7 +203,15 @@ async function prepareSubscription<TViewer, TContext>(
   return args;
 }
 
-export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer {
+/** Closes a socket and drops it if it has not answered the close frame within the grace period. */
+function closeSocket(socket: WebSocket, code: number, reason: string): void {
+  socket.close(code, reason);
+  setTimeout(() => {
+    if (socket.readyState !== socket.CLOSED) socket.terminate();
+  }, CLOSE_GRACE_MS).unref();
+}
+
+export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer<TViewer> {
   const { logger } = options;
   const wss = new WebSocketServer({
     server: options.httpServer,
@@ -207,6 +227,10 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
     },
   });
   const states = new WeakMap<object, ConnectionState<TViewer>>();
+  /** Open sockets of signed-in viewers, for closeWhere; a socket leaves when it closes. */
+  const signedIn = new Map<WebSocket, ConnectionState<TViewer>>();
+  /** For each socket still authenticating: the closeWhere matchers called meanwhile. */
+  const authenticating = new Set<Array<(viewer: TViewer) => boolean>>();
 
   /** The id an INTERNAL_SERVER_ERROR quotes and the log line carries: unique per socket and operation. */
   const requestIdOf = (extra: object, operationId: string) => `${states.get(extra)?.connectionId ?? 'unauthenticated'}/${operationId}`;
@@ -220,15 +244,27 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
+        const closedMeanwhile: Array<(viewer: TViewer) => boolean> = [];
+        authenticating.add(closedMeanwhile);
         try {
           const viewer = await options.authenticate(params.authorization ?? params.Authorization);
-          states.set(ctx.extra, { connectionId: randomUUID(), viewer, turn: Promise.resolve() });
+          // Revoked while we were checking (see closeWhere): as if the check had seen it.
+          if (viewer !== null && closedMeanwhile.some((matches) => matches(viewer))) return false;
+          const state: ConnectionState<TViewer> = { connectionId: randomUUID(), viewer, turn: Promise.resolve() };
+          states.set(ctx.extra, state);
+          // A socket that closed while authenticating never gets its onClose again: do not track it.
+          if (viewer !== null && ctx.extra.socket.readyState === ctx.extra.socket.OPEN) signedIn.set(ctx.extra.socket, state);
           return true;
         } catch (error) {
           // An invalid or revoked token is never treated as anonymous: 4403 Forbidden.
           if (!(error instanceof UnauthenticatedError)) logger.error('WebSocket authentication failed', { error });
           return false;
+        } finally {
+          authenticating.delete(closedMeanwhile);
         }
+      },
+      onClose: (ctx) => {
+        signedIn.delete(ctx.extra.socket);
       },
       onSubscribe: (ctx, operationId, payload) => {
         const state = states.get(ctx.extra)!;
@@ -251,6 +287,17 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
   wss.on('error', (error) => logger.error('WebSocket server error', { error }));
 
   return {
+    closeWhere: (matches, code, reason) => {
+      for (const matchers of authenticating) matchers.push(matches);
+      let closed = 0;
+      for (const [socket, state] of signedIn) {
+        if (state.viewer === null || !matches(state.viewer)) continue;
+        signedIn.delete(socket);
+        closeSocket(socket, code, reason);
+        closed++;
+      }
+      return closed;
+    },
     close: async () => {
       // graphql-ws's dispose sends 1001 to every socket and resolves once every one has closed. A client
       // that stopped reading never answers the close frame, and ws would wait its 30 s close timeout for

@@ -106,9 +106,16 @@ export class MemberService {
     return { member, tokenHash };
   }
 
-  /** Revokes one token everywhere at once (the row is the only proof of the session). */
-  async logOut(tokenHash: string): Promise<boolean> {
-    await this.db.write(({ manager }) => manager.getRepository(AuthToken).delete({ tokenHash }));
+  /**
+   * Revokes one token everywhere at once: the row is the only proof of the session, so HTTP
+   * requests fail from the commit on, and the event (after the commit) closes the sockets
+   * already open with it, on every instance.
+   */
+  async logOut(session: { memberId: number; tokenHash: string }): Promise<boolean> {
+    await this.db.write(async ({ manager, publishAfterCommit }) => {
+      await manager.getRepository(AuthToken).delete({ tokenHash: session.tokenHash });
+      publishAfterCommit({ type: 'sessionsRevoked', memberId: session.memberId, tokenHashes: [session.tokenHash] });
+    });
     return true;
   }
 

@@ -1,0 +1,32 @@
+/**
+ * Revoked sessions end on the sockets already open with them, on every instance.
+ *
+ * A token is checked when a socket connects; a socket stays open for hours. So when a session ends
+ * (logOut today; a password change, an account deletion or a suspension may end all of a member's),
+ * the service publishes `sessionsRevoked` after its commit, the event bus hands it to this instance
+ * and the Redis relay to the others, and each closes its matching sockets with 4403 Forbidden, as a
+ * connection with that token would be refused. A socket still authenticating at that moment is
+ * refused too (see LiveServer.closeWhere), so none slips through between its check and the commit.
+ */
+import { CloseCode } from 'graphql-ws';
+import type { Logger } from '../logger';
+import type { DomainEvent, DomainEventBus } from '../realtime/domain-events';
+import type { LiveServer } from '../realtime/ws-server';
+import type { Viewer } from './request-context';
+
+type SessionsRevoked = Extract<DomainEvent, { type: 'sessionsRevoked' }>;
+
+/** Whether `event` ends the session `viewer` signed in with. */
+export function revokes(event: SessionsRevoked, viewer: Viewer): boolean {
+  if (viewer.member.id !== event.memberId) return false;
+  return event.tokenHashes === null || event.tokenHashes.includes(viewer.tokenHash);
+}
+
+/** Closes this instance's sockets of every revoked session from now on; returns the unsubscribe. */
+export function closeRevokedSockets(events: DomainEventBus, live: LiveServer<Viewer>, logger: Logger): () => void {
+  return events.subscribe((event) => {
+    if (event.type !== 'sessionsRevoked') return;
+    const closed = live.closeWhere((viewer) => revokes(event, viewer), CloseCode.Forbidden, 'Forbidden');
+    if (closed > 0) logger.info('closed the sockets of a revoked session', { memberId: event.memberId, sockets: closed });
+  });
+}
