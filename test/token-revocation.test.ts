@@ -2,11 +2,12 @@
  * A revoked token stops working on the sockets already open with it: logOut closes them with 4403
  * (graphql-ws Forbidden) within a second, on the instance that served logOut and, through Redis,
  * on every other one; the member's other sessions and other members' sockets go on receiving, and
- * a new connection with the revoked token is refused.
+ * a new connection with the revoked token is refused. A revocation lost while Redis was down still
+ * closes the sockets once Redis is back (the instances check their sockets' sessions at resync).
  */
 import WebSocket from 'ws';
 import { fromGlobalId } from '../src/graphql/global-id';
-import { describeWithScaleServers, freshPostgresDatabase, SCALE_REDIS_URL, ServerProcess, spawnServer } from './helpers/scale';
+import { describeWithScaleServers, freshPostgresDatabase, ownRedis, RedisProcess, SCALE_REDIS_URL, ServerProcess, spawnServer } from './helpers/scale';
 import { startTestServer, TestServer } from './helpers/server';
 
 /** What the issue promises: the sockets of a revoked session are closed within a second of logOut. */
@@ -246,6 +247,57 @@ describeWithScaleServers(SCALE_SUITE)(SCALE_SUITE, () => {
 
     expect(await closeCodeOnConnect(b, member.token)).toBe(4403);
   });
+});
+
+const LOST_SUITE = 'revoked tokens on open sockets, a revocation lost while Redis was down';
+
+describeWithScaleServers(LOST_SUITE, { needsRedisServerBinary: true })(LOST_SUITE, () => {
+  let database: { url: string; drop: () => Promise<void> };
+  let redis: RedisProcess;
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    database = await freshPostgresDatabase();
+    redis = await ownRedis();
+    const start = () => startTestServer({ databaseUrl: () => database.url, env: { REDIS_URL: redis.url } });
+    [a, b] = await Promise.all([start(), start()]);
+    for (const server of [a, b]) expect(await server.probe.relay()!.ready(5000)).toBe(true);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.stop();
+    await database?.drop();
+  }, 30_000);
+
+  it('closes the sockets of a session revoked during the outage once Redis is back (the sessions are checked again at resync)', async () => {
+    const [onA, onB] = [endpoint(a.url), endpoint(b.url)];
+    const poll = await createPoll(onA, (await signUp(onA)).token);
+    const member = await signUp(onA);
+    const other = await signUp(onB);
+    const revokedOnB = await watch(onB, member.token, poll.id);
+    const otherOnB = await watch(onB, other.token, poll.id);
+
+    await redis.stop();
+    const failures = a.probe.relay()!.stats.publishFailures;
+    await logOut(onA, member.token);
+    // A counted the event it could not send: B never heard of this logOut.
+    const deadline = Date.now() + 10_000;
+    while (a.probe.relay()!.stats.publishFailures === failures && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(a.probe.relay()!.stats.publishFailures).toBeGreaterThan(failures);
+    expect(revokedOnB.socket.readyState).toBe(WebSocket.OPEN);
+    // HTTP and new sockets check the database: refused at once, Redis or not.
+    expect(await closeCodeOnConnect(onB, member.token)).toBe(4403);
+
+    await redis.start();
+    const closed = await Promise.race([
+      revokedOnB.closed,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still open 20 s after Redis came back')), 20_000).unref()),
+    ]);
+    expect(closed).toEqual({ code: 4403, reason: 'Forbidden' });
+    expect(otherOnB.socket.readyState).toBe(WebSocket.OPEN);
+  }, 60_000);
 });
 
 const POLL_RESULTS = `

@@ -26,7 +26,7 @@ import { Container, createContainer } from './container';
 import { createHttpShell, HttpShell, MAX_BODY } from './http-shell';
 import { startSteps, Step } from './lifecycle';
 import { authenticate, createContext, Viewer } from './request-context';
-import { closeRevokedSockets } from './session-revocation';
+import { closeRevokedSockets, closeSocketsOfEndedSessions } from './session-revocation';
 
 export interface RunningServer {
   url: string;
@@ -84,11 +84,16 @@ async function launch(config: Config, logger: Logger): Promise<{ server: Running
  */
 function buildSteps(container: Container, shell: HttpShell, onRelay: (relay: RedisEventRelay) => void): Step[] {
   const graphql = graphqlSteps(container, shell);
+  // After a Redis outage events may have been lost: fresh snapshots for subscribers, and the sessions of open sockets checked again.
+  const resync = () => {
+    container.liveHub.resync();
+    graphql.recheckSessions();
+  };
   return [
     listenStep(container.config, shell),
     databaseStep(container),
     graphql.apollo,
-    redisRelayStep(container, onRelay),
+    redisRelayStep(container, onRelay, resync),
     { name: 'live fan-out', start: async () => container.liveHub.start(), stop: async () => container.liveHub.stop() },
     graphql.openDoors,
     pollSchedulerStep(container),
@@ -141,13 +146,13 @@ function databaseStep(container: Container): Step {
   };
 }
 
-function redisRelayStep({ config, events, logger, liveHub }: Container, onRelay: (relay: RedisEventRelay) => void): Step {
+function redisRelayStep({ config, events, logger }: Container, onRelay: (relay: RedisEventRelay) => void, resync: () => void): Step {
   let relay: RedisEventRelay | null = null;
   return {
     name: 'relay live events through Redis',
     start: async () => {
       if (!config.redisUrl) return;
-      relay = new RedisEventRelay(config.redisUrl, channelFor(databaseKey(config)), events, logger, () => liveHub.resync());
+      relay = new RedisEventRelay(config.redisUrl, channelFor(databaseKey(config)), events, logger, resync);
       onRelay(relay);
       events.setRelay(relay);
       // Serve even when Redis is down at start-up: live updates across instances resume when it comes back.
@@ -165,7 +170,7 @@ function redisRelayStep({ config, events, logger, liveHub }: Container, onRelay:
  * GraphQL on one schema: Apollo is started first (its stop drains in-flight HTTP requests and
  * closes the HTTP server); the doors open last: the HTTP handler and the WebSocket server.
  */
-function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; openDoors: Step } {
+function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; openDoors: Step; recheckSessions: () => void } {
   const { config, logger, services } = container;
   const { httpServer } = shell;
   let schema: GraphQLSchema | null = null;
@@ -173,6 +178,12 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
   let liveServer: LiveServer<Viewer> | null = null;
   let stopRevocations = () => {};
   return {
+    recheckSessions: () => {
+      if (!liveServer) return;
+      closeSocketsOfEndedSessions(liveServer, services.members, logger).catch((error: unknown) =>
+        logger.warn('could not check the sessions of open sockets; checked again at the next resync', { error }),
+      );
+    },
     apollo: {
       name: 'start Apollo',
       start: async () => {

@@ -7,9 +7,14 @@
  * and the Redis relay to the others, and each closes its matching sockets with 4403 Forbidden, as a
  * connection with that token would be refused. A socket still authenticating at that moment is
  * refused too (see LiveServer.closeWhere), so none slips through between its check and the commit.
+ *
+ * Redis pub/sub is at-most-once: a revocation published while an instance's Redis connection was
+ * down never reaches it. So whenever the relay resyncs after an outage, each instance also checks
+ * the sessions of its open sockets against the database and closes those that ended meanwhile.
  */
 import { CloseCode } from 'graphql-ws';
 import type { Logger } from '../logger';
+import type { MemberService } from '../modules/member/member.service';
 import type { DomainEvent, DomainEventBus } from '../realtime/domain-events';
 import type { LiveServer } from '../realtime/ws-server';
 import type { Viewer } from './request-context';
@@ -20,6 +25,15 @@ type SessionsRevoked = Extract<DomainEvent, { type: 'sessionsRevoked' }>;
 export function revokes(event: SessionsRevoked, viewer: Viewer): boolean {
   if (viewer.member.id !== event.memberId) return false;
   return event.tokenHashes === null || event.tokenHashes.includes(viewer.tokenHash);
+}
+
+/** Closes this instance's sockets whose session no longer exists in the database (after events may have been lost). */
+export async function closeSocketsOfEndedSessions(live: LiveServer<Viewer>, members: MemberService, logger: Logger): Promise<void> {
+  const hashes = [...new Set(live.viewers().map((viewer) => viewer.tokenHash))];
+  if (hashes.length === 0) return;
+  const stillLive = await members.liveTokenHashes(hashes);
+  const closed = live.closeWhere((viewer) => !stillLive.has(viewer.tokenHash), CloseCode.Forbidden, 'Forbidden');
+  if (closed > 0) logger.info('closed the sockets of sessions revoked while events were lost', { sockets: closed });
 }
 
 /** Closes this instance's sockets of every revoked session from now on; returns the unsubscribe. */

@@ -99,6 +99,8 @@ export interface LiveServer<TViewer = unknown> {
    * before the change that made the caller close it committed.
    */
   closeWhere(matches: (viewer: TViewer) => boolean, code: number, reason: string): number;
+  /** The viewers of the open signed-in sockets (one entry per socket). */
+  viewers(): TViewer[];
   /** Closes every socket with 1001 (going away) and stops accepting new ones. */
   close(): Promise<void>;
 }
@@ -298,6 +300,7 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
       }
       return closed;
     },
+    viewers: () => [...signedIn.values()].map((state) => state.viewer!),
     close: async () => {
       // graphql-ws's dispose sends 1001 to every socket and resolves once every one has closed. A client
       // that stopped reading never answers the close frame, and ws would wait its 30 s close timeout for

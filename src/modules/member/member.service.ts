@@ -119,6 +119,18 @@ export class MemberService {
     return true;
   }
 
+  /** Which of these token hashes are still live sessions (the rest were revoked). */
+  async liveTokenHashes(tokenHashes: readonly string[]): Promise<Set<string>> {
+    const live = new Set<string>();
+    // In chunks: SQLite and PostgreSQL bound the number of parameters of one statement.
+    for (let start = 0; start < tokenHashes.length; start += 500) {
+      const chunk = tokenHashes.slice(start, start + 500);
+      const rows = await this.db.read((manager) => manager.getRepository(AuthToken).find({ select: { tokenHash: true }, where: { tokenHash: In(chunk) } }));
+      for (const row of rows) live.add(row.tokenHash);
+    }
+    return live;
+  }
+
   async findByIds(ids: readonly number[]): Promise<Member[]> {
     if (ids.length === 0) return [];
     return this.db.read((manager) => manager.getRepository(Member).find({ where: { id: In([...ids]) } }));
