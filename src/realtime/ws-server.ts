@@ -44,11 +44,12 @@ import {
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { BadRequestError, ClientError, ErrorCode, INTERNAL_ERROR_MESSAGE, UnauthenticatedError } from '../graphql/errors';
 import { formatError } from '../graphql/format-error';
 import { assertQuerySize, fragmentsOf } from '../graphql/query-size';
 import type { Logger } from '../logger';
+import { CLOSE_GRACE_MS, CLOSED_WHILE_AUTHENTICATING, ViewerSockets } from './viewer-sockets';
 
 export interface LiveServerOptions<TViewer, TContext> {
   httpServer: http.Server;
@@ -78,9 +79,6 @@ interface ConnectionState<TViewer> {
   /** Tail of this socket's subscribe handling: one at a time, in arrival order. */
   turn: Promise<unknown>;
 }
-
-/** How long close() lets clients answer the 1001 close frame before their sockets are dropped. */
-const CLOSE_GRACE_MS = 1000;
 
 const PREPARED = Symbol('prepared subscription');
 type PreparedArgs = ExecutionArgs & { [PREPARED]?: AsyncGenerator<ExecutionResult, void, void> };
@@ -205,12 +203,13 @@ async function prepareSubscription<TViewer, TContext>(
   return args;
 }
 
-/** Closes a socket and drops it if it has not answered the close frame within the grace period. */
-function closeSocket(socket: WebSocket, code: number, reason: string): void {
-  socket.close(code, reason);
-  setTimeout(() => {
-    if (socket.readyState !== socket.CLOSED) socket.terminate();
-  }, CLOSE_GRACE_MS).unref();
+/** ws's verifyClient: a handshake whose Origin is refused gets HTTP 403 and never becomes a socket. */
+function verifyOrigin(acceptOrigin: LiveServerOptions<unknown, unknown>['acceptOrigin'], logger: Logger) {
+  return ({ origin, req }: { origin: string | undefined; req: http.IncomingMessage }, done: (verified: boolean, code?: number, message?: string) => void) => {
+    if (acceptOrigin(origin, req)) return done(true);
+    logger.info('refused a WebSocket handshake from another origin', { origin });
+    done(false, 403, 'Forbidden');
+  };
 }
 
 export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer<TViewer> {
@@ -219,20 +218,10 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
     server: options.httpServer,
     path: options.path,
     maxPayload: options.maxPayloadBytes,
-    verifyClient: (
-      { origin, req }: { origin: string | undefined; req: http.IncomingMessage },
-      done: (verified: boolean, code?: number, message?: string) => void,
-    ) => {
-      if (options.acceptOrigin(origin, req)) return done(true);
-      logger.info('refused a WebSocket handshake from another origin', { origin });
-      done(false, 403, 'Forbidden');
-    },
+    verifyClient: verifyOrigin(options.acceptOrigin, logger),
   });
   const states = new WeakMap<object, ConnectionState<TViewer>>();
-  /** Open sockets of signed-in viewers, for closeWhere; a socket leaves when it closes. */
-  const signedIn = new Map<WebSocket, ConnectionState<TViewer>>();
-  /** For each socket still authenticating: the closeWhere matchers called meanwhile. */
-  const authenticating = new Set<Array<(viewer: TViewer) => boolean>>();
+  const signedIn = new ViewerSockets<TViewer>();
 
   /** The id an INTERNAL_SERVER_ERROR quotes and the log line carries: unique per socket and operation. */
   const requestIdOf = (extra: object, operationId: string) => `${states.get(extra)?.connectionId ?? 'unauthenticated'}/${operationId}`;
@@ -246,28 +235,19 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const closedMeanwhile: Array<(viewer: TViewer) => boolean> = [];
-        authenticating.add(closedMeanwhile);
         try {
-          const viewer = await options.authenticate(params.authorization ?? params.Authorization);
-          // Revoked while we were checking (see closeWhere): as if the check had seen it.
-          if (viewer !== null && closedMeanwhile.some((matches) => matches(viewer))) return false;
-          const state: ConnectionState<TViewer> = { connectionId: randomUUID(), viewer, turn: Promise.resolve() };
-          states.set(ctx.extra, state);
-          // A socket that closed while authenticating never gets its onClose again: do not track it.
-          if (viewer !== null && ctx.extra.socket.readyState === ctx.extra.socket.OPEN) signedIn.set(ctx.extra.socket, state);
+          const viewer = await signedIn.admit(ctx.extra.socket, () => options.authenticate(params.authorization ?? params.Authorization));
+          // Revoked while we were checking (see closeWhere): refused as if the check had seen it.
+          if (viewer === CLOSED_WHILE_AUTHENTICATING) return false;
+          states.set(ctx.extra, { connectionId: randomUUID(), viewer, turn: Promise.resolve() });
           return true;
         } catch (error) {
           // An invalid or revoked token is never treated as anonymous: 4403 Forbidden.
           if (!(error instanceof UnauthenticatedError)) logger.error('WebSocket authentication failed', { error });
           return false;
-        } finally {
-          authenticating.delete(closedMeanwhile);
         }
       },
-      onClose: (ctx) => {
-        signedIn.delete(ctx.extra.socket);
-      },
+      onClose: (ctx) => signedIn.remove(ctx.extra.socket),
       onSubscribe: (ctx, operationId, payload) => {
         const state = states.get(ctx.extra)!;
         const handle = () => prepareSubscription(options, state, operationId, payload, requestIdOf(ctx.extra, operationId));
@@ -289,18 +269,8 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
   wss.on('error', (error) => logger.error('WebSocket server error', { error }));
 
   return {
-    closeWhere: (matches, code, reason) => {
-      for (const matchers of authenticating) matchers.push(matches);
-      let closed = 0;
-      for (const [socket, state] of signedIn) {
-        if (state.viewer === null || !matches(state.viewer)) continue;
-        signedIn.delete(socket);
-        closeSocket(socket, code, reason);
-        closed++;
-      }
-      return closed;
-    },
-    viewers: () => [...signedIn.values()].map((state) => state.viewer!),
+    closeWhere: (matches, code, reason) => signedIn.closeWhere(matches, code, reason),
+    viewers: () => signedIn.viewers(),
     close: async () => {
       // graphql-ws's dispose sends 1001 to every socket and resolves once every one has closed. A client
       // that stopped reading never answers the close frame, and ws would wait its 30 s close timeout for
