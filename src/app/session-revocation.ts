@@ -29,10 +29,12 @@ export function revokes(event: SessionsRevoked, viewer: Viewer): boolean {
 
 /** Closes this instance's sockets whose session no longer exists in the database (after events may have been lost). */
 export async function closeSocketsOfEndedSessions(live: LiveServer<Viewer>, members: MemberService, logger: Logger): Promise<void> {
-  const hashes = [...new Set(live.viewers().map((viewer) => viewer.tokenHash))];
-  if (hashes.length === 0) return;
-  const stillLive = await members.liveTokenHashes(hashes);
-  const closed = live.closeWhere((viewer) => !stillLive.has(viewer.tokenHash), CloseCode.Forbidden, 'Forbidden');
+  const checked = new Set(live.viewers().map((viewer) => viewer.tokenHash));
+  if (checked.size === 0) return;
+  const stillLive = await members.liveTokenHashes([...checked]);
+  // Only sessions checked and found gone: sockets that connected meanwhile were checked when they connected.
+  const ended = (viewer: Viewer) => checked.has(viewer.tokenHash) && !stillLive.has(viewer.tokenHash);
+  const closed = live.closeWhere(ended, CloseCode.Forbidden, 'Forbidden');
   if (closed > 0) logger.info('closed the sockets of sessions revoked while events were lost', { sockets: closed });
 }
 
