@@ -40,6 +40,11 @@ export interface Config {
   pollCloseIntervalMs: number;
   live: LiveConfig;
   http: HttpConfig;
+  /**
+   * Browser origins, besides the server's own, whose pages may use the API: their WebSocket
+   * handshakes are accepted and HTTP answers them with CORS headers. Normalised ("https://app.example.com").
+   */
+  allowedOrigins: readonly string[];
   /** Limits on GraphQL documents, the same over HTTP and the WebSocket. */
   limits: DocumentLimits;
   /** Bearer token GET /metrics requires; null: /metrics is open. */
@@ -213,6 +218,35 @@ function readDemoData(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv): boolean {
   throw new ConfigError('DEMO_DATA', `expected 1 or 0, got "${raw}"`);
 }
 
+/**
+ * ALLOWED_ORIGINS: a comma-separated list of origins (scheme, host and optional port, nothing else),
+ * each normalised as browsers send it in `Origin` (lower-case host, default port dropped). A path,
+ * a wildcard or "null" is refused: a typo must not silently open the API to every site.
+ */
+function readAllowedOrigins(env: NodeJS.ProcessEnv): string[] {
+  const entries = (env.ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return [
+    ...new Set(
+      entries.map((entry) => {
+        let url: URL;
+        try {
+          url = new URL(entry);
+        } catch {
+          throw new ConfigError('ALLOWED_ORIGINS', `"${entry}" is not an origin such as https://app.example.com`);
+        }
+        const bare = url.pathname === '/' && url.username === '' && url.password === '' && !/[?#*]/.test(entry);
+        if (!['http:', 'https:'].includes(url.protocol) || !bare) {
+          throw new ConfigError('ALLOWED_ORIGINS', `"${entry}" is not an origin: expected http(s)://host[:port] without a path`);
+        }
+        return url.origin;
+      }),
+    ),
+  ];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = readEnum(env, 'NODE_ENV', NODE_ENVS, 'development');
   const host = env.HOST?.trim() || '0.0.0.0';
@@ -250,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: readMetricsToken(env),
     trustProxy: readInt(env, 'TRUST_PROXY', 0, 0, 10),
     rateLimits: readRateLimits(env),
+    allowedOrigins: readAllowedOrigins(env),
   };
 }
 

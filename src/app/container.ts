@@ -17,6 +17,7 @@ import { createServices, Services } from '../modules/services';
 import { DomainEventBus } from '../realtime/domain-events';
 import { Metrics } from './metrics';
 import { RateLimits } from './rate-limits';
+import { createOriginPolicy, OriginPolicy } from './origins';
 
 export interface Container {
   config: Config;
@@ -31,6 +32,8 @@ export interface Container {
   liveHub: LiveHub;
   /** Rate limits of the API edge (HTTP resolvers and WebSocket subscribes); in Redis when REDIS_URL is set. */
   rateLimits: RateLimits;
+  /** Which browser origins may open sockets and get CORS headers (ALLOWED_ORIGINS and the server's own). */
+  origins: OriginPolicy;
 }
 
 export function createContainer(config: Config, logger: Logger): Container {
@@ -67,7 +70,7 @@ export function createContainer(config: Config, logger: Logger): Container {
     logger,
     onLimited: (limit) => metrics.rateLimited(limit),
   });
-  return { config, logger, metrics, events, queryLog, db, services, liveHub, rateLimits };
+  return { config, logger, metrics, events, queryLog, db, services, liveHub, rateLimits, origins: createOriginPolicy(config.allowedOrigins) };
 }
 
 /** What identifies the database instances share: host, port and database name (never the password). */

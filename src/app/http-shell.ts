@@ -129,6 +129,8 @@ export interface HttpShellParts {
   metrics: Metrics;
   /** Bearer token /metrics requires; null: open. */
   metricsToken: string | null;
+  /** CORS for /graphql (preflights answered here, before the server is ready). */
+  cors: express.RequestHandler;
 }
 
 /** What operators and supervisors ask: readiness, liveness, metrics. */
@@ -164,6 +166,7 @@ export function createHttpShell(parts: HttpShellParts): HttpShell {
 
   probeRoutes(app, parts, () => ready);
 
+  app.use('/graphql', parts.cors);
   app.use('/graphql', (req, res, next) => {
     // /graphql itself only: /graphql/anything is the JSON 404 below, not Apollo.
     if (req.originalUrl.split('?')[0] !== '/graphql') return next();

@@ -5,6 +5,7 @@
  * answer 503 while the database is being prepared (/graphql answers 503
  * until Apollo has started).
  */
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -25,7 +26,8 @@ import { Container, createContainer, databaseKey } from './container';
 import { createHttpShell, HttpShell } from './http-shell';
 import { startSteps, Step } from './lifecycle';
 import { clientAddressOf } from './client-address';
-import { authenticate, createContext } from './request-context';
+import { authenticate, createContext, Viewer } from './request-context';
+import { closeRevokedSockets, closeSocketsOfEndedSessions } from './session-revocation';
 
 export interface RunningServer {
   url: string;
@@ -56,7 +58,14 @@ export async function startServerWithProbe(config: Config, options: { logger?: L
 
 async function launch(config: Config, logger: Logger): Promise<{ server: RunningServer; probe: TestProbe }> {
   const container = createContainer(config, logger);
-  const shell = createHttpShell({ db: container.db, logger, timeouts: config.http, metrics: container.metrics, metricsToken: config.metricsToken });
+  const shell = createHttpShell({
+    db: container.db,
+    logger,
+    timeouts: config.http,
+    metrics: container.metrics,
+    metricsToken: config.metricsToken,
+    cors: container.origins.cors,
+  });
   let relay: RedisEventRelay | null = null;
   container.metrics.watch({ relay: () => relay?.stats ?? null });
   const steps = buildSteps(container, shell, (started) => (relay = started));
@@ -84,12 +93,17 @@ async function launch(config: Config, logger: Logger): Promise<{ server: Running
  */
 function buildSteps(container: Container, shell: HttpShell, onRelay: (relay: RedisEventRelay) => void): Step[] {
   const graphql = graphqlSteps(container, shell);
+  // After a Redis outage events may have been lost: fresh snapshots for subscribers, and the sessions of open sockets checked again.
+  const resync = () => {
+    container.liveHub.resync();
+    graphql.recheckSessions();
+  };
   return [
     listenStep(container.config, shell),
     databaseStep(container),
     graphql.apollo,
     rateLimitStoreStep(container),
-    redisRelayStep(container, onRelay),
+    redisRelayStep(container, onRelay, resync),
     { name: 'live fan-out', start: async () => container.liveHub.start(), stop: async () => container.liveHub.stop() },
     graphql.openDoors,
     pollSchedulerStep(container),
@@ -150,13 +164,13 @@ function rateLimitStoreStep({ rateLimits }: Container): Step {
   return { name: 'connect the rate limits to Redis', start: async () => rateLimits.start(), stop: () => rateLimits.stop() };
 }
 
-function redisRelayStep({ config, events, logger, liveHub }: Container, onRelay: (relay: RedisEventRelay) => void): Step {
+function redisRelayStep({ config, events, logger }: Container, onRelay: (relay: RedisEventRelay) => void, resync: () => void): Step {
   let relay: RedisEventRelay | null = null;
   return {
     name: 'relay live events through Redis',
     start: async () => {
       if (!config.redisUrl) return;
-      relay = new RedisEventRelay(config.redisUrl, channelFor(databaseKey(config)), events, logger, () => liveHub.resync());
+      relay = new RedisEventRelay(config.redisUrl, channelFor(databaseKey(config)), events, logger, resync);
       onRelay(relay);
       events.setRelay(relay);
       // Serve even when Redis is down at start-up: live updates across instances resume when it comes back.
@@ -174,13 +188,20 @@ function redisRelayStep({ config, events, logger, liveHub }: Container, onRelay:
  * GraphQL on one schema: Apollo is started first (its stop drains in-flight HTTP requests and
  * closes the HTTP server); the doors open last: the HTTP handler and the WebSocket server.
  */
-function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; openDoors: Step } {
-  const { config, logger, services, liveHub, metrics } = container;
+function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; openDoors: Step; recheckSessions: () => void } {
+  const { config, logger, services, metrics } = container;
   const { httpServer } = shell;
   let schema: GraphQLSchema | null = null;
   let apollo: ApolloServer<RequestContext> | null = null;
-  let liveServer: LiveServer | null = null;
+  let liveServer: LiveServer<Viewer> | null = null;
+  let stopRevocations = () => {};
   return {
+    recheckSessions: () => {
+      if (!liveServer) return;
+      closeSocketsOfEndedSessions(liveServer, services.members, logger).catch((error: unknown) =>
+        logger.warn('could not check the sessions of open sockets; checked again at the next resync', { error }),
+      );
+    },
     apollo: {
       name: 'start Apollo',
       start: async () => {
@@ -206,36 +227,45 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
               expressMiddleware(apollo, { context: httpContext(container) }),
             ),
         );
-        liveServer = startLiveServer({
-          httpServer,
-          path: '/graphql',
-          schema,
-          isProduction: config.isProduction,
-          limits: config.limits,
-          ...config.live,
-          activeSubscriptions: (connectionId) => liveHub.registry.countFor(connectionId),
-          authenticate: async (authorization) => {
-            if (authorization !== undefined && authorization !== null && typeof authorization !== 'string') {
-              throw new UnauthenticatedError('connectionParams.authorization must be "Bearer <token>".');
-            }
-            return authenticate(services, authorization ?? undefined);
-          },
-          clientAddress: (request) => clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], config.trustProxy),
-          admitSubscribe: (connection) => container.rateLimits.admitSubscribe(connection),
-          createContext: ({ viewer, connectionId, operationId, requestId, clientAddress }) =>
-            createContext(container, { requestId, viewer, clientAddress, live: { connectionId, operationId } }),
-          logger,
-          observer: metrics,
-        });
+        liveServer = startAppLiveServer(container, httpServer, schema);
+        stopRevocations = closeRevokedSockets(container.events, liveServer, container.logger);
         const live = liveServer;
         metrics.watch({ wsConnections: () => live.connectionCount() });
       },
       // WebSockets first (closed with 1001), so the HTTP drain of the Apollo step is not held open by them.
       stop: async () => {
+        stopRevocations();
         if (liveServer) await liveServer.close();
       },
     },
   };
+}
+
+/** The WebSocket side on the HTTP server: the same schema, authentication, limits and context as HTTP. */
+function startAppLiveServer(container: Container, httpServer: http.Server, schema: GraphQLSchema): LiveServer<Viewer> {
+  const { config, services, liveHub, logger, metrics } = container;
+  return startLiveServer<Viewer, RequestContext>({
+    httpServer,
+    path: '/graphql',
+    schema,
+    isProduction: config.isProduction,
+    limits: config.limits,
+    ...config.live,
+    activeSubscriptions: (connectionId) => liveHub.registry.countFor(connectionId),
+    authenticate: async (authorization) => {
+      if (authorization !== undefined && authorization !== null && typeof authorization !== 'string') {
+        throw new UnauthenticatedError('connectionParams.authorization must be "Bearer <token>".');
+      }
+      return authenticate(services, authorization ?? undefined);
+    },
+    acceptOrigin: container.origins.acceptsHandshake,
+    clientAddress: (request) => clientAddressOf(request.socket.remoteAddress, request.headers['x-forwarded-for'], config.trustProxy),
+    admitSubscribe: (connection) => container.rateLimits.admitSubscribe(connection),
+    createContext: ({ viewer, connectionId, operationId, requestId, clientAddress }) =>
+      createContext(container, { requestId, viewer, clientAddress, live: { connectionId, operationId } }),
+    logger,
+    observer: metrics,
+  });
 }
 
 /** The context of an HTTP request: the viewer from its bearer token, the client address (TRUST_PROXY). */

@@ -9,7 +9,13 @@ export type DomainEvent =
   /** A post's views, upvotes or comment count changed. */
   | { type: 'postStatsChanged'; postId: number }
   /** The post has comments up to sequence number `seq` (see Comment.seq). */
-  | { type: 'commentAdded'; postId: number; seq: number };
+  | { type: 'commentAdded'; postId: number; seq: number }
+  /**
+   * Sign-in sessions of a member ended (logOut; a password change, deletion or suspension may end
+   * them all): sockets opened with them must close. `tokenHashes` names the sessions (the stored
+   * SHA-256 of their tokens, never the tokens); null means every session of the member.
+   */
+  | { type: 'sessionsRevoked'; memberId: number; tokenHashes: string[] | null };
 
 /** Whether a value received from another instance (parsed JSON) is a well-formed domain event. */
 export function isDomainEvent(value: unknown): value is DomainEvent {
@@ -19,5 +25,9 @@ export function isDomainEvent(value: unknown): value is DomainEvent {
   if (event.type === 'pollResultsChanged') return id('pollId') && id('version');
   if (event.type === 'postStatsChanged') return id('postId');
   if (event.type === 'commentAdded') return id('postId') && id('seq');
+  if (event.type === 'sessionsRevoked') {
+    const hashes = event.tokenHashes;
+    return id('memberId') && (hashes === null || (Array.isArray(hashes) && hashes.every((hash) => typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash))));
+  }
   return false;
 }

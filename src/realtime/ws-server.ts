@@ -28,6 +28,10 @@
  * - every subscription's start (or refusal) and end, and every error sent,
  *   go to the same observer as HTTP operations (log line, metrics); errors
  *   of the `ws` library are one JSON log line, never console.error.
+ * - browsers' handshakes are checked against `acceptOrigin` before the
+ *   upgrade: a refused one gets HTTP 403 and never becomes a socket;
+ * - sockets are tracked by their authenticated viewer, so the caller can
+ *   end those of a session it revoked (`closeWhere`).
  *
  * This file knows nothing of domains: authentication, the client address,
  * admission (rate limits) and the per-operation context come from the caller.
@@ -50,13 +54,14 @@ import {
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { BadRequestError, ClientError, ErrorCode, INTERNAL_ERROR_MESSAGE, UnauthenticatedError } from '../graphql/errors';
 import type { DocumentLimits } from '../config';
 import { checkSource, costOf, documentRules } from '../graphql/document-limits';
 import { formatError } from '../graphql/format-error';
 import type { OperationObserver } from '../graphql/operation-report';
 import type { Logger } from '../logger';
+import { CLOSE_GRACE_MS, CLOSED_WHILE_AUTHENTICATING, ViewerSockets } from './viewer-sockets';
 
 export interface LiveServerOptions<TViewer, TContext> {
   httpServer: http.Server;
@@ -73,6 +78,11 @@ export interface LiveServerOptions<TViewer, TContext> {
   activeSubscriptions(connectionId: string): number;
   /** connectionParams.authorization -> viewer; throws UnauthenticatedError for a bad token. */
   authenticate(authorization: unknown): Promise<TViewer | null>;
+  /**
+   * Whether a handshake with this `Origin` header (undefined when the client sent none) may be
+   * upgraded; a refused one is answered HTTP 403 before it becomes a WebSocket.
+   */
+  acceptOrigin(origin: string | undefined, request: http.IncomingMessage): boolean;
   /** The client's address, from the upgrade request (the caller decides whether proxies are trusted). */
   clientAddress(request: http.IncomingMessage): string;
   /**
@@ -108,16 +118,25 @@ interface ConnectionState<TViewer> {
   operations: Map<string, TrackedOperation>;
 }
 
-/** How long close() lets clients answer the 1001 close frame before their sockets are dropped. */
-const CLOSE_GRACE_MS = 1000;
-
 const PREPARED = Symbol('prepared subscription');
 type PreparedArgs = ExecutionArgs & { [PREPARED]?: AsyncGenerator<ExecutionResult, void, void> };
 
 const isStream = (result: unknown): result is AsyncGenerator<ExecutionResult, void, void> =>
   typeof (result as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
 
-export interface LiveServer {
+export interface LiveServer<TViewer = unknown> {
+  /**
+   * Closes, with `code` and `reason`, every open socket whose authenticated viewer matches (sockets
+   * of anonymous clients never match); returns how many. From this call on nothing more is sent to
+   * them, and one that does not answer the close frame is dropped a second later.
+   *
+   * A socket still authenticating when this is called is checked too, once its viewer is known,
+   * and refused (4403 Forbidden) if it matches: its token check may have read the session just
+   * before the change that made the caller close it committed.
+   */
+  closeWhere(matches: (viewer: TViewer) => boolean, code: number, reason: string): number;
+  /** The viewers of the open signed-in sockets (one entry per socket). */
+  viewers(): TViewer[];
   /** Closes every socket with 1001 (going away) and stops accepting new ones. */
   close(): Promise<void>;
   /** Open WebSocket connections (metrics). */
@@ -311,12 +330,21 @@ function routeSocketErrors(wss: WebSocketServer, logger: Logger): void {
  * connection_init: the viewer from connectionParams.authorization. An invalid or revoked token is
  * never treated as anonymous: the socket is closed with 4403 Forbidden (counted as UNAUTHENTICATED).
  */
-function connectionHandler<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>, states: WeakMap<object, ConnectionState<TViewer>>) {
+function connectionHandler<TViewer, TContext>(
+  options: LiveServerOptions<TViewer, TContext>,
+  states: WeakMap<object, ConnectionState<TViewer>>,
+  signedIn: ViewerSockets<TViewer>,
+) {
   const { logger, observer } = options;
-  return async (ctx: { connectionParams?: Readonly<Record<string, unknown>>; extra: { request: http.IncomingMessage } }): Promise<boolean> => {
+  return async (ctx: {
+    connectionParams?: Readonly<Record<string, unknown>>;
+    extra: { request: http.IncomingMessage; socket: WebSocket };
+  }): Promise<boolean> => {
     const params = ctx.connectionParams ?? {};
     try {
-      const viewer = await options.authenticate(params.authorization ?? params.Authorization);
+      const viewer = await signedIn.admit(ctx.extra.socket, () => options.authenticate(params.authorization ?? params.Authorization));
+      // Revoked while we were checking (see closeWhere): refused as if the check had seen it.
+      if (viewer === CLOSED_WHILE_AUTHENTICATING) return false;
       const clientAddress = options.clientAddress(ctx.extra.request);
       states.set(ctx.extra, { connectionId: randomUUID(), viewer, clientAddress, turn: Promise.resolve(), operations: new Map() });
       return true;
@@ -336,10 +364,25 @@ function inTurn<T>(state: { turn: Promise<unknown> }, handle: () => Promise<T>):
   return run;
 }
 
-export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer {
+/** ws's verifyClient: a handshake whose Origin is refused gets HTTP 403 and never becomes a socket. */
+function verifyOrigin(acceptOrigin: LiveServerOptions<unknown, unknown>['acceptOrigin'], logger: Logger) {
+  return ({ origin, req }: { origin: string | undefined; req: http.IncomingMessage }, done: (verified: boolean, code?: number, message?: string) => void) => {
+    if (acceptOrigin(origin, req)) return done(true);
+    logger.info('refused a WebSocket handshake from another origin', { origin });
+    done(false, 403, 'Forbidden');
+  };
+}
+
+export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer<TViewer> {
   const { logger, observer } = options;
-  const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    maxPayload: options.maxPayloadBytes,
+    verifyClient: verifyOrigin(options.acceptOrigin, logger),
+  });
   const states = new WeakMap<object, ConnectionState<TViewer>>();
+  const signedIn = new ViewerSockets<TViewer>();
   const reports = operationReports(observer, logger);
 
   /** The id an INTERNAL_SERVER_ERROR quotes and the log line carries: unique per socket and operation. */
@@ -360,7 +403,8 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
       schema: options.schema,
       isProd: options.isProduction,
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
-      onConnect: connectionHandler(options, states),
+      onConnect: connectionHandler(options, states, signedIn),
+      onClose: (ctx) => signedIn.remove(ctx.extra.socket),
       onSubscribe: (ctx, operationId, payload) => {
         const state = states.get(ctx.extra)!;
         const requestId = requestIdOf(ctx.extra, operationId);
@@ -396,6 +440,8 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
 
   return {
     connectionCount: () => wss.clients.size,
+    closeWhere: (matches, code, reason) => signedIn.closeWhere(matches, code, reason),
+    viewers: () => signedIn.viewers(),
     close: async () => {
       // graphql-ws's dispose sends 1001 to every socket and resolves once every one has closed. A client
       // that stopped reading never answers the close frame, and ws would wait its 30 s close timeout for

@@ -117,6 +117,6 @@ export class LiveHub {
     // Scheduled even without subscribers: one may be registering right now, and the flush checks who is there.
     if (event.type === 'pollResultsChanged') this.pollResults.schedule(event.pollId);
     else if (event.type === 'postStatsChanged') this.postStats.schedule(event.postId);
-    else this.commentAdded.commentCommitted(event.postId, event.seq);
+    else if (event.type === 'commentAdded') this.commentAdded.commentCommitted(event.postId, event.seq);
   }
 }

@@ -29,7 +29,7 @@ export class MemberResolver {
     description: 'Revokes the token this request was made with, everywhere at once. False for an anonymous request; a revoked token is UNAUTHENTICATED.',
   })
   async logOut(@Ctx() context: RequestContext): Promise<boolean> {
-    if (!context.tokenHash) return false;
-    return this.members.logOut(context.tokenHash);
+    if (!context.tokenHash || !context.viewer) return false;
+    return this.members.logOut({ memberId: context.viewer.id, tokenHash: context.tokenHash });
   }
 }

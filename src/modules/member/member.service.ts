@@ -109,10 +109,29 @@ export class MemberService {
     return { member, tokenHash };
   }
 
-  /** Revokes one token everywhere at once (the row is the only proof of the session). */
-  async logOut(tokenHash: string): Promise<boolean> {
-    await this.db.write(({ manager }) => manager.getRepository(AuthToken).delete({ tokenHash }));
+  /**
+   * Revokes one token everywhere at once: the row is the only proof of the session, so HTTP
+   * requests fail from the commit on, and the event (after the commit) closes the sockets
+   * already open with it, on every instance.
+   */
+  async logOut(session: { memberId: number; tokenHash: string }): Promise<boolean> {
+    await this.db.write(async ({ manager, publishAfterCommit }) => {
+      await manager.getRepository(AuthToken).delete({ tokenHash: session.tokenHash });
+      publishAfterCommit({ type: 'sessionsRevoked', memberId: session.memberId, tokenHashes: [session.tokenHash] });
+    });
     return true;
+  }
+
+  /** Which of these token hashes are still live sessions (the rest were revoked). */
+  async liveTokenHashes(tokenHashes: readonly string[]): Promise<Set<string>> {
+    const live = new Set<string>();
+    // In chunks: SQLite and PostgreSQL bound the number of parameters of one statement.
+    for (let start = 0; start < tokenHashes.length; start += 500) {
+      const chunk = tokenHashes.slice(start, start + 500);
+      const rows = await this.db.read((manager) => manager.getRepository(AuthToken).find({ select: { tokenHash: true }, where: { tokenHash: In(chunk) } }));
+      for (const row of rows) live.add(row.tokenHash);
+    }
+    return live;
   }
 
   async findByIds(ids: readonly number[]): Promise<Member[]> {
