@@ -1,8 +1,8 @@
 /** The application services, created once per process and shared by all requests. */
 import type { Database } from '../db/database';
-import type { DomainEvent } from './events';
 import type { Logger } from '../logger';
 import { CommentService } from './comment/comment.service';
+import type { DomainEvent } from './events';
 import { MemberService } from './member/member.service';
 import { PollClosingScheduler } from './poll/poll-closing';
 import { PollReadService } from './poll/poll-reads.service';

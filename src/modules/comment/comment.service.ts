@@ -8,11 +8,11 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
-import type { DomainEvent } from '../events';
 import { affectedRows } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
+import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import type { PostRef } from '../post/post-ref';
 import type { PostService } from '../post/post.service';

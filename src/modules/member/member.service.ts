@@ -5,10 +5,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { In } from 'typeorm';
 import type { Database } from '../../db/database';
-import type { DomainEvent } from '../events';
 import { isUniqueViolation } from '../../db/dialect';
 import { BadUserInputError, UnauthenticatedError } from '../../graphql/errors';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
+import type { DomainEvent } from '../events';
 import { AuthToken } from './auth-token.entity';
 import { CompanySize } from './company-size';
 import { Member } from './member.entity';

@@ -11,10 +11,10 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
-import type { DomainEvent } from '../events';
 import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
+import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import type { PollResultsChange } from '../post/poll-columns';
 import type { Post, ResultsVisibility } from '../post/post.entity';

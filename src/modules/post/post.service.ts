@@ -5,11 +5,11 @@
  */
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import type { Database } from '../../db/database';
-import type { DomainEvent } from '../events';
 import { affectedRows, insertIgnoringDuplicate, lockRowForUpdate } from '../../db/dialect';
 import { BadUserInputError, NotFoundError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
+import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import { cleanTopicNames, slugify, TopicName, TopicService } from '../topic/topic.service';
 import { duePollIds, markClosed, moveResults, PollResultsChange } from './poll-columns';

@@ -4,10 +4,10 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
-import type { DomainEvent } from '../events';
 import { insertIgnoringDuplicate } from '../../db/dialect';
 import { BadUserInputError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
+import type { DomainEvent } from '../events';
 import { PostTopic, Topic } from './topic.entity';
 
 export const MAX_TOPICS_PER_POST = 10;

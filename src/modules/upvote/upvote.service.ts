@@ -5,11 +5,11 @@
  */
 import { EntityManager } from 'typeorm';
 import type { Database } from '../../db/database';
-import type { DomainEvent } from '../events';
 import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
 import { NotFoundError } from '../../graphql/errors';
 import type { Comment } from '../comment/comment.entity';
 import type { CommentService } from '../comment/comment.service';
+import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import type { Post, PostKind } from '../post/post.entity';
 import type { PostService } from '../post/post.service';
