@@ -13,7 +13,6 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     t = await startTestServer();
     [alice, bob, carol] = await Promise.all([t.signUp(), t.signUp(), t.signUp()]);
   });
-  afterAll(() => t.stop());
 
   async function newThread(token = alice.token): Promise<string> {
     const result = await t.gql(CREATE_THREAD, { input: { title: 'How do you run blameless post-mortems?', body: 'Looking for formats.' } }, token);

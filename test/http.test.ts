@@ -19,7 +19,6 @@ describe('HTTP surface and error model', () => {
   beforeAll(async () => {
     t = await startTestServer();
   });
-  afterAll(() => t.stop());
 
   describe('health and request ids', () => {
     it('answers GET /healthz with 200 {status: "ok"} once ready', async () => {
@@ -148,7 +147,6 @@ describe('HTTP surface and error model', () => {
     beforeAll(async () => {
       production = await startTestServer({ env: { NODE_ENV: 'production' } });
     });
-    afterAll(() => production.stop());
 
     it('refuses introspection with GRAPHQL_VALIDATION_FAILED', async () => {
       const schema = await production.gql(INTROSPECTION);
@@ -178,7 +176,6 @@ describe('HTTP surface and error model', () => {
       // A table vanishes behind the server's back: every query of it now fails inside the driver.
       await broken.probe.db.write(({ manager }) => manager.query('DROP TABLE "topics"'));
     });
-    afterAll(() => broken.stop());
 
     it('answers INTERNAL_SERVER_ERROR with a request id, and nothing of the SQL, driver or stack', async () => {
       const result = await broken.gql(`{ topics { slug name } }`, {}, null, { 'x-request-id': 'masking-test-1' });
@@ -236,7 +233,6 @@ describe('HTTP surface and error model', () => {
       // The database fails while the request's bearer token is being checked (before any resolver runs).
       await broken.probe.db.write(({ manager }) => manager.query('DROP TABLE "auth_tokens"'));
     });
-    afterAll(() => broken.stop());
 
     it('answers INTERNAL_SERVER_ERROR with the request id, logged, and no driver text', async () => {
       const logged = jest.spyOn(broken.probe.logger, 'error');

@@ -5,6 +5,7 @@
  * errors for bad arguments, and SLOW_CONSUMER for a stalled reader.
  */
 import type { Client } from 'graphql-ws';
+import { disposeTestLeftovers } from './helpers/leftovers';
 import { collect, Collected, connect, rawSocket, RawSocket } from './helpers/live';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 
@@ -42,11 +43,11 @@ describe('live: commentAdded', () => {
     t = await startTestServer();
     author = await t.signUp({ title: 'Head of Platform', industry: 'Retail', companySize: 'EMPLOYEES_11_TO_50' });
   });
-  afterAll(() => t.stop());
 
   /** Every test leaves no subscription behind: the registry is back to 0 once its clients are gone. */
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+    clients.splice(0);
+    await disposeTestLeftovers();
     await waitFor(() => t.probe.liveHub.feedSizes().registry === 0, 'the registry to empty');
     expect(t.probe.liveHub.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 0, registry: 0 });
   });
@@ -297,11 +298,6 @@ describe('live: commentAdded', () => {
       member = await slow.signUp();
       const created = await slow.gql(CREATE_THREAD, { input: { title: 'Large comments', body: 'Bodies near the 10,000 character limit.' } }, member.token);
       postId = created.data.createThread.thread.id;
-    });
-    afterAll(async () => {
-      raw?.socket.terminate();
-      await healthyClient?.dispose();
-      await slow.stop();
     });
 
     it('is ended with SLOW_CONSUMER, without holding up anybody else or growing memory', async () => {

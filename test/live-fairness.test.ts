@@ -13,7 +13,6 @@ describe('live: a long replay does not delay current subscribers', () => {
     // comment is written while it is surely still under way, however fast the database answers.
     t = await startTestServer({ env: { LIVE_MAX_BACKLOG: '100' } });
   });
-  afterAll(() => t.stop());
 
   it('delivers a new comment to a current subscriber before a replaying one has caught up', async () => {
     const writer = await t.signUp();

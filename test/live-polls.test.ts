@@ -8,6 +8,7 @@ import type { Client } from 'graphql-ws';
 import { collect, Collected, connect, last, rawSocket, RawSocket, PollResultsMessage } from './helpers/live';
 import { startTestServer, TestServer } from './helpers/server';
 import { toGlobalId } from '../src/graphql/global-id';
+import { disposeTestLeftovers } from './helpers/leftovers';
 
 type Member = { token: string; id: string };
 type Results = PollResultsMessage;
@@ -61,24 +62,16 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
   let crowd: Member[];
   /** A signed-in member who never votes. */
   let outsider: Member;
-  const clients: Client[] = [];
-  const sockets: RawSocket[] = [];
 
   beforeAll(async () => {
     t = await startTestServer({ env: { POLL_CLOSE_INTERVAL_MS: '50' } });
     [author, outsider] = await Promise.all([t.signUp({ title: 'Poll Author' }), t.signUp()]);
     crowd = await Promise.all(Array.from({ length: 200 }, () => t.signUp()));
   });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    for (const raw of sockets.splice(0)) raw.socket.close();
-  });
-  afterAll(() => t.stop());
+  afterEach(disposeTestLeftovers);
 
   function client(token?: string | null): Client {
-    const created = connect(t, token);
-    clients.push(created);
-    return created;
+    return connect(t, token);
   }
 
   async function createPoll(input: Record<string, unknown> = {}, token = author.token): Promise<CreatedPoll> {
@@ -229,7 +222,6 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
     beforeAll(async () => {
       slow = await startTestServer({ env: { LIVE_INTERVAL_MS: '300' } });
     });
-    afterAll(() => slow.stop());
 
     it('spaces messages by the interval while votes stream in, and still delivers the final state', async () => {
       const interval = 300;
@@ -238,7 +230,6 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       const created = await slow.gql(CREATE_POLL, { input: { title: 'Spaced?', options: ['A', 'B'] } }, pollAuthor.token);
       const poll: CreatedPoll = created.data.createPoll.poll;
       const ws = connect(slow);
-      clients.push(ws);
       // Its own sink, to stamp each message when it arrives.
       const arrivals: Array<{ at: number; results: Results }> = [];
       let failure: unknown = null;
@@ -293,14 +284,12 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       // No conflation delay: a flush runs whenever the previous one is done, as many times as it can.
       eager = await startTestServer({ env: { LIVE_INTERVAL_MS: '0' } });
     });
-    afterAll(() => eager.stop());
 
     it('never mixes the totals of one moment with the counts of another while votes come and go', async () => {
       const [pollAuthor, ...members] = await Promise.all(Array.from({ length: 11 }, () => eager.signUp()));
       const created = await eager.gql(CREATE_POLL, { input: { title: 'Torn?', options: ['A', 'B', 'C'] } }, pollAuthor.token);
       const poll: CreatedPoll = created.data.createPoll.poll;
       const ws = connect(eager);
-      clients.push(ws);
       const watch = watchPoll(ws, poll.id);
       await watch.until((messages) => messages.length === 1);
 
@@ -420,7 +409,6 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
 
       async function open(token: string | null): Promise<RawSocket> {
         const raw = await rawSocket(t);
-        sockets.push(raw);
         raw.send({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} });
         await raw.frame((frame) => frame.type === 'connection_ack');
         raw.send({ id: 'on-vote', type: 'subscribe', payload: { query: WATCH_RESULTS, variables: { id: onVote.id } } });

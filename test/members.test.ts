@@ -5,7 +5,6 @@ describe('members: sign-up, log-in, tokens', () => {
   beforeAll(async () => {
     t = await startTestServer();
   });
-  afterAll(() => t.stop());
 
   it('signs up, shows the byline, and never exposes the e-mail', async () => {
     const { token, id } = await t.signUp({ email: '  Pat.Lee@Example.TEST ', title: 'CSO', industry: null, companySize: 'SELF_EMPLOYED' });

@@ -23,7 +23,6 @@ describe('node(id) and post(id)', () => {
     commentId = (await t.gql(ADD_COMMENT, { input: { postId: thread.id, body: 'A comment' } }, member.token)).data.addComment.comment.id;
     replyId = (await t.gql(ADD_COMMENT, { input: { postId: thread.id, parentId: commentId, body: 'A reply' } }, member.token)).data.addComment.comment.id;
   });
-  afterAll(() => t.stop());
 
   const node = async (id: string, token?: string) => {
     const result = await t.gql(NODE, { id }, token);

@@ -1,5 +1,6 @@
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 import type { DomainEvent } from '../src/realtime/domain-events';
+import { onDispose } from './helpers/leftovers';
 
 /** The database id inside a global id ("Poll:12" -> 12), as domain events carry it. */
 function dbId(globalId: string): number {
@@ -32,17 +33,12 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
   /** Members shared by the tests that need many voters (each on polls of their own). */
   let crowd: Array<{ token: string; id: string }>;
   const events: DomainEvent[] = [];
-  let unsubscribe: () => void;
 
   beforeAll(async () => {
     t = await startTestServer();
-    unsubscribe = t.probe.events.subscribe((event) => events.push(event));
+    onDispose(t.probe.events.subscribe((event) => events.push(event)));
     author = await t.signUp({ title: 'Poll Author' });
     crowd = await Promise.all(Array.from({ length: 30 }, () => t.signUp()));
-  });
-  afterAll(async () => {
-    unsubscribe();
-    await t.stop();
   });
 
   async function createPoll(input: Record<string, unknown>, token = author.token): Promise<CreatedPoll> {

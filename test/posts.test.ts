@@ -16,7 +16,6 @@ describe('posts, topics and lists', () => {
     author = await t.signUp();
     voters = [await t.signUp(), await t.signUp(), await t.signUp()];
   });
-  afterAll(() => t.stop());
 
   const createThread = async (input: Record<string, unknown>, token = author.token) => {
     const result = await t.gql(CREATE_THREAD, { input: { body: 'Some details.', ...input } }, token);

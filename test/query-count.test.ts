@@ -13,7 +13,6 @@ describe('thread page query cost', () => {
     t = await startTestServer();
     viewer = await t.signUp();
   });
-  afterAll(() => t.stop());
 
   async function threadWithComments(count: number, members: Array<{ token: string }>, topic: string): Promise<string> {
     // Each thread shares a topic with the polls only, so both get the same three recommendations.

@@ -6,7 +6,6 @@ describe('operation guards', () => {
   beforeAll(async () => {
     t = await startTestServer();
   });
-  afterAll(() => t.stop());
 
   it('refuses an operation that could return more than 10,000 objects, literal or through variables', async () => {
     const huge = await t.gql(`{ posts(first: 100) { nodes { comments(first: 100) { nodes { replies(first: 100) { nodes { id } } } } } } }`);

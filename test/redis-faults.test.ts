@@ -79,10 +79,6 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
   });
 
   afterAll(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-    await db?.drop();
     hostProcess.off('unhandledRejection', unhandledRejection);
     hostProcess.off('uncaughtExceptionMonitor', uncaughtException);
   });

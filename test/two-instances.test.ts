@@ -28,7 +28,6 @@ describeWithScaleServers(SUITE)(SUITE, () => {
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.dispose()));
     const codes = await Promise.all([a?.stop(), b?.stop()]);
-    await database.drop();
     expect(codes).toEqual([0, 0]);
   }, 30_000);
 

@@ -10,7 +10,6 @@ describe('serialized unit of work on SQLite', () => {
   beforeAll(async () => {
     t = await startTestServer();
   });
-  afterAll(() => t.stop());
 
   it('commits 50 concurrent mutations of different members while failing units of work roll back only themselves', async () => {
     const members = await Promise.all(Array.from({ length: 50 }, (_, i) => t.signUp({ title: `Member ${i}` })));

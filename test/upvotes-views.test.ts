@@ -19,7 +19,6 @@ describe('upvotes and views', () => {
     t = await startTestServer();
     author = await t.signUp({ title: 'Thread Author' });
   });
-  afterAll(() => t.stop());
 
   async function createThread(title = 'How do you keep on-call humane?'): Promise<string> {
     const response = await t.gql(CREATE_THREAD, { input: { title, body: 'Rotations, pay, sleep.' } }, author.token);

@@ -4,15 +4,16 @@
  */
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { onDispose } from './leftovers';
 import type { TestServer } from './server';
 
 export function wsUrl(t: TestServer): string {
   return t.url.replace(/^http/, 'ws');
 }
 
-/** A graphql-ws client; `token` goes in connectionParams.authorization. */
+/** A graphql-ws client; `token` goes in connectionParams.authorization. It is on the dispose list (./leftovers). */
 export function connect(t: TestServer, token?: string | null, options: { retryAttempts?: number; onClose?: (code: number) => void } = {}): Client {
-  return createClient({
+  const client = createClient({
     url: wsUrl(t),
     webSocketImpl: WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
@@ -20,6 +21,8 @@ export function connect(t: TestServer, token?: string | null, options: { retryAt
     lazy: true,
     on: options.onClose ? { closed: (event) => options.onClose!((event as { code: number }).code) } : undefined,
   });
+  onDispose(() => client.dispose());
+  return client;
 }
 
 export interface Collected<T = any> {
@@ -119,9 +122,10 @@ export interface RawSocket {
   frame(predicate: (frame: any) => boolean, timeoutMs?: number): Promise<any>;
 }
 
-/** A bare graphql-transport-ws socket (no client library), to read frames and close codes. */
+/** A bare graphql-transport-ws socket (no client library), to read frames and close codes. It is on the dispose list (./leftovers). */
 export function rawSocket(t: TestServer): Promise<RawSocket> {
   const socket = new WebSocket(wsUrl(t), 'graphql-transport-ws');
+  onDispose(() => socket.terminate());
   const frames: any[] = [];
   const rawFrames: string[] = [];
   const listeners = new Set<() => void>();

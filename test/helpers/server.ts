@@ -1,6 +1,7 @@
 /**
  * Starts a real server on an ephemeral port with a fresh SQLite file, and
- * talks GraphQL to it over HTTP. Every test file disposes what it started.
+ * talks GraphQL to it over HTTP. Every server goes on the dispose list
+ * (./leftovers): tests never stop one unless stopping is what they test.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { RunningServer, startServerWithProbe, TestProbe } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { onDispose } from './leftovers';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -117,19 +119,17 @@ export async function startTestServer(
     return { token: result.data.signUp.token, id: result.data.signUp.member.id };
   };
 
-  return {
-    server,
-    probe,
-    url,
-    baseUrl: `http://127.0.0.1:${server.port}`,
-    gql,
-    signUp,
-    stop: async () => {
+  let stopped: Promise<void> | null = null;
+  // Idempotent: a test may stop its server on purpose, and the dispose list stops it again.
+  const stop = () =>
+    (stopped ??= (async () => {
       await server.stop();
       await database.drop();
       fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    })());
+  onDispose(stop);
+
+  return { server, probe, url, baseUrl: `http://127.0.0.1:${server.port}`, gql, signUp, stop };
 }
 
 /** The codes of a response's errors, for asserting on codes rather than messages. */
