@@ -5,7 +5,6 @@
  * errors for bad arguments, and SLOW_CONSUMER for a stalled reader.
  */
 import type { Client } from 'graphql-ws';
-import { disposeTestLeftovers } from './helpers/leftovers';
 import { collect, Collected, connect, rawSocket, RawSocket } from './helpers/live';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 
@@ -46,8 +45,7 @@ describe('live: commentAdded', () => {
 
   /** Every test leaves no subscription behind: the registry is back to 0 once its clients are gone. */
   afterEach(async () => {
-    clients.splice(0);
-    await disposeTestLeftovers();
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
     await waitFor(() => t.probe.liveHub.feedSizes().registry === 0, 'the registry to empty');
     expect(t.probe.liveHub.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 0, registry: 0 });
   });

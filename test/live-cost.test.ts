@@ -158,7 +158,7 @@ describe('live: fan-out cost does not grow with the audience', () => {
 
   it('costs a few statements for one subscriber', async () => {
     // A signed-in member who has not voted: the audience needs the "who voted" lookup, as a mixed one does.
-    const { dashboards } = await openDashboards([watchers[0]], 1);
+    const { clients, dashboards } = await openDashboards([watchers[0]], 1);
     const before = await readResults();
     const voteSql = await statementsOf(vote, () => resultsReached(dashboards, before.version + 1));
     const commentCount = last(dashboards[0].stats, 'postStatsUpdated').commentCount;
@@ -174,6 +174,7 @@ describe('live: fan-out cost does not grow with the audience', () => {
     expect(single.comment).toBeGreaterThan(0);
     expect(single.comment).toBeLessThanOrEqual(4);
     expect(last(dashboards[0].results, 'pollResultsUpdated').isHidden).toBe(true);
+    await Promise.all(clients.map((client) => client.dispose()));
   });
 
   it('costs the same statements for 200 subscribers, and builds one payload per visibility class', async () => {
