@@ -1,3 +1,4 @@
+import { CREATE_POLL, CREATE_THREAD } from './helpers/documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 /** A well-formed ID of the given kind that names nothing (IDs are base64url "<Type>:<id>"). */
@@ -28,7 +29,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
 
   /** Adds a comment (or a reply) and returns its id and edge cursor; fails the test on any error. */
   async function comment(token: string, postId: string, body: string, parentId?: string): Promise<{ id: string; cursor: string }> {
-    const result = await t.gql(ADD_COMMENT, { input: { postId, body, ...(parentId ? { parentId } : {}) } }, token);
+    const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId, body, ...(parentId ? { parentId } : {}) } }, token);
     if (!result.data?.addComment) throw new Error(`addComment failed: ${JSON.stringify(result.errors)}`);
     return { id: result.data.addComment.comment.id, cursor: result.data.addComment.commentEdge.cursor };
   }
@@ -68,7 +69,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
   describe('addComment', () => {
     it('comments on a thread: trimmed, newlines and tabs kept, Windows line ends normalised', async () => {
       const threadId = await newThread();
-      const result = await t.gql(ADD_COMMENT, { input: { postId: threadId, body: '  First paragraph.\r\n\r\n\tSecond one.\n ' } }, bob.token);
+      const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body: '  First paragraph.\r\n\r\n\tSecond one.\n ' } }, bob.token);
       expect(result.errors).toBeUndefined();
       const { comment: added, commentEdge } = result.data.addComment;
       expect(added).toMatchObject({
@@ -101,7 +102,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
 
     it('needs a signed-in member, and writes nothing without one', async () => {
       const threadId = await newThread();
-      const result = await t.gql(ADD_COMMENT, { input: { postId: threadId, body: 'Anonymous thoughts' } });
+      const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body: 'Anonymous thoughts' } });
       expect(codesOf(result)).toEqual(['UNAUTHENTICATED']);
       expect(result.data).toEqual({ addComment: null });
       const post = await commentsOf(threadId);
@@ -111,10 +112,10 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
 
     it('accepts exactly 10,000 characters, counted as characters, not UTF-16 units', async () => {
       const threadId = await newThread();
-      const plain = await t.gql(ADD_COMMENT, { input: { postId: threadId, body: `  ${'x'.repeat(10_000)}  ` } }, bob.token);
+      const plain = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body: `  ${'x'.repeat(10_000)}  ` } }, bob.token);
       expect(plain.errors).toBeUndefined();
       expect(plain.data.addComment.comment.body).toHaveLength(10_000);
-      const emoji = await t.gql(ADD_COMMENT, { input: { postId: threadId, body: '\u{1F600}'.repeat(10_000) } }, bob.token);
+      const emoji = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body: '\u{1F600}'.repeat(10_000) } }, bob.token);
       expect(emoji.errors).toBeUndefined();
       expect((await commentsOf(threadId)).commentCount).toBe(2);
     });
@@ -130,7 +131,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       ['a Unicode line separator', 'one\u2028two'],
     ])('refuses a body that is %s on input.body', async (_label, body) => {
       const threadId = await newThread();
-      const result = await t.gql(ADD_COMMENT, { input: { postId: threadId, body } }, bob.token);
+      const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body } }, bob.token);
       expectBadInput(result, 'input.body');
       expect((await commentsOf(threadId)).commentCount).toBe(0);
     });
@@ -139,10 +140,10 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       const threadId = await newThread();
       const { id: commentId } = await comment(bob.token, threadId, 'A comment');
       for (const postId of [unknownId('Thread'), unknownId('Poll'), alice.id, commentId]) {
-        const result = await t.gql(ADD_COMMENT, { input: { postId, body: 'Hello' } }, bob.token);
+        const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId, body: 'Hello' } }, bob.token);
         expect(codesOf(result)).toEqual(['NOT_FOUND']);
       }
-      expectBadInput(await t.gql(ADD_COMMENT, { input: { postId: 'not an id!', body: 'Hello' } }, bob.token), 'input.postId');
+      expectBadInput(await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: 'not an id!', body: 'Hello' } }, bob.token), 'input.postId');
     });
   });
 
@@ -150,11 +151,11 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     it('replies via parentId; a reply to a reply joins the same top-level comment', async () => {
       const threadId = await newThread();
       const top = await comment(alice.token, threadId, 'Top-level');
-      const first = await t.gql(ADD_COMMENT, { input: { postId: threadId, parentId: top.id, body: 'A reply' } }, bob.token);
+      const first = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, parentId: top.id, body: 'A reply' } }, bob.token);
       expect(first.errors).toBeUndefined();
       expect(first.data.addComment.comment.parent).toEqual({ id: top.id });
       const nested = await t.gql(
-        ADD_COMMENT,
+        ADD_COMMENT_WITH_FIELDS,
         { input: { postId: threadId, parentId: first.data.addComment.comment.id, body: 'A reply to the reply' } },
         carol.token,
       );
@@ -180,12 +181,12 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       const threadId = await newThread();
       const otherThreadId = await newThread();
       const foreign = await comment(alice.token, otherThreadId, 'Elsewhere');
-      const result = await t.gql(ADD_COMMENT, { input: { postId: threadId, parentId: foreign.id, body: 'Reply' } }, bob.token);
+      const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, parentId: foreign.id, body: 'Reply' } }, bob.token);
       expectBadInput(result, 'input.parentId');
 
-      const unknown = await t.gql(ADD_COMMENT, { input: { postId: threadId, parentId: unknownId('Comment'), body: 'Reply' } }, bob.token);
+      const unknown = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, parentId: unknownId('Comment'), body: 'Reply' } }, bob.token);
       expect(codesOf(unknown)).toEqual(['NOT_FOUND']);
-      expectBadInput(await t.gql(ADD_COMMENT, { input: { postId: threadId, parentId: '%%%', body: 'Reply' } }, bob.token), 'input.parentId');
+      expectBadInput(await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, parentId: '%%%', body: 'Reply' } }, bob.token), 'input.parentId');
 
       for (const id of [threadId, otherThreadId]) expect((await commentsOf(id)).commentCount).toBe(id === threadId ? 0 : 1);
     });
@@ -256,7 +257,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       ];
       for (const [index, members] of upvotes) {
         for (const member of members) {
-          const result = await t.gql(ADD_UPVOTE, { input: { subjectId: ids[index] } }, member.token);
+          const result = await t.gql(ADD_UPVOTE_WITH_FLAG, { input: { subjectId: ids[index] } }, member.token);
           expect(result.errors).toBeUndefined();
         }
       }
@@ -329,9 +330,9 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       expect(await flags(carol.token)).toEqual([true, false, true, false, true, false]);
       expect(await flags()).toEqual([false, false, false, false, false, false]);
 
-      const removed = await t.gql(REMOVE_UPVOTE, { input: { subjectId: ids[2] } }, alice.token);
+      const removed = await t.gql(REMOVE_UPVOTE_WITH_FLAG, { input: { subjectId: ids[2] } }, alice.token);
       expect(removed.data.removeUpvote.subject).toEqual({ id: ids[2], upvoteCount: 2, viewerHasUpvoted: false });
-      const added = await t.gql(ADD_UPVOTE, { input: { subjectId: ids[2] } }, alice.token);
+      const added = await t.gql(ADD_UPVOTE_WITH_FLAG, { input: { subjectId: ids[2] } }, alice.token);
       expect(added.data.addUpvote.subject).toEqual({ id: ids[2], upvoteCount: 3, viewerHasUpvoted: true });
       expect(await flags(alice.token)).toEqual([false, false, true, false, false, false]);
     });
@@ -370,9 +371,9 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     it('is FORBIDDEN for another member and UNAUTHENTICATED anonymously; nothing changes', async () => {
       const threadId = await newThread();
       const { id } = await comment(bob.token, threadId, 'Keep me');
-      expect(codesOf(await t.gql(DELETE_COMMENT, { input: { commentId: id } }, carol.token))).toEqual(['FORBIDDEN']);
-      expect(codesOf(await t.gql(DELETE_COMMENT, { input: { commentId: id } }))).toEqual(['UNAUTHENTICATED']);
-      expect(codesOf(await t.gql(DELETE_COMMENT, { input: { commentId: unknownId('Comment') } }, bob.token))).toEqual(['NOT_FOUND']);
+      expect(codesOf(await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: id } }, carol.token))).toEqual(['FORBIDDEN']);
+      expect(codesOf(await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: id } }))).toEqual(['UNAUTHENTICATED']);
+      expect(codesOf(await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: unknownId('Comment') } }, bob.token))).toEqual(['NOT_FOUND']);
       const post = await commentsOf(threadId);
       expect(post.commentCount).toBe(1);
       expect(post.comments.edges[0].node).toMatchObject({ id, body: 'Keep me', isDeleted: false, author: { id: bob.id } });
@@ -390,7 +391,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       expect(post.comments.totalCount).toBe(3);
 
       // A top-level comment with replies stays as a placeholder.
-      const deleted = await t.gql(DELETE_COMMENT, { input: { commentId: withReplies.id } }, alice.token);
+      const deleted = await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: withReplies.id } }, alice.token);
       expect(deleted.errors).toBeUndefined();
       expect(deleted.data.deleteComment.comment).toMatchObject({ id: withReplies.id, isDeleted: true, body: '', author: null, replyCount: 2 });
       post = await commentsOf(threadId);
@@ -405,21 +406,21 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       expect(reply.data.node).toMatchObject({ id: reply2.id, body: 'Reply 2', parent: { id: withReplies.id, isDeleted: true, body: '', author: null } });
 
       // A top-level comment without replies disappears from the list.
-      await t.gql(DELETE_COMMENT, { input: { commentId: lonely.id } }, alice.token);
+      await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: lonely.id } }, alice.token);
       post = await commentsOf(threadId);
       expect(post.commentCount).toBe(3);
       expect(post.comments.totalCount).toBe(2);
       expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([withReplies.id, other.id]);
 
       // Deleting twice drops nothing twice.
-      const again = await t.gql(DELETE_COMMENT, { input: { commentId: lonely.id } }, alice.token);
+      const again = await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: lonely.id } }, alice.token);
       expect(again.errors).toBeUndefined();
       expect(again.data.deleteComment.comment).toMatchObject({ id: lonely.id, isDeleted: true });
       expect((await commentsOf(threadId)).commentCount).toBe(3);
 
       // Deleting a reply drops replyCount once and removes it from the replies.
-      await t.gql(DELETE_COMMENT, { input: { commentId: reply1.id } }, bob.token);
-      await t.gql(DELETE_COMMENT, { input: { commentId: reply1.id } }, bob.token);
+      await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: reply1.id } }, bob.token);
+      await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: reply1.id } }, bob.token);
       const afterReply = await repliesOf(withReplies.id);
       expect(afterReply.replyCount).toBe(1);
       expect(afterReply.replies.totalCount).toBe(1);
@@ -429,7 +430,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       expect(post.comments.edges[0].node).toMatchObject({ id: withReplies.id, isDeleted: true, replyCount: 1 });
 
       // The placeholder goes once its last reply is deleted.
-      await t.gql(DELETE_COMMENT, { input: { commentId: reply2.id } }, carol.token);
+      await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: reply2.id } }, carol.token);
       post = await commentsOf(threadId);
       expect(post.commentCount).toBe(1);
       expect(post.comments.totalCount).toBe(1);
@@ -445,7 +446,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     const top = await comment(alice.token, threadId, 'Top-level');
     const reply = await comment(bob.token, threadId, 'Reply', top.id);
     await comment(carol.token, threadId, 'Another reply', top.id);
-    const results = await Promise.all(Array.from({ length: 5 }, () => t.gql(DELETE_COMMENT, { input: { commentId: reply.id } }, bob.token)));
+    const results = await Promise.all(Array.from({ length: 5 }, () => t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: reply.id } }, bob.token)));
     for (const result of results) expect(result.data.deleteComment.comment).toMatchObject({ id: reply.id, isDeleted: true });
     const post = await commentsOf(threadId);
     expect(post.commentCount).toBe(2);
@@ -456,7 +457,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     const threadId = await newThread();
     const members = await Promise.all(Array.from({ length: 20 }, () => t.signUp()));
     const results = await Promise.all(
-      members.map((member, i) => t.gql(ADD_COMMENT, { input: { postId: threadId, body: `Comment number ${i}` } }, member.token)),
+      members.map((member, i) => t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body: `Comment number ${i}` } }, member.token)),
     );
     for (const result of results) expect(result.errors).toBeUndefined();
     const addedIds = results.map((result) => result.data.addComment.comment.id);
@@ -480,9 +481,7 @@ const COMMENT_FIELDS = `
     parent { id }
     post { id }
   }`;
-const CREATE_THREAD = `mutation CreateThread($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const CREATE_POLL = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { id } } }`;
-const ADD_COMMENT = `
+const ADD_COMMENT_WITH_FIELDS = `
   mutation AddComment($input: AddCommentInput!) {
     addComment(input: $input) { comment { ...CommentFields } commentEdge { cursor node { id } } }
   }
@@ -490,12 +489,12 @@ const ADD_COMMENT = `
 const EDIT_COMMENT = `
   mutation EditComment($input: EditCommentInput!) { editComment(input: $input) { comment { ...CommentFields } } }
   ${COMMENT_FIELDS}`;
-const DELETE_COMMENT = `
+const DELETE_COMMENT_WITH_FIELDS = `
   mutation DeleteComment($input: DeleteCommentInput!) { deleteComment(input: $input) { comment { ...CommentFields } } }
   ${COMMENT_FIELDS}`;
-const ADD_UPVOTE = `
+const ADD_UPVOTE_WITH_FLAG = `
   mutation AddUpvote($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id upvoteCount viewerHasUpvoted } } }`;
-const REMOVE_UPVOTE = `
+const REMOVE_UPVOTE_WITH_FLAG = `
   mutation RemoveUpvote($input: RemoveUpvoteInput!) { removeUpvote(input: $input) { subject { id upvoteCount viewerHasUpvoted } } }`;
 const POST_COMMENTS = `
   query PostComments($id: ID!, $first: Int, $after: String, $orderBy: CommentOrder) {

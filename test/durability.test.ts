@@ -8,6 +8,7 @@
  * the server that might see its own uncommitted writes.
  */
 import path from 'node:path';
+import { ADD_COMMENT, CREATE_THREAD, SIGN_UP } from './helpers/documents';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 import { commentBodiesOnDisk } from './helpers/sqlite-file';
 import { disposeTestLeftovers, temporaryDirectory } from './helpers/leftovers';
@@ -29,7 +30,7 @@ describe('durability on SQLite: acknowledged means committed', () => {
     t = await startTestServer({ database: `sqlite:${file}` });
     member = await t.signUp();
     const thread = await t.gql(CREATE_THREAD, { input: { title: 'Durability', body: 'Comments below' } }, member.token);
-    postId = thread.data.createThread.thread.id;
+    postId = thread.data!.createThread.thread.id;
   });
   afterEach(disposeTestLeftovers);
 
@@ -175,8 +176,5 @@ describe('durability on SQLite: acknowledged means committed', () => {
   });
 });
 
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
-const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`;
 const POST_COMMENTS = `query ($id: ID!) { post(id: $id) { ... on Thread { comments(first: 100, orderBy: OLDEST) { nodes { body } } } } }`;
 const POST_COUNT = `query ($id: ID!) { post(id: $id) { commentCount } }`;

@@ -1,3 +1,4 @@
+import { CREATE_THREAD } from './helpers/documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 /** Sends a raw request to /graphql and parses the JSON answer (failing when it is not JSON). */
@@ -251,4 +252,3 @@ describe('HTTP surface and error model', () => {
 });
 
 const INTROSPECTION = `{ __schema { queryType { name } types { name } } }`;
-const CREATE_THREAD = `mutation CreateThread($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;

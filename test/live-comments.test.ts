@@ -5,6 +5,7 @@
  * errors for bad arguments, and SLOW_CONSUMER for a stalled reader.
  */
 import type { Client } from 'graphql-ws';
+import { ADD_COMMENT, ADD_UPVOTE, CREATE_THREAD } from './helpers/documents';
 import { collect, Collected, connect, rawSocket, RawSocket } from './helpers/live';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 
@@ -295,7 +296,7 @@ describe('live: commentAdded', () => {
       slow = await startTestServer({ env: { LIVE_MAX_BACKLOG: String(MAX_BACKLOG) } });
       member = await slow.signUp();
       const created = await slow.gql(CREATE_THREAD, { input: { title: 'Large comments', body: 'Bodies near the 10,000 character limit.' } }, member.token);
-      postId = created.data.createThread.thread.id;
+      postId = created.data!.createThread.thread.id;
     });
 
     it('is ended with SLOW_CONSUMER, without holding up anybody else or growing memory', async () => {
@@ -396,9 +397,6 @@ const COMMENT_ADDED_IDS = `
     commentAdded(postId: $postId, after: $after) { cursor node { id body } }
   }`;
 
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } commentEdge { cursor } } }`;
-const ADD_UPVOTE = `mutation ($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id upvoteCount } } }`;
 const POST_COMMENTS = `
   query Comments($id: ID!, $after: String) {
     post(id: $id) { comments(first: 100, orderBy: OLDEST, after: $after) { edges { cursor node { id } } } }

@@ -9,6 +9,7 @@ import type net from 'node:net';
 import path from 'node:path';
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { ADD_COMMENT, CAST_VOTE, CREATE_POLL, CREATE_THREAD, SIGN_UP } from './helpers/documents';
 import { disposeTestLeftovers, temporaryDirectory } from './helpers/leftovers';
 import { collect, connect, rawSocket, RawSocket, wsUrl } from './helpers/live';
 import { startTestServer, TestServer } from './helpers/server';
@@ -50,7 +51,7 @@ describe('live: the WebSocket protocol', () => {
     t = await startTestServer({ env: { LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(MAX_SUBSCRIPTIONS) } });
     author = await t.signUp();
     ({ id: pollId, optionIds } = await createPoll(t, author.token, 'ALWAYS'));
-    threadId = (await t.gql(CREATE_THREAD, { input: { title: 'Protocol thread', body: 'Body.' } }, author.token)).data.createThread.thread.id;
+    threadId = (await t.gql(CREATE_THREAD, { input: { title: 'Protocol thread', body: 'Body.' } }, author.token)).data!.createThread.thread.id;
   });
 
   afterEach(async () => {
@@ -423,7 +424,7 @@ describe('live: connection timeouts and keep-alive', () => {
         socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
       });
     const author = await t.signUp();
-    const threadId = (await t.gql(CREATE_THREAD, { input: { title: 'Keep-alive', body: 'Body.' } }, author.token)).data.createThread.thread.id;
+    const threadId = (await t.gql(CREATE_THREAD, { input: { title: 'Keep-alive', body: 'Body.' } }, author.token)).data!.createThread.thread.id;
     const watcher = connect(t);
     const stats = collect(watcher, POST_STATS, { postId: threadId });
     await stats.until((messages) => messages.length === 1);
@@ -542,9 +543,3 @@ const COMMENT_ADDED = `
   subscription CommentAdded($postId: ID!) {
     commentAdded(postId: $postId) { cursor node { id body author { byline } } }
   }`;
-
-const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token } }`;
-const CREATE_THREAD = `mutation CreateThread($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const CREATE_POLL = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id } } } }`;
-const CAST_VOTE = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`;
-const ADD_COMMENT = `mutation AddComment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;

@@ -1,3 +1,4 @@
+import { SIGN_UP } from './helpers/documents';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 
 describe('members: sign-up, log-in, tokens', () => {
@@ -79,7 +80,6 @@ describe('members: sign-up, log-in, tokens', () => {
   });
 });
 
-const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token member { id byline } } }`;
 const LOG_IN = `mutation LogIn($input: LogInInput!) { logIn(input: $input) { token member { id } } }`;
 const NEW_MEMBER = {
   email: 'someone@example.test',

@@ -8,6 +8,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { ADD_COMMENT, CREATE_THREAD } from './helpers/documents';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 import { commentBodiesOnDisk } from './helpers/sqlite-file';
 import { temporaryDirectory } from './helpers/leftovers';
@@ -53,7 +54,7 @@ describe('SQLite write lock held by another process', () => {
     t = await startTestServer({ database: `sqlite:${file}` });
     member = await t.signUp();
     const thread = await t.gql(CREATE_THREAD, { input: { title: 'Locks', body: 'Waiting writes' } }, member.token);
-    postId = thread.data.createThread.thread.id;
+    postId = thread.data!.createThread.thread.id;
   });
 
   const comment = (body: string) => t.gql(ADD_COMMENT, { input: { postId, body } }, member.token);
@@ -88,6 +89,3 @@ describe('SQLite write lock held by another process', () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
   }, 30_000);
 });
-
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;

@@ -5,7 +5,8 @@
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { onDispose } from './leftovers';
-import type { TestServer } from './server';
+import type { Document } from './documents';
+import type { ResponseError, TestServer } from './server';
 
 export function wsUrl(t: TestServer): string {
   return t.url.replace(/^http/, 'ws');
@@ -25,20 +26,31 @@ export function connect(t: TestServer, token?: string | null, options: { retryAt
   return client;
 }
 
+/** One `next` payload of a subscription. */
+export interface Message<T> {
+  data?: T;
+  errors?: ResponseError[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped subscriptions (inline documents) read `data` freely
 export interface Collected<T = any> {
   /** Every `next` payload, in arrival order. */
-  messages: Array<{ data?: T; errors?: any[] }>;
+  messages: Array<Message<T>>;
   /** The operation's `error` payload, if it ended with one. */
-  errors: any[] | null;
+  errors: ResponseError[] | null;
   completed: boolean;
   /** Resolves when `predicate(messages)` holds; rejects after `timeoutMs` with what arrived. */
-  until(predicate: (messages: Array<{ data?: T; errors?: any[] }>) => boolean, timeoutMs?: number): Promise<void>;
+  until(predicate: (messages: Array<Message<T>>) => boolean, timeoutMs?: number): Promise<void>;
   /** Resolves when the operation ended (complete or error). */
   ended(timeoutMs?: number): Promise<void>;
   unsubscribe(): void;
 }
 
-export function collect<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Collected<T> {
+/** Subscribes and records what arrives; a typed document (./documents) types the messages. */
+export function collect<T>(client: Client, query: Document<T>, variables?: Record<string, unknown>): Collected<T>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the untyped fallback, for documents written inline
+export function collect<T = any>(client: Client, query: string, variables?: Record<string, unknown>): Collected<T>;
+export function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}): Collected<T> {
   const waiters = new Set<() => void>();
   const notify = () => waiters.forEach((check) => check());
   const collected: Collected<T> = {
@@ -89,11 +101,11 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
     { query, variables },
     {
       next: (message) => {
-        collected.messages.push(message as { data?: T; errors?: any[] });
+        collected.messages.push(message as Message<T>);
         notify();
       },
       error: (error) => {
-        collected.errors = Array.isArray(error) ? error : [error];
+        collected.errors = (Array.isArray(error) ? error : [error]) as ResponseError[];
         notify();
       },
       complete: () => {
@@ -172,15 +184,5 @@ export function rawSocket(t: TestServer): Promise<RawSocket> {
   });
 }
 
-/** PollResults as a subscriber or reader selects all of it. */
-export interface PollResultsMessage {
-  id: string;
-  pollId: string;
-  participantCount: number;
-  totalVotes: number | null;
-  isClosed: boolean;
-  isHidden: boolean;
-  options: Array<{ optionId: string; label: string; voteCount: number | null; percentage: number | null }>;
-  version: number;
-  updatedAt: string;
-}
+/** Kept here too for the files that import it from ./live. */
+export type { PollResultsMessage } from './documents';
