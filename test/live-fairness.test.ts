@@ -3,6 +3,7 @@
  * must not hold up the subscribers who are current: they get a new comment
  * in the next flush, not after the replay has worked its way through.
  */
+import { dbId } from './helpers/documents';
 import { collect, connect } from './helpers/live';
 import { startTestServer, TestServer } from './helpers/server';
 
@@ -19,7 +20,7 @@ describe('live: a long replay does not delay current subscribers', () => {
     const thread = (await t.gql(`mutation { createThread(input: { title: "Long history", body: "x" }) { thread { id } } }`, {}, writer.token)).data.createThread
       .thread;
     // 1,200 comments: more than two read batches (500) of history.
-    const [member] = await t.probe.services.members.findByIds([Number(Buffer.from(writer.id, 'base64url').toString().split(':')[1])]);
+    const [member] = await t.probe.services.members.findByIds([dbId(writer.id)]);
     const first = await t.probe.services.comments.add(member, { postId: thread.id, body: 'comment 0' });
     for (let i = 1; i < 1200; i++) await t.probe.services.comments.add(member, { postId: thread.id, body: `comment ${i}` });
     const firstCursor = Buffer.from(JSON.stringify({ o: 'OLDEST', k: [first.seq] })).toString('base64url');

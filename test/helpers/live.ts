@@ -118,27 +118,36 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
 }
 
 /** The last `data` of a subscription, for `field`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped unless `T` is given, like Collected
 export function last<T = any>(collected: Collected, field: string): T {
   return collected.messages[collected.messages.length - 1]?.data?.[field] as T;
 }
 
+/**
+ * A graphql-transport-ws frame as received: `{ type, id?, payload? }` with a
+ * payload that depends on the type (or the text itself if it was not JSON).
+ * The protocol tests read them freely, so it stays untyped.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type Frame = any;
+
 export interface RawSocket {
   socket: WebSocket;
   /** Every text frame received, parsed. */
-  frames: any[];
+  frames: Frame[];
   /** Every text frame received, as sent on the wire. */
   rawFrames: string[];
   closed: Promise<{ code: number; reason: string }>;
   send(message: unknown): void;
   /** Resolves with the first frame matching `predicate`. */
-  frame(predicate: (frame: any) => boolean, timeoutMs?: number): Promise<any>;
+  frame(predicate: (frame: Frame) => boolean, timeoutMs?: number): Promise<Frame>;
 }
 
 /** A bare graphql-transport-ws socket (no client library), to read frames and close codes. It is on the dispose list (./leftovers). */
 export function rawSocket(t: TestServer): Promise<RawSocket> {
   const socket = new WebSocket(wsUrl(t), 'graphql-transport-ws');
   onDispose(() => socket.terminate());
-  const frames: any[] = [];
+  const frames: Frame[] = [];
   const rawFrames: string[] = [];
   const listeners = new Set<() => void>();
   socket.on('message', (data) => {
