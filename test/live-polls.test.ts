@@ -79,7 +79,8 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
     t = await startTestServer({ env: { POLL_CLOSE_INTERVAL_MS: '50' } });
     [author, outsider] = await Promise.all([t.signUp({ title: 'Poll Author' }), t.signUp()]);
     crowd = await Promise.all(Array.from({ length: 200 }, () => t.signUp()));
-  });
+    // 202 password hashes: over 30 s on a busy machine.
+  }, 90_000);
   afterEach(disposeTestLeftovers);
 
   function client(token?: string | null): Client {
