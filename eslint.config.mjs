@@ -49,8 +49,8 @@ export default tseslint.config(
   {
     // The benchmark and the test files still read untyped JSON responses. The test helpers are typed
     // (test/helpers/documents.ts types the shared documents and their responses); what remains in
-    // test/*.test.ts is about 120 `(edge: any) =>` callbacks over the responses of documents a file
-    // writes itself (mostly comments, posts, polls, demo), to type as their documents move to the helpers.
+    // test/*.test.ts is about 100 `(edge: any) =>` callbacks over the responses of documents a file
+    // writes itself (mostly posts, polls, demo), to type with `typed<Result>()` as comments.test.ts does.
     files: ['test/*.ts', 'bench/**/*.ts', '**/*.spec.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -1,4 +1,4 @@
-import { CREATE_POLL, CREATE_THREAD } from './helpers/documents';
+import { CREATE_POLL, CREATE_THREAD, typed } from './helpers/documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 /** A well-formed ID of the given kind that names nothing (IDs are base64url "<Type>:<id>"). */
@@ -34,26 +34,26 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     return { id: result.data.addComment.comment.id, cursor: result.data.addComment.commentEdge.cursor };
   }
 
-  async function commentsOf(postId: string, args: { first?: number; after?: string; orderBy?: string } = {}, token?: string) {
+  async function commentsOf(postId: string, args: { first?: number; after?: string | null; orderBy?: string } = {}, token?: string) {
     const result = await t.gql(POST_COMMENTS, { id: postId, ...args }, token);
     expect(result.errors).toBeUndefined();
-    return result.data.post;
+    return result.data!.post!;
   }
 
-  async function repliesOf(commentId: string, args: { first?: number; after?: string } = {}) {
+  async function repliesOf(commentId: string, args: { first?: number; after?: string | null } = {}) {
     const result = await t.gql(REPLIES, { id: commentId, ...args });
     expect(result.errors).toBeUndefined();
-    return result.data.node;
+    return result.data!.node!;
   }
 
   /** Walks a post's top-level comments page by page; returns the ids in the order served. */
   async function walk(postId: string, orderBy: string, first: number): Promise<string[]> {
     const ids: string[] = [];
-    let after: string | undefined;
+    let after: string | null | undefined;
     for (let page = 0; page < 20; page++) {
       const { comments } = await commentsOf(postId, { first, after, orderBy });
       expect(comments.edges.length).toBeLessThanOrEqual(first);
-      ids.push(...comments.edges.map((edge: any) => edge.node.id));
+      ids.push(...comments.edges.map((edge) => edge.node.id));
       expect(comments.pageInfo.hasPreviousPage).toBe(after !== undefined);
       if (!comments.pageInfo.hasNextPage) return ids;
       after = comments.pageInfo.endCursor;
@@ -89,7 +89,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
 
       const post = await commentsOf(threadId);
       expect(post.commentCount).toBe(1);
-      expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([added.id]);
+      expect(post.comments.edges.map((edge) => edge.node.id)).toEqual([added.id]);
     });
 
     it('comments on a poll', async () => {
@@ -165,12 +165,12 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       const post = await commentsOf(threadId);
       expect(post.commentCount).toBe(3);
       expect(post.comments.totalCount).toBe(1);
-      expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([top.id]);
+      expect(post.comments.edges.map((edge) => edge.node.id)).toEqual([top.id]);
       expect(post.comments.edges[0].node.replyCount).toBe(2);
 
       const replies = await repliesOf(top.id);
-      expect(replies.replies.edges.map((edge: any) => edge.node.id)).toEqual([first.data.addComment.comment.id, nested.data.addComment.comment.id]);
-      expect(replies.replies.edges.every((edge: any) => edge.node.parent.id === top.id)).toBe(true);
+      expect(replies.replies.edges.map((edge) => edge.node.id)).toEqual([first.data.addComment.comment.id, nested.data.addComment.comment.id]);
+      expect(replies.replies.edges.every((edge) => edge.node.parent.id === top.id)).toBe(true);
 
       // Replies are one level deep: a reply has no replies of its own.
       const ofReply = await repliesOf(first.data.addComment.comment.id);
@@ -198,22 +198,22 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       for (let i = 1; i <= 5; i++) replyIds.push((await comment(i % 2 ? bob.token : carol.token, threadId, `Reply ${i}`, top.id)).id);
 
       const page1 = (await repliesOf(top.id, { first: 2 })).replies;
-      expect(page1.edges.map((edge: any) => edge.node.id)).toEqual(replyIds.slice(0, 2));
+      expect(page1.edges.map((edge) => edge.node.id)).toEqual(replyIds.slice(0, 2));
       expect(page1.totalCount).toBe(5);
       expect(page1.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, startCursor: page1.edges[0].cursor, endCursor: page1.edges[1].cursor });
 
       const page2 = (await repliesOf(top.id, { first: 2, after: page1.pageInfo.endCursor })).replies;
-      expect(page2.edges.map((edge: any) => edge.node.id)).toEqual(replyIds.slice(2, 4));
+      expect(page2.edges.map((edge) => edge.node.id)).toEqual(replyIds.slice(2, 4));
       expect(page2.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
 
       const page3 = (await repliesOf(top.id, { first: 2, after: page2.pageInfo.endCursor })).replies;
-      expect(page3.edges.map((edge: any) => edge.node.id)).toEqual(replyIds.slice(4));
+      expect(page3.edges.map((edge) => edge.node.id)).toEqual(replyIds.slice(4));
       expect(page3.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true, endCursor: page3.edges[0].cursor });
       expect(page3.totalCount).toBe(5);
 
       const all = await repliesOf(top.id);
       expect(all.replyCount).toBe(5);
-      expect(all.replies.edges.map((edge: any) => edge.node.id)).toEqual(replyIds);
+      expect(all.replies.edges.map((edge) => edge.node.id)).toEqual(replyIds);
       expect(all.replies.pageInfo.hasNextPage).toBe(false);
     });
 
@@ -223,18 +223,18 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       const second = await comment(bob.token, threadId, 'Two');
       const third = await comment(carol.token, threadId, 'Three');
       const afterFirst = await commentsOf(threadId, { first: 1, after: first.cursor });
-      expect(afterFirst.comments.edges.map((edge: any) => edge.node.id)).toEqual([second.id]);
+      expect(afterFirst.comments.edges.map((edge) => edge.node.id)).toEqual([second.id]);
       expect(afterFirst.comments.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
       const afterSecond = await commentsOf(threadId, { after: second.cursor });
-      expect(afterSecond.comments.edges.map((edge: any) => edge.node.id)).toEqual([third.id]);
+      expect(afterSecond.comments.edges.map((edge) => edge.node.id)).toEqual([third.id]);
       expect((await commentsOf(threadId, { after: third.cursor })).comments.edges).toEqual([]);
 
       const replyA = await comment(bob.token, threadId, 'Reply A', first.id);
       const replyB = await comment(carol.token, threadId, 'Reply B', first.id);
       const afterReplyA = await repliesOf(first.id, { first: 5, after: replyA.cursor });
-      expect(afterReplyA.replies.edges.map((edge: any) => edge.node.id)).toEqual([replyB.id]);
+      expect(afterReplyA.replies.edges.map((edge) => edge.node.id)).toEqual([replyB.id]);
       // The reply's cursor belongs to the replies list: replies never show up among top-level comments.
-      expect((await commentsOf(threadId, { after: first.cursor })).comments.edges.map((edge: any) => edge.node.id)).toEqual([second.id, third.id]);
+      expect((await commentsOf(threadId, { after: first.cursor })).comments.edges.map((edge) => edge.node.id)).toEqual([second.id, third.id]);
     });
   });
 
@@ -270,13 +270,13 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     });
 
     it('orders OLDEST (the default), NEWEST and MOST_UPVOTED (ties oldest first)', async () => {
-      const ordered = async (orderBy?: string) => (await commentsOf(threadId, orderBy ? { orderBy } : {})).comments.edges.map((edge: any) => edge.node);
-      expect((await ordered()).map((node: any) => node.id)).toEqual(ids);
-      expect((await ordered('OLDEST')).map((node: any) => node.id)).toEqual(ids);
-      expect((await ordered('NEWEST')).map((node: any) => node.id)).toEqual([...ids].reverse());
+      const ordered = async (orderBy?: string) => (await commentsOf(threadId, orderBy ? { orderBy } : {})).comments.edges.map((edge) => edge.node);
+      expect((await ordered()).map((node) => node.id)).toEqual(ids);
+      expect((await ordered('OLDEST')).map((node) => node.id)).toEqual(ids);
+      expect((await ordered('NEWEST')).map((node) => node.id)).toEqual([...ids].reverse());
       const byUpvotes = await ordered('MOST_UPVOTED');
-      expect(byUpvotes.map((node: any) => node.id)).toEqual(mostUpvoted());
-      expect(byUpvotes.map((node: any) => node.upvoteCount)).toEqual([3, 2, 1, 0, 0, 0]);
+      expect(byUpvotes.map((node) => node.id)).toEqual(mostUpvoted());
+      expect(byUpvotes.map((node) => node.upvoteCount)).toEqual([3, 2, 1, 0, 0, 0]);
     });
 
     it.each([
@@ -302,10 +302,10 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       expect((await commentsOf(threadId, { first: 100 })).comments.edges).toHaveLength(6);
       const defaults = await t.gql(POST_COMMENTS, { id: threadId, first: null, after: null, orderBy: null });
       expect(defaults.errors).toBeUndefined();
-      expect(defaults.data.post.comments.edges.map((edge: any) => edge.node.id)).toEqual(ids);
+      expect(defaults.data!.post!.comments.edges.map((edge) => edge.node.id)).toEqual(ids);
       const replies = await t.gql(REPLIES, { id: ids[1], first: null, after: null });
       expect(replies.errors).toBeUndefined();
-      expect(replies.data.node.replies.edges).toHaveLength(1);
+      expect(replies.data!.node!.replies.edges).toHaveLength(1);
     });
 
     it('refuses a cursor of another order, or a made-up one, on the field after', async () => {
@@ -323,7 +323,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     it('resolves viewerHasUpvoted for each viewer', async () => {
       const flags = async (token?: string) => {
         const post = await commentsOf(threadId, {}, token);
-        return post.comments.edges.map((edge: any) => edge.node.viewerHasUpvoted);
+        return post.comments.edges.map((edge) => edge.node.viewerHasUpvoted);
       };
       expect(await flags(alice.token)).toEqual([false, false, true, false, false, false]);
       expect(await flags(bob.token)).toEqual([false, false, true, false, true, false]);
@@ -397,11 +397,11 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       post = await commentsOf(threadId);
       expect(post.commentCount).toBe(4);
       expect(post.comments.totalCount).toBe(3);
-      expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([withReplies.id, lonely.id, other.id]);
+      expect(post.comments.edges.map((edge) => edge.node.id)).toEqual([withReplies.id, lonely.id, other.id]);
       expect(post.comments.edges[0].node).toMatchObject({ isDeleted: true, body: '', author: null, replyCount: 2 });
 
       const replies = await repliesOf(withReplies.id);
-      expect(replies.replies.edges.map((edge: any) => edge.node.id)).toEqual([reply1.id, reply2.id]);
+      expect(replies.replies.edges.map((edge) => edge.node.id)).toEqual([reply1.id, reply2.id]);
       const reply = await t.gql(COMMENT_NODE, { id: reply2.id });
       expect(reply.data.node).toMatchObject({ id: reply2.id, body: 'Reply 2', parent: { id: withReplies.id, isDeleted: true, body: '', author: null } });
 
@@ -410,7 +410,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       post = await commentsOf(threadId);
       expect(post.commentCount).toBe(3);
       expect(post.comments.totalCount).toBe(2);
-      expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([withReplies.id, other.id]);
+      expect(post.comments.edges.map((edge) => edge.node.id)).toEqual([withReplies.id, other.id]);
 
       // Deleting twice drops nothing twice.
       const again = await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: lonely.id } }, alice.token);
@@ -424,7 +424,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       const afterReply = await repliesOf(withReplies.id);
       expect(afterReply.replyCount).toBe(1);
       expect(afterReply.replies.totalCount).toBe(1);
-      expect(afterReply.replies.edges.map((edge: any) => edge.node.id)).toEqual([reply2.id]);
+      expect(afterReply.replies.edges.map((edge) => edge.node.id)).toEqual([reply2.id]);
       post = await commentsOf(threadId);
       expect(post.commentCount).toBe(2);
       expect(post.comments.edges[0].node).toMatchObject({ id: withReplies.id, isDeleted: true, replyCount: 1 });
@@ -434,9 +434,9 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       post = await commentsOf(threadId);
       expect(post.commentCount).toBe(1);
       expect(post.comments.totalCount).toBe(1);
-      expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([other.id]);
+      expect(post.comments.edges.map((edge) => edge.node.id)).toEqual([other.id]);
       for (const orderBy of ['NEWEST', 'MOST_UPVOTED']) {
-        expect((await commentsOf(threadId, { orderBy })).comments.edges.map((edge: any) => edge.node.id)).toEqual([other.id]);
+        expect((await commentsOf(threadId, { orderBy })).comments.edges.map((edge) => edge.node.id)).toEqual([other.id]);
       }
     });
   });
@@ -467,7 +467,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     const post = await commentsOf(threadId, { first: 100, orderBy: 'OLDEST' });
     expect(post.commentCount).toBe(20);
     expect(post.comments.totalCount).toBe(20);
-    const listed = post.comments.edges.map((edge: any) => edge.node.id);
+    const listed = post.comments.edges.map((edge) => edge.node.id);
     expect(new Set(listed).size).toBe(20);
     expect([...listed].sort()).toEqual([...addedIds].sort());
     expect(await walk(threadId, 'OLDEST', 7)).toEqual(listed);
@@ -496,7 +496,25 @@ const ADD_UPVOTE_WITH_FLAG = `
   mutation AddUpvote($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id upvoteCount viewerHasUpvoted } } }`;
 const REMOVE_UPVOTE_WITH_FLAG = `
   mutation RemoveUpvote($input: RemoveUpvoteInput!) { removeUpvote(input: $input) { subject { id upvoteCount viewerHasUpvoted } } }`;
-const POST_COMMENTS = `
+interface CommentFields {
+  id: string;
+  body: string;
+  isDeleted: boolean;
+  createdAt: string;
+  editedAt: string | null;
+  upvoteCount: number;
+  viewerHasUpvoted: boolean;
+  replyCount: number;
+  author: { id: string } | null;
+  parent: { id: string } | null;
+  post: { id: string };
+}
+interface Page<Node> {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  edges: Array<{ cursor: string; node: Node }>;
+}
+const POST_COMMENTS = typed<{ post: { __typename: string; id: string; commentCount: number; comments: Page<CommentFields> } | null }>(`
   query PostComments($id: ID!, $first: Int, $after: String, $orderBy: CommentOrder) {
     post(id: $id) {
       __typename id commentCount
@@ -507,8 +525,9 @@ const POST_COMMENTS = `
       }
     }
   }
-  ${COMMENT_FIELDS}`;
-const REPLIES = `
+  ${COMMENT_FIELDS}`);
+/** A reply always has its parent. */
+const REPLIES = typed<{ node: { id: string; replyCount: number; replies: Page<{ id: string; parent: { id: string } }> } | null }>(`
   query Replies($id: ID!, $first: Int, $after: String) {
     node(id: $id) {
       ... on Comment {
@@ -520,7 +539,7 @@ const REPLIES = `
         }
       }
     }
-  }`;
+  }`);
 const COMMENT_NODE = `
   query CommentNode($id: ID!) {
     node(id: $id) { ... on Comment { id body parent { id isDeleted body author { id } } } }
