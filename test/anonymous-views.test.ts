@@ -6,7 +6,7 @@ import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers
 
 const from = (address: string) => ({ 'x-forwarded-for': address });
 
-function viewCountOf(response: GraphQLResponse): number {
+function viewCountOf(response: GraphQLResponse<any>): number {
   expect(response.errors).toBeUndefined();
   return response.data.recordView.post.viewCount;
 }

@@ -1,3 +1,4 @@
+import { CREATE_POLL, CREATE_THREAD, typed } from './helpers/documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 /** A well-formed ID of the given kind that names nothing (IDs are base64url "<Type>:<id>"). */
@@ -13,7 +14,6 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     t = await startTestServer();
     [alice, bob, carol] = await Promise.all([t.signUp(), t.signUp(), t.signUp()]);
   });
-  afterAll(() => t.stop());
 
   async function newThread(token = alice.token): Promise<string> {
     const result = await t.gql(CREATE_THREAD, { input: { title: 'How do you run blameless post-mortems?', body: 'Looking for formats.' } }, token);
@@ -29,31 +29,31 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
 
   /** Adds a comment (or a reply) and returns its id and edge cursor; fails the test on any error. */
   async function comment(token: string, postId: string, body: string, parentId?: string): Promise<{ id: string; cursor: string }> {
-    const result = await t.gql(ADD_COMMENT, { input: { postId, body, ...(parentId ? { parentId } : {}) } }, token);
+    const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId, body, ...(parentId ? { parentId } : {}) } }, token);
     if (!result.data?.addComment) throw new Error(`addComment failed: ${JSON.stringify(result.errors)}`);
     return { id: result.data.addComment.comment.id, cursor: result.data.addComment.commentEdge.cursor };
   }
 
-  async function commentsOf(postId: string, args: { first?: number; after?: string; orderBy?: string } = {}, token?: string) {
+  async function commentsOf(postId: string, args: { first?: number; after?: string | null; orderBy?: string } = {}, token?: string) {
     const result = await t.gql(POST_COMMENTS, { id: postId, ...args }, token);
     expect(result.errors).toBeUndefined();
-    return result.data.post;
+    return result.data!.post!;
   }
 
-  async function repliesOf(commentId: string, args: { first?: number; after?: string } = {}) {
+  async function repliesOf(commentId: string, args: { first?: number; after?: string | null } = {}) {
     const result = await t.gql(REPLIES, { id: commentId, ...args });
     expect(result.errors).toBeUndefined();
-    return result.data.node;
+    return result.data!.node!;
   }
 
   /** Walks a post's top-level comments page by page; returns the ids in the order served. */
   async function walk(postId: string, orderBy: string, first: number): Promise<string[]> {
     const ids: string[] = [];
-    let after: string | undefined;
+    let after: string | null | undefined;
     for (let page = 0; page < 20; page++) {
       const { comments } = await commentsOf(postId, { first, after, orderBy });
       expect(comments.edges.length).toBeLessThanOrEqual(first);
-      ids.push(...comments.edges.map((edge: any) => edge.node.id));
+      ids.push(...comments.edges.map((edge) => edge.node.id));
       expect(comments.pageInfo.hasPreviousPage).toBe(after !== undefined);
       if (!comments.pageInfo.hasNextPage) return ids;
       after = comments.pageInfo.endCursor;
@@ -69,7 +69,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
   describe('addComment', () => {
     it('comments on a thread: trimmed, newlines and tabs kept, Windows line ends normalised', async () => {
       const threadId = await newThread();
-      const result = await t.gql(ADD_COMMENT, { input: { postId: threadId, body: '  First paragraph.\r\n\r\n\tSecond one.\n ' } }, bob.token);
+      const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body: '  First paragraph.\r\n\r\n\tSecond one.\n ' } }, bob.token);
       expect(result.errors).toBeUndefined();
       const { comment: added, commentEdge } = result.data.addComment;
       expect(added).toMatchObject({
@@ -89,7 +89,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
 
       const post = await commentsOf(threadId);
       expect(post.commentCount).toBe(1);
-      expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([added.id]);
+      expect(post.comments.edges.map((edge) => edge.node.id)).toEqual([added.id]);
     });
 
     it('comments on a poll', async () => {
@@ -102,7 +102,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
 
     it('needs a signed-in member, and writes nothing without one', async () => {
       const threadId = await newThread();
-      const result = await t.gql(ADD_COMMENT, { input: { postId: threadId, body: 'Anonymous thoughts' } });
+      const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body: 'Anonymous thoughts' } });
       expect(codesOf(result)).toEqual(['UNAUTHENTICATED']);
       expect(result.data).toEqual({ addComment: null });
       const post = await commentsOf(threadId);
@@ -112,10 +112,10 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
 
     it('accepts exactly 10,000 characters, counted as characters, not UTF-16 units', async () => {
       const threadId = await newThread();
-      const plain = await t.gql(ADD_COMMENT, { input: { postId: threadId, body: `  ${'x'.repeat(10_000)}  ` } }, bob.token);
+      const plain = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body: `  ${'x'.repeat(10_000)}  ` } }, bob.token);
       expect(plain.errors).toBeUndefined();
       expect(plain.data.addComment.comment.body).toHaveLength(10_000);
-      const emoji = await t.gql(ADD_COMMENT, { input: { postId: threadId, body: '\u{1F600}'.repeat(10_000) } }, bob.token);
+      const emoji = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body: '\u{1F600}'.repeat(10_000) } }, bob.token);
       expect(emoji.errors).toBeUndefined();
       expect((await commentsOf(threadId)).commentCount).toBe(2);
     });
@@ -131,7 +131,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       ['a Unicode line separator', 'one\u2028two'],
     ])('refuses a body that is %s on input.body', async (_label, body) => {
       const threadId = await newThread();
-      const result = await t.gql(ADD_COMMENT, { input: { postId: threadId, body } }, bob.token);
+      const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body } }, bob.token);
       expectBadInput(result, 'input.body');
       expect((await commentsOf(threadId)).commentCount).toBe(0);
     });
@@ -140,10 +140,10 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       const threadId = await newThread();
       const { id: commentId } = await comment(bob.token, threadId, 'A comment');
       for (const postId of [unknownId('Thread'), unknownId('Poll'), alice.id, commentId]) {
-        const result = await t.gql(ADD_COMMENT, { input: { postId, body: 'Hello' } }, bob.token);
+        const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId, body: 'Hello' } }, bob.token);
         expect(codesOf(result)).toEqual(['NOT_FOUND']);
       }
-      expectBadInput(await t.gql(ADD_COMMENT, { input: { postId: 'not an id!', body: 'Hello' } }, bob.token), 'input.postId');
+      expectBadInput(await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: 'not an id!', body: 'Hello' } }, bob.token), 'input.postId');
     });
   });
 
@@ -151,11 +151,11 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     it('replies via parentId; a reply to a reply joins the same top-level comment', async () => {
       const threadId = await newThread();
       const top = await comment(alice.token, threadId, 'Top-level');
-      const first = await t.gql(ADD_COMMENT, { input: { postId: threadId, parentId: top.id, body: 'A reply' } }, bob.token);
+      const first = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, parentId: top.id, body: 'A reply' } }, bob.token);
       expect(first.errors).toBeUndefined();
       expect(first.data.addComment.comment.parent).toEqual({ id: top.id });
       const nested = await t.gql(
-        ADD_COMMENT,
+        ADD_COMMENT_WITH_FIELDS,
         { input: { postId: threadId, parentId: first.data.addComment.comment.id, body: 'A reply to the reply' } },
         carol.token,
       );
@@ -165,12 +165,12 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       const post = await commentsOf(threadId);
       expect(post.commentCount).toBe(3);
       expect(post.comments.totalCount).toBe(1);
-      expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([top.id]);
+      expect(post.comments.edges.map((edge) => edge.node.id)).toEqual([top.id]);
       expect(post.comments.edges[0].node.replyCount).toBe(2);
 
       const replies = await repliesOf(top.id);
-      expect(replies.replies.edges.map((edge: any) => edge.node.id)).toEqual([first.data.addComment.comment.id, nested.data.addComment.comment.id]);
-      expect(replies.replies.edges.every((edge: any) => edge.node.parent.id === top.id)).toBe(true);
+      expect(replies.replies.edges.map((edge) => edge.node.id)).toEqual([first.data.addComment.comment.id, nested.data.addComment.comment.id]);
+      expect(replies.replies.edges.every((edge) => edge.node.parent.id === top.id)).toBe(true);
 
       // Replies are one level deep: a reply has no replies of its own.
       const ofReply = await repliesOf(first.data.addComment.comment.id);
@@ -181,12 +181,12 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       const threadId = await newThread();
       const otherThreadId = await newThread();
       const foreign = await comment(alice.token, otherThreadId, 'Elsewhere');
-      const result = await t.gql(ADD_COMMENT, { input: { postId: threadId, parentId: foreign.id, body: 'Reply' } }, bob.token);
+      const result = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, parentId: foreign.id, body: 'Reply' } }, bob.token);
       expectBadInput(result, 'input.parentId');
 
-      const unknown = await t.gql(ADD_COMMENT, { input: { postId: threadId, parentId: unknownId('Comment'), body: 'Reply' } }, bob.token);
+      const unknown = await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, parentId: unknownId('Comment'), body: 'Reply' } }, bob.token);
       expect(codesOf(unknown)).toEqual(['NOT_FOUND']);
-      expectBadInput(await t.gql(ADD_COMMENT, { input: { postId: threadId, parentId: '%%%', body: 'Reply' } }, bob.token), 'input.parentId');
+      expectBadInput(await t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, parentId: '%%%', body: 'Reply' } }, bob.token), 'input.parentId');
 
       for (const id of [threadId, otherThreadId]) expect((await commentsOf(id)).commentCount).toBe(id === threadId ? 0 : 1);
     });
@@ -198,22 +198,22 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       for (let i = 1; i <= 5; i++) replyIds.push((await comment(i % 2 ? bob.token : carol.token, threadId, `Reply ${i}`, top.id)).id);
 
       const page1 = (await repliesOf(top.id, { first: 2 })).replies;
-      expect(page1.edges.map((edge: any) => edge.node.id)).toEqual(replyIds.slice(0, 2));
+      expect(page1.edges.map((edge) => edge.node.id)).toEqual(replyIds.slice(0, 2));
       expect(page1.totalCount).toBe(5);
       expect(page1.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, startCursor: page1.edges[0].cursor, endCursor: page1.edges[1].cursor });
 
       const page2 = (await repliesOf(top.id, { first: 2, after: page1.pageInfo.endCursor })).replies;
-      expect(page2.edges.map((edge: any) => edge.node.id)).toEqual(replyIds.slice(2, 4));
+      expect(page2.edges.map((edge) => edge.node.id)).toEqual(replyIds.slice(2, 4));
       expect(page2.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
 
       const page3 = (await repliesOf(top.id, { first: 2, after: page2.pageInfo.endCursor })).replies;
-      expect(page3.edges.map((edge: any) => edge.node.id)).toEqual(replyIds.slice(4));
+      expect(page3.edges.map((edge) => edge.node.id)).toEqual(replyIds.slice(4));
       expect(page3.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true, endCursor: page3.edges[0].cursor });
       expect(page3.totalCount).toBe(5);
 
       const all = await repliesOf(top.id);
       expect(all.replyCount).toBe(5);
-      expect(all.replies.edges.map((edge: any) => edge.node.id)).toEqual(replyIds);
+      expect(all.replies.edges.map((edge) => edge.node.id)).toEqual(replyIds);
       expect(all.replies.pageInfo.hasNextPage).toBe(false);
     });
 
@@ -223,18 +223,18 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       const second = await comment(bob.token, threadId, 'Two');
       const third = await comment(carol.token, threadId, 'Three');
       const afterFirst = await commentsOf(threadId, { first: 1, after: first.cursor });
-      expect(afterFirst.comments.edges.map((edge: any) => edge.node.id)).toEqual([second.id]);
+      expect(afterFirst.comments.edges.map((edge) => edge.node.id)).toEqual([second.id]);
       expect(afterFirst.comments.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
       const afterSecond = await commentsOf(threadId, { after: second.cursor });
-      expect(afterSecond.comments.edges.map((edge: any) => edge.node.id)).toEqual([third.id]);
+      expect(afterSecond.comments.edges.map((edge) => edge.node.id)).toEqual([third.id]);
       expect((await commentsOf(threadId, { after: third.cursor })).comments.edges).toEqual([]);
 
       const replyA = await comment(bob.token, threadId, 'Reply A', first.id);
       const replyB = await comment(carol.token, threadId, 'Reply B', first.id);
       const afterReplyA = await repliesOf(first.id, { first: 5, after: replyA.cursor });
-      expect(afterReplyA.replies.edges.map((edge: any) => edge.node.id)).toEqual([replyB.id]);
+      expect(afterReplyA.replies.edges.map((edge) => edge.node.id)).toEqual([replyB.id]);
       // The reply's cursor belongs to the replies list: replies never show up among top-level comments.
-      expect((await commentsOf(threadId, { after: first.cursor })).comments.edges.map((edge: any) => edge.node.id)).toEqual([second.id, third.id]);
+      expect((await commentsOf(threadId, { after: first.cursor })).comments.edges.map((edge) => edge.node.id)).toEqual([second.id, third.id]);
     });
   });
 
@@ -257,7 +257,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       ];
       for (const [index, members] of upvotes) {
         for (const member of members) {
-          const result = await t.gql(ADD_UPVOTE, { input: { subjectId: ids[index] } }, member.token);
+          const result = await t.gql(ADD_UPVOTE_WITH_FLAG, { input: { subjectId: ids[index] } }, member.token);
           expect(result.errors).toBeUndefined();
         }
       }
@@ -270,13 +270,13 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     });
 
     it('orders OLDEST (the default), NEWEST and MOST_UPVOTED (ties oldest first)', async () => {
-      const ordered = async (orderBy?: string) => (await commentsOf(threadId, orderBy ? { orderBy } : {})).comments.edges.map((edge: any) => edge.node);
-      expect((await ordered()).map((node: any) => node.id)).toEqual(ids);
-      expect((await ordered('OLDEST')).map((node: any) => node.id)).toEqual(ids);
-      expect((await ordered('NEWEST')).map((node: any) => node.id)).toEqual([...ids].reverse());
+      const ordered = async (orderBy?: string) => (await commentsOf(threadId, orderBy ? { orderBy } : {})).comments.edges.map((edge) => edge.node);
+      expect((await ordered()).map((node) => node.id)).toEqual(ids);
+      expect((await ordered('OLDEST')).map((node) => node.id)).toEqual(ids);
+      expect((await ordered('NEWEST')).map((node) => node.id)).toEqual([...ids].reverse());
       const byUpvotes = await ordered('MOST_UPVOTED');
-      expect(byUpvotes.map((node: any) => node.id)).toEqual(mostUpvoted());
-      expect(byUpvotes.map((node: any) => node.upvoteCount)).toEqual([3, 2, 1, 0, 0, 0]);
+      expect(byUpvotes.map((node) => node.id)).toEqual(mostUpvoted());
+      expect(byUpvotes.map((node) => node.upvoteCount)).toEqual([3, 2, 1, 0, 0, 0]);
     });
 
     it.each([
@@ -302,10 +302,10 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       expect((await commentsOf(threadId, { first: 100 })).comments.edges).toHaveLength(6);
       const defaults = await t.gql(POST_COMMENTS, { id: threadId, first: null, after: null, orderBy: null });
       expect(defaults.errors).toBeUndefined();
-      expect(defaults.data.post.comments.edges.map((edge: any) => edge.node.id)).toEqual(ids);
+      expect(defaults.data!.post!.comments.edges.map((edge) => edge.node.id)).toEqual(ids);
       const replies = await t.gql(REPLIES, { id: ids[1], first: null, after: null });
       expect(replies.errors).toBeUndefined();
-      expect(replies.data.node.replies.edges).toHaveLength(1);
+      expect(replies.data!.node!.replies.edges).toHaveLength(1);
     });
 
     it('refuses a cursor of another order, or a made-up one, on the field after', async () => {
@@ -323,16 +323,16 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     it('resolves viewerHasUpvoted for each viewer', async () => {
       const flags = async (token?: string) => {
         const post = await commentsOf(threadId, {}, token);
-        return post.comments.edges.map((edge: any) => edge.node.viewerHasUpvoted);
+        return post.comments.edges.map((edge) => edge.node.viewerHasUpvoted);
       };
       expect(await flags(alice.token)).toEqual([false, false, true, false, false, false]);
       expect(await flags(bob.token)).toEqual([false, false, true, false, true, false]);
       expect(await flags(carol.token)).toEqual([true, false, true, false, true, false]);
       expect(await flags()).toEqual([false, false, false, false, false, false]);
 
-      const removed = await t.gql(REMOVE_UPVOTE, { input: { subjectId: ids[2] } }, alice.token);
+      const removed = await t.gql(REMOVE_UPVOTE_WITH_FLAG, { input: { subjectId: ids[2] } }, alice.token);
       expect(removed.data.removeUpvote.subject).toEqual({ id: ids[2], upvoteCount: 2, viewerHasUpvoted: false });
-      const added = await t.gql(ADD_UPVOTE, { input: { subjectId: ids[2] } }, alice.token);
+      const added = await t.gql(ADD_UPVOTE_WITH_FLAG, { input: { subjectId: ids[2] } }, alice.token);
       expect(added.data.addUpvote.subject).toEqual({ id: ids[2], upvoteCount: 3, viewerHasUpvoted: true });
       expect(await flags(alice.token)).toEqual([false, false, true, false, false, false]);
     });
@@ -371,9 +371,9 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     it('is FORBIDDEN for another member and UNAUTHENTICATED anonymously; nothing changes', async () => {
       const threadId = await newThread();
       const { id } = await comment(bob.token, threadId, 'Keep me');
-      expect(codesOf(await t.gql(DELETE_COMMENT, { input: { commentId: id } }, carol.token))).toEqual(['FORBIDDEN']);
-      expect(codesOf(await t.gql(DELETE_COMMENT, { input: { commentId: id } }))).toEqual(['UNAUTHENTICATED']);
-      expect(codesOf(await t.gql(DELETE_COMMENT, { input: { commentId: unknownId('Comment') } }, bob.token))).toEqual(['NOT_FOUND']);
+      expect(codesOf(await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: id } }, carol.token))).toEqual(['FORBIDDEN']);
+      expect(codesOf(await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: id } }))).toEqual(['UNAUTHENTICATED']);
+      expect(codesOf(await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: unknownId('Comment') } }, bob.token))).toEqual(['NOT_FOUND']);
       const post = await commentsOf(threadId);
       expect(post.commentCount).toBe(1);
       expect(post.comments.edges[0].node).toMatchObject({ id, body: 'Keep me', isDeleted: false, author: { id: bob.id } });
@@ -391,52 +391,52 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
       expect(post.comments.totalCount).toBe(3);
 
       // A top-level comment with replies stays as a placeholder.
-      const deleted = await t.gql(DELETE_COMMENT, { input: { commentId: withReplies.id } }, alice.token);
+      const deleted = await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: withReplies.id } }, alice.token);
       expect(deleted.errors).toBeUndefined();
       expect(deleted.data.deleteComment.comment).toMatchObject({ id: withReplies.id, isDeleted: true, body: '', author: null, replyCount: 2 });
       post = await commentsOf(threadId);
       expect(post.commentCount).toBe(4);
       expect(post.comments.totalCount).toBe(3);
-      expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([withReplies.id, lonely.id, other.id]);
+      expect(post.comments.edges.map((edge) => edge.node.id)).toEqual([withReplies.id, lonely.id, other.id]);
       expect(post.comments.edges[0].node).toMatchObject({ isDeleted: true, body: '', author: null, replyCount: 2 });
 
       const replies = await repliesOf(withReplies.id);
-      expect(replies.replies.edges.map((edge: any) => edge.node.id)).toEqual([reply1.id, reply2.id]);
+      expect(replies.replies.edges.map((edge) => edge.node.id)).toEqual([reply1.id, reply2.id]);
       const reply = await t.gql(COMMENT_NODE, { id: reply2.id });
       expect(reply.data.node).toMatchObject({ id: reply2.id, body: 'Reply 2', parent: { id: withReplies.id, isDeleted: true, body: '', author: null } });
 
       // A top-level comment without replies disappears from the list.
-      await t.gql(DELETE_COMMENT, { input: { commentId: lonely.id } }, alice.token);
+      await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: lonely.id } }, alice.token);
       post = await commentsOf(threadId);
       expect(post.commentCount).toBe(3);
       expect(post.comments.totalCount).toBe(2);
-      expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([withReplies.id, other.id]);
+      expect(post.comments.edges.map((edge) => edge.node.id)).toEqual([withReplies.id, other.id]);
 
       // Deleting twice drops nothing twice.
-      const again = await t.gql(DELETE_COMMENT, { input: { commentId: lonely.id } }, alice.token);
+      const again = await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: lonely.id } }, alice.token);
       expect(again.errors).toBeUndefined();
       expect(again.data.deleteComment.comment).toMatchObject({ id: lonely.id, isDeleted: true });
       expect((await commentsOf(threadId)).commentCount).toBe(3);
 
       // Deleting a reply drops replyCount once and removes it from the replies.
-      await t.gql(DELETE_COMMENT, { input: { commentId: reply1.id } }, bob.token);
-      await t.gql(DELETE_COMMENT, { input: { commentId: reply1.id } }, bob.token);
+      await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: reply1.id } }, bob.token);
+      await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: reply1.id } }, bob.token);
       const afterReply = await repliesOf(withReplies.id);
       expect(afterReply.replyCount).toBe(1);
       expect(afterReply.replies.totalCount).toBe(1);
-      expect(afterReply.replies.edges.map((edge: any) => edge.node.id)).toEqual([reply2.id]);
+      expect(afterReply.replies.edges.map((edge) => edge.node.id)).toEqual([reply2.id]);
       post = await commentsOf(threadId);
       expect(post.commentCount).toBe(2);
       expect(post.comments.edges[0].node).toMatchObject({ id: withReplies.id, isDeleted: true, replyCount: 1 });
 
       // The placeholder goes once its last reply is deleted.
-      await t.gql(DELETE_COMMENT, { input: { commentId: reply2.id } }, carol.token);
+      await t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: reply2.id } }, carol.token);
       post = await commentsOf(threadId);
       expect(post.commentCount).toBe(1);
       expect(post.comments.totalCount).toBe(1);
-      expect(post.comments.edges.map((edge: any) => edge.node.id)).toEqual([other.id]);
+      expect(post.comments.edges.map((edge) => edge.node.id)).toEqual([other.id]);
       for (const orderBy of ['NEWEST', 'MOST_UPVOTED']) {
-        expect((await commentsOf(threadId, { orderBy })).comments.edges.map((edge: any) => edge.node.id)).toEqual([other.id]);
+        expect((await commentsOf(threadId, { orderBy })).comments.edges.map((edge) => edge.node.id)).toEqual([other.id]);
       }
     });
   });
@@ -446,7 +446,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     const top = await comment(alice.token, threadId, 'Top-level');
     const reply = await comment(bob.token, threadId, 'Reply', top.id);
     await comment(carol.token, threadId, 'Another reply', top.id);
-    const results = await Promise.all(Array.from({ length: 5 }, () => t.gql(DELETE_COMMENT, { input: { commentId: reply.id } }, bob.token)));
+    const results = await Promise.all(Array.from({ length: 5 }, () => t.gql(DELETE_COMMENT_WITH_FIELDS, { input: { commentId: reply.id } }, bob.token)));
     for (const result of results) expect(result.data.deleteComment.comment).toMatchObject({ id: reply.id, isDeleted: true });
     const post = await commentsOf(threadId);
     expect(post.commentCount).toBe(2);
@@ -457,7 +457,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     const threadId = await newThread();
     const members = await Promise.all(Array.from({ length: 20 }, () => t.signUp()));
     const results = await Promise.all(
-      members.map((member, i) => t.gql(ADD_COMMENT, { input: { postId: threadId, body: `Comment number ${i}` } }, member.token)),
+      members.map((member, i) => t.gql(ADD_COMMENT_WITH_FIELDS, { input: { postId: threadId, body: `Comment number ${i}` } }, member.token)),
     );
     for (const result of results) expect(result.errors).toBeUndefined();
     const addedIds = results.map((result) => result.data.addComment.comment.id);
@@ -467,7 +467,7 @@ describe('comments: posting, replies, lists, editing and soft deletion', () => {
     const post = await commentsOf(threadId, { first: 100, orderBy: 'OLDEST' });
     expect(post.commentCount).toBe(20);
     expect(post.comments.totalCount).toBe(20);
-    const listed = post.comments.edges.map((edge: any) => edge.node.id);
+    const listed = post.comments.edges.map((edge) => edge.node.id);
     expect(new Set(listed).size).toBe(20);
     expect([...listed].sort()).toEqual([...addedIds].sort());
     expect(await walk(threadId, 'OLDEST', 7)).toEqual(listed);
@@ -481,9 +481,7 @@ const COMMENT_FIELDS = `
     parent { id }
     post { id }
   }`;
-const CREATE_THREAD = `mutation CreateThread($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const CREATE_POLL = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { id } } }`;
-const ADD_COMMENT = `
+const ADD_COMMENT_WITH_FIELDS = `
   mutation AddComment($input: AddCommentInput!) {
     addComment(input: $input) { comment { ...CommentFields } commentEdge { cursor node { id } } }
   }
@@ -491,14 +489,32 @@ const ADD_COMMENT = `
 const EDIT_COMMENT = `
   mutation EditComment($input: EditCommentInput!) { editComment(input: $input) { comment { ...CommentFields } } }
   ${COMMENT_FIELDS}`;
-const DELETE_COMMENT = `
+const DELETE_COMMENT_WITH_FIELDS = `
   mutation DeleteComment($input: DeleteCommentInput!) { deleteComment(input: $input) { comment { ...CommentFields } } }
   ${COMMENT_FIELDS}`;
-const ADD_UPVOTE = `
+const ADD_UPVOTE_WITH_FLAG = `
   mutation AddUpvote($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id upvoteCount viewerHasUpvoted } } }`;
-const REMOVE_UPVOTE = `
+const REMOVE_UPVOTE_WITH_FLAG = `
   mutation RemoveUpvote($input: RemoveUpvoteInput!) { removeUpvote(input: $input) { subject { id upvoteCount viewerHasUpvoted } } }`;
-const POST_COMMENTS = `
+interface CommentFields {
+  id: string;
+  body: string;
+  isDeleted: boolean;
+  createdAt: string;
+  editedAt: string | null;
+  upvoteCount: number;
+  viewerHasUpvoted: boolean;
+  replyCount: number;
+  author: { id: string } | null;
+  parent: { id: string } | null;
+  post: { id: string };
+}
+interface Page<Node> {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  edges: Array<{ cursor: string; node: Node }>;
+}
+const POST_COMMENTS = typed<{ post: { __typename: string; id: string; commentCount: number; comments: Page<CommentFields> } | null }>(`
   query PostComments($id: ID!, $first: Int, $after: String, $orderBy: CommentOrder) {
     post(id: $id) {
       __typename id commentCount
@@ -509,8 +525,9 @@ const POST_COMMENTS = `
       }
     }
   }
-  ${COMMENT_FIELDS}`;
-const REPLIES = `
+  ${COMMENT_FIELDS}`);
+/** A reply always has its parent. */
+const REPLIES = typed<{ node: { id: string; replyCount: number; replies: Page<{ id: string; parent: { id: string } }> } | null }>(`
   query Replies($id: ID!, $first: Int, $after: String) {
     node(id: $id) {
       ... on Comment {
@@ -522,7 +539,7 @@ const REPLIES = `
         }
       }
     }
-  }`;
+  }`);
 const COMMENT_NODE = `
   query CommentNode($id: ID!) {
     node(id: $id) { ... on Comment { id body parent { id isDeleted body author { id } } } }

@@ -4,12 +4,11 @@
  * there, the post's counter equals its rows, and (SQLite) the file passes
  * integrity_check. The server runs as `npm start` runs it (dist/src/main.js).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import sqlite3 from 'sqlite3';
 import { describeWithScaleServers, freshPostgresDatabase, ServerProcess, spawnServer } from './helpers/scale';
+import { temporaryDirectory } from './helpers/leftovers';
 
 async function gql(server: ServerProcess, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ data?: any; errors?: any[] }> {
   const response = await fetch(server.url, {
@@ -75,9 +74,8 @@ async function expectNothingLost(databaseUrl: string, storm: { postId: string; a
 describe('SIGKILL during a write storm (SQLite)', () => {
   let dir: string;
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-crash-'));
+    dir = temporaryDirectory('peer-community-crash-');
   });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('loses nothing acknowledged, keeps counters equal to rows and the file intact', async () => {
     const file = path.join(dir, 'community.sqlite');
@@ -101,7 +99,6 @@ describeWithScaleServers('SIGKILL during a write storm (PostgreSQL)')('SIGKILL d
   beforeAll(async () => {
     database = await freshPostgresDatabase();
   });
-  afterAll(() => database.drop());
 
   it('loses nothing acknowledged and keeps counters equal to rows', async () => {
     const storm = await stormThenKill(database.url);

@@ -9,6 +9,7 @@
 import sqlite3 from 'sqlite3';
 import { CuttableProxy } from './helpers/cuttable-proxy';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
+import { onDispose } from './helpers/leftovers';
 
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
@@ -25,6 +26,8 @@ describe('database unavailable', () => {
       const target = new URL(process.env.TEST_DATABASE_URL!);
       proxy = new CuttableProxy(target.hostname, Number(target.port || 5432));
       await proxy.open();
+      const opened = proxy;
+      onDispose(() => opened.cut());
       t = await startTestServer({
         databaseUrl: (url) => {
           const through = new URL(url);
@@ -36,10 +39,6 @@ describe('database unavailable', () => {
     } else {
       t = await startTestServer();
     }
-  });
-  afterAll(async () => {
-    await t.stop();
-    await proxy?.cut();
   });
 
   const createThread = (token: string, title: string) =>

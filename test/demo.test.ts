@@ -7,7 +7,6 @@ describe('demo community', () => {
   beforeAll(async () => {
     t = await startTestServer({ demo: true });
   });
-  afterAll(() => t.stop());
 
   async function postTitled(title: string) {
     const found = await t.gql(FIND, { search: title.split(' ').slice(0, 6).join(' ') });

@@ -7,11 +7,11 @@
  * second, independent connection and after a restart, never only through
  * the server that might see its own uncommitted writes.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { ADD_COMMENT, CREATE_THREAD, SIGN_UP } from './helpers/documents';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 import { commentBodiesOnDisk } from './helpers/sqlite-file';
+import { disposeTestLeftovers, temporaryDirectory } from './helpers/leftovers';
 
 /** What sqlite3 reports for a write that finds the disk full. */
 const diskFull = () => Object.assign(new Error('SQLITE_FULL: database or disk is full'), { errno: 13, code: 'SQLITE_FULL' });
@@ -25,17 +25,14 @@ describe('durability on SQLite: acknowledged means committed', () => {
   let postId: string;
 
   beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-durability-'));
+    dir = temporaryDirectory('peer-community-durability-');
     file = path.join(dir, 'community.sqlite');
     t = await startTestServer({ database: `sqlite:${file}` });
     member = await t.signUp();
     const thread = await t.gql(CREATE_THREAD, { input: { title: 'Durability', body: 'Comments below' } }, member.token);
-    postId = thread.data.createThread.thread.id;
+    postId = thread.data!.createThread.thread.id;
   });
-  afterEach(async () => {
-    await t.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(disposeTestLeftovers);
 
   const comment = (body: string) => t.gql(ADD_COMMENT, { input: { postId, body } }, member.token);
 
@@ -179,8 +176,5 @@ describe('durability on SQLite: acknowledged means committed', () => {
   });
 });
 
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
-const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`;
 const POST_COMMENTS = `query ($id: ID!) { post(id: $id) { ... on Thread { comments(first: 100, orderBy: OLDEST) { nodes { body } } } } }`;
 const POST_COUNT = `query ($id: ID!) { post(id: $id) { commentCount } }`;

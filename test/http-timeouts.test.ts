@@ -38,7 +38,6 @@ describe('HTTP timeouts', () => {
       env: { HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_MS), HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_MS), HTTP_KEEP_ALIVE_TIMEOUT_MS: String(KEEP_ALIVE_MS) },
     });
   });
-  afterAll(() => t.stop());
 
   it('closes sockets that never finish their headers, all of them, after the header timeout', async () => {
     const halfRequest = 'POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n';

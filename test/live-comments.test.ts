@@ -5,6 +5,7 @@
  * errors for bad arguments, and SLOW_CONSUMER for a stalled reader.
  */
 import type { Client } from 'graphql-ws';
+import { ADD_COMMENT, ADD_UPVOTE, CREATE_THREAD } from './helpers/documents';
 import { collect, Collected, connect, rawSocket, RawSocket } from './helpers/live';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 
@@ -42,7 +43,6 @@ describe('live: commentAdded', () => {
     t = await startTestServer();
     author = await t.signUp({ title: 'Head of Platform', industry: 'Retail', companySize: 'EMPLOYEES_11_TO_50' });
   });
-  afterAll(() => t.stop());
 
   /** Every test leaves no subscription behind: the registry is back to 0 once its clients are gone. */
   afterEach(async () => {
@@ -296,12 +296,7 @@ describe('live: commentAdded', () => {
       slow = await startTestServer({ env: { LIVE_MAX_BACKLOG: String(MAX_BACKLOG) } });
       member = await slow.signUp();
       const created = await slow.gql(CREATE_THREAD, { input: { title: 'Large comments', body: 'Bodies near the 10,000 character limit.' } }, member.token);
-      postId = created.data.createThread.thread.id;
-    });
-    afterAll(async () => {
-      raw?.socket.terminate();
-      await healthyClient?.dispose();
-      await slow.stop();
+      postId = created.data!.createThread.thread.id;
     });
 
     it('is ended with SLOW_CONSUMER, without holding up anybody else or growing memory', async () => {
@@ -402,9 +397,6 @@ const COMMENT_ADDED_IDS = `
     commentAdded(postId: $postId, after: $after) { cursor node { id body } }
   }`;
 
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } commentEdge { cursor } } }`;
-const ADD_UPVOTE = `mutation ($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id upvoteCount } } }`;
 const POST_COMMENTS = `
   query Comments($id: ID!, $after: String) {
     post(id: $id) { comments(first: 100, orderBy: OLDEST, after: $after) { edges { cursor node { id } } } }

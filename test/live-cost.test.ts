@@ -12,6 +12,7 @@
  */
 import type { Client } from 'graphql-ws';
 import * as pollResults from '../src/modules/poll/poll-results';
+import { ADD_COMMENT, CAST_VOTE, CREATE_POLL, READ_RESULTS, WATCH_RESULTS, WATCH_STATS } from './helpers/documents';
 import { collect, Collected, connect, last } from './helpers/live';
 import { startTestServer, TestServer } from './helpers/server';
 
@@ -58,7 +59,6 @@ describe('live: fan-out cost does not grow with the audience', () => {
   afterAll(async () => {
     buildResults.mockRestore();
     t.probe.queryLog.captured = null;
-    await t.stop();
   });
 
   async function mutate(document: string, input: Record<string, unknown>, token: string): Promise<any> {
@@ -88,7 +88,7 @@ describe('live: fan-out cost does not grow with the audience', () => {
     (await mutate(ADD_COMMENT, { postId: on.id, parentId: on.parentId, body: 'Same, plus a few on-premises runners.' }, commenter.token)).addComment.comment.id;
 
   async function readResults(): Promise<{ version: number }> {
-    return (await t.gql(READ_RESULTS, { id: poll.id })).data.post.results;
+    return (await t.gql(READ_RESULTS, { id: poll.id })).data!.post!.results;
   }
 
   function watch(on: Client, viewer: Member | null): Watcher {
@@ -234,23 +234,7 @@ describe('live: fan-out cost does not grow with the audience', () => {
   });
 });
 
-const WATCH_RESULTS = `
-  subscription WatchResults($id: ID!) {
-    pollResultsUpdated(pollId: $id) {
-      id pollId participantCount totalVotes isClosed isHidden
-      options { optionId label voteCount percentage }
-      version updatedAt
-    }
-  }`;
-const WATCH_STATS = `subscription WatchStats($id: ID!) { postStatsUpdated(postId: $id) { id postId viewCount upvoteCount commentCount } }`;
 const WATCH_COMMENTS = `
   subscription WatchComments($id: ID!) {
     commentAdded(postId: $id) { cursor node { id body createdAt author { byline } parent { id } } }
   }`;
-const READ_RESULTS = `
-  query ReadResults($id: ID!) {
-    post(id: $id) { ... on Poll { results { id pollId participantCount totalVotes isClosed isHidden options { optionId label voteCount percentage } version updatedAt } } }
-  }`;
-const CREATE_POLL = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id } } } }`;
-const CAST_VOTE = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`;
-const ADD_COMMENT = `mutation AddComment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;

@@ -5,20 +5,33 @@
  * plus unknown ids.
  */
 import type { Client } from 'graphql-ws';
+import {
+  ADD_COMMENT,
+  ADD_UPVOTE,
+  CAST_VOTE,
+  CLOSE_POLL,
+  CREATE_POLL,
+  CREATE_THREAD,
+  dbId,
+  DELETE_COMMENT,
+  READ_RESULTS,
+  READ_STATS,
+  RECORD_VIEW,
+  REMOVE_UPVOTE,
+  RETRACT_VOTE,
+  WATCH_RESULTS,
+  WATCH_STATS,
+} from './helpers/documents';
 import { collect, Collected, connect, last, rawSocket, RawSocket, PollResultsMessage } from './helpers/live';
 import { startTestServer, TestServer } from './helpers/server';
 import { toGlobalId } from '../src/graphql/global-id';
+import { disposeTestLeftovers } from './helpers/leftovers';
 
 type Member = { token: string; id: string };
 type Results = PollResultsMessage;
 interface CreatedPoll {
   id: string;
   options: Array<{ id: string; label: string }>;
-}
-
-/** The database id inside a global id ("Poll:12" -> 12). */
-function dbId(globalId: string): number {
-  return Number(Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1]);
 }
 
 function resultsOf(collected: Collected): Results[] {
@@ -61,24 +74,17 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
   let crowd: Member[];
   /** A signed-in member who never votes. */
   let outsider: Member;
-  const clients: Client[] = [];
-  const sockets: RawSocket[] = [];
 
   beforeAll(async () => {
     t = await startTestServer({ env: { POLL_CLOSE_INTERVAL_MS: '50' } });
     [author, outsider] = await Promise.all([t.signUp({ title: 'Poll Author' }), t.signUp()]);
     crowd = await Promise.all(Array.from({ length: 200 }, () => t.signUp()));
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    for (const raw of sockets.splice(0)) raw.socket.close();
-  });
-  afterAll(() => t.stop());
+    // 202 password hashes: over 30 s on a busy machine.
+  }, 90_000);
+  afterEach(disposeTestLeftovers);
 
   function client(token?: string | null): Client {
-    const created = connect(t, token);
-    clients.push(created);
-    return created;
+    return connect(t, token);
   }
 
   async function createPoll(input: Record<string, unknown> = {}, token = author.token): Promise<CreatedPoll> {
@@ -102,7 +108,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
   async function httpResults(pollId: string, token: string | null = null): Promise<Results> {
     const response = await t.gql(READ_RESULTS, { id: pollId }, token);
     expect(response.errors).toBeUndefined();
-    return response.data.post.results;
+    return response.data!.post!.results;
   }
 
   function watchPoll(on: Client, pollId: string): Collected {
@@ -229,16 +235,14 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
     beforeAll(async () => {
       slow = await startTestServer({ env: { LIVE_INTERVAL_MS: '300' } });
     });
-    afterAll(() => slow.stop());
 
     it('spaces messages by the interval while votes stream in, and still delivers the final state', async () => {
       const interval = 300;
       const pollAuthor = await slow.signUp();
       const voters = await Promise.all([slow.signUp(), slow.signUp()]);
       const created = await slow.gql(CREATE_POLL, { input: { title: 'Spaced?', options: ['A', 'B'] } }, pollAuthor.token);
-      const poll: CreatedPoll = created.data.createPoll.poll;
+      const poll: CreatedPoll = created.data!.createPoll.poll;
       const ws = connect(slow);
-      clients.push(ws);
       // Its own sink, to stamp each message when it arrives.
       const arrivals: Array<{ at: number; results: Results }> = [];
       let failure: unknown = null;
@@ -268,7 +272,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
         expect(response.errors).toBeUndefined();
         changes++;
       }
-      const final = (await slow.gql(READ_RESULTS, { id: poll.id })).data.post.results as Results;
+      const final = (await slow.gql(READ_RESULTS, { id: poll.id })).data!.post!.results as Results;
       expect(final.version).toBe(changes);
       await until(() => arrivals[arrivals.length - 1].results.version === changes, 3000);
       expect(arrivals[arrivals.length - 1].results).toEqual(final);
@@ -293,14 +297,12 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       // No conflation delay: a flush runs whenever the previous one is done, as many times as it can.
       eager = await startTestServer({ env: { LIVE_INTERVAL_MS: '0' } });
     });
-    afterAll(() => eager.stop());
 
     it('never mixes the totals of one moment with the counts of another while votes come and go', async () => {
       const [pollAuthor, ...members] = await Promise.all(Array.from({ length: 11 }, () => eager.signUp()));
       const created = await eager.gql(CREATE_POLL, { input: { title: 'Torn?', options: ['A', 'B', 'C'] } }, pollAuthor.token);
-      const poll: CreatedPoll = created.data.createPoll.poll;
+      const poll: CreatedPoll = created.data!.createPoll.poll;
       const ws = connect(eager);
-      clients.push(ws);
       const watch = watchPoll(ws, poll.id);
       await watch.until((messages) => messages.length === 1);
 
@@ -315,7 +317,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       await Promise.all(members.map(cycle));
 
       await untilVersion(watch, 120, 10000);
-      expect(last(watch, 'pollResultsUpdated')).toEqual((await eager.gql(READ_RESULTS, { id: poll.id })).data.post.results);
+      expect(last(watch, 'pollResultsUpdated')).toEqual((await eager.gql(READ_RESULTS, { id: poll.id })).data!.post!.results);
       expect(last(watch, 'pollResultsUpdated')).toMatchObject({ participantCount: 0, totalVotes: 0 });
       expect(watch.messages.length).toBeGreaterThan(5);
       expectVersionsIncrease(watch);
@@ -420,7 +422,6 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
 
       async function open(token: string | null): Promise<RawSocket> {
         const raw = await rawSocket(t);
-        sockets.push(raw);
         raw.send({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} });
         await raw.frame((frame) => frame.type === 'connection_ack');
         raw.send({ id: 'on-vote', type: 'subscribe', payload: { query: WATCH_RESULTS, variables: { id: onVote.id } } });
@@ -469,13 +470,13 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
   describe('postStatsUpdated', () => {
     async function createThread(): Promise<string> {
       const response = await t.gql(CREATE_THREAD, { input: { title: 'Do you still run a CAB?', body: 'Change advisory boards.' } }, author.token);
-      return response.data.createThread.thread.id;
+      return response.data!.createThread.thread.id;
     }
 
     async function httpStats(postId: string): Promise<any> {
       const response = await t.gql(READ_STATS, { id: postId });
       expect(response.errors).toBeUndefined();
-      return response.data.post.stats;
+      return response.data!.post!.stats;
     }
 
     it('sends the current counters at once, then new counters after views, upvotes and comments', async () => {
@@ -504,7 +505,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
         const seen = watch.messages.length;
         await act();
         await watch.until((messages) => messages.length > seen);
-        const message = watch.messages[seen].data.postStatsUpdated;
+        const message = watch.messages[seen].data!.postStatsUpdated;
         expect({ step, message }).toEqual({ step, message: { ...(await httpStats(postId)), ...expected } });
         expect(await httpStats(postId)).toEqual(message);
       }
@@ -532,13 +533,13 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       expect(await httpStats(postId)).toMatchObject(expected);
       for (const watch of watches) {
         await watch.until((messages) => {
-          const stats = messages[messages.length - 1].data.postStatsUpdated;
+          const stats = messages[messages.length - 1].data!.postStatsUpdated;
           return stats.viewCount === 51 && stats.upvoteCount === 50 && stats.commentCount === 50;
         }, 10000);
         expect(last(watch, 'postStatsUpdated')).toEqual(await httpStats(postId));
         expect(watch.messages.length).toBeLessThan(40);
         // Counters only grow here: no message goes back to an older state.
-        const series = watch.messages.map((message) => message.data.postStatsUpdated);
+        const series = watch.messages.map((message) => message.data!.postStatsUpdated);
         series.slice(1).forEach((stats, i) => {
           expect(stats.viewCount).toBeGreaterThanOrEqual(series[i].viewCount);
           expect(stats.upvoteCount).toBeGreaterThanOrEqual(series[i].upvoteCount);
@@ -550,7 +551,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
 
   describe('unknown ids', () => {
     it('ends the operation with NOT_FOUND (BAD_USER_INPUT when malformed) while the connection keeps streaming', async () => {
-      const postId = (await t.gql(CREATE_THREAD, { input: { title: 'Still here?', body: 'Yes.' } }, author.token)).data.createThread.thread.id;
+      const postId = (await t.gql(CREATE_THREAD, { input: { title: 'Still here?', body: 'Yes.' } }, author.token)).data!.createThread.thread.id;
       const poll = await createPoll();
       const ws = client(crowd[60].token);
       const stats = collect(ws, WATCH_STATS, { id: postId });
@@ -595,20 +596,3 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
     });
   });
 });
-
-const RESULTS_FIELDS = `id pollId participantCount totalVotes isClosed isHidden options { optionId label voteCount percentage } version updatedAt`;
-const STATS_FIELDS = `id postId viewCount upvoteCount commentCount`;
-const WATCH_RESULTS = `subscription WatchResults($id: ID!) { pollResultsUpdated(pollId: $id) { ${RESULTS_FIELDS} } }`;
-const WATCH_STATS = `subscription WatchStats($id: ID!) { postStatsUpdated(postId: $id) { ${STATS_FIELDS} } }`;
-const READ_RESULTS = `query ReadResults($id: ID!) { post(id: $id) { ... on Poll { results { ${RESULTS_FIELDS} } } } }`;
-const READ_STATS = `query ReadStats($id: ID!) { post(id: $id) { stats { ${STATS_FIELDS} } } }`;
-const CREATE_POLL = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id label } } } }`;
-const CREATE_THREAD = `mutation CreateThread($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const CAST_VOTE = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`;
-const RETRACT_VOTE = `mutation RetractVote($input: RetractVoteInput!) { retractVote(input: $input) { poll { id } } }`;
-const CLOSE_POLL = `mutation ClosePoll($input: ClosePollInput!) { closePoll(input: $input) { poll { id } } }`;
-const RECORD_VIEW = `mutation RecordView($input: RecordViewInput!) { recordView(input: $input) { post { id } } }`;
-const ADD_UPVOTE = `mutation AddUpvote($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id } } }`;
-const REMOVE_UPVOTE = `mutation RemoveUpvote($input: RemoveUpvoteInput!) { removeUpvote(input: $input) { subject { id } } }`;
-const ADD_COMMENT = `mutation AddComment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
-const DELETE_COMMENT = `mutation DeleteComment($input: DeleteCommentInput!) { deleteComment(input: $input) { comment { id } } }`;

@@ -5,12 +5,12 @@
  * of subscriptions on one socket, no leaks, masking, and graceful shutdown.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import type net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { ADD_COMMENT, CAST_VOTE, CREATE_POLL, CREATE_THREAD, SIGN_UP } from './helpers/documents';
+import { disposeTestLeftovers, temporaryDirectory } from './helpers/leftovers';
 import { collect, connect, rawSocket, RawSocket, wsUrl } from './helpers/live';
 import { startTestServer, TestServer } from './helpers/server';
 
@@ -46,33 +46,25 @@ describe('live: the WebSocket protocol', () => {
   let pollId: string;
   let optionIds: string[];
   let threadId: string;
-  const sockets: RawSocket[] = [];
-  const clients: Client[] = [];
 
   beforeAll(async () => {
     t = await startTestServer({ env: { LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(MAX_SUBSCRIPTIONS) } });
     author = await t.signUp();
     ({ id: pollId, optionIds } = await createPoll(t, author.token, 'ALWAYS'));
-    threadId = (await t.gql(CREATE_THREAD, { input: { title: 'Protocol thread', body: 'Body.' } }, author.token)).data.createThread.thread.id;
+    threadId = (await t.gql(CREATE_THREAD, { input: { title: 'Protocol thread', body: 'Body.' } }, author.token)).data!.createThread.thread.id;
   });
-  afterAll(() => t.stop());
 
   afterEach(async () => {
-    for (const raw of sockets.splice(0)) raw.socket.terminate();
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+    await disposeTestLeftovers();
     await waitFor(() => t.probe.liveHub.feedSizes().registry === 0, 'the registry to empty');
   });
 
   async function raw(payload?: Record<string, unknown>): Promise<RawSocket> {
-    const socket = payload === undefined ? await rawSocket(t) : await initialised(t, payload);
-    sockets.push(socket);
-    return socket;
+    return payload === undefined ? await rawSocket(t) : await initialised(t, payload);
   }
 
   function client(token?: string | null, onClose?: (code: number) => void): Client {
-    const created = connect(t, token, { onClose });
-    clients.push(created);
-    return created;
+    return connect(t, token, { onClose });
   }
 
   /** A vote by a fresh member, so every pollResultsUpdated subscriber of the poll gets a message. */
@@ -409,7 +401,6 @@ describe('live: connection timeouts and keep-alive', () => {
   beforeAll(async () => {
     t = await startTestServer({ env: { LIVE_CONNECTION_INIT_TIMEOUT_MS: '300', LIVE_KEEPALIVE_MS: String(KEEPALIVE_MS) } });
   });
-  afterAll(() => t.stop());
 
   it('closes with 4408 when connection_init does not come within LIVE_CONNECTION_INIT_TIMEOUT_MS', async () => {
     const started = Date.now();
@@ -434,7 +425,7 @@ describe('live: connection timeouts and keep-alive', () => {
         socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
       });
     const author = await t.signUp();
-    const threadId = (await t.gql(CREATE_THREAD, { input: { title: 'Keep-alive', body: 'Body.' } }, author.token)).data.createThread.thread.id;
+    const threadId = (await t.gql(CREATE_THREAD, { input: { title: 'Keep-alive', body: 'Body.' } }, author.token)).data!.createThread.thread.id;
     const watcher = connect(t);
     const stats = collect(watcher, POST_STATS, { postId: threadId });
     await stats.until((messages) => messages.length === 1);
@@ -460,8 +451,7 @@ describe('live: connection timeouts and keep-alive', () => {
 });
 
 describe('live: graceful shutdown of the compiled server', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-live-stop-'));
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDirectory('peer-community-live-stop-');
 
   it('closes WebSockets with 1001 on SIGTERM, also with a client that stopped reading, and exits 0 within 10 s', async () => {
     const child = spawn(process.execPath, [MAIN], {
@@ -554,9 +544,3 @@ const COMMENT_ADDED = `
   subscription CommentAdded($postId: ID!) {
     commentAdded(postId: $postId) { cursor node { id body author { byline } } }
   }`;
-
-const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token } }`;
-const CREATE_THREAD = `mutation CreateThread($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const CREATE_POLL = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id } } } }`;
-const CAST_VOTE = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`;
-const ADD_COMMENT = `mutation AddComment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;

@@ -1,3 +1,4 @@
+import { SIGN_UP } from './helpers/documents';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 
 describe('members: sign-up, log-in, tokens', () => {
@@ -5,7 +6,6 @@ describe('members: sign-up, log-in, tokens', () => {
   beforeAll(async () => {
     t = await startTestServer();
   });
-  afterAll(() => t.stop());
 
   it('signs up, shows the byline, and never exposes the e-mail', async () => {
     const { token, id } = await t.signUp({ email: '  Pat.Lee@Example.TEST ', title: 'CSO', industry: null, companySize: 'SELF_EMPLOYED' });
@@ -80,7 +80,6 @@ describe('members: sign-up, log-in, tokens', () => {
   });
 });
 
-const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token member { id byline } } }`;
 const LOG_IN = `mutation LogIn($input: LogInInput!) { logIn(input: $input) { token member { id } } }`;
 const NEW_MEMBER = {
   email: 'someone@example.test',

@@ -1,3 +1,4 @@
+import { ADD_COMMENT, ADD_UPVOTE, dbId, RECORD_VIEW } from './helpers/documents';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 
 /**
@@ -17,13 +18,18 @@ describe('node(id) and post(id)', () => {
   beforeAll(async () => {
     t = await startTestServer();
     member = await t.signUp({ title: 'VP Engineering', industry: 'Retail', companySize: 'EMPLOYEES_51_TO_200' });
-    thread = (await t.gql(CREATE_THREAD, { input: { title: 'A thread', body: 'Its body.', topics: ['Node Topic'] } }, member.token)).data.createThread.thread;
-    poll = (await t.gql(CREATE_POLL, { input: { title: 'A poll', description: 'Choose.', options: ['Red', 'Blue'], topics: ['Node Topic'] } }, member.token))
-      .data.createPoll.poll;
-    commentId = (await t.gql(ADD_COMMENT, { input: { postId: thread.id, body: 'A comment' } }, member.token)).data.addComment.comment.id;
-    replyId = (await t.gql(ADD_COMMENT, { input: { postId: thread.id, parentId: commentId, body: 'A reply' } }, member.token)).data.addComment.comment.id;
+    thread = (await t.gql(CREATE_THREAD_WITH_NODES, { input: { title: 'A thread', body: 'Its body.', topics: ['Node Topic'] } }, member.token)).data
+      .createThread.thread;
+    poll = (
+      await t.gql(
+        CREATE_POLL_WITH_NODES,
+        { input: { title: 'A poll', description: 'Choose.', options: ['Red', 'Blue'], topics: ['Node Topic'] } },
+        member.token,
+      )
+    ).data.createPoll.poll;
+    commentId = (await t.gql(ADD_COMMENT, { input: { postId: thread.id, body: 'A comment' } }, member.token)).data!.addComment.comment.id;
+    replyId = (await t.gql(ADD_COMMENT, { input: { postId: thread.id, parentId: commentId, body: 'A reply' } }, member.token)).data!.addComment.comment.id;
   });
-  afterAll(() => t.stop());
 
   const node = async (id: string, token?: string) => {
     const result = await t.gql(NODE, { id }, token);
@@ -80,7 +86,7 @@ describe('node(id) and post(id)', () => {
     expect(await node(thread.stats.id)).toEqual({ __typename: 'PostStats', id: thread.stats.id, postId: thread.id, commentCount: 2 });
     expect(await node(poll.stats.id)).toEqual({ __typename: 'PostStats', id: poll.stats.id, postId: poll.id, commentCount: 0 });
     // The ids are stable: the same object comes back with the same id after a change.
-    const vote = await t.gql(CAST_VOTE, { input: { pollId: poll.id, optionIds: [poll.options[0].id] } }, member.token);
+    const vote = await t.gql(CAST_VOTE_WITH_RESULTS, { input: { pollId: poll.id, optionIds: [poll.options[0].id] } }, member.token);
     expect(vote.data.castVote.poll.results.id).toBe(poll.results.id);
     expect(await node(poll.results.id)).toMatchObject({ id: poll.results.id, participantCount: 1 });
   });
@@ -88,7 +94,7 @@ describe('node(id) and post(id)', () => {
   it('gives null for an id re-encoded as another kind', async () => {
     const threadAsPoll = reencode(thread.id, 'Poll');
     const pollAsThread = reencode(poll.id, 'Thread');
-    expect(Buffer.from(threadAsPoll, 'base64url').toString()).toBe(`Poll:${dbIdOf(thread.id)}`);
+    expect(Buffer.from(threadAsPoll, 'base64url').toString()).toBe(`Poll:${dbId(thread.id)}`);
     for (const id of [threadAsPoll, pollAsThread]) {
       expect(await node(id)).toBeNull();
       expect(await post(id)).toBeNull();
@@ -116,7 +122,7 @@ describe('node(id) and post(id)', () => {
       Buffer.from('Thread:0').toString('base64url'),
       Buffer.from('Thread:-1').toString('base64url'),
       Buffer.from('Unknown:1').toString('base64url'),
-      Buffer.from(`Thread:${dbIdOf(thread.id)}x`).toString('base64url'),
+      Buffer.from(`Thread:${dbId(thread.id)}x`).toString('base64url'),
       'x'.repeat(1000),
     ];
     for (const id of malformed) {
@@ -129,7 +135,7 @@ describe('node(id) and post(id)', () => {
     const cases: Array<[string, string, Record<string, unknown>]> = [
       [ADD_UPVOTE, 'input.subjectId', { subjectId: '!!!' }],
       [ADD_UPVOTE, 'input.subjectId', { subjectId: Buffer.from('Thread:0').toString('base64url') }],
-      [CAST_VOTE, 'input.pollId', { pollId: 'not an id', optionIds: [poll.options[0].id] }],
+      [CAST_VOTE_WITH_RESULTS, 'input.pollId', { pollId: 'not an id', optionIds: [poll.options[0].id] }],
       [ADD_COMMENT, 'input.postId', { postId: '!!!', body: 'Hello' }],
       [RECORD_VIEW, 'input.postId', { postId: '!!!' }],
     ];
@@ -142,8 +148,8 @@ describe('node(id) and post(id)', () => {
 
   it('answers NOT_FOUND for a well-formed id of the wrong kind or of no row in a mutation', async () => {
     const cases: Array<[string, Record<string, unknown>]> = [
-      [CAST_VOTE, { pollId: thread.id, optionIds: [poll.options[0].id] }],
-      [CAST_VOTE, { pollId: reencode(thread.id, 'Poll'), optionIds: [poll.options[0].id] }],
+      [CAST_VOTE_WITH_RESULTS, { pollId: thread.id, optionIds: [poll.options[0].id] }],
+      [CAST_VOTE_WITH_RESULTS, { pollId: reencode(thread.id, 'Poll'), optionIds: [poll.options[0].id] }],
       [ADD_UPVOTE, { subjectId: member.id }],
       [ADD_UPVOTE, { subjectId: reencode(thread.id, 'Poll') }],
       [ADD_UPVOTE, { subjectId: Buffer.from('Comment:999999').toString('base64url') }],
@@ -163,26 +169,18 @@ describe('node(id) and post(id)', () => {
 
 /** The same database row under another type name: base64url("<Type>:<n>"). */
 function reencode(globalId: string, type: string): string {
-  return Buffer.from(`${type}:${dbIdOf(globalId)}`, 'utf8').toString('base64url');
+  return Buffer.from(`${type}:${dbId(globalId)}`, 'utf8').toString('base64url');
 }
 
-function dbIdOf(globalId: string): number {
-  const [, id] = Buffer.from(globalId, 'base64url').toString('utf8').split(':');
-  return Number(id);
-}
-
-const CREATE_THREAD = `
+const CREATE_THREAD_WITH_NODES = `
   mutation CreateThread($input: CreateThreadInput!) {
     createThread(input: $input) { thread { id topics { id } stats { id } } }
   }`;
-const CREATE_POLL = `
+const CREATE_POLL_WITH_NODES = `
   mutation CreatePoll($input: CreatePollInput!) {
     createPoll(input: $input) { poll { id options { id } results { id } stats { id } } }
   }`;
-const ADD_COMMENT = `mutation AddComment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
-const ADD_UPVOTE = `mutation AddUpvote($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id } } }`;
-const CAST_VOTE = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { id results { id } } } }`;
-const RECORD_VIEW = `mutation RecordView($input: RecordViewInput!) { recordView(input: $input) { post { id } } }`;
+const CAST_VOTE_WITH_RESULTS = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { id results { id } } } }`;
 const NODE = `
   query Node($id: ID!) {
     node(id: $id) {

@@ -6,7 +6,6 @@ describe('Poll.results under concurrent votes', () => {
   beforeAll(async () => {
     t = await startTestServer();
   });
-  afterAll(() => t.stop());
 
   it('never shows totals that disagree with the option counts', async () => {
     const author = await t.signUp();

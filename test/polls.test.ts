@@ -1,14 +1,10 @@
+import { CREATE_THREAD, dbId, RESULTS_FIELDS } from './helpers/documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 import type { DomainEvent } from '../src/modules/events';
-
-/** The database id inside a global id ("Poll:12" -> 12), as domain events carry it. */
-function dbId(globalId: string): number {
-  const [, id] = Buffer.from(globalId, 'base64url').toString('utf8').split(':');
-  return Number(id);
-}
+import { onDispose } from './helpers/leftovers';
 
 function fieldOf(response: GraphQLResponse): string | undefined {
-  return response.errors?.[0]?.extensions?.field;
+  return response.errors?.[0]?.extensions?.field as string | undefined;
 }
 
 function expectBadInput(response: GraphQLResponse, field: string): void {
@@ -32,28 +28,27 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
   /** Members shared by the tests that need many voters (each on polls of their own). */
   let crowd: Array<{ token: string; id: string }>;
   const events: DomainEvent[] = [];
-  let unsubscribe: () => void;
 
   beforeAll(async () => {
     t = await startTestServer();
-    unsubscribe = t.probe.events.subscribe((event) => events.push(event));
+    onDispose(t.probe.events.subscribe((event) => events.push(event)));
     author = await t.signUp({ title: 'Poll Author' });
     crowd = await Promise.all(Array.from({ length: 30 }, () => t.signUp()));
   });
-  afterAll(async () => {
-    unsubscribe();
-    await t.stop();
-  });
 
   async function createPoll(input: Record<string, unknown>, token = author.token): Promise<CreatedPoll> {
-    const response = await t.gql(CREATE_POLL, { input: { title: 'Which cloud do you run most on?', options: ['AWS', 'Azure', 'GCP'], ...input } }, token);
+    const response = await t.gql(
+      CREATE_POLL_WITH_FIELDS,
+      { input: { title: 'Which cloud do you run most on?', options: ['AWS', 'Azure', 'GCP'], ...input } },
+      token,
+    );
     if (!response.data?.createPoll) throw new Error(`createPoll failed: ${JSON.stringify(response.errors)}`);
     const poll = response.data.createPoll.poll;
     return { id: poll.id, resultsId: poll.results.id, options: poll.options };
   }
 
   function vote(token: string | null, pollId: string, optionIds: string[]) {
-    return t.gql(CAST_VOTE, { input: { pollId, optionIds } }, token);
+    return t.gql(CAST_VOTE_WITH_FIELDS, { input: { pollId, optionIds } }, token);
   }
 
   async function readPoll(pollId: string, token: string | null = null) {
@@ -68,13 +63,17 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
   describe('createPoll', () => {
     it('refuses anonymous members', async () => {
-      const response = await t.gql(CREATE_POLL, { input: { title: 'Anyone?', options: ['Yes', 'No'] } });
+      const response = await t.gql(CREATE_POLL_WITH_FIELDS, { input: { title: 'Anyone?', options: ['Yes', 'No'] } });
       expect(codesOf(response)).toEqual(['UNAUTHENTICATED']);
       expect(response.data).toEqual({ createPoll: null });
     });
 
     it('applies the documented defaults and trims the labels', async () => {
-      const response = await t.gql(CREATE_POLL, { input: { title: '  Remote or office?  ', options: ['  Remote ', 'Office', ' Hybrid'] } }, author.token);
+      const response = await t.gql(
+        CREATE_POLL_WITH_FIELDS,
+        { input: { title: '  Remote or office?  ', options: ['  Remote ', 'Office', ' Hybrid'] } },
+        author.token,
+      );
       expectNoErrors(response);
       const poll = response.data.createPoll.poll;
       expect(poll).toMatchObject({
@@ -108,7 +107,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       options[19] = '\u{1F600}'.repeat(200); // lengths count characters, not UTF-16 units
       const description = `First paragraph.\r\n\r\nSecond\tone.${'x'.repeat(5_000 - 29)}`;
       const response = await t.gql(
-        CREATE_POLL,
+        CREATE_POLL_WITH_FIELDS,
         { input: { title: 't'.repeat(300), description, options, allowsMultipleChoices: true, resultsVisibility: 'ON_VOTE', topics: ['Cloud'] } },
         author.token,
       );
@@ -123,14 +122,14 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
     it('keeps closesAt in the future as given', async () => {
       const closesAt = new Date(Date.now() + 86_400_000).toISOString();
-      const response = await t.gql(CREATE_POLL, { input: { title: 'Tomorrow?', options: ['Yes', 'No'], closesAt } }, author.token);
+      const response = await t.gql(CREATE_POLL_WITH_FIELDS, { input: { title: 'Tomorrow?', options: ['Yes', 'No'], closesAt } }, author.token);
       expectNoErrors(response);
       expect(response.data.createPoll.poll).toMatchObject({ closesAt, isClosed: false });
     });
 
     it('treats explicit nulls as the defaults and a blank description as none', async () => {
       const response = await t.gql(
-        CREATE_POLL,
+        CREATE_POLL_WITH_FIELDS,
         {
           input: {
             title: 'Nulls?',
@@ -172,14 +171,14 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       ['a control character in the description', 'input.description', { description: 'Line one\u0007' }],
       ['closesAt in the past', 'input.closesAt', { closesAt: new Date(Date.now() - 60_000).toISOString() }],
     ])('refuses %s on %s', async (_what, field, change) => {
-      const response = await t.gql(CREATE_POLL, { input: { title: 'A poll', options: ['Yes', 'No'], ...change } }, author.token);
+      const response = await t.gql(CREATE_POLL_WITH_FIELDS, { input: { title: 'A poll', options: ['Yes', 'No'], ...change } }, author.token);
       expectBadInput(response, field);
       expect(response.data?.createPoll ?? null).toBeNull();
     });
 
     it('refuses a malformed DateTime, in variables and in the document', async () => {
       for (const closesAt of ['tomorrow', '2030-01-01', '2030-13-45T10:00:00Z', '2030-01-01T10:00:00']) {
-        const response = await t.gql(CREATE_POLL, { input: { title: 'When?', options: ['Yes', 'No'], closesAt } }, author.token);
+        const response = await t.gql(CREATE_POLL_WITH_FIELDS, { input: { title: 'When?', options: ['Yes', 'No'], closesAt } }, author.token);
         expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
       }
       // Written into the document, the bad literal makes the document itself invalid (Apollo's code for that).
@@ -193,7 +192,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
     it('creates nothing when the input is refused', async () => {
       const before = await t.gql(`{ posts(kind: POLL, first: 100) { totalCount } }`);
-      await t.gql(CREATE_POLL, { input: { title: 'Dupes', options: ['A', 'a'] } }, author.token);
+      await t.gql(CREATE_POLL_WITH_FIELDS, { input: { title: 'Dupes', options: ['A', 'a'] } }, author.token);
       const after = await t.gql(`{ posts(kind: POLL, first: 100) { totalCount } }`);
       expect(after.data.posts.totalCount).toBe(before.data.posts.totalCount);
     });
@@ -243,7 +242,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
     it('answers NOT_FOUND for a thread id or an unknown poll, BAD_USER_INPUT for a malformed poll id', async () => {
       const poll = await createPoll({});
       const thread = await t.gql(CREATE_THREAD, { input: { title: 'A thread', body: 'Not a poll.' } }, author.token);
-      const threadId = thread.data.createThread.thread.id;
+      const threadId = thread.data!.createThread.thread.id;
       expect(codesOf(await vote(voter.token, threadId, [poll.options[0].id]))).toEqual(['NOT_FOUND']);
       expect(codesOf(await vote(voter.token, Buffer.from('Poll:987654').toString('base64url'), [poll.options[0].id]))).toEqual(['NOT_FOUND']);
       // The poll's database id named as a thread is not the poll.
@@ -333,7 +332,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       expectNoErrors(await vote(voter.token, poll.id, [poll.options[0].id]));
       expectNoErrors(await vote(other.token, poll.id, [poll.options[2].id]));
 
-      const response = await t.gql(RETRACT_VOTE, { input: { pollId: poll.id } }, voter.token);
+      const response = await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, voter.token);
       expectNoErrors(response);
       const retracted = response.data.retractVote.poll;
       expect(retracted.viewerChoices).toEqual([]);
@@ -356,23 +355,25 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const poll = await createPoll({});
       expectNoErrors(await vote(voter.token, poll.id, [poll.options[0].id]));
       for (const token of [bystander.token, bystander.token]) {
-        const response = await t.gql(RETRACT_VOTE, { input: { pollId: poll.id } }, token);
+        const response = await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, token);
         expectNoErrors(response);
         expect(response.data.retractVote.poll.results).toMatchObject({ version: 1, participantCount: 1, totalVotes: 1 });
       }
       // Retracting twice: the second one changes nothing.
-      await t.gql(RETRACT_VOTE, { input: { pollId: poll.id } }, voter.token);
-      const twice = await t.gql(RETRACT_VOTE, { input: { pollId: poll.id } }, voter.token);
+      await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, voter.token);
+      const twice = await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, voter.token);
       expect(twice.data.retractVote.poll.results).toMatchObject({ version: 2, participantCount: 0, totalVotes: 0 });
       expect(pollEvents(poll.id)).toHaveLength(2);
     });
 
     it('refuses anonymous requests and answers NOT_FOUND for a non-poll', async () => {
       const poll = await createPoll({});
-      expect(codesOf(await t.gql(RETRACT_VOTE, { input: { pollId: poll.id } }))).toEqual(['UNAUTHENTICATED']);
+      expect(codesOf(await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }))).toEqual(['UNAUTHENTICATED']);
       const member = await t.signUp();
-      expect(codesOf(await t.gql(RETRACT_VOTE, { input: { pollId: Buffer.from('Poll:987654').toString('base64url') } }, member.token))).toEqual(['NOT_FOUND']);
-      expectBadInput(await t.gql(RETRACT_VOTE, { input: { pollId: 'x' } }, member.token), 'input.pollId');
+      expect(codesOf(await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: Buffer.from('Poll:987654').toString('base64url') } }, member.token))).toEqual([
+        'NOT_FOUND',
+      ]);
+      expectBadInput(await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: 'x' } }, member.token), 'input.pollId');
     });
   });
 
@@ -382,13 +383,13 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const poll = await createPoll({});
       expectNoErrors(await vote(voter.token, poll.id, [poll.options[0].id]));
 
-      expect(codesOf(await t.gql(CLOSE_POLL, { input: { pollId: poll.id } }))).toEqual(['UNAUTHENTICATED']);
-      const forbidden = await t.gql(CLOSE_POLL, { input: { pollId: poll.id } }, stranger.token);
+      expect(codesOf(await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: poll.id } }))).toEqual(['UNAUTHENTICATED']);
+      const forbidden = await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: poll.id } }, stranger.token);
       expect(codesOf(forbidden)).toEqual(['FORBIDDEN']);
       expect(forbidden.data).toEqual({ closePoll: null });
       expect((await readPoll(poll.id)).isClosed).toBe(false);
 
-      const closed = await t.gql(CLOSE_POLL, { input: { pollId: poll.id } }, author.token);
+      const closed = await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: poll.id } }, author.token);
       expectNoErrors(closed);
       expect(closed.data.closePoll.poll).toMatchObject({ isClosed: true, results: { isClosed: true, version: 2, participantCount: 1, totalVotes: 1 } });
       expect(pollEvents(poll.id)).toEqual([
@@ -398,8 +399,8 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
       expect(codesOf(await vote(stranger.token, poll.id, [poll.options[1].id]))).toEqual(['POLL_CLOSED']);
       expect(codesOf(await vote(voter.token, poll.id, [poll.options[1].id]))).toEqual(['POLL_CLOSED']);
-      expect(codesOf(await t.gql(RETRACT_VOTE, { input: { pollId: poll.id } }, voter.token))).toEqual(['POLL_CLOSED']);
-      expect(codesOf(await t.gql(CLOSE_POLL, { input: { pollId: poll.id } }, author.token))).toEqual(['POLL_CLOSED']);
+      expect(codesOf(await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, voter.token))).toEqual(['POLL_CLOSED']);
+      expect(codesOf(await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: poll.id } }, author.token))).toEqual(['POLL_CLOSED']);
 
       const after = await readPoll(poll.id, voter.token);
       expect(after.isClosed).toBe(true);
@@ -410,7 +411,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
     it('answers NOT_FOUND for a thread id', async () => {
       const thread = await t.gql(CREATE_THREAD, { input: { title: 'Close me?', body: 'A thread.' } }, author.token);
-      const response = await t.gql(CLOSE_POLL, { input: { pollId: thread.data.createThread.thread.id } }, author.token);
+      const response = await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: thread.data!.createThread.thread.id } }, author.token);
       expect(codesOf(response)).toEqual(['NOT_FOUND']);
     });
   });
@@ -422,7 +423,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const poll = await createPoll({ closesAt: new Date(closesAt).toISOString() });
       // A twin closed by its author before closesAt: the scheduler must not close it a second time.
       const twin = await createPoll({ closesAt: new Date(closesAt).toISOString() });
-      expectNoErrors(await t.gql(CLOSE_POLL, { input: { pollId: twin.id } }, author.token));
+      expectNoErrors(await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: twin.id } }, author.token));
       const voted = await vote(voter.token, poll.id, [poll.options[0].id]);
       expectNoErrors(voted);
       expect(voted.data.castVote.poll).toMatchObject({ isClosed: false, results: { isClosed: false, version: 1 } });
@@ -435,8 +436,8 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       expect(first.results.isClosed).toBe(true);
       expect([1, 2]).toContain(first.results.version);
       expect(codesOf(await vote(voter.token, poll.id, [poll.options[1].id]))).toEqual(['POLL_CLOSED']);
-      expect(codesOf(await t.gql(RETRACT_VOTE, { input: { pollId: poll.id } }, voter.token))).toEqual(['POLL_CLOSED']);
-      expect(codesOf(await t.gql(CLOSE_POLL, { input: { pollId: poll.id } }, author.token))).toEqual(['POLL_CLOSED']);
+      expect(codesOf(await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, voter.token))).toEqual(['POLL_CLOSED']);
+      expect(codesOf(await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: poll.id } }, author.token))).toEqual(['POLL_CLOSED']);
 
       // The scheduler (every 250 ms) makes the close a real write: version + 1, within about a second.
       const deadline = closesAt + 1_200;
@@ -459,7 +460,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
   describe('results visibility', () => {
     async function resultsAs(poll: CreatedPoll, token: string | null) {
-      const response = await t.gql(READ_RESULTS, { pollId: poll.id, resultsId: poll.resultsId }, token);
+      const response = await t.gql(READ_RESULTS_AND_NODE, { pollId: poll.id, resultsId: poll.resultsId }, token);
       expectNoErrors(response);
       // Poll.results and node(results.id) show the same thing to the same viewer.
       expect(response.data.node).toEqual(response.data.post.results);
@@ -502,13 +503,13 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const anonymousPoll = await readPoll(poll.id);
       expectHidden(anonymousPoll.results, 1);
 
-      const retracted = await t.gql(RETRACT_VOTE, { input: { pollId: poll.id } }, voter.token);
+      const retracted = await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, voter.token);
       expectHidden(retracted.data.retractVote.poll.results, 0);
       expectHidden(await resultsAs(poll, voter.token), 0);
 
       await vote(voter.token, poll.id, [poll.options[1].id]);
       expectHidden(await resultsAs(poll, bystander.token), 1);
-      const closed = await t.gql(CLOSE_POLL, { input: { pollId: poll.id } }, author.token);
+      const closed = await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: poll.id } }, author.token);
       expectShown(closed.data.closePoll.poll.results, [0, 1, 0]);
       expectShown(await resultsAs(poll, null), [0, 1, 0]);
       expectShown(await resultsAs(poll, bystander.token), [0, 1, 0]);
@@ -525,7 +526,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       expectHidden(await resultsAs(poll, null), 1);
       expectShown(await resultsAs(poll, author.token), [0, 1, 0]);
 
-      const closed = await t.gql(CLOSE_POLL, { input: { pollId: poll.id } }, author.token);
+      const closed = await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: poll.id } }, author.token);
       expectShown(closed.data.closePoll.poll.results, [0, 1, 0]);
       for (const token of [voter.token, bystander.token, null]) expectShown(await resultsAs(poll, token), [0, 1, 0]);
     });
@@ -624,20 +625,18 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
   });
 });
 
-const RESULTS_FIELDS = `id pollId version updatedAt participantCount totalVotes isClosed isHidden options { optionId label voteCount percentage }`;
 const POLL_FIELDS = `
   __typename id title description allowsMultipleChoices resultsVisibility closesAt isClosed viewerChoices
   author { id }
   options { id label position }
   results { ${RESULTS_FIELDS} }`;
-const CREATE_POLL = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { ${POLL_FIELDS} } } }`;
-const CAST_VOTE = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { ${POLL_FIELDS} } } }`;
-const RETRACT_VOTE = `mutation RetractVote($input: RetractVoteInput!) { retractVote(input: $input) { poll { ${POLL_FIELDS} } } }`;
-const CLOSE_POLL = `mutation ClosePoll($input: ClosePollInput!) { closePoll(input: $input) { poll { ${POLL_FIELDS} } } }`;
+const CREATE_POLL_WITH_FIELDS = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { ${POLL_FIELDS} } } }`;
+const CAST_VOTE_WITH_FIELDS = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { ${POLL_FIELDS} } } }`;
+const RETRACT_VOTE_WITH_FIELDS = `mutation RetractVote($input: RetractVoteInput!) { retractVote(input: $input) { poll { ${POLL_FIELDS} } } }`;
+const CLOSE_POLL_WITH_FIELDS = `mutation ClosePoll($input: ClosePollInput!) { closePoll(input: $input) { poll { ${POLL_FIELDS} } } }`;
 const READ_POLL = `query ReadPoll($id: ID!) { post(id: $id) { ... on Poll { ${POLL_FIELDS} } } }`;
-const READ_RESULTS = `
+const READ_RESULTS_AND_NODE = `
   query ReadResults($pollId: ID!, $resultsId: ID!) {
     post(id: $pollId) { ... on Poll { results { ${RESULTS_FIELDS} } } }
     node(id: $resultsId) { ... on PollResults { ${RESULTS_FIELDS} } }
   }`;
-const CREATE_THREAD = `mutation CreateThread($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;

@@ -29,10 +29,6 @@ describeWithPostgresPrograms()(SUITE, () => {
     pg = await ownPostgres();
     t = await startTestServer({ database: pg.url });
   }, 60_000);
-  afterAll(async () => {
-    await t?.stop();
-    await pg?.dispose();
-  });
 
   it('answers only SERVICE_UNAVAILABLE while it is down, recovers by itself and loses nothing it acknowledged', async () => {
     const member = await t.signUp();

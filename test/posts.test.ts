@@ -1,3 +1,4 @@
+import { ADD_COMMENT, ADD_UPVOTE, dbId, RECORD_VIEW } from './helpers/documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 /**
@@ -17,21 +18,20 @@ describe('posts, topics and lists', () => {
     author = await t.signUp();
     voters = [await t.signUp(), await t.signUp(), await t.signUp()];
   });
-  afterAll(() => t.stop());
 
   const createThread = async (input: Record<string, unknown>, token = author.token) => {
-    const result = await t.gql(CREATE_THREAD, { input: { body: 'Some details.', ...input } }, token);
+    const result = await t.gql(CREATE_THREAD_WITH_FIELDS, { input: { body: 'Some details.', ...input } }, token);
     if (!result.data?.createThread) throw new Error(`createThread failed: ${JSON.stringify(result.errors)}`);
     return result.data.createThread.thread;
   };
   const createPoll = async (input: Record<string, unknown>, token = author.token) => {
-    const result = await t.gql(CREATE_POLL, { input: { options: ['Yes', 'No'], ...input } }, token);
+    const result = await t.gql(CREATE_POLL_WITH_TOPICS, { input: { options: ['Yes', 'No'], ...input } }, token);
     if (!result.data?.createPoll) throw new Error(`createPoll failed: ${JSON.stringify(result.errors)}`);
     return result.data.createPoll.poll;
   };
-  const ok = (result: GraphQLResponse) => {
+  const ok = <T>(result: GraphQLResponse<T>): T => {
     expect(result.errors).toBeUndefined();
-    return result.data;
+    return result.data!;
   };
   const upvote = async (postId: string, count: number) => {
     for (const voter of voters.slice(0, count)) ok(await t.gql(ADD_UPVOTE, { input: { subjectId: postId } }, voter.token));
@@ -47,7 +47,7 @@ describe('posts, topics and lists', () => {
 
   describe('createThread', () => {
     it('needs a signed-in member', async () => {
-      const result = await t.gql(CREATE_THREAD, { input: { title: 'Anonymous?', body: 'No.' } });
+      const result = await t.gql(CREATE_THREAD_WITH_FIELDS, { input: { title: 'Anonymous?', body: 'No.' } });
       expect(codesOf(result)).toEqual(['UNAUTHENTICATED']);
       expect(result.data?.createThread ?? null).toBeNull();
     });
@@ -55,7 +55,7 @@ describe('posts, topics and lists', () => {
     it('returns the thread with its byline, topics, createdAt, zero counters and its own stats id', async () => {
       const before = Date.now();
       const result = await t.gql(
-        CREATE_THREAD,
+        CREATE_THREAD_WITH_FIELDS,
         { input: { title: '  How do you run on-call rotations?  ', body: 'First paragraph.\n\n\tSecond one.  ', topics: ['Site Reliability', 'On-Call'] } },
         author.token,
       );
@@ -122,7 +122,7 @@ describe('posts, topics and lists', () => {
     ])('refuses invalid input on %s', async (field, change) => {
       const countPosts = async () => ok(await t.gql(`{ posts(first: 1) { totalCount } }`)).posts.totalCount;
       const before = await countPosts();
-      const result = await t.gql(CREATE_THREAD, { input: { title: 'A valid title', body: 'A valid body.', ...change } }, author.token);
+      const result = await t.gql(CREATE_THREAD_WITH_FIELDS, { input: { title: 'A valid title', body: 'A valid body.', ...change } }, author.token);
       expect(codesOf(result)).toEqual(['BAD_USER_INPUT']);
       expect(result.errors![0].extensions!.field).toBe(field);
       expect(result.data?.createThread ?? null).toBeNull();
@@ -253,7 +253,7 @@ describe('posts, topics and lists', () => {
       for (let i = 1; i < nodes.length; i++) {
         const [a, b] = [ORDER_KEYS[orderBy](nodes[i - 1], now), ORDER_KEYS[orderBy](nodes[i], now)];
         expect(a).toBeGreaterThanOrEqual(b);
-        if (a === b) expect(dbIdOf(nodes[i - 1].id)).toBeGreaterThan(dbIdOf(nodes[i].id));
+        if (a === b) expect(dbId(nodes[i - 1].id)).toBeGreaterThan(dbId(nodes[i].id));
       }
     };
 
@@ -525,7 +525,7 @@ describe('posts, topics and lists', () => {
 
     it('is NOT_FOUND for an id naming no post, BAD_USER_INPUT for a malformed one or a bad first', async () => {
       const thread = fromDbId('Thread', 999_999);
-      const pollAsThread = fromDbId('Thread', dbIdOf(ids.three));
+      const pollAsThread = fromDbId('Thread', dbId(ids.three));
       for (const relatedTo of [thread, pollAsThread, author.id]) {
         const result = await t.gql(RECOMMENDED, { relatedTo });
         expect(codesOf(result)).toEqual(['NOT_FOUND']);
@@ -549,11 +549,6 @@ function trendingScore(node: { upvoteCount: number; commentCount: number; viewCo
   return (3 * node.upvoteCount + 2 * node.commentCount + node.viewCount / 100 + 1) / (1 + ageHours / 24);
 }
 
-/** The database number inside a global id (base64url of "<Type>:<n>"), for tie-breaker checks. */
-function dbIdOf(globalId: string): number {
-  return Number(Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1]);
-}
-
 function fromDbId(type: string, id: number): string {
   return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
 }
@@ -563,7 +558,7 @@ const POST_FIELDS = `
     __typename id title createdAt upvoteCount viewCount commentCount
     topics { slug }
   }`;
-const CREATE_THREAD = `
+const CREATE_THREAD_WITH_FIELDS = `
   mutation CreateThread($input: CreateThreadInput!) {
     createThread(input: $input) {
       thread {
@@ -575,13 +570,10 @@ const CREATE_THREAD = `
       }
     }
   }`;
-const CREATE_POLL = `
+const CREATE_POLL_WITH_TOPICS = `
   mutation CreatePoll($input: CreatePollInput!) {
     createPoll(input: $input) { poll { id title options { id label } topics { slug } } }
   }`;
-const ADD_UPVOTE = `mutation AddUpvote($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id upvoteCount } } }`;
-const RECORD_VIEW = `mutation RecordView($input: RecordViewInput!) { recordView(input: $input) { post { id viewCount } } }`;
-const ADD_COMMENT = `mutation AddComment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
 const POSTS_PAGE = `
   query Posts($first: Int, $after: String, $orderBy: PostOrder, $kind: PostKind, $topicSlug: String, $search: String) {
     posts(first: $first, after: $after, orderBy: $orderBy, kind: $kind, topicSlug: $topicSlug, search: $search) {

@@ -4,6 +4,7 @@
  * results) costs the same small number of SQL statements whether the post
  * has 5 comments or 100.
  */
+import { ADD_COMMENT, CREATE_POLL, CREATE_THREAD } from './helpers/documents';
 import { startTestServer, TestServer } from './helpers/server';
 
 describe('thread page query cost', () => {
@@ -13,16 +14,15 @@ describe('thread page query cost', () => {
     t = await startTestServer();
     viewer = await t.signUp();
   });
-  afterAll(() => t.stop());
 
   async function threadWithComments(count: number, members: Array<{ token: string }>, topic: string): Promise<string> {
     // Each thread shares a topic with the polls only, so both get the same three recommendations.
     const thread = await t.gql(CREATE_THREAD, { input: { title: `Thread with ${count} comments`, body: 'Body', topics: [topic] } }, viewer.token);
-    const postId = thread.data.createThread.thread.id;
+    const postId = thread.data!.createThread.thread.id;
     for (let i = 0; i < count; i++) {
       const author = members[i % members.length];
       const comment = await t.gql(ADD_COMMENT, { input: { postId, body: `Comment ${i}` } }, author.token);
-      const commentId = comment.data.addComment.comment.id;
+      const commentId = comment.data!.addComment.comment.id;
       if (i % 2 === 0) {
         for (let r = 0; r < 4; r++)
           await t.gql(ADD_COMMENT, { input: { postId, parentId: commentId, body: `Reply ${r}` } }, members[(i + r + 1) % members.length].token);
@@ -66,9 +66,6 @@ describe('thread page query cost', () => {
 });
 
 const MAX_STATEMENTS = 24;
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const CREATE_POLL = `mutation ($input: CreatePollInput!) { createPoll(input: $input) { poll { id } } }`;
-const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
 const UPVOTE = `mutation ($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id } } }`;
 const THREAD_PAGE = `
   query ThreadPage($id: ID!) {

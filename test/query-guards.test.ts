@@ -6,7 +6,6 @@ describe('operation guards', () => {
   beforeAll(async () => {
     t = await startTestServer();
   });
-  afterAll(() => t.stop());
 
   it('refuses an operation whose nested pages multiply past LIMIT_COST, literal, through variables or fragments', async () => {
     const refused = (response: GraphQLResponse) => {

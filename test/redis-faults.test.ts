@@ -14,6 +14,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import Module from 'node:module';
 import net from 'node:net';
 import type { Client } from 'graphql-ws';
+import { ADD_COMMENT, ADD_UPVOTE, CAST_VOTE, CREATE_POLL, READ_RESULTS, READ_STATS, WATCH_RESULTS, WATCH_STATS } from './helpers/documents';
 import { collect, Collected, connect, last, PollResultsMessage } from './helpers/live';
 import { describeWithScaleServers, freshPostgresDatabase, ownRedis, RedisProcess } from './helpers/scale';
 import { startTestServer, TestServer } from './helpers/server';
@@ -79,10 +80,6 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
   });
 
   afterAll(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-    await db?.drop();
     hostProcess.off('unhandledRejection', unhandledRejection);
     hostProcess.off('uncaughtExceptionMonitor', uncaughtException);
   });
@@ -109,8 +106,8 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
     return id;
   }
 
-  const readResults = async (on: TestServer): Promise<Results> => (await on.gql(READ_RESULTS, { id: poll.id })).data.post.results;
-  const readStats = async (on: TestServer): Promise<Stats> => (await on.gql(READ_STATS, { id: poll.id })).data.post.stats;
+  const readResults = async (on: TestServer): Promise<Results> => (await on.gql(READ_RESULTS, { id: poll.id })).data!.post!.results;
+  const readStats = async (on: TestServer): Promise<Stats> => (await on.gql(READ_STATS, { id: poll.id })).data!.post!.stats;
   const healthz = async (on: TestServer) => (await fetch(`${on.baseUrl}/healthz`)).status;
   const commentIds = () => comments.messages.map((message) => message.data!.commentAdded.node.id);
   const versions = () => results.messages.map((message) => message.data!.pollResultsUpdated.version);
@@ -255,7 +252,7 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
       const failuresBefore = d.probe.relay()!.stats.publishFailures;
       await mutate(d, CAST_VOTE, { pollId: created.id, optionIds: [created.options[0].id] }, member.token);
       await waitFor(() => d!.probe.relay()!.stats.publishFailures > failuresBefore, 'a failed publish on D');
-      expect((await d.gql(READ_RESULTS, { id: created.id })).data.post.results).toMatchObject({ version: 1, totalVotes: 1 });
+      expect((await d.gql(READ_RESULTS, { id: created.id })).data!.post!.results).toMatchObject({ version: 1, totalVotes: 1 });
 
       late = await startRedisOn(port);
       // Both connect by themselves; C's subscriber is repaired with what D wrote meanwhile.
@@ -339,15 +336,5 @@ async function startRedisOn(port: number): Promise<ChildProcess> {
   return child;
 }
 
-const RESULTS_FIELDS = `id pollId participantCount totalVotes isClosed isHidden options { optionId label voteCount percentage } version updatedAt`;
-const STATS_FIELDS = `id postId viewCount upvoteCount commentCount`;
-const WATCH_RESULTS = `subscription WatchResults($id: ID!) { pollResultsUpdated(pollId: $id) { ${RESULTS_FIELDS} } }`;
-const WATCH_STATS = `subscription WatchStats($id: ID!) { postStatsUpdated(postId: $id) { ${STATS_FIELDS} } }`;
 const COMMENT_ADDED = `subscription CommentAdded($postId: ID!) { commentAdded(postId: $postId) { cursor node { id body } } }`;
-const READ_RESULTS = `query ReadResults($id: ID!) { post(id: $id) { ... on Poll { results { ${RESULTS_FIELDS} } } } }`;
-const READ_STATS = `query ReadStats($id: ID!) { post(id: $id) { stats { ${STATS_FIELDS} } } }`;
 const POST_COMMENTS = `query Comments($id: ID!) { post(id: $id) { comments(first: 100, orderBy: OLDEST) { edges { node { id } } } } }`;
-const CREATE_POLL = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id } } } }`;
-const CAST_VOTE = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`;
-const ADD_UPVOTE = `mutation AddUpvote($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id } } }`;
-const ADD_COMMENT = `mutation AddComment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;

@@ -7,11 +7,11 @@
  * read first failed within milliseconds (SQLITE_BUSY without the busy handler).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { ADD_COMMENT, CREATE_THREAD } from './helpers/documents';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 import { commentBodiesOnDisk } from './helpers/sqlite-file';
+import { temporaryDirectory } from './helpers/leftovers';
 
 interface LockHolder {
   /** Resolves when the process has released the lock and exited. */
@@ -49,16 +49,12 @@ describe('SQLite write lock held by another process', () => {
   let postId: string;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-lock-'));
+    dir = temporaryDirectory('peer-community-lock-');
     file = path.join(dir, 'community.sqlite');
     t = await startTestServer({ database: `sqlite:${file}` });
     member = await t.signUp();
     const thread = await t.gql(CREATE_THREAD, { input: { title: 'Locks', body: 'Waiting writes' } }, member.token);
-    postId = thread.data.createThread.thread.id;
-  });
-  afterAll(async () => {
-    await t.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    postId = thread.data!.createThread.thread.id;
   });
 
   const comment = (body: string) => t.gql(ADD_COMMENT, { input: { postId, body } }, member.token);
@@ -93,6 +89,3 @@ describe('SQLite write lock held by another process', () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
   }, 30_000);
 });
-
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;

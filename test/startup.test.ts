@@ -4,8 +4,8 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { temporaryDirectory } from './helpers/leftovers';
 
 const MAIN = path.join(__dirname, '..', 'dist', 'src', 'main.js');
 
@@ -54,8 +54,7 @@ async function postCount(baseUrl: string): Promise<number> {
 }
 
 describe('npm start', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peer-community-start-'));
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = temporaryDirectory('peer-community-start-');
 
   it('creates and migrates the database, loads the demo once, reports health, and stops cleanly on SIGTERM', async () => {
     const database = path.join(dir, 'nested', 'community.sqlite');

@@ -7,6 +7,7 @@
 import { Client as PgClient } from 'pg';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { ADD_COMMENT, CAST_VOTE, CREATE_POLL, CREATE_THREAD, SIGN_UP } from './helpers/documents';
 import { collect, last } from './helpers/live';
 import { POSTGRES_MIGRATIONS } from '../src/db/migrations/postgres';
 import { describeWithScaleServers, freshPostgresDatabase, SCALE_REDIS_URL, ServerProcess, spawnServer } from './helpers/scale';
@@ -28,7 +29,6 @@ describeWithScaleServers(SUITE)(SUITE, () => {
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.dispose()));
     const codes = await Promise.all([a?.stop(), b?.stop()]);
-    await database.drop();
     expect(codes).toEqual([0, 0]);
   }, 30_000);
 
@@ -74,7 +74,7 @@ describeWithScaleServers(SUITE)(SUITE, () => {
     const onA = subscriber(a);
     // Subscribes on one socket take effect in order: once results sends its snapshot, comments listens too.
     const comments = collect(onA, WATCH_COMMENTS, { id: poll.id });
-    const results = collect(onA, WATCH_RESULTS, { id: poll.id });
+    const results = collect(onA, WATCH_TALLIES, { id: poll.id });
     await results.until((messages) => messages.length === 1);
 
     const voter = await signUp(b);
@@ -110,7 +110,7 @@ describeWithScaleServers(SUITE)(SUITE, () => {
   it('keeps tallies exact when 300 members vote at once over both instances', async () => {
     const author = await signUp(a);
     const poll = (await gql(a, CREATE_POLL, { input: { title: 'Build or buy?', options: ['Build', 'Buy', 'Both'] } }, author)).createPoll.poll;
-    const watchers = [a, b].map((server) => collect(subscriber(server), WATCH_RESULTS, { id: poll.id }));
+    const watchers = [a, b].map((server) => collect(subscriber(server), WATCH_TALLIES, { id: poll.id }));
     await Promise.all(watchers.map((watcher) => watcher.until((messages) => messages.length === 1)));
 
     const servers = [a, b];
@@ -119,7 +119,7 @@ describeWithScaleServers(SUITE)(SUITE, () => {
     await Promise.all(tokens.map((token, i) => gql(servers[i % 2], CAST_VOTE, { input: { pollId: poll.id, optionIds: [poll.options[i % 3].id] } }, token)));
 
     const expected = { participantCount: 300, totalVotes: 300, version: 300, options: [{ voteCount: 100 }, { voteCount: 100 }, { voteCount: 100 }] };
-    for (const server of servers) expect((await gql(server, READ_RESULTS, { id: poll.id })).post.results).toMatchObject(expected);
+    for (const server of servers) expect((await gql(server, READ_TALLIES, { id: poll.id })).post.results).toMatchObject(expected);
     for (const watcher of watchers) {
       await watcher.until((messages) => versionOf(messages) === 300, 15_000);
       expect(last(watcher, 'pollResultsUpdated')).toMatchObject({
@@ -135,13 +135,8 @@ describeWithScaleServers(SUITE)(SUITE, () => {
 /** The version of the last pollResultsUpdated message. */
 const versionOf = (messages: Array<{ data?: any }>): number | undefined => messages[messages.length - 1]?.data?.pollResultsUpdated?.version;
 
-const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`;
-const CREATE_POLL = `mutation ($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id } } } }`;
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
 const OLDEST_COMMENTS = `query ($id: ID!) { post(id: $id) { comments(first: 100, orderBy: OLDEST) { edges { cursor } } } }`;
-const CAST_VOTE = `mutation ($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`;
-const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } commentEdge { cursor } } }`;
-const READ_RESULTS = `query ($id: ID!) { post(id: $id) { ... on Poll { results { participantCount totalVotes version options { voteCount } } } } }`;
-const WATCH_RESULTS = `subscription ($id: ID!) { pollResultsUpdated(pollId: $id) { participantCount totalVotes version options { voteCount percentage } } }`;
+const READ_TALLIES = `query ($id: ID!) { post(id: $id) { ... on Poll { results { participantCount totalVotes version options { voteCount } } } } }`;
+const WATCH_TALLIES = `subscription ($id: ID!) { pollResultsUpdated(pollId: $id) { participantCount totalVotes version options { voteCount percentage } } }`;
 const WATCH_COMMENTS = `subscription ($id: ID!) { commentAdded(postId: $id) { cursor node { id body } } }`;
 const WATCH_COMMENTS_AFTER = `subscription ($id: ID!, $after: String) { commentAdded(postId: $id, after: $after) { cursor node { id body } } }`;

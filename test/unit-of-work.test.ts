@@ -3,6 +3,7 @@
  * work, concurrent transactions fail with "cannot start a transaction within
  * a transaction" and one request's rollback erases the others' writes.
  */
+import { CAST_VOTE, CREATE_POLL, CREATE_THREAD } from './helpers/documents';
 import { startTestServer, TestServer } from './helpers/server';
 
 describe('serialized unit of work on SQLite', () => {
@@ -10,12 +11,11 @@ describe('serialized unit of work on SQLite', () => {
   beforeAll(async () => {
     t = await startTestServer();
   });
-  afterAll(() => t.stop());
 
   it('commits 50 concurrent mutations of different members while failing units of work roll back only themselves', async () => {
     const members = await Promise.all(Array.from({ length: 50 }, (_, i) => t.signUp({ title: `Member ${i}` })));
     const poll = await t.gql(CREATE_POLL, { input: { title: 'Concurrency poll', options: ['Yes', 'No'] } }, members[0].token);
-    const { id: pollId, options } = poll.data.createPoll.poll;
+    const { id: pollId, options } = poll.data!.createPoll.poll;
 
     // Units of work that write and then fail, interleaved with the requests:
     // their rollback must not take anybody else's committed write with it.
@@ -75,9 +75,6 @@ describe('serialized unit of work on SQLite', () => {
   });
 });
 
-const CREATE_POLL = `mutation ($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id } } } }`;
-const CAST_VOTE = `mutation ($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`;
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
 const CHECK = `
   query ($pollId: ID!) {
     poll: post(id: $pollId) { ... on Poll { results { participantCount totalVotes options { voteCount } } } }

@@ -1,3 +1,4 @@
+import { ADD_COMMENT, CREATE_POLL, CREATE_THREAD } from './helpers/documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 type Member = { token: string; id: string };
@@ -19,12 +20,11 @@ describe('upvotes and views', () => {
     t = await startTestServer();
     author = await t.signUp({ title: 'Thread Author' });
   });
-  afterAll(() => t.stop());
 
   async function createThread(title = 'How do you keep on-call humane?'): Promise<string> {
     const response = await t.gql(CREATE_THREAD, { input: { title, body: 'Rotations, pay, sleep.' } }, author.token);
     expectNoErrors(response);
-    return response.data.createThread.thread.id;
+    return response.data!.createThread.thread.id;
   }
 
   async function createSubject(kind: Kind): Promise<string> {
@@ -32,12 +32,12 @@ describe('upvotes and views', () => {
     if (kind === 'poll') {
       const response = await t.gql(CREATE_POLL, { input: { title: 'On-call pay?', options: ['Yes', 'No'] } }, author.token);
       expectNoErrors(response);
-      return response.data.createPoll.poll.id;
+      return response.data!.createPoll.poll.id;
     }
     const postId = await createThread();
     const response = await t.gql(ADD_COMMENT, { input: { postId, body: 'We pay per night on call.' } }, author.token);
     expectNoErrors(response);
-    return response.data.addComment.comment.id;
+    return response.data!.addComment.comment.id;
   }
 
   /** upvoteCount and viewerHasUpvoted of a post or comment as `token` sees it. */
@@ -47,8 +47,8 @@ describe('upvotes and views', () => {
     return response.data.node;
   }
 
-  const upvote = (token: string | null, subjectId: string) => t.gql(ADD_UPVOTE, { input: { subjectId } }, token);
-  const unUpvote = (token: string | null, subjectId: string) => t.gql(REMOVE_UPVOTE, { input: { subjectId } }, token);
+  const upvote = (token: string | null, subjectId: string) => t.gql(ADD_UPVOTE_WITH_FIELDS, { input: { subjectId } }, token);
+  const unUpvote = (token: string | null, subjectId: string) => t.gql(REMOVE_UPVOTE_WITH_FIELDS, { input: { subjectId } }, token);
 
   describe.each<Kind>(['thread', 'poll', 'comment'])('upvoting a %s', (kind) => {
     let subjectId: string;
@@ -162,7 +162,7 @@ describe('upvotes and views', () => {
     await upvote(a.token, postId);
     await upvote(b.token, postId);
     await unUpvote(b.token, postId);
-    await t.gql(RECORD_VIEW, { input: { postId } });
+    await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId } });
     await t.gql(ADD_COMMENT, { input: { postId, body: 'Agreed.' } }, a.token);
     const response = await t.gql(READ_POST_COUNTERS, { id: postId });
     const post = response.data.post;
@@ -186,33 +186,33 @@ describe('upvotes and views', () => {
     it('counts a signed-in member once per 30 minutes per post', async () => {
       const [reader, other] = await Promise.all([t.signUp(), t.signUp()]);
       const postId = await createSubject('poll');
-      const first = await t.gql(RECORD_VIEW, { input: { postId } }, reader.token);
+      const first = await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId } }, reader.token);
       expectNoErrors(first);
       expect(first.data.recordView.post).toMatchObject({ viewCount: 1, stats: { viewCount: 1 } });
-      const second = await t.gql(RECORD_VIEW, { input: { postId } }, reader.token);
+      const second = await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId } }, reader.token);
       expectNoErrors(second);
       expect(second.data.recordView.post).toMatchObject({ viewCount: 1, stats: { viewCount: 1 } });
 
       // Another member, and the same member on another post, count.
-      expect((await t.gql(RECORD_VIEW, { input: { postId } }, other.token)).data.recordView.post.viewCount).toBe(2);
+      expect((await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId } }, other.token)).data.recordView.post.viewCount).toBe(2);
       const otherPost = await createThread('Another post');
-      expect((await t.gql(RECORD_VIEW, { input: { postId: otherPost } }, reader.token)).data.recordView.post.viewCount).toBe(1);
+      expect((await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId: otherPost } }, reader.token)).data.recordView.post.viewCount).toBe(1);
       expect(await viewCount(postId)).toBe(2);
     });
 
     it('counts the member again once 30 minutes have passed', async () => {
       const reader = await t.signUp();
       const postId = await createThread('Come back later');
-      await t.gql(RECORD_VIEW, { input: { postId } }, reader.token);
+      await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId } }, reader.token);
       // The server runs in this process: move its clock instead of waiting half an hour.
       const realNow = Date.now;
       const spy = jest.spyOn(Date, 'now');
       try {
         spy.mockImplementation(() => realNow() + 29 * 60_000);
-        expect((await t.gql(RECORD_VIEW, { input: { postId } }, reader.token)).data.recordView.post.viewCount).toBe(1);
+        expect((await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId } }, reader.token)).data.recordView.post.viewCount).toBe(1);
         spy.mockImplementation(() => realNow() + 30 * 60_000 + 1_000);
-        expect((await t.gql(RECORD_VIEW, { input: { postId } }, reader.token)).data.recordView.post.viewCount).toBe(2);
-        expect((await t.gql(RECORD_VIEW, { input: { postId } }, reader.token)).data.recordView.post.viewCount).toBe(2);
+        expect((await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId } }, reader.token)).data.recordView.post.viewCount).toBe(2);
+        expect((await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId } }, reader.token)).data.recordView.post.viewCount).toBe(2);
       } finally {
         spy.mockRestore();
       }
@@ -221,7 +221,7 @@ describe('upvotes and views', () => {
     it('counts 10 simultaneous views by one member once', async () => {
       const reader = await t.signUp();
       const postId = await createThread('Refresh storm');
-      const responses = await Promise.all(Array.from({ length: 10 }, () => t.gql(RECORD_VIEW, { input: { postId } }, reader.token)));
+      const responses = await Promise.all(Array.from({ length: 10 }, () => t.gql(RECORD_VIEW_WITH_STATS, { input: { postId } }, reader.token)));
       for (const response of responses) {
         expectNoErrors(response);
         expect(response.data.recordView.post.viewCount).toBe(1);
@@ -232,9 +232,9 @@ describe('upvotes and views', () => {
     it('answers NOT_FOUND for an unknown post and BAD_USER_INPUT for a malformed id', async () => {
       const commentId = await createSubject('comment');
       for (const postId of [globalId('Thread', 987654), globalId('Poll', 987654), commentId]) {
-        expect(codesOf(await t.gql(RECORD_VIEW, { input: { postId } }))).toEqual(['NOT_FOUND']);
+        expect(codesOf(await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId } }))).toEqual(['NOT_FOUND']);
       }
-      const malformed = await t.gql(RECORD_VIEW, { input: { postId: 'nope!' } });
+      const malformed = await t.gql(RECORD_VIEW_WITH_STATS, { input: { postId: 'nope!' } });
       expect(codesOf(malformed)).toEqual(['BAD_USER_INPUT']);
       expect(malformed.errors![0].extensions!.field).toBe('input.postId');
     });
@@ -243,14 +243,11 @@ describe('upvotes and views', () => {
 
 const UPVOTABLE_FIELDS = `__typename id upvoteCount viewerHasUpvoted`;
 const TYPENAMES: Record<Kind, string> = { thread: 'Thread', poll: 'Poll', comment: 'Comment' };
-const CREATE_THREAD = `mutation CreateThread($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const CREATE_POLL = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { id } } }`;
-const ADD_COMMENT = `mutation AddComment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
-const ADD_UPVOTE = `mutation AddUpvote($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { ${UPVOTABLE_FIELDS} } } }`;
-const REMOVE_UPVOTE = `mutation RemoveUpvote($input: RemoveUpvoteInput!) { removeUpvote(input: $input) { subject { ${UPVOTABLE_FIELDS} } } }`;
+const ADD_UPVOTE_WITH_FIELDS = `mutation AddUpvote($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { ${UPVOTABLE_FIELDS} } } }`;
+const REMOVE_UPVOTE_WITH_FIELDS = `mutation RemoveUpvote($input: RemoveUpvoteInput!) { removeUpvote(input: $input) { subject { ${UPVOTABLE_FIELDS} } } }`;
 const READ_UPVOTABLE = `query ReadUpvotable($id: ID!) { node(id: $id) { ... on Upvotable { upvoteCount viewerHasUpvoted } } }`;
 const READ_POST_COUNTERS = `
   query ReadPostCounters($id: ID!) {
     post(id: $id) { id viewCount upvoteCount commentCount stats { id postId viewCount upvoteCount commentCount } }
   }`;
-const RECORD_VIEW = `mutation RecordView($input: RecordViewInput!) { recordView(input: $input) { post { id viewCount stats { viewCount } } } }`;
+const RECORD_VIEW_WITH_STATS = `mutation RecordView($input: RecordViewInput!) { recordView(input: $input) { post { id viewCount stats { viewCount } } } }`;

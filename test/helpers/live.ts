@@ -4,15 +4,17 @@
  */
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { TestServer } from './server';
+import { onDispose } from './leftovers';
+import type { Document } from './documents';
+import type { ResponseError, TestServer } from './server';
 
 export function wsUrl(t: TestServer): string {
   return t.url.replace(/^http/, 'ws');
 }
 
-/** A graphql-ws client; `token` goes in connectionParams.authorization. */
+/** A graphql-ws client; `token` goes in connectionParams.authorization. It is on the dispose list (./leftovers). */
 export function connect(t: TestServer, token?: string | null, options: { retryAttempts?: number; onClose?: (code: number) => void } = {}): Client {
-  return createClient({
+  const client = createClient({
     url: wsUrl(t),
     webSocketImpl: WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
@@ -20,22 +22,35 @@ export function connect(t: TestServer, token?: string | null, options: { retryAt
     lazy: true,
     on: options.onClose ? { closed: (event) => options.onClose!((event as { code: number }).code) } : undefined,
   });
+  onDispose(() => client.dispose());
+  return client;
 }
 
+/** One `next` payload of a subscription. */
+export interface Message<T> {
+  data?: T;
+  errors?: ResponseError[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped subscriptions (inline documents) read `data` freely
 export interface Collected<T = any> {
   /** Every `next` payload, in arrival order. */
-  messages: Array<{ data?: T; errors?: any[] }>;
+  messages: Array<Message<T>>;
   /** The operation's `error` payload, if it ended with one. */
-  errors: any[] | null;
+  errors: ResponseError[] | null;
   completed: boolean;
   /** Resolves when `predicate(messages)` holds; rejects after `timeoutMs` with what arrived. */
-  until(predicate: (messages: Array<{ data?: T; errors?: any[] }>) => boolean, timeoutMs?: number): Promise<void>;
+  until(predicate: (messages: Array<Message<T>>) => boolean, timeoutMs?: number): Promise<void>;
   /** Resolves when the operation ended (complete or error). */
   ended(timeoutMs?: number): Promise<void>;
   unsubscribe(): void;
 }
 
-export function collect<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}): Collected<T> {
+/** Subscribes and records what arrives; a typed document (./documents) types the messages. */
+export function collect<T>(client: Client, query: Document<T>, variables?: Record<string, unknown>): Collected<T>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the untyped fallback, for documents written inline
+export function collect<T = any>(client: Client, query: string, variables?: Record<string, unknown>): Collected<T>;
+export function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}): Collected<T> {
   const waiters = new Set<() => void>();
   const notify = () => waiters.forEach((check) => check());
   const collected: Collected<T> = {
@@ -86,11 +101,11 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
     { query, variables },
     {
       next: (message) => {
-        collected.messages.push(message as { data?: T; errors?: any[] });
+        collected.messages.push(message as Message<T>);
         notify();
       },
       error: (error) => {
-        collected.errors = Array.isArray(error) ? error : [error];
+        collected.errors = (Array.isArray(error) ? error : [error]) as ResponseError[];
         notify();
       },
       complete: () => {
@@ -103,26 +118,36 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
 }
 
 /** The last `data` of a subscription, for `field`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped unless `T` is given, like Collected
 export function last<T = any>(collected: Collected, field: string): T {
   return collected.messages[collected.messages.length - 1]?.data?.[field] as T;
 }
 
+/**
+ * A graphql-transport-ws frame as received: `{ type, id?, payload? }` with a
+ * payload that depends on the type (or the text itself if it was not JSON).
+ * The protocol tests read them freely, so it stays untyped.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type Frame = any;
+
 export interface RawSocket {
   socket: WebSocket;
   /** Every text frame received, parsed. */
-  frames: any[];
+  frames: Frame[];
   /** Every text frame received, as sent on the wire. */
   rawFrames: string[];
   closed: Promise<{ code: number; reason: string }>;
   send(message: unknown): void;
   /** Resolves with the first frame matching `predicate`. */
-  frame(predicate: (frame: any) => boolean, timeoutMs?: number): Promise<any>;
+  frame(predicate: (frame: Frame) => boolean, timeoutMs?: number): Promise<Frame>;
 }
 
-/** A bare graphql-transport-ws socket (no client library), to read frames and close codes; `headers` go on the upgrade request. */
+/** A bare graphql-transport-ws socket (no client library), to read frames and close codes; `headers` go on the upgrade request. It is on the dispose list (./leftovers). */
 export function rawSocket(t: TestServer, headers: Record<string, string> = {}): Promise<RawSocket> {
   const socket = new WebSocket(wsUrl(t), 'graphql-transport-ws', { headers });
-  const frames: any[] = [];
+  onDispose(() => socket.terminate());
+  const frames: Frame[] = [];
   const rawFrames: string[] = [];
   const listeners = new Set<() => void>();
   socket.on('message', (data) => {
@@ -168,15 +193,5 @@ export function rawSocket(t: TestServer, headers: Record<string, string> = {}): 
   });
 }
 
-/** PollResults as a subscriber or reader selects all of it. */
-export interface PollResultsMessage {
-  id: string;
-  pollId: string;
-  participantCount: number;
-  totalVotes: number | null;
-  isClosed: boolean;
-  isHidden: boolean;
-  options: Array<{ optionId: string; label: string; voteCount: number | null; percentage: number | null }>;
-  version: number;
-  updatedAt: string;
-}
+/** Kept here too for the files that import it from ./live. */
+export type { PollResultsMessage } from './documents';

@@ -11,7 +11,9 @@ export interface LogLine {
   time: string;
   message: string;
   requestId?: string;
-  [field: string]: any;
+  /** An error field as the logger serialises it (name, message, code, SQL, stack, cause). */
+  error?: { name?: string; message?: string; code?: unknown; query?: string; stack?: string; cause?: unknown };
+  [field: string]: unknown;
 }
 
 export interface CapturedLogs {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { onDispose } from './leftovers';
 
 /** Folder of the PostgreSQL server programs, or null when they are not installed. */
 export function postgresBinDir(): string | null {
@@ -60,7 +61,7 @@ export interface OwnPostgres {
   /** Stops the server: `fast` disconnects every session cleanly (57P01), `immediate` is a crash (recovery at next start). */
   stop(mode: 'fast' | 'immediate'): Promise<void>;
   start(): Promise<void>;
-  /** Stops it and removes its folder. */
+  /** Stops it and removes its folder (the dispose list does it too). */
   dispose(): Promise<void>;
 }
 
@@ -105,15 +106,10 @@ export async function ownPostgres(): Promise<OwnPostgres> {
     running.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
     await exited;
   };
+  const dispose = onDispose(async () => {
+    await stop('fast');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   await start();
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    start,
-    stop,
-    dispose: async () => {
-      await stop('fast');
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, start, stop, dispose };
 }

@@ -10,6 +10,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { onDispose } from './leftovers';
 import { adminQuery, GENEROUS_RATE_LIMITS } from './server';
 
 export const SCALE_DATABASE_URL = process.env.SCALE_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -67,13 +68,13 @@ export function describeWithScaleServers(suite: string, needs: { needsRedisServe
 
 const admin = (sql: string) => adminQuery(SCALE_DATABASE_URL, sql);
 
-/** A fresh, empty PostgreSQL database for one suite; `drop` removes it. */
+/** A fresh, empty PostgreSQL database for one suite; `drop` removes it (the dispose list drops it too). */
 export async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `scale_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(SCALE_DATABASE_URL);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: url.toString(), drop: onDispose(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
 }
 
 export interface ServerProcess {
@@ -87,7 +88,7 @@ export interface ServerProcess {
 
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
-/** Starts the compiled server (as `npm start` does) and resolves once it listens; `where` runs another copy or from another directory. */
+/** Starts the compiled server (as `npm start` does) and resolves once it listens (the dispose list stops it); `where` runs another copy or from another directory. */
 export function spawnServer(env: Record<string, string>, where: { main?: string; cwd?: string } = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [where.main ?? MAIN], {
     cwd: where.cwd,
@@ -98,6 +99,11 @@ export function spawnServer(env: Record<string, string>, where: { main?: string;
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Also when it never listened: a process that failed to start must not outlive the test.
+  onDispose(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return exited;
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not listen within 30 s:\n${output}`)), 30_000);
     const check = () => {
@@ -132,7 +138,7 @@ export interface RedisProcess {
   start(): Promise<void>;
 }
 
-/** A Redis server of the test's own on a spare port (redis-server from the machine), to stop and restart. */
+/** A Redis server of the test's own on a spare port (redis-server from the machine), to stop and restart; the dispose list stops it. */
 export async function ownRedis(): Promise<RedisProcess> {
   const port = await new Promise<number>((resolve) => {
     const probe = net.createServer().listen(0, '127.0.0.1', () => {
@@ -160,6 +166,7 @@ export async function ownRedis(): Promise<RedisProcess> {
     running.kill('SIGKILL');
     await exited;
   };
+  onDispose(stop);
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, start, stop };
 }

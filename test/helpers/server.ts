@@ -1,6 +1,7 @@
 /**
  * Starts a real server on an ephemeral port with a fresh SQLite file, and
- * talks GraphQL to it over HTTP. Every test file disposes what it started.
+ * talks GraphQL to it over HTTP. Every server goes on the dispose list
+ * (./leftovers): tests never stop one unless stopping is what they test.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,14 +10,24 @@ import { Client as PgClient } from 'pg';
 import { RunningServer, startServerWithProbe, TestProbe } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Logger } from '../../src/logger';
+import { Document, SIGN_UP } from './documents';
+import { onDispose } from './leftovers';
 
-export interface GraphQLResponse<T = any> {
+/** One error of a response (HTTP or WebSocket): the server's formatError gives every error a code. */
+export interface ResponseError {
+  message: string;
+  path?: Array<string | number>;
+  locations?: Array<{ line: number; column: number }>;
+  extensions: { code: string; [key: string]: unknown };
+}
+
+export interface GraphQLResponse<T = unknown> {
   status: number;
   headers: Headers;
   data?: T;
-  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+  errors?: ResponseError[];
   /** The response's own extensions (e.g. cost). */
-  extensions?: Record<string, any>;
+  extensions?: Record<string, unknown>;
 }
 
 export interface TestServer {
@@ -25,7 +36,10 @@ export interface TestServer {
   probe: TestProbe;
   url: string;
   baseUrl: string;
-  /** POSTs one operation; `token` goes in Authorization: Bearer. */
+  /** POSTs one operation; `token` goes in Authorization: Bearer. A typed document (./documents) types the response. */
+  gql<T>(query: Document<T>, variables?: Record<string, unknown>, token?: string | null, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** An untyped document: `data` is `any` unless `T` is given (prefer a typed document in ./documents). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the untyped fallback, kept for documents written inline
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** Signs up a fresh member and returns its token and global id. */
   signUp(overrides?: Partial<{ email: string; title: string; industry: string | null; companySize: string }>): Promise<{ token: string; id: string }>;
@@ -111,19 +125,19 @@ export async function startTestServer(
   }
   const url = `http://127.0.0.1:${server.port}/graphql`;
 
-  const gql: TestServer['gql'] = async (query, variables, token, headers = {}) => {
+  const gql: TestServer['gql'] = async <T>(query: string, variables?: Record<string, unknown>, token?: string | null, headers: Record<string, string> = {}) => {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await response.json()) as { data?: any; errors?: any[]; extensions?: Record<string, any> };
+    const body = (await response.json()) as { data?: T | null; errors?: ResponseError[]; extensions?: Record<string, unknown> };
     return { status: response.status, headers: response.headers, data: body.data ?? undefined, errors: body.errors, extensions: body.extensions };
   };
 
   const signUp: TestServer['signUp'] = async (overrides = {}) => {
     counter += 1;
-    const result = await gql(`mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token member { id } } }`, {
+    const result = await gql(SIGN_UP, {
       input: {
         email: overrides.email ?? `member${counter}-${process.pid}@example.test`,
         password: 'correct horse battery',
@@ -136,19 +150,17 @@ export async function startTestServer(
     return { token: result.data.signUp.token, id: result.data.signUp.member.id };
   };
 
-  return {
-    server,
-    probe,
-    url,
-    baseUrl: `http://127.0.0.1:${server.port}`,
-    gql,
-    signUp,
-    stop: async () => {
+  let stopped: Promise<void> | null = null;
+  // Idempotent: a test may stop its server on purpose, and the dispose list stops it again.
+  const stop = () =>
+    (stopped ??= (async () => {
       await server.stop();
       await database.drop();
       fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    })());
+  onDispose(stop);
+
+  return { server, probe, url, baseUrl: `http://127.0.0.1:${server.port}`, gql, signUp, stop };
 }
 
 /** The codes of a response's errors, for asserting on codes rather than messages. */
