@@ -133,7 +133,7 @@ async function vote(server: Endpoint, token: string, poll: { id: string; optionI
 }
 
 async function logOut(server: Endpoint, token: string): Promise<void> {
-  expect(await server.gql(`mutation { logOut }`, {}, token)).toEqual({ data: { logOut: true } });
+  expect((await server.gql(`mutation { logOut }`, {}, token)).data).toEqual({ logOut: true });
 }
 
 afterEach(() => {

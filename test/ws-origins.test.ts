@@ -113,7 +113,7 @@ describe('origins of WebSocket handshakes and CORS', () => {
 
       const response = await post(ALLOWED);
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+      expect(((await response.json()) as { data?: unknown }).data).toEqual({ __typename: 'Query' });
       expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
       expect(response.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('x-request-id');
       expect(response.headers.get('vary')?.toLowerCase()).toContain('origin');
