@@ -50,6 +50,24 @@ describe('log lines over HTTP', () => {
     expect(line).toMatchObject({ operation: 'LogTooMany', outcome: 'error', errorCodes: ['BAD_USER_INPUT'] });
   });
 
+  it('logs a request the HTTP shell refuses before any operation (an oversized or malformed body) under its id', async () => {
+    const tooLarge = await fetch(t.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'too-large-1' },
+      body: JSON.stringify({ query: `{ __typename }`, variables: { padding: 'x'.repeat(200 * 1024) } }),
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(await logs.waitFor((entry) => entry.requestId === 'too-large-1')).toMatchObject({
+      level: 'info',
+      message: 'request refused',
+      status: 413,
+      code: 'BAD_REQUEST',
+    });
+    const malformed = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'malformed-1' }, body: '{"query":' });
+    expect(malformed.status).toBe(400);
+    expect(await logs.waitFor((entry) => entry.requestId === 'malformed-1')).toMatchObject({ message: 'request refused', status: 400, code: 'BAD_REQUEST' });
+  });
+
   it('logs a request refused for its token (no operation ran) under its id', async () => {
     const result = await t.gql(`{ topics { slug } }`, {}, 'not-a-valid-token-at-all-0000000000');
     expect(result.status).toBe(401);

@@ -27,15 +27,16 @@ export interface HttpShell {
   setReady(ready: boolean): void;
 }
 
-/** Per app: counts an error code the shell answers (graphql_errors_total). */
-const errorCounters = new WeakMap<object, (code: ErrorCode) => void>();
+/** Per app: reports an error the shell answers on /graphql (graphql_errors_total and a log line). */
+const refusalReporters = new WeakMap<object, (res: Response, status: number, code: ErrorCode) => void>();
 
 /**
  * A GraphQL-shaped JSON error. Those answered on /graphql (too large, not JSON, starting, refused
- * before Apollo) are counted with the errors of operations; others (/metrics, unknown paths) are not.
+ * before Apollo) are counted with the errors of operations and logged as refused requests, under
+ * the request id the client got; others (/metrics, unknown paths) are not.
  */
 function jsonError(res: Response, status: number, code: ErrorCode, message: string): void {
-  if (res.req.originalUrl.startsWith('/graphql')) errorCounters.get(res.app)?.(code);
+  if (res.req.originalUrl.startsWith('/graphql')) refusalReporters.get(res.app)?.(res, status, code);
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
@@ -151,7 +152,10 @@ export function createHttpShell(parts: HttpShellParts): HttpShell {
 
   const app = express();
   app.disable('x-powered-by');
-  errorCounters.set(app, (code) => metrics.errorsSent([code]));
+  refusalReporters.set(app, (res, status, code) => {
+    metrics.errorsSent([code]);
+    logger.info('request refused', { requestId: res.locals.requestId, status, code });
+  });
   const httpServer = http.createServer(httpServerOptions(parts.timeouts), app);
   httpServer.keepAliveTimeout = parts.timeouts.keepAliveTimeoutMs;
 

@@ -63,6 +63,7 @@ export class Metrics implements OperationObserver {
   readonly unitOfWork: UnitOfWorkObserver = { waited: (ms) => this.unitWait.observe(ms / 1000) };
 
   constructor() {
+    processMetrics(); // CPU and event-loop figures count from the start, not from the first scrape
     const registers = [this.registry];
     this.operations = new Counter({
       name: 'graphql_operations_total',
