@@ -442,20 +442,24 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
     connectionCount: () => wss.clients.size,
     closeWhere: (matches, code, reason) => signedIn.closeWhere(matches, code, reason),
     viewers: () => signedIn.viewers(),
-    close: async () => {
-      // graphql-ws's dispose sends 1001 to every socket and resolves once every one has closed. A client
-      // that stopped reading never answers the close frame, and ws would wait its 30 s close timeout for
-      // it, past the 10 s shutdown budget of main.ts: after a grace period such sockets are dropped.
-      const force = setTimeout(() => {
-        for (const socket of wss.clients) socket.terminate();
-      }, CLOSE_GRACE_MS);
-      try {
-        await disposable.dispose();
-      } finally {
-        clearTimeout(force);
-      }
-    },
+    close: () => closeAll(wss, disposable),
   };
+}
+
+/**
+ * graphql-ws's dispose sends 1001 to every socket and resolves once every one has closed. A client
+ * that stopped reading never answers the close frame, and ws would wait its 30 s close timeout for
+ * it, past the 10 s shutdown budget of main.ts: after a grace period such sockets are dropped.
+ */
+async function closeAll(wss: WebSocketServer, disposable: { dispose(): void | Promise<void> }): Promise<void> {
+  const force = setTimeout(() => {
+    for (const socket of wss.clients) socket.terminate();
+  }, CLOSE_GRACE_MS);
+  try {
+    await disposable.dispose();
+  } finally {
+    clearTimeout(force);
+  }
 }
 
 export { CloseCode };
