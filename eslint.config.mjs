@@ -47,11 +47,37 @@ export default tseslint.config(
     },
   },
   {
-    // The benchmark and the test files still read untyped JSON responses. The test helpers are typed
-    // (test/helpers/documents.ts types the shared documents and their responses); what remains in
-    // test/*.test.ts is about 100 `(edge: any) =>` callbacks over the responses of documents a file
-    // writes itself (mostly posts, polls, demo), to type with `typed<Result>()` as comments.test.ts does.
-    files: ['test/*.ts', 'bench/**/*.ts', '**/*.spec.ts'],
+    // The benchmark and the test files listed still read untyped JSON responses (`(edge: any) =>`
+    // callbacks over the responses of documents a file writes itself); the other test files type them
+    // with `typed<Result>()` as comments.test.ts does, or with the shared documents of
+    // test/helpers/documents.ts. Remove a file from this list once it is typed.
+    files: [
+      'test/anonymous-views.test.ts',
+      'test/backup.test.ts',
+      'test/crash.test.ts',
+      'test/demo-production.test.ts',
+      'test/demo.test.ts',
+      'test/document-limits.test.ts',
+      'test/http-status.test.ts',
+      'test/http.test.ts',
+      'test/live-comments.test.ts',
+      'test/live-cost.test.ts',
+      'test/live-polls.test.ts',
+      'test/live-protocol.test.ts',
+      'test/node.test.ts',
+      'test/persisted-queries.test.ts',
+      'test/polls.test.ts',
+      'test/posts.test.ts',
+      'test/query-guards.test.ts',
+      'test/rate-limits-redis.test.ts',
+      'test/rate-limits.test.ts',
+      'test/redis-faults.test.ts',
+      'test/startup.test.ts',
+      'test/token-revocation.test.ts',
+      'test/two-instances.test.ts',
+      'bench/**/*.ts',
+      '**/*.spec.ts',
+    ],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
