@@ -53,15 +53,10 @@ export default tseslint.config(
     // test/helpers/documents.ts. Remove a file from this list once it is typed.
     files: [
       'test/demo.test.ts',
-      'test/live-comments.test.ts',
-      'test/live-polls.test.ts',
       'test/live-protocol.test.ts',
-      'test/persisted-queries.test.ts',
       'test/polls.test.ts',
       'test/posts.test.ts',
-      'test/rate-limits.test.ts',
       'test/token-revocation.test.ts',
-      'test/two-instances.test.ts',
       'bench/**/*.ts',
       '**/*.spec.ts',
     ],
