@@ -2,19 +2,20 @@
  * Anonymous views (recordView without a token) count once per client address and post per
  * 30 minutes, as a signed-in member's do per member: a refresh storm adds one view, not fifty.
  */
+import { typed } from './helpers/documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 const from = (address: string) => ({ 'x-forwarded-for': address });
 
-function viewCountOf(response: GraphQLResponse<any>): number {
+function viewCountOf(response: GraphQLResponse<RecordViewResult>): number {
   expect(response.errors).toBeUndefined();
-  return response.data.recordView.post.viewCount;
+  return response.data!.recordView.post.viewCount;
 }
 
 async function createThread(t: TestServer, token: string, title: string): Promise<string> {
   const response = await t.gql(CREATE_THREAD, { input: { title, body: 'Read me.' } }, token);
   expect(response.errors).toBeUndefined();
-  return response.data.createThread.thread.id;
+  return response.data!.createThread.thread.id;
 }
 
 describe('anonymous views', () => {
@@ -91,5 +92,10 @@ describe('anonymous views after 30 minutes', () => {
   });
 });
 
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const RECORD_VIEW = `mutation ($input: RecordViewInput!) { recordView(input: $input) { post { id viewCount } } }`;
+const CREATE_THREAD = typed<{ createThread: { thread: { id: string } } }>(
+  `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`,
+);
+interface RecordViewResult {
+  recordView: { post: { id: string; viewCount: number } };
+}
+const RECORD_VIEW = typed<RecordViewResult>(`mutation ($input: RecordViewInput!) { recordView(input: $input) { post { id viewCount } } }`);

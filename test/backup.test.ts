@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
+import { Document, typed } from './helpers/documents';
 import { ServerProcess, spawnServer } from './helpers/scale';
+import type { ResponseError } from './helpers/server';
 
 const CLI = path.join(__dirname, '..', 'dist', 'src', 'cli');
 
@@ -25,13 +27,19 @@ function cli(name: 'backup' | 'restore', args: string[], databaseUrl: string): P
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-async function gql(server: ServerProcess, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ data?: any; errors?: any[] }> {
+/** Posts `query` to `server`; its response `data` has the shape `T` (`typed<T>()` documents infer it). */
+async function gql<T>(
+  server: ServerProcess,
+  query: string | Document<T>,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<{ data?: T; errors?: ResponseError[] }> {
   const response = await fetch(server.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data?: any; errors?: any[] };
+  return (await response.json()) as { data?: T; errors?: ResponseError[] };
 }
 
 async function readFile<T>(file: string, sql: string): Promise<T[]> {
@@ -65,17 +73,17 @@ describe('npm run backup / npm run restore (SQLite)', () => {
       const signUp = await gql(server, SIGN_UP, {
         input: { email: `m${i}@example.test`, password: 'correct horse battery', title: 'CTO', companySize: 'EMPLOYEES_2_TO_10' },
       });
-      members.push(signUp.data.signUp.token);
+      members.push(signUp.data!.signUp.token);
     }
-    const postId = (await gql(server, CREATE_THREAD, {}, members[0])).data.createThread.thread.id;
-    const poll = (await gql(server, CREATE_POLL, {}, members[0])).data.createPoll.poll;
+    const postId = (await gql(server, CREATE_THREAD, {}, members[0])).data!.createThread.thread.id;
+    const poll = (await gql(server, CREATE_POLL, {}, members[0])).data!.createPoll.poll;
 
     // Comments from 6 clients and vote changes from 4 members, until told to stop.
     const acknowledged: string[] = [];
     const failures: unknown[] = [];
     let slowest = 0;
     let writing = true;
-    const write = async (send: () => Promise<{ errors?: any[] }>, onOk: () => void) => {
+    const write = async (send: () => Promise<{ errors?: ResponseError[] }>, onOk: () => void) => {
       const started = Date.now();
       const response = await send();
       slowest = Math.max(slowest, Date.now() - started);
@@ -127,16 +135,16 @@ describe('npm run backup / npm run restore (SQLite)', () => {
     servers.push(again);
     const stored = new Set((await readFile<{ body: string }>(restored, 'SELECT body FROM comments')).map((row) => row.body));
     expect(before.filter((body) => !stored.has(body))).toEqual([]);
-    const post = await gql(again, `query ($id: ID!) { post(id: $id) { commentCount } }`, { id: postId });
-    expect(post.data.post.commentCount).toBe(stored.size);
-    const results = await gql(
+    const post = await gql<{ post: { commentCount: number } }>(again, `query ($id: ID!) { post(id: $id) { commentCount } }`, { id: postId });
+    expect(post.data!.post.commentCount).toBe(stored.size);
+    const results = await gql<{ post: { results: { participantCount: number; options: Array<{ voteCount: number }> } } }>(
       again,
       `query ($id: ID!) { post(id: $id) { ... on Poll { results { participantCount options { voteCount } } } } }`,
       { id: poll.id },
       members[0],
     );
-    expect(results.data.post.results.participantCount).toBe(members.length);
-    expect(results.data.post.results.options.reduce((sum: number, option: { voteCount: number }) => sum + option.voteCount, 0)).toBe(members.length);
+    expect(results.data!.post.results.participantCount).toBe(members.length);
+    expect(results.data!.post.results.options.reduce((sum: number, option: { voteCount: number }) => sum + option.voteCount, 0)).toBe(members.length);
     // Still writable.
     expect((await gql(again, ADD_COMMENT, { input: { postId, body: 'after the restore' } }, members[1])).errors).toBeUndefined();
     await again.stop();
@@ -160,14 +168,14 @@ describe('npm run backup / npm run restore (SQLite)', () => {
     });
     const backupFile = path.join(dir, 'running-backup.sqlite');
     expect((await cli('backup', [backupFile], `sqlite:${live}`)).code).toBe(0);
-    await gql(server, CREATE_THREAD, {}, member.data.signUp.token);
+    await gql(server, CREATE_THREAD, {}, member.data!.signUp.token);
 
     const restore = await cli('restore', [backupFile], `sqlite:${live}`);
     expect(restore.code).toBe(2);
     expect(restore.stderr).toContain('stop the server');
     // The running server still has its data and still writes.
-    expect((await gql(server, '{ posts(first: 5) { totalCount } }')).data.posts.totalCount).toBe(1);
-    expect((await gql(server, CREATE_THREAD, {}, member.data.signUp.token)).errors).toBeUndefined();
+    expect((await gql<{ posts: { totalCount: number } }>(server, '{ posts(first: 5) { totalCount } }')).data!.posts.totalCount).toBe(1);
+    expect((await gql(server, CREATE_THREAD, {}, member.data!.signUp.token)).errors).toBeUndefined();
     await server.stop();
     expect(await readFile(live, 'SELECT COUNT(*) AS n FROM posts')).toEqual([{ n: 2 }]);
   }, 60_000);
@@ -189,8 +197,12 @@ describe('npm run backup / npm run restore (SQLite)', () => {
   });
 });
 
-const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`;
-const CREATE_THREAD = `mutation { createThread(input: { title: "Backups", body: "Under load" }) { thread { id } } }`;
-const CREATE_POLL = `mutation { createPoll(input: { title: "Backup tool?", options: ["VACUUM INTO", "Online backup API", "cp"] }) { poll { id options { id } } } }`;
+const SIGN_UP = typed<{ signUp: { token: string } }>(`mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`);
+const CREATE_THREAD = typed<{ createThread: { thread: { id: string } } }>(
+  `mutation { createThread(input: { title: "Backups", body: "Under load" }) { thread { id } } }`,
+);
+const CREATE_POLL = typed<{ createPoll: { poll: { id: string; options: Array<{ id: string }> } } }>(
+  `mutation { createPoll(input: { title: "Backup tool?", options: ["VACUUM INTO", "Online backup API", "cp"] }) { poll { id options { id } } } }`,
+);
 const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
 const CAST_VOTE = `mutation ($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`;

@@ -8,26 +8,39 @@ import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import sqlite3 from 'sqlite3';
 import { describeWithScaleServers, freshPostgresDatabase, ServerProcess, spawnServer } from './helpers/scale';
+import type { Document } from './helpers/documents';
 import { temporaryDirectory } from './helpers/leftovers';
+import type { ResponseError } from './helpers/server';
 
-async function gql(server: ServerProcess, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<{ data?: any; errors?: any[] }> {
+/** Posts `query` to `server`; its response `data` has the shape `T` (`typed<T>()` documents infer it). */
+async function gql<T>(
+  server: ServerProcess,
+  query: string | Document<T>,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<{ data?: T; errors?: ResponseError[] }> {
   const response = await fetch(server.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return (await response.json()) as { data?: any; errors?: any[] };
+  return (await response.json()) as { data?: T; errors?: ResponseError[] };
 }
 
 /** Starts a server on `databaseUrl`, writes comments from 8 clients at once, SIGKILLs it mid-storm; returns what was acknowledged. */
 async function stormThenKill(databaseUrl: string): Promise<{ postId: string; acknowledged: string[] }> {
   const server = await spawnServer({ DATABASE_URL: databaseUrl });
-  const signUp = await gql(server, `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`, {
+  const signUp = await gql<{ signUp: { token: string } }>(server, `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`, {
     input: { email: 'storm@example.test', password: 'correct horse battery', title: 'CTO', companySize: 'EMPLOYEES_2_TO_10' },
   });
-  const token: string = signUp.data.signUp.token;
-  const thread = await gql(server, `mutation { createThread(input: { title: "Storm", body: "Killed mid-write" }) { thread { id } } }`, {}, token);
-  const postId: string = thread.data.createThread.thread.id;
+  const token: string = signUp.data!.signUp.token;
+  const thread = await gql<{ createThread: { thread: { id: string } } }>(
+    server,
+    `mutation { createThread(input: { title: "Storm", body: "Killed mid-write" }) { thread { id } } }`,
+    {},
+    token,
+  );
+  const postId: string = thread.data!.createThread.thread.id;
 
   const acknowledged: string[] = [];
   let killed = false;
@@ -64,8 +77,8 @@ async function expectNothingLost(databaseUrl: string, storm: { postId: string; a
   try {
     const stored = new Set(await storedBodies());
     expect(storm.acknowledged.filter((body) => !stored.has(body))).toEqual([]);
-    const post = await gql(server, `query ($id: ID!) { post(id: $id) { commentCount } }`, { id: storm.postId });
-    expect(post.data.post.commentCount).toBe(stored.size);
+    const post = await gql<{ post: { commentCount: number } }>(server, `query ($id: ID!) { post(id: $id) { commentCount } }`, { id: storm.postId });
+    expect(post.data!.post.commentCount).toBe(stored.size);
   } finally {
     await server.stop();
   }

@@ -7,14 +7,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_ACCOUNT } from '../src/demo/load-demo';
+import { Document, typed } from './helpers/documents';
 import { spawnServer } from './helpers/scale';
+import type { ResponseError } from './helpers/server';
 
-async function post(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: any; errors?: any[] }> {
+/** Posts `query` to `url`; its response `data` has the shape `T` (`typed<T>()` documents infer it). */
+async function post<T>(url: string, query: string | Document<T>, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: ResponseError[] }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  return (await response.json()) as { data?: any; errors?: any[] };
+  return (await response.json()) as { data?: T; errors?: ResponseError[] };
 }
 
-const LOG_IN = `mutation ($input: LogInInput!) { logIn(input: $input) { token } }`;
+const LOG_IN = typed<{ logIn: { token: string } }>(`mutation ($input: LogInInput!) { logIn(input: $input) { token } }`);
 
 describe('demo community in production', () => {
   let dir: string;
@@ -38,8 +41,8 @@ describe('demo community in production', () => {
   it('is loaded with DEMO_DATA=1', async () => {
     const server = await spawnServer({ NODE_ENV: 'production', DEMO_DATA: '1', DATABASE_URL: `sqlite:${path.join(dir, 'on.sqlite')}` });
     try {
-      expect((await post(server.url, '{ posts(first: 1) { totalCount } }')).data.posts.totalCount).toBeGreaterThan(0);
-      expect((await post(server.url, LOG_IN, { input: DEMO_ACCOUNT })).data.logIn.token).toEqual(expect.any(String));
+      expect((await post<{ posts: { totalCount: number } }>(server.url, '{ posts(first: 1) { totalCount } }')).data!.posts.totalCount).toBeGreaterThan(0);
+      expect((await post(server.url, LOG_IN, { input: DEMO_ACCOUNT })).data!.logIn.token).toEqual(expect.any(String));
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { buildSchema, DocumentNode, Kind, parse, specifiedRules, validate } from 'graphql';
 import { loadConfig } from '../src/config';
 import { checkSource, costOf, documentRules } from '../src/graphql/document-limits';
-import { RawSocket, rawSocket } from './helpers/live';
+import { Frame, RawSocket, rawSocket } from './helpers/live';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 type Limit = 'LIMIT_DEPTH' | 'LIMIT_ALIASES' | 'LIMIT_DIRECTIVES' | 'LIMIT_TOKENS' | 'LIMIT_CHARACTERS' | 'LIMIT_COST';
@@ -138,7 +138,7 @@ describe('document limits', () => {
      * Subscribes `id`, then a snapshot subscription after it: the server handles one socket's
      * subscribes in order, so once the snapshot's first message is in, `id` was answered if refused.
      */
-    async function subscribe(raw: RawSocket, id: string, query: string, variables: Record<string, unknown>): Promise<any[]> {
+    async function subscribe(raw: RawSocket, id: string, query: string, variables: Record<string, unknown>): Promise<Frame[]> {
       raw.send({ id, type: 'subscribe', payload: { query, variables } });
       raw.send({ id: `${id}-after`, type: 'subscribe', payload: { query: STATS('viewCount'), variables: { id: threadId } } });
       await raw.frame((frame) => frame.id === `${id}-after` && frame.type === 'next');

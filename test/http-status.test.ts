@@ -6,7 +6,7 @@
  * refused, CSRF prevention stays on, and /graphql/<anything> is a JSON 404.
  */
 import { ClientError, ErrorCode, ServiceUnavailableError } from '../src/graphql/errors';
-import { codesOf, startTestServer, TestServer } from './helpers/server';
+import { codesOf, ResponseError, startTestServer, TestServer } from './helpers/server';
 
 const rateLimited = (retryAfter: number) => new ClientError('Too many requests; retry later.', ErrorCode.RATE_LIMITED, { retryAfter });
 
@@ -122,7 +122,7 @@ describe('HTTP status codes', () => {
       });
       expect({ path, status: response.status }).toEqual({ path, status: 404 });
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(((await response.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+      expect(((await response.json()) as { errors: ResponseError[] }).errors[0].extensions.code).toBe('NOT_FOUND');
     }
     expect((await t.gql(`{ __typename }`)).status).toBe(200);
   });

@@ -1,13 +1,13 @@
 import { captureLogs } from './helpers/logs';
-import { CREATE_THREAD } from './helpers/documents';
-import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
+import { CREATE_THREAD, typed } from './helpers/documents';
+import { codesOf, GraphQLResponse, ResponseError, startTestServer, TestServer } from './helpers/server';
 
 /** Sends a raw request to /graphql and parses the JSON answer (failing when it is not JSON). */
 async function raw(url: string, init: RequestInit): Promise<GraphQLResponse & { contentType: string | null }> {
   const response = await fetch(url, init);
   const contentType = response.headers.get('content-type');
   const text = await response.text();
-  let body: { data?: any; errors?: any[] };
+  let body: { data?: unknown; errors?: ResponseError[] };
   try {
     body = JSON.parse(text);
   } catch {
@@ -128,10 +128,10 @@ describe('HTTP surface and error model', () => {
     it('serves introspection outside production', async () => {
       const result = await t.gql(INTROSPECTION);
       expect(result.errors).toBeUndefined();
-      expect(result.data.__schema.queryType.name).toBe('Query');
-      expect(result.data.__schema.types.map((type: any) => type.name)).toEqual(expect.arrayContaining(['Comment', 'Thread', 'Poll']));
-      const typeInfo = await t.gql(`{ __type(name: "Comment") { fields { name } } }`);
-      expect(typeInfo.data.__type.fields.map((field: any) => field.name)).toEqual(expect.arrayContaining(['body', 'replies']));
+      expect(result.data!.__schema.queryType.name).toBe('Query');
+      expect(result.data!.__schema.types.map((type) => type.name)).toEqual(expect.arrayContaining(['Comment', 'Thread', 'Poll']));
+      const typeInfo = await t.gql(typed<{ __type: { fields: Array<{ name: string }> } }>(`{ __type(name: "Comment") { fields { name } } }`));
+      expect(typeInfo.data!.__type.fields.map((field) => field.name)).toEqual(expect.arrayContaining(['body', 'replies']));
     });
 
     it("serves Apollo's landing page to a browser outside production", async () => {
@@ -248,4 +248,6 @@ describe('HTTP surface and error model', () => {
   });
 });
 
-const INTROSPECTION = `{ __schema { queryType { name } types { name } } }`;
+const INTROSPECTION = typed<{ __schema: { queryType: { name: string }; types: Array<{ name: string }> } }>(
+  `{ __schema { queryType { name } types { name } } }`,
+);

@@ -5,9 +5,9 @@
  * errors for bad arguments, and SLOW_CONSUMER for a stalled reader.
  */
 import type { Client } from 'graphql-ws';
-import { ADD_COMMENT, ADD_UPVOTE, CREATE_THREAD } from './helpers/documents';
+import { ADD_COMMENT, ADD_UPVOTE, CREATE_THREAD, typed } from './helpers/documents';
 import { collect, Collected, connect, rawSocket, RawSocket } from './helpers/live';
-import { codesOf, startTestServer, TestServer } from './helpers/server';
+import { codesOf, ResponseError, startTestServer, TestServer } from './helpers/server';
 
 /** A well-formed ID of the given kind that names nothing (IDs are base64url "<Type>:<id>"). */
 const unknownId = (type: string) => Buffer.from(`${type}:999999`, 'utf8').toString('base64url');
@@ -79,7 +79,7 @@ describe('live: commentAdded', () => {
   async function oldest(postId: string, after?: string): Promise<Array<{ id: string; cursor: string }>> {
     const result = await t.gql(POST_COMMENTS, { id: postId, after });
     expect(result.errors).toBeUndefined();
-    return result.data.post.comments.edges.map((edge: any) => ({ id: edge.node.id, cursor: edge.cursor }));
+    return result.data!.post.comments.edges.map((edge) => ({ id: edge.node.id, cursor: edge.cursor }));
   }
 
   const subscribe = (on: Client, postId: string, after?: string | null) => collect(on, COMMENT_ADDED, { postId, ...(after !== undefined ? { after } : {}) });
@@ -313,7 +313,7 @@ describe('live: commentAdded', () => {
       await waitFor(() => live.feedSizes().comments === STALLED_SUBSCRIPTIONS + 1, 'every subscription');
 
       // Stop reading: the kernel buffers fill, then the server's writes to this socket stall.
-      const tcp = (raw.socket as any)._socket as import('node:net').Socket;
+      const tcp = (raw.socket as unknown as { _socket: import('node:net').Socket })._socket;
       tcp.pause();
       added = [];
       let batches = 0;
@@ -346,7 +346,7 @@ describe('live: commentAdded', () => {
         const frames = raw.frames.filter((frame) => frame.id === id);
         expect(frames.slice(0, -1).every((frame) => frame.type === 'next')).toBe(true);
         const error = frames[frames.length - 1];
-        expect(error.payload.map((e: any) => e.extensions.code)).toEqual(['SLOW_CONSUMER']);
+        expect(error.payload.map((e: ResponseError) => e.extensions.code)).toEqual(['SLOW_CONSUMER']);
         const received = frames.slice(0, -1).map((frame) => frame.payload.data.commentAdded.node.id);
         expect(received).toEqual(added.slice(0, received.length));
         expect(received.length).toBeLessThan(added.length);
@@ -397,7 +397,7 @@ const COMMENT_ADDED_IDS = `
     commentAdded(postId: $postId, after: $after) { cursor node { id body } }
   }`;
 
-const POST_COMMENTS = `
+const POST_COMMENTS = typed<{ post: { comments: { edges: Array<{ cursor: string; node: { id: string } }> } } }>(`
   query Comments($id: ID!, $after: String) {
     post(id: $id) { comments(first: 100, orderBy: OLDEST, after: $after) { edges { cursor node { id } } } }
-  }`;
+  }`);

@@ -12,7 +12,7 @@
  */
 import type { Client } from 'graphql-ws';
 import * as pollResults from '../src/modules/poll/poll-results';
-import { ADD_COMMENT, CAST_VOTE, CREATE_POLL, READ_RESULTS, WATCH_RESULTS, WATCH_STATS } from './helpers/documents';
+import { ADD_COMMENT, CAST_VOTE, CREATE_POLL, Document, READ_RESULTS, WATCH_RESULTS, WATCH_STATS } from './helpers/documents';
 import { collect, Collected, connect, last } from './helpers/live';
 import { startTestServer, TestServer } from './helpers/server';
 
@@ -61,10 +61,10 @@ describe('live: fan-out cost does not grow with the audience', () => {
     t.probe.queryLog.captured = null;
   });
 
-  async function mutate(document: string, input: Record<string, unknown>, token: string): Promise<any> {
+  async function mutate<T>(document: Document<T>, input: Record<string, unknown>, token: string): Promise<T> {
     const response = await t.gql(document, { input }, token);
     expect(response.errors).toBeUndefined();
-    return response.data;
+    return response.data!;
   }
 
   /** Runs `act` and `settled` (resolves when every subscriber got the change) while recording SQL; returns the statements. */

@@ -14,6 +14,8 @@ import {
   CREATE_THREAD,
   dbId,
   DELETE_COMMENT,
+  Document,
+  PostStatsMessage,
   READ_RESULTS,
   READ_STATS,
   RECORD_VIEW,
@@ -93,10 +95,10 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
     return response.data.createPoll.poll;
   }
 
-  async function mutate(document: string, input: Record<string, unknown>, token: string | null): Promise<any> {
+  async function mutate<T>(document: Document<T>, input: Record<string, unknown>, token: string | null): Promise<T> {
     const response = await t.gql(document, { input }, token);
     expect(response.errors).toBeUndefined();
-    return response.data;
+    return response.data!;
   }
 
   const vote = (member: Member, poll: CreatedPoll, ...indexes: number[]) =>
@@ -347,7 +349,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
         expect(last(watch, 'pollResultsUpdated').participantCount).toBe(1);
       }
       expect(last(owner, 'pollResultsUpdated')).toMatchObject({ isHidden: false, totalVotes: 1, participantCount: 1 });
-      expect(last(owner, 'pollResultsUpdated').options.map((option: any) => option.voteCount)).toEqual([1, 0, 0]);
+      expect(last<PollResultsMessage>(owner, 'pollResultsUpdated').options.map((option) => option.voteCount)).toEqual([1, 0, 0]);
 
       // The subscriber votes: their next message carries the tallies; the others' do not.
       let seen = voter.messages.length;
@@ -473,7 +475,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       return response.data!.createThread.thread.id;
     }
 
-    async function httpStats(postId: string): Promise<any> {
+    async function httpStats(postId: string): Promise<PostStatsMessage> {
       const response = await t.gql(READ_STATS, { id: postId });
       expect(response.errors).toBeUndefined();
       return response.data!.post!.stats;

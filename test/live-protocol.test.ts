@@ -9,10 +9,10 @@ import type net from 'node:net';
 import path from 'node:path';
 import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ADD_COMMENT, CAST_VOTE, CREATE_POLL, CREATE_THREAD, SIGN_UP } from './helpers/documents';
+import { ADD_COMMENT, CAST_VOTE, CREATE_POLL, CREATE_THREAD, CreateThreadResult, SIGN_UP, SignUpResult } from './helpers/documents';
 import { disposeTestLeftovers, temporaryDirectory } from './helpers/leftovers';
-import { collect, connect, rawSocket, RawSocket, wsUrl } from './helpers/live';
-import { startTestServer, TestServer } from './helpers/server';
+import { collect, connect, Frame, rawSocket, RawSocket, wsUrl } from './helpers/live';
+import { ResponseError, startTestServer, TestServer } from './helpers/server';
 
 /** LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION and LIVE_KEEPALIVE_MS of the servers below. */
 const MAX_SUBSCRIPTIONS = 3;
@@ -38,7 +38,7 @@ async function initialised(server: TestServer, payload: Record<string, unknown> 
 }
 
 const framesOf = (raw: RawSocket, id: string) => raw.frames.filter((frame) => frame.id === id);
-const codesIn = (frame: any): string[] => frame.payload.map((error: any) => error.extensions?.code);
+const codesIn = (frame: Frame): string[] => frame.payload.map((error: ResponseError) => error.extensions?.code);
 
 describe('live: the WebSocket protocol', () => {
   let t: TestServer;
@@ -235,7 +235,7 @@ describe('live: the WebSocket protocol', () => {
       await waitFor(() => t.probe.liveHub.feedSizes().comments === 1, 'the commentAdded subscription');
       const members = t.probe.services.members;
       const memberSpy = jest.spyOn(members, 'findByIds').mockRejectedValue(new Error('SQLITE_ERROR: no such column: secret_column'));
-      let frame: any;
+      let frame: Frame;
       try {
         expect((await t.gql(ADD_COMMENT, { input: { postId: threadId, body: 'Hello' } }, author.token)).errors).toBeUndefined();
         frame = await socket.frame((f) => f.id === 'comments');
@@ -491,13 +491,13 @@ describe('live: graceful shutdown of the compiled server', () => {
           variables: { input: { email: 'stop@example.test', password: 'correct horse battery', title: 'CIO', companySize: 'EMPLOYEES_2_TO_10' } },
         }),
       });
-      const token = ((await signUp.json()) as any).data.signUp.token;
+      const token = ((await signUp.json()) as { data: SignUpResult }).data.signUp.token;
       const created = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: CREATE_THREAD, variables: { input: { title: 'Shutdown', body: 'Body.' } } }),
       });
-      const postId = ((await created.json()) as any).data.createThread.thread.id;
+      const postId = ((await created.json()) as { data: CreateThreadResult }).data.createThread.thread.id;
 
       let closeCode: number | null = null;
       const on = connect(server, token, { onClose: (code) => (closeCode = code) });
@@ -510,7 +510,7 @@ describe('live: graceful shutdown of the compiled server', () => {
       await stalled.frame((frame) => frame.type === 'connection_ack');
       stalled.send({ id: 'stats', type: 'subscribe', payload: { query: POST_STATS, variables: { postId } } });
       await stalled.frame((frame) => frame.id === 'stats');
-      ((stalled.socket as any)._socket as net.Socket).pause();
+      (stalled.socket as unknown as { _socket: net.Socket })._socket.pause();
 
       const started = Date.now();
       child.kill('SIGTERM');

@@ -1,4 +1,4 @@
-import { ADD_COMMENT, ADD_UPVOTE, dbId, RECORD_VIEW } from './helpers/documents';
+import { ADD_COMMENT, ADD_UPVOTE, dbId, RECORD_VIEW, typed } from './helpers/documents';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 
 /**
@@ -10,15 +10,15 @@ import { codesOf, startTestServer, TestServer } from './helpers/server';
 describe('node(id) and post(id)', () => {
   let t: TestServer;
   let member: { token: string; id: string };
-  let thread: any;
-  let poll: any;
+  let thread: CreatedThread;
+  let poll: CreatedPoll;
   let commentId: string;
   let replyId: string;
 
   beforeAll(async () => {
     t = await startTestServer();
     member = await t.signUp({ title: 'VP Engineering', industry: 'Retail', companySize: 'EMPLOYEES_51_TO_200' });
-    thread = (await t.gql(CREATE_THREAD_WITH_NODES, { input: { title: 'A thread', body: 'Its body.', topics: ['Node Topic'] } }, member.token)).data
+    thread = (await t.gql(CREATE_THREAD_WITH_NODES, { input: { title: 'A thread', body: 'Its body.', topics: ['Node Topic'] } }, member.token)).data!
       .createThread.thread;
     poll = (
       await t.gql(
@@ -26,7 +26,7 @@ describe('node(id) and post(id)', () => {
         { input: { title: 'A poll', description: 'Choose.', options: ['Red', 'Blue'], topics: ['Node Topic'] } },
         member.token,
       )
-    ).data.createPoll.poll;
+    ).data!.createPoll.poll;
     commentId = (await t.gql(ADD_COMMENT, { input: { postId: thread.id, body: 'A comment' } }, member.token)).data!.addComment.comment.id;
     replyId = (await t.gql(ADD_COMMENT, { input: { postId: thread.id, parentId: commentId, body: 'A reply' } }, member.token)).data!.addComment.comment.id;
   });
@@ -172,14 +172,24 @@ function reencode(globalId: string, type: string): string {
   return Buffer.from(`${type}:${dbId(globalId)}`, 'utf8').toString('base64url');
 }
 
-const CREATE_THREAD_WITH_NODES = `
+type Id = { id: string };
+interface CreatedThread extends Id {
+  topics: Id[];
+  stats: Id;
+}
+interface CreatedPoll extends Id {
+  options: Id[];
+  results: Id;
+  stats: Id;
+}
+const CREATE_THREAD_WITH_NODES = typed<{ createThread: { thread: CreatedThread } }>(`
   mutation CreateThread($input: CreateThreadInput!) {
     createThread(input: $input) { thread { id topics { id } stats { id } } }
-  }`;
-const CREATE_POLL_WITH_NODES = `
+  }`);
+const CREATE_POLL_WITH_NODES = typed<{ createPoll: { poll: CreatedPoll } }>(`
   mutation CreatePoll($input: CreatePollInput!) {
     createPoll(input: $input) { poll { id options { id } results { id } stats { id } } }
-  }`;
+  }`);
 const CAST_VOTE_WITH_RESULTS = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { id results { id } } } }`;
 const NODE = `
   query Node($id: ID!) {

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describeWithScaleServers, freshPostgresDatabase, SCALE_REDIS_URL, ServerProcess, spawnServer } from './helpers/scale';
+import type { ResponseError } from './helpers/server';
 
 const SUITE = 'automatic persisted queries across two instances';
 const QUERY = '{ topics { slug } }';
@@ -26,9 +27,9 @@ describeWithScaleServers(SUITE)(SUITE, () => {
     await database.drop();
   }, 30_000);
 
-  async function post(instance: ServerProcess, body: unknown): Promise<{ status: number; body: any }> {
+  async function post(instance: ServerProcess, body: unknown): Promise<{ status: number; body: { data?: unknown; errors: ResponseError[] } }> {
     const response = await fetch(instance.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: response.status, body: await response.json() };
+    return { status: response.status, body: (await response.json()) as { data?: unknown; errors: ResponseError[] } };
   }
 
   const persisted = { persistedQuery: { version: 1, sha256Hash: HASH } };
@@ -37,7 +38,7 @@ describeWithScaleServers(SUITE)(SUITE, () => {
     for (const instance of instances) {
       const { status, body } = await post(instance, { extensions: persisted });
       expect(status).toBe(200); // Apollo's APQ protocol: the client reads the code and sends the full query
-      expect(body.errors.map((error: any) => error.extensions.code)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
+      expect(body.errors.map((error) => error.extensions.code)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
       expect(body.data).toBeUndefined();
     }
   });
@@ -45,10 +46,10 @@ describeWithScaleServers(SUITE)(SUITE, () => {
   it('registers nothing: a query sent with its hash on one instance is not known by its hash on the other', async () => {
     const [first, second] = instances;
     const register = await post(first, { query: QUERY, extensions: persisted });
-    expect(register.body.errors.map((error: any) => error.extensions.code)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
+    expect(register.body.errors.map((error) => error.extensions.code)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
     for (const instance of [first, second]) {
       const { body } = await post(instance, { extensions: persisted });
-      expect(body.errors.map((error: any) => error.extensions.code)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
+      expect(body.errors.map((error) => error.extensions.code)).toEqual(['PERSISTED_QUERY_NOT_SUPPORTED']);
     }
   });
 

@@ -1,4 +1,4 @@
-import { CREATE_THREAD, dbId, RESULTS_FIELDS } from './helpers/documents';
+import { CREATE_THREAD, dbId, PollResultsMessage, RESULTS_FIELDS, typed } from './helpers/documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 import type { DomainEvent } from '../src/modules/events';
 import { onDispose } from './helpers/leftovers';
@@ -43,7 +43,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       token,
     );
     if (!response.data?.createPoll) throw new Error(`createPoll failed: ${JSON.stringify(response.errors)}`);
-    const poll = response.data.createPoll.poll;
+    const poll = response.data!.createPoll.poll;
     return { id: poll.id, resultsId: poll.results.id, options: poll.options };
   }
 
@@ -54,7 +54,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
   async function readPoll(pollId: string, token: string | null = null) {
     const response = await t.gql(READ_POLL, { id: pollId }, token);
     expectNoErrors(response);
-    return response.data.post;
+    return response.data!.post;
   }
 
   function pollEvents(pollId: string): DomainEvent[] {
@@ -75,7 +75,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
         author.token,
       );
       expectNoErrors(response);
-      const poll = response.data.createPoll.poll;
+      const poll = response.data!.createPoll.poll;
       expect(poll).toMatchObject({
         __typename: 'Poll',
         title: 'Remote or office?',
@@ -87,14 +87,14 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
         viewerChoices: [],
         author: { id: author.id },
       });
-      expect(poll.options.map((option: any) => [option.label, option.position])).toEqual([
+      expect(poll.options.map((option) => [option.label, option.position])).toEqual([
         ['Remote', 0],
         ['Office', 1],
         ['Hybrid', 2],
       ]);
       expect(poll.results).toMatchObject({ pollId: poll.id, version: 0, participantCount: 0, totalVotes: 0, isClosed: false, isHidden: false });
       expect(poll.results.id).not.toBe(poll.id);
-      expect(poll.results.options).toEqual(poll.options.map((option: any) => ({ optionId: option.id, label: option.label, voteCount: 0, percentage: 0 })));
+      expect(poll.results.options).toEqual(poll.options.map((option) => ({ optionId: option.id, label: option.label, voteCount: 0, percentage: 0 })));
       // The same poll read back, by post(id:) and node(id:).
       const read = await readPoll(poll.id);
       expect(read.results).toMatchObject({ version: 0, totalVotes: 0, participantCount: 0 });
@@ -112,11 +112,11 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
         author.token,
       );
       expectNoErrors(response);
-      const poll = response.data.createPoll.poll;
+      const poll = response.data!.createPoll.poll;
       expect(poll.options).toHaveLength(20);
       expect(poll.options[19].label).toBe(options[19]);
       expect(poll.description).toBe(description.replace('\r\n\r\n', '\n\n'));
-      expect([...poll.description]).toHaveLength(5_000);
+      expect([...poll.description!]).toHaveLength(5_000);
       expect(poll).toMatchObject({ allowsMultipleChoices: true, resultsVisibility: 'ON_VOTE' });
     });
 
@@ -124,7 +124,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const closesAt = new Date(Date.now() + 86_400_000).toISOString();
       const response = await t.gql(CREATE_POLL_WITH_FIELDS, { input: { title: 'Tomorrow?', options: ['Yes', 'No'], closesAt } }, author.token);
       expectNoErrors(response);
-      expect(response.data.createPoll.poll).toMatchObject({ closesAt, isClosed: false });
+      expect(response.data!.createPoll.poll).toMatchObject({ closesAt, isClosed: false });
     });
 
     it('treats explicit nulls as the defaults and a blank description as none', async () => {
@@ -144,7 +144,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
         author.token,
       );
       expectNoErrors(response);
-      expect(response.data.createPoll.poll).toMatchObject({
+      expect(response.data!.createPoll.poll).toMatchObject({
         description: null,
         allowsMultipleChoices: false,
         resultsVisibility: 'ALWAYS',
@@ -255,10 +255,10 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const poll = await createPoll({});
       const response = await vote(voter.token, poll.id, [poll.options[1].id]);
       expectNoErrors(response);
-      const voted = response.data.castVote.poll;
+      const voted = response.data!.castVote.poll;
       expect(voted.viewerChoices).toEqual([poll.options[1].id]);
       expect(voted.results).toMatchObject({ version: 1, participantCount: 1, totalVotes: 1, isHidden: false });
-      expect(voted.results.options.map((option: any) => [option.voteCount, option.percentage])).toEqual([
+      expect(voted.results.options.map((option) => [option.voteCount, option.percentage])).toEqual([
         [0, 0],
         [1, 100],
         [0, 0],
@@ -280,17 +280,17 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       await new Promise((resolve) => setTimeout(resolve, 5)); // updatedAt has millisecond resolution
       const changed = await vote(voter.token, poll.id, [b]);
       expectNoErrors(changed);
-      expect(Date.parse(changed.data.castVote.poll.results.updatedAt)).toBeGreaterThan(Date.parse(before));
-      expect(changed.data.castVote.poll.viewerChoices).toEqual([b]);
-      expect(changed.data.castVote.poll.results).toMatchObject({ version: 3, participantCount: 2, totalVotes: 2 });
-      expect(changed.data.castVote.poll.results.options.map((option: any) => option.voteCount)).toEqual([1, 1, 0]);
+      expect(Date.parse(changed.data!.castVote.poll.results.updatedAt)).toBeGreaterThan(Date.parse(before));
+      expect(changed.data!.castVote.poll.viewerChoices).toEqual([b]);
+      expect(changed.data!.castVote.poll.results).toMatchObject({ version: 3, participantCount: 2, totalVotes: 2 });
+      expect(changed.data!.castVote.poll.results.options.map((option) => option.voteCount)).toEqual([1, 1, 0]);
 
       const same = await vote(voter.token, poll.id, [b]);
       expectNoErrors(same);
-      expect(same.data.castVote.poll.results.updatedAt).toBe(changed.data.castVote.poll.results.updatedAt);
-      expect(same.data.castVote.poll.viewerChoices).toEqual([b]);
-      expect(same.data.castVote.poll.results).toMatchObject({ version: 3, participantCount: 2, totalVotes: 2 });
-      expect(same.data.castVote.poll.results.options.map((option: any) => option.voteCount)).toEqual([1, 1, 0]);
+      expect(same.data!.castVote.poll.results.updatedAt).toBe(changed.data!.castVote.poll.results.updatedAt);
+      expect(same.data!.castVote.poll.viewerChoices).toEqual([b]);
+      expect(same.data!.castVote.poll.results).toMatchObject({ version: 3, participantCount: 2, totalVotes: 2 });
+      expect(same.data!.castVote.poll.results.options.map((option) => option.voteCount)).toEqual([1, 1, 0]);
       expect(pollEvents(poll.id).map((event) => (event as { version: number }).version)).toEqual([1, 2, 3]);
     });
 
@@ -299,12 +299,12 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const [k, s, v, m] = poll.options.map((option) => option.id);
       const first = await vote(voter.token, poll.id, [v, k]);
       expectNoErrors(first);
-      expect([...first.data.castVote.poll.viewerChoices].sort()).toEqual([k, v].sort());
+      expect([...first.data!.castVote.poll.viewerChoices].sort()).toEqual([k, v].sort());
       expectNoErrors(await vote(other.token, poll.id, [s, v]));
 
       let results = (await readPoll(poll.id)).results;
       expect(results).toMatchObject({ participantCount: 2, totalVotes: 4, version: 2 });
-      expect(results.options.map((option: any) => [option.voteCount, option.percentage])).toEqual([
+      expect(results.options.map((option) => [option.voteCount, option.percentage])).toEqual([
         [1, 25],
         [1, 25],
         [2, 50],
@@ -313,15 +313,15 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
       // The same set in another order is the same vote.
       const same = await vote(voter.token, poll.id, [k, v]);
-      expect(same.data.castVote.poll.results.version).toBe(2);
+      expect(same.data!.castVote.poll.results.version).toBe(2);
 
       // A smaller set replaces the earlier one.
       const narrowed = await vote(voter.token, poll.id, [m]);
-      expect(narrowed.data.castVote.poll.viewerChoices).toEqual([m]);
-      results = narrowed.data.castVote.poll.results;
+      expect(narrowed.data!.castVote.poll.viewerChoices).toEqual([m]);
+      results = narrowed.data!.castVote.poll.results;
       expect(results).toMatchObject({ participantCount: 2, totalVotes: 3, version: 3 });
-      expect(results.options.map((option: any) => option.voteCount)).toEqual([0, 1, 1, 1]);
-      expect(results.options.map((option: any) => option.percentage)).toEqual([0, 34, 33, 33]);
+      expect(results.options.map((option) => option.voteCount)).toEqual([0, 1, 1, 1]);
+      expect(results.options.map((option) => option.percentage)).toEqual([0, 34, 33, 33]);
     });
   });
 
@@ -334,10 +334,10 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
       const response = await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, voter.token);
       expectNoErrors(response);
-      const retracted = response.data.retractVote.poll;
+      const retracted = response.data!.retractVote.poll;
       expect(retracted.viewerChoices).toEqual([]);
       expect(retracted.results).toMatchObject({ version: 3, participantCount: 1, totalVotes: 1 });
-      expect(retracted.results.options.map((option: any) => [option.voteCount, option.percentage])).toEqual([
+      expect(retracted.results.options.map((option) => [option.voteCount, option.percentage])).toEqual([
         [0, 0],
         [0, 0],
         [1, 100],
@@ -347,7 +347,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
       // The member may vote again afterwards.
       const again = await vote(voter.token, poll.id, [poll.options[1].id]);
-      expect(again.data.castVote.poll.results).toMatchObject({ version: 4, participantCount: 2, totalVotes: 2 });
+      expect(again.data!.castVote.poll.results).toMatchObject({ version: 4, participantCount: 2, totalVotes: 2 });
     });
 
     it('without a vote returns the poll unchanged, with the same version', async () => {
@@ -357,12 +357,12 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       for (const token of [bystander.token, bystander.token]) {
         const response = await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, token);
         expectNoErrors(response);
-        expect(response.data.retractVote.poll.results).toMatchObject({ version: 1, participantCount: 1, totalVotes: 1 });
+        expect(response.data!.retractVote.poll.results).toMatchObject({ version: 1, participantCount: 1, totalVotes: 1 });
       }
       // Retracting twice: the second one changes nothing.
       await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, voter.token);
       const twice = await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, voter.token);
-      expect(twice.data.retractVote.poll.results).toMatchObject({ version: 2, participantCount: 0, totalVotes: 0 });
+      expect(twice.data!.retractVote.poll.results).toMatchObject({ version: 2, participantCount: 0, totalVotes: 0 });
       expect(pollEvents(poll.id)).toHaveLength(2);
     });
 
@@ -391,7 +391,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
 
       const closed = await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: poll.id } }, author.token);
       expectNoErrors(closed);
-      expect(closed.data.closePoll.poll).toMatchObject({ isClosed: true, results: { isClosed: true, version: 2, participantCount: 1, totalVotes: 1 } });
+      expect(closed.data!.closePoll.poll).toMatchObject({ isClosed: true, results: { isClosed: true, version: 2, participantCount: 1, totalVotes: 1 } });
       expect(pollEvents(poll.id)).toEqual([
         { type: 'pollResultsChanged', pollId: dbId(poll.id), version: 1 },
         { type: 'pollResultsChanged', pollId: dbId(poll.id), version: 2 },
@@ -426,7 +426,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       expectNoErrors(await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: twin.id } }, author.token));
       const voted = await vote(voter.token, poll.id, [poll.options[0].id]);
       expectNoErrors(voted);
-      expect(voted.data.castVote.poll).toMatchObject({ isClosed: false, results: { isClosed: false, version: 1 } });
+      expect(voted.data!.castVote.poll).toMatchObject({ isClosed: false, results: { isClosed: false, version: 1 } });
       expect(pollEvents(poll.id)).toEqual([{ type: 'pollResultsChanged', pollId: dbId(poll.id), version: 1 }]);
 
       // Waiting for the clock itself: nothing else can signal that closesAt passed.
@@ -463,11 +463,11 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const response = await t.gql(READ_RESULTS_AND_NODE, { pollId: poll.id, resultsId: poll.resultsId }, token);
       expectNoErrors(response);
       // Poll.results and node(results.id) show the same thing to the same viewer.
-      expect(response.data.node).toEqual(response.data.post.results);
-      return response.data.post.results;
+      expect(response.data!.node).toEqual(response.data!.post.results);
+      return response.data!.post.results;
     }
 
-    function expectHidden(results: any, participantCount: number) {
+    function expectHidden(results: PollResultsMessage, participantCount: number) {
       expect(results).toMatchObject({ isHidden: true, totalVotes: null, participantCount });
       for (const option of results.options) {
         expect(option.voteCount).toBeNull();
@@ -476,9 +476,9 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       }
     }
 
-    function expectShown(results: any, counts: number[]) {
+    function expectShown(results: PollResultsMessage, counts: number[]) {
       expect(results.isHidden).toBe(false);
-      expect(results.options.map((option: any) => option.voteCount)).toEqual(counts);
+      expect(results.options.map((option) => option.voteCount)).toEqual(counts);
       expect(results.totalVotes).toBe(counts.reduce((sum, count) => sum + count, 0));
     }
 
@@ -495,7 +495,7 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const poll = await createPoll({ resultsVisibility: 'ON_VOTE' });
 
       const cast = await vote(voter.token, poll.id, [poll.options[0].id]);
-      expectShown(cast.data.castVote.poll.results, [1, 0, 0]);
+      expectShown(cast.data!.castVote.poll.results, [1, 0, 0]);
       expectShown(await resultsAs(poll, voter.token), [1, 0, 0]);
       expectShown(await resultsAs(poll, author.token), [1, 0, 0]);
       expectHidden(await resultsAs(poll, null), 1);
@@ -504,13 +504,13 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       expectHidden(anonymousPoll.results, 1);
 
       const retracted = await t.gql(RETRACT_VOTE_WITH_FIELDS, { input: { pollId: poll.id } }, voter.token);
-      expectHidden(retracted.data.retractVote.poll.results, 0);
+      expectHidden(retracted.data!.retractVote.poll.results, 0);
       expectHidden(await resultsAs(poll, voter.token), 0);
 
       await vote(voter.token, poll.id, [poll.options[1].id]);
       expectHidden(await resultsAs(poll, bystander.token), 1);
       const closed = await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: poll.id } }, author.token);
-      expectShown(closed.data.closePoll.poll.results, [0, 1, 0]);
+      expectShown(closed.data!.closePoll.poll.results, [0, 1, 0]);
       expectShown(await resultsAs(poll, null), [0, 1, 0]);
       expectShown(await resultsAs(poll, bystander.token), [0, 1, 0]);
     });
@@ -519,15 +519,15 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const [voter, bystander] = await Promise.all([t.signUp(), t.signUp()]);
       const poll = await createPoll({ resultsVisibility: 'ON_CLOSE' });
       const cast = await vote(voter.token, poll.id, [poll.options[1].id]);
-      expectHidden(cast.data.castVote.poll.results, 1);
-      expect(cast.data.castVote.poll.viewerChoices).toEqual([poll.options[1].id]);
+      expectHidden(cast.data!.castVote.poll.results, 1);
+      expect(cast.data!.castVote.poll.viewerChoices).toEqual([poll.options[1].id]);
       expectHidden(await resultsAs(poll, voter.token), 1);
       expectHidden(await resultsAs(poll, bystander.token), 1);
       expectHidden(await resultsAs(poll, null), 1);
       expectShown(await resultsAs(poll, author.token), [0, 1, 0]);
 
       const closed = await t.gql(CLOSE_POLL_WITH_FIELDS, { input: { pollId: poll.id } }, author.token);
-      expectShown(closed.data.closePoll.poll.results, [0, 1, 0]);
+      expectShown(closed.data!.closePoll.poll.results, [0, 1, 0]);
       for (const token of [voter.token, bystander.token, null]) expectShown(await resultsAs(poll, token), [0, 1, 0]);
     });
 
@@ -574,8 +574,8 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       ],
     ])('votes %j give %j', async (counts, percentages) => {
       const results = await pollWithVotes(counts);
-      expect(results.options.map((option: any) => option.voteCount)).toEqual(counts);
-      expect(results.options.map((option: any) => option.percentage)).toEqual(percentages);
+      expect(results.options.map((option) => option.voteCount)).toEqual(counts);
+      expect(results.options.map((option) => option.percentage)).toEqual(percentages);
       expect(percentages.reduce((a, b) => a + b, 0)).toBe(100);
     });
   });
@@ -587,11 +587,11 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       const responses = await Promise.all(Array.from({ length: 10 }, () => vote(voter.token, poll.id, [poll.options[0].id])));
       for (const response of responses) {
         expectNoErrors(response);
-        expect(response.data.castVote.poll.viewerChoices).toEqual([poll.options[0].id]);
+        expect(response.data!.castVote.poll.viewerChoices).toEqual([poll.options[0].id]);
       }
       const results = (await readPoll(poll.id)).results;
       expect(results).toMatchObject({ participantCount: 1, totalVotes: 1, version: 1 });
-      expect(results.options.map((option: any) => option.voteCount)).toEqual([1, 0, 0]);
+      expect(results.options.map((option) => option.voteCount)).toEqual([1, 0, 0]);
       expect(pollEvents(poll.id)).toHaveLength(1);
     });
 
@@ -602,9 +602,9 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       for (const response of responses) expectNoErrors(response);
       const read = await readPoll(poll.id, voter.token);
       expect(read.results).toMatchObject({ participantCount: 1, totalVotes: 1 });
-      expect(read.results.options.map((option: any) => option.voteCount).reduce((a: number, b: number) => a + b, 0)).toBe(1);
+      expect(read.results.options.map((option) => option.voteCount).reduce((a: number, b) => a + (b ?? 0), 0)).toBe(1);
       expect(read.viewerChoices).toHaveLength(1);
-      expect(read.results.options.find((option: any) => option.voteCount === 1).optionId).toBe(read.viewerChoices[0]);
+      expect(read.results.options.find((option) => option.voteCount === 1)?.optionId).toBe(read.viewerChoices[0]);
     });
 
     it('30 members voting at once are all counted', async () => {
@@ -615,8 +615,8 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
       for (const response of responses) expectNoErrors(response);
       const results = (await readPoll(poll.id)).results;
       expect(results).toMatchObject({ participantCount: 30, totalVotes: 30, version: 30 });
-      expect(results.options.map((option: any) => option.voteCount)).toEqual([10, 10, 10]);
-      expect(results.options.map((option: any) => option.percentage)).toEqual([34, 33, 33]);
+      expect(results.options.map((option) => option.voteCount)).toEqual([10, 10, 10]);
+      expect(results.options.map((option) => option.percentage)).toEqual([34, 33, 33]);
       const versions = pollEvents(poll.id)
         .map((event) => (event as { version: number }).version)
         .sort((a, b) => a - b);
@@ -625,18 +625,41 @@ describe('polls: create, vote, retract, close, visibility, exactness', () => {
   });
 });
 
+/** A Poll as POLL_FIELDS selects it. */
+interface PollFields {
+  __typename: string;
+  id: string;
+  title: string;
+  description: string | null;
+  allowsMultipleChoices: boolean;
+  resultsVisibility: string;
+  closesAt: string | null;
+  isClosed: boolean;
+  viewerChoices: string[];
+  author: { id: string };
+  options: Array<{ id: string; label: string; position: number }>;
+  results: PollResultsMessage;
+}
 const POLL_FIELDS = `
   __typename id title description allowsMultipleChoices resultsVisibility closesAt isClosed viewerChoices
   author { id }
   options { id label position }
   results { ${RESULTS_FIELDS} }`;
-const CREATE_POLL_WITH_FIELDS = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { ${POLL_FIELDS} } } }`;
-const CAST_VOTE_WITH_FIELDS = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { ${POLL_FIELDS} } } }`;
-const RETRACT_VOTE_WITH_FIELDS = `mutation RetractVote($input: RetractVoteInput!) { retractVote(input: $input) { poll { ${POLL_FIELDS} } } }`;
-const CLOSE_POLL_WITH_FIELDS = `mutation ClosePoll($input: ClosePollInput!) { closePoll(input: $input) { poll { ${POLL_FIELDS} } } }`;
-const READ_POLL = `query ReadPoll($id: ID!) { post(id: $id) { ... on Poll { ${POLL_FIELDS} } } }`;
-const READ_RESULTS_AND_NODE = `
+const CREATE_POLL_WITH_FIELDS = typed<{ createPoll: { poll: PollFields } }>(
+  `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { ${POLL_FIELDS} } } }`,
+);
+const CAST_VOTE_WITH_FIELDS = typed<{ castVote: { poll: PollFields } }>(
+  `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { ${POLL_FIELDS} } } }`,
+);
+const RETRACT_VOTE_WITH_FIELDS = typed<{ retractVote: { poll: PollFields } }>(
+  `mutation RetractVote($input: RetractVoteInput!) { retractVote(input: $input) { poll { ${POLL_FIELDS} } } }`,
+);
+const CLOSE_POLL_WITH_FIELDS = typed<{ closePoll: { poll: PollFields } }>(
+  `mutation ClosePoll($input: ClosePollInput!) { closePoll(input: $input) { poll { ${POLL_FIELDS} } } }`,
+);
+const READ_POLL = typed<{ post: PollFields }>(`query ReadPoll($id: ID!) { post(id: $id) { ... on Poll { ${POLL_FIELDS} } } }`);
+const READ_RESULTS_AND_NODE = typed<{ post: { results: PollResultsMessage }; node: PollResultsMessage | null }>(`
   query ReadResults($pollId: ID!, $resultsId: ID!) {
     post(id: $pollId) { ... on Poll { results { ${RESULTS_FIELDS} } } }
     node(id: $resultsId) { ... on PollResults { ${RESULTS_FIELDS} } }
-  }`;
+  }`);

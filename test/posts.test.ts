@@ -1,4 +1,4 @@
-import { ADD_COMMENT, ADD_UPVOTE, dbId, RECORD_VIEW } from './helpers/documents';
+import { ADD_COMMENT, ADD_UPVOTE, dbId, RECORD_VIEW, typed } from './helpers/documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 /**
@@ -71,7 +71,7 @@ describe('posts, topics and lists', () => {
         author: { id: author.id, byline: 'Director of IT in Software, 201 - 500 employees' },
         comments: { totalCount: 0 },
       });
-      expect(thread.topics.map((topic: any) => [topic.slug, topic.name, topic.postCount]).sort()).toEqual([
+      expect(thread.topics.map((topic) => [topic.slug, topic.name, topic.postCount]).sort()).toEqual([
         ['on-call', 'On-Call', 1],
         ['site-reliability', 'Site Reliability', 1],
       ]);
@@ -153,7 +153,7 @@ describe('posts, topics and lists', () => {
       await createPoll({ title: 'Remote 3', topics: ['REMOTE WORK', 'Team Rituals', 'Office Space'] });
       await createPoll({ title: 'Remote 4', topics: ['Remote   Work'] });
       const list = ok(await t.gql(TOPICS)).topics;
-      topicIds = Object.fromEntries(list.map((topic: any) => [topic.slug, topic.id]));
+      topicIds = Object.fromEntries(list.map((topic) => [topic.slug, topic.id]));
     });
 
     it('creates topics on first use with a slug from the name, and counts their posts', async () => {
@@ -164,15 +164,15 @@ describe('posts, topics and lists', () => {
       // postCount is the number of posts listed under the topic.
       const listed = await allPosts({ topicSlug: 'remote-work' });
       expect(listed.totalCount).toBe(4);
-      expect(listed.edges.map((edge: any) => edge.node.title).sort()).toEqual(['Remote 1', 'Remote 2', 'Remote 3', 'Remote 4']);
+      expect(listed.edges.map((edge) => edge.node.title).sort()).toEqual(['Remote 1', 'Remote 2', 'Remote 3', 'Remote 4']);
     });
 
     it('lists topics most used first', async () => {
       const list = ok(await t.gql(TOPICS)).topics;
-      const counts = list.map((topic: any) => topic.postCount);
+      const counts = list.map((topic) => topic.postCount);
       expect(counts).toEqual([...counts].sort((a, b) => b - a));
       expect(list[0].slug).toBe('remote-work');
-      const slugs = list.map((topic: any) => topic.slug);
+      const slugs = list.map((topic) => topic.slug);
       expect(slugs.indexOf('team-rituals')).toBeLessThan(slugs.indexOf('office-space'));
       expect(new Set(slugs).size).toBe(slugs.length);
     });
@@ -189,7 +189,7 @@ describe('posts, topics and lists', () => {
       );
       expect(new Set(created.map((thread) => thread.topics[0].id)).size).toBe(1);
       expect(ok(await t.gql(TOPIC, { slug: 'platform-teams' })).topic).toMatchObject({ postCount: 6 });
-      const slugs = ok(await t.gql(TOPICS)).topics.map((topic: any) => topic.slug);
+      const slugs = ok(await t.gql(TOPICS)).topics.map((topic) => topic.slug);
       expect(slugs.filter((slug: string) => slug === 'platform-teams')).toHaveLength(1);
     });
   });
@@ -214,21 +214,21 @@ describe('posts, topics and lists', () => {
 
     /** Walks every page of one list and checks each page's PageInfo on the way. */
     const walk = async (orderBy: string, first: number, filters: Record<string, unknown> = {}) => {
-      const nodes: any[] = [];
+      const nodes: PostNode[] = [];
       let after: string | null = null;
       let totalCount: number | null = null;
       for (let pages = 0; ; pages++) {
         if (pages > 100) throw new Error('the walk does not end');
-        const posts: any = ok(await t.gql(POSTS_PAGE, { first, after, orderBy, ...filters })).posts;
+        const posts: PostsPage['posts'] = ok(await t.gql(POSTS_PAGE, { first, after, orderBy, ...filters })).posts;
         const { edges, pageInfo } = posts;
         totalCount ??= posts.totalCount;
         expect(posts.totalCount).toBe(totalCount);
-        expect(posts.nodes.map((node: any) => node.id)).toEqual(edges.map((edge: any) => edge.node.id));
+        expect(posts.nodes.map((node) => node.id)).toEqual(edges.map((edge) => edge.node.id));
         expect(pageInfo.hasPreviousPage).toBe(after !== null);
         expect(pageInfo.startCursor).toBe(edges[0]?.cursor ?? null);
         expect(pageInfo.endCursor).toBe(edges[edges.length - 1]?.cursor ?? null);
         if (totalCount! > 0) expect(edges.length).toBeGreaterThan(0);
-        nodes.push(...edges.map((edge: any) => edge.node));
+        nodes.push(...edges.map((edge) => edge.node));
         if (!pageInfo.hasNextPage) break;
         expect(edges).toHaveLength(first);
         after = pageInfo.endCursor;
@@ -239,7 +239,7 @@ describe('posts, topics and lists', () => {
       return nodes;
     };
 
-    const ORDER_KEYS: Record<string, (node: any, now: number) => number> = {
+    const ORDER_KEYS: Record<string, (node: PostNode, now: number) => number> = {
       NEWEST: (node) => Date.parse(node.createdAt),
       MOST_UPVOTED: (node) => node.upvoteCount,
       MOST_VIEWED: (node) => node.viewCount,
@@ -248,7 +248,7 @@ describe('posts, topics and lists', () => {
     };
 
     /** Sorted by the order's key, descending; equal keys by newest (highest) id. */
-    const expectOrdered = (nodes: any[], orderBy: string) => {
+    const expectOrdered = (nodes: PostNode[], orderBy: string) => {
       const now = Date.now();
       for (let i = 1; i < nodes.length; i++) {
         const [a, b] = [ORDER_KEYS[orderBy](nodes[i - 1], now), ORDER_KEYS[orderBy](nodes[i], now)];
@@ -258,22 +258,23 @@ describe('posts, topics and lists', () => {
     };
 
     it('shows the counters the mutations produced', async () => {
-      const listed = (await allPosts({ topicSlug: 'listing', orderBy: 'NEWEST' })).edges.map((edge: any) => edge.node).reverse();
-      expect(listed.map((node: any) => node.upvoteCount)).toEqual(UPVOTES);
-      expect(listed.map((node: any) => node.viewCount)).toEqual(VIEWS);
-      expect(listed.map((node: any) => node.commentCount)).toEqual(COMMENTS);
-      expect(listed.map((node: any) => node.__typename)).toEqual(UPVOTES.map((_, i) => (i % 3 === 2 ? 'Poll' : 'Thread')));
+      const listed = (await allPosts({ topicSlug: 'listing', orderBy: 'NEWEST' })).edges.map((edge) => edge.node).reverse();
+      expect(listed.map((node) => node.upvoteCount)).toEqual(UPVOTES);
+      expect(listed.map((node) => node.viewCount)).toEqual(VIEWS);
+      expect(listed.map((node) => node.commentCount)).toEqual(COMMENTS);
+      expect(listed.map((node) => node.__typename)).toEqual(UPVOTES.map((_, i) => (i % 3 === 2 ? 'Poll' : 'Thread')));
     });
 
     it('is one list of threads and polls', async () => {
       const all = await allPosts();
-      const kinds = new Set(all.edges.map((edge: any) => edge.node.__typename));
+      const kinds = new Set(all.edges.map((edge) => edge.node.__typename));
       expect(kinds).toEqual(new Set(['Thread', 'Poll']));
       expect(all.totalCount).toBe(all.edges.length);
       expect(all.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
       // NEWEST is the default order.
-      const byDefault = ok(await t.gql(`{ posts(first: 100) { edges { node { id } } } }`)).posts.edges;
-      expect(byDefault.map((edge: any) => edge.node.id)).toEqual(all.edges.map((edge: any) => edge.node.id));
+      const byDefault = ok(await t.gql(typed<{ posts: { edges: Array<{ node: { id: string } }> } }>(`{ posts(first: 100) { edges { node { id } } } }`))).posts
+        .edges;
+      expect(byDefault.map((edge) => edge.node.id)).toEqual(all.edges.map((edge) => edge.node.id));
     });
 
     it.each(['NEWEST', 'MOST_UPVOTED', 'MOST_VIEWED', 'MOST_DISCUSSED', 'TRENDING'])(
@@ -282,7 +283,7 @@ describe('posts, topics and lists', () => {
         const oneRead = await allPosts({ orderBy });
         expect(oneRead.totalCount).toBe(oneRead.edges.length);
         expect(oneRead.totalCount).toBeGreaterThan(24);
-        const expected = oneRead.edges.map((edge: any) => edge.node.id);
+        const expected = oneRead.edges.map((edge) => edge.node.id);
         for (const first of [2, 3]) {
           const walked = await walk(orderBy, first);
           expect(walked.map((node) => node.id)).toEqual(expected);
@@ -292,7 +293,7 @@ describe('posts, topics and lists', () => {
     );
 
     it('really orders by the counters, not by age', async () => {
-      const titles = async (orderBy: string) => (await allPosts({ orderBy, topicSlug: 'listing' })).edges.map((edge: any) => edge.node.title);
+      const titles = async (orderBy: string) => (await allPosts({ orderBy, topicSlug: 'listing' })).edges.map((edge) => edge.node.title);
       // The most upvoted (3 each) come first, newest of them first.
       expect((await titles('MOST_UPVOTED')).slice(0, 3)).toEqual(['List thread 19', 'List thread 7', 'List thread 1']);
       expect((await titles('MOST_VIEWED')).slice(0, 3)).toEqual(['List poll 17', 'List poll 2', 'List thread 9']);
@@ -350,8 +351,8 @@ describe('posts, topics and lists', () => {
     });
 
     it('refuses a garbage cursor and a cursor of another order on field "after"', async () => {
-      const newest = ok(await t.gql(POSTS_PAGE, { first: 2, orderBy: 'NEWEST' })).posts.pageInfo.endCursor;
-      const trending = ok(await t.gql(POSTS_PAGE, { first: 2, orderBy: 'TRENDING' })).posts.pageInfo.endCursor;
+      const newest = ok(await t.gql(POSTS_PAGE, { first: 2, orderBy: 'NEWEST' })).posts.pageInfo.endCursor!;
+      const trending = ok(await t.gql(POSTS_PAGE, { first: 2, orderBy: 'TRENDING' })).posts.pageInfo.endCursor!;
       const cases: Array<[string, string]> = [
         ['garbage!!', 'NEWEST'],
         ['', 'NEWEST'],
@@ -370,14 +371,14 @@ describe('posts, topics and lists', () => {
     });
 
     it('filters by kind with a matching totalCount', async () => {
-      const all = (await allPosts()).edges.map((edge: any) => edge.node);
+      const all = (await allPosts()).edges.map((edge) => edge.node);
       for (const [kind, typename] of [
         ['THREAD', 'Thread'],
         ['POLL', 'Poll'],
       ]) {
         const filtered = await allPosts({ kind });
-        const expected = all.filter((node: any) => node.__typename === typename).map((node: any) => node.id);
-        expect(filtered.edges.map((edge: any) => edge.node.id)).toEqual(expected);
+        const expected = all.filter((node) => node.__typename === typename).map((node) => node.id);
+        expect(filtered.edges.map((edge) => edge.node.id)).toEqual(expected);
         expect(filtered.totalCount).toBe(expected.length);
       }
     });
@@ -385,7 +386,7 @@ describe('posts, topics and lists', () => {
     it('filters by topic; an unknown slug is an empty list', async () => {
       const listing = await allPosts({ topicSlug: 'listing', kind: 'POLL' });
       expect(listing.totalCount).toBe(8);
-      expect(listing.edges.every((edge: any) => edge.node.topics.some((topic: any) => topic.slug === 'listing'))).toBe(true);
+      expect(listing.edges.every((edge) => edge.node.topics.some((topic) => topic.slug === 'listing'))).toBe(true);
       const none = ok(await t.gql(POSTS_PAGE, { topicSlug: 'no-such-topic' })).posts;
       expect(none).toEqual({
         totalCount: 0,
@@ -415,7 +416,7 @@ describe('posts, topics and lists', () => {
 
     const search = async (variables: Record<string, unknown>) => {
       const posts = await allPosts(variables);
-      const found = posts.edges.map((edge: any) => edge.node.id);
+      const found = posts.edges.map((edge) => edge.node.id);
       expect(posts.totalCount).toBe(found.length);
       return found.sort();
     };
@@ -464,9 +465,9 @@ describe('posts, topics and lists', () => {
     it('keeps the order and pages of a search', async () => {
       const page = ok(await t.gql(POSTS_PAGE, { search: 'kubernetes', first: 2, orderBy: 'NEWEST' })).posts;
       expect(page.totalCount).toBe(3);
-      expect(page.edges.map((edge: any) => edge.node.id)).toEqual([ids.vendor, ids.budget]);
+      expect(page.edges.map((edge) => edge.node.id)).toEqual([ids.vendor, ids.budget]);
       const next = ok(await t.gql(POSTS_PAGE, { search: 'kubernetes', first: 2, orderBy: 'NEWEST', after: page.pageInfo.endCursor })).posts;
-      expect(next.edges.map((edge: any) => edge.node.id)).toEqual([ids.multicloud]);
+      expect(next.edges.map((edge) => edge.node.id)).toEqual([ids.multicloud]);
       expect(next.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
     });
   });
@@ -490,16 +491,16 @@ describe('posts, topics and lists', () => {
       await view(ids.subject, 6);
     });
 
-    const popularity = (node: any) => 20 * node.upvoteCount + 10 * node.commentCount + node.viewCount;
+    const popularity = (node: PostNode) => 20 * node.upvoteCount + 10 * node.commentCount + node.viewCount;
 
     it('puts posts sharing the most topics first, then the most popular, never the post itself', async () => {
       const result = ok(await t.gql(RECOMMENDED, { relatedTo: ids.subject, first: 20 })).recommendedPosts;
       expect(result).toHaveLength(20);
-      expect(result.map((node: any) => node.id).slice(0, 5)).toEqual([ids.three, ids.two, ids.onePopular, ids.oneQuiet, ids.nonePopular]);
-      expect(result.map((node: any) => node.id)).not.toContain(ids.subject);
-      expect(new Set(result.map((node: any) => node.id)).size).toBe(20);
+      expect(result.map((node) => node.id).slice(0, 5)).toEqual([ids.three, ids.two, ids.onePopular, ids.oneQuiet, ids.nonePopular]);
+      expect(result.map((node) => node.id)).not.toContain(ids.subject);
+      expect(new Set(result.map((node) => node.id)).size).toBe(20);
       const subjectTopics = new Set(['rec-alpha', 'rec-beta', 'rec-gamma']);
-      const shared = (node: any) => node.topics.filter((topic: any) => subjectTopics.has(topic.slug)).length;
+      const shared = (node: PostNode) => node.topics.filter((topic) => subjectTopics.has(topic.slug)).length;
       for (let i = 1; i < result.length; i++) {
         const [a, b] = [result[i - 1], result[i]];
         expect(shared(a)).toBeGreaterThanOrEqual(shared(b));
@@ -512,15 +513,15 @@ describe('posts, topics and lists', () => {
       expect(result).toHaveLength(5);
       expect(result[0].id).toBe(ids.nonePopular);
       expect(result[1].id).toBe(ids.subject);
-      const all = (await allPosts()).edges.map((edge: any) => popularity(edge.node)).sort((a: number, b: number) => b - a);
+      const all = (await allPosts()).edges.map((edge) => popularity(edge.node)).sort((a: number, b: number) => b - a);
       expect(result.map(popularity)).toEqual(all.slice(0, 5));
       const nulled = ok(await t.gql(RECOMMENDED, { relatedTo: null, first: null })).recommendedPosts;
-      expect(nulled.map((node: any) => node.id)).toEqual(result.map((node: any) => node.id));
+      expect(nulled.map((node) => node.id)).toEqual(result.map((node) => node.id));
     });
 
     it('answers with the related posts of a poll too, and takes first up to 20', async () => {
       const result = ok(await t.gql(RECOMMENDED, { relatedTo: ids.three, first: 1 })).recommendedPosts;
-      expect(result.map((node: any) => node.id)).toEqual([ids.subject]);
+      expect(result.map((node) => node.id)).toEqual([ids.subject]);
     });
 
     it('is NOT_FOUND for an id naming no post, BAD_USER_INPUT for a malformed one or a bad first', async () => {
@@ -553,12 +554,47 @@ function fromDbId(type: string, id: number): string {
   return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
 }
 
+/** A post as POST_FIELDS selects it. */
+interface PostNode {
+  __typename: string;
+  id: string;
+  title: string;
+  createdAt: string;
+  upvoteCount: number;
+  viewCount: number;
+  commentCount: number;
+  topics: Array<{ slug: string }>;
+}
+interface PostsPage {
+  posts: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+    edges: Array<{ cursor: string; node: PostNode }>;
+    nodes: Array<{ id: string }>;
+  };
+}
+type TopicRow = { id: string; slug: string; name: string; postCount: number };
+interface CreatedThread {
+  __typename: string;
+  id: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  viewCount: number;
+  upvoteCount: number;
+  commentCount: number;
+  viewerHasUpvoted: boolean;
+  author: { id: string; byline: string };
+  topics: TopicRow[];
+  stats: { id: string; postId: string; viewCount: number; upvoteCount: number; commentCount: number };
+  comments: { totalCount: number };
+}
 const POST_FIELDS = `
   fragment PostFields on Post {
     __typename id title createdAt upvoteCount viewCount commentCount
     topics { slug }
   }`;
-const CREATE_THREAD_WITH_FIELDS = `
+const CREATE_THREAD_WITH_FIELDS = typed<{ createThread: { thread: CreatedThread } }>(`
   mutation CreateThread($input: CreateThreadInput!) {
     createThread(input: $input) {
       thread {
@@ -569,12 +605,14 @@ const CREATE_THREAD_WITH_FIELDS = `
         comments { totalCount }
       }
     }
-  }`;
-const CREATE_POLL_WITH_TOPICS = `
+  }`);
+const CREATE_POLL_WITH_TOPICS = typed<{
+  createPoll: { poll: { id: string; title: string; options: Array<{ id: string; label: string }>; topics: Array<{ slug: string }> } };
+}>(`
   mutation CreatePoll($input: CreatePollInput!) {
     createPoll(input: $input) { poll { id title options { id label } topics { slug } } }
-  }`;
-const POSTS_PAGE = `
+  }`);
+const POSTS_PAGE = typed<PostsPage>(`
   query Posts($first: Int, $after: String, $orderBy: PostOrder, $kind: PostKind, $topicSlug: String, $search: String) {
     posts(first: $first, after: $after, orderBy: $orderBy, kind: $kind, topicSlug: $topicSlug, search: $search) {
       totalCount
@@ -583,12 +621,12 @@ const POSTS_PAGE = `
       nodes { id }
     }
   }
-  ${POST_FIELDS}`;
-const TOPICS = `{ topics { id slug name postCount } }`;
+  ${POST_FIELDS}`);
+const TOPICS = typed<{ topics: TopicRow[] }>(`{ topics { id slug name postCount } }`);
 const TOPIC = `query Topic($slug: String!) { topic(slug: $slug) { __typename id slug name postCount } }`;
 const NODE_TOPIC = `query Node($id: ID!) { node(id: $id) { __typename id ... on Topic { slug name postCount } } }`;
-const RECOMMENDED = `
+const RECOMMENDED = typed<{ recommendedPosts: PostNode[] }>(`
   query Recommended($relatedTo: ID, $first: Int) {
     recommendedPosts(relatedTo: $relatedTo, first: $first) { ...PostFields }
   }
-  ${POST_FIELDS}`;
+  ${POST_FIELDS}`);

@@ -1,5 +1,5 @@
 /** Limits and checks that apply once the operation is known, over HTTP. */
-import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
+import { codesOf, GraphQLResponse, ResponseError, startTestServer, TestServer } from './helpers/server';
 
 describe('operation guards', () => {
   let t: TestServer;
@@ -49,7 +49,7 @@ describe('operation guards', () => {
     const response = await fetch(`${t.baseUrl}/nothing-here`);
     expect(response.status).toBe(404);
     expect(response.headers.get('x-request-id')).toBeTruthy();
-    expect(((await response.json()) as any).errors[0].extensions.code).toBe('NOT_FOUND');
+    expect(((await response.json()) as { errors: ResponseError[] }).errors[0].extensions.code).toBe('NOT_FOUND');
     expect((await fetch(`${t.baseUrl}/healthz`)).headers.get('x-request-id')).toBeTruthy();
   });
 

@@ -6,6 +6,7 @@
  * store is down.
  */
 import net from 'node:net';
+import { typed } from './helpers/documents';
 import { RawSocket, rawSocket } from './helpers/live';
 import { describeWithScaleServers, freshPostgresDatabase, ownRedis, RedisProcess, SCALE_REDIS_URL } from './helpers/scale';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
@@ -18,9 +19,9 @@ function expectLimited(response: GraphQLResponse): void {
   expect(response.errors![0].extensions!.retryAfter).toBeGreaterThanOrEqual(1);
 }
 
-function expectOk(response: GraphQLResponse): any {
+function expectOk<T>(response: GraphQLResponse<T>): T {
   expect(response.errors).toBeUndefined();
-  return response.data;
+  return response.data!;
 }
 
 /** Polls `predicate` until it holds; fails after `timeoutMs`. */
@@ -182,8 +183,12 @@ describe('rate limits with Redis unreachable from the start', () => {
   });
 });
 
-const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`;
-const LOG_IN = `mutation ($input: LogInInput!) { logIn(input: $input) { token } }`;
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const RECORD_VIEW = `mutation ($input: RecordViewInput!) { recordView(input: $input) { post { id viewCount } } }`;
+const SIGN_UP = typed<{ signUp: { token: string } }>(`mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`);
+const LOG_IN = typed<{ logIn: { token: string } }>(`mutation ($input: LogInInput!) { logIn(input: $input) { token } }`);
+const CREATE_THREAD = typed<{ createThread: { thread: { id: string } } }>(
+  `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`,
+);
+const RECORD_VIEW = typed<{ recordView: { post: { id: string; viewCount: number } } }>(
+  `mutation ($input: RecordViewInput!) { recordView(input: $input) { post { id viewCount } } }`,
+);
 const WATCH_STATS = `subscription ($id: ID!) { postStatsUpdated(postId: $id) { viewCount } }`;

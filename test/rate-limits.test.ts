@@ -5,8 +5,9 @@
  * from X-Forwarded-For only with TRUST_PROXY. (Across two instances on Redis, and with Redis
  * down: rate-limits-redis.test.ts. Anonymous views: anonymous-views.test.ts.)
  */
-import { RawSocket, rawSocket } from './helpers/live';
-import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
+import { typed } from './helpers/documents';
+import { Frame, RawSocket, rawSocket } from './helpers/live';
+import { codesOf, GraphQLResponse, ResponseError, startTestServer, TestServer } from './helpers/server';
 
 const PASSWORD = 'correct horse battery';
 const from = (address: string) => ({ 'x-forwarded-for': address });
@@ -20,17 +21,18 @@ function expectLimited(response: GraphQLResponse, windowSeconds: number): void {
   expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
 }
 
-function expectOk(response: GraphQLResponse): any {
+function expectOk<T>(response: GraphQLResponse<T>): T {
   expect(response.errors).toBeUndefined();
-  return response.data;
+  return response.data!;
 }
 
-async function createThread(t: TestServer, token: string, title: string, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
+async function createThread(t: TestServer, token: string, title: string, headers: Record<string, string> = {}): Promise<GraphQLResponse<CreateThreadResult>> {
   return t.gql(CREATE_THREAD, { input: { title, body: 'Details.' } }, token, headers);
 }
 
 async function postsMatching(t: TestServer, search: string): Promise<number> {
-  return expectOk(await t.gql(`query ($search: String) { posts(search: $search) { totalCount } }`, { search })).posts.totalCount;
+  return expectOk(await t.gql(typed<{ posts: { totalCount: number } }>(`query ($search: String) { posts(search: $search) { totalCount } }`), { search })).posts
+    .totalCount;
 }
 
 describe('rate limits: writes per member and per address', () => {
@@ -214,7 +216,7 @@ describe('rate limits: subscribes over the WebSocket', () => {
   }
 
   /** Subscribes as `id`; resolves with its first frame (`next` with the snapshot, or `error`). */
-  function subscribe(raw: RawSocket, id: string): Promise<any> {
+  function subscribe(raw: RawSocket, id: string): Promise<Frame> {
     raw.send({ id, type: 'subscribe', payload: { query: WATCH_STATS, variables: { id: threadId } } });
     return raw.frame((frame) => frame.id === id);
   }
@@ -224,7 +226,7 @@ describe('rate limits: subscribes over the WebSocket', () => {
     for (const id of ['1', '2', '3']) expect((await subscribe(raw, id)).type).toBe('next');
     const refused = await subscribe(raw, '4');
     expect(refused.type).toBe('error');
-    expect(refused.payload.map((error: any) => error.extensions.code)).toEqual(['RATE_LIMITED']);
+    expect(refused.payload.map((error: ResponseError) => error.extensions.code)).toEqual(['RATE_LIMITED']);
     expect(refused.payload[0].extensions.retryAfter).toBeGreaterThanOrEqual(1);
     expect(refused.payload[0].extensions.retryAfter).toBeLessThanOrEqual(10);
 
@@ -246,11 +248,16 @@ describe('rate limits: subscribes over the WebSocket', () => {
   });
 });
 
-const SIGN_UP = `mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`;
-const LOG_IN = `mutation ($input: LogInInput!) { logIn(input: $input) { token } }`;
-const CREATE_THREAD = `mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`;
-const ADD_COMMENT = `mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`;
-const ADD_UPVOTE = `mutation ($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id } } }`;
-const RECORD_VIEW = `mutation ($input: RecordViewInput!) { recordView(input: $input) { post { id } } }`;
-const READ_STATS = `query ($id: ID!) { post(id: $id) { stats { viewCount upvoteCount commentCount } } }`;
+const SIGN_UP = typed<{ signUp: { token: string } }>(`mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`);
+const LOG_IN = typed<{ logIn: { token: string } }>(`mutation ($input: LogInInput!) { logIn(input: $input) { token } }`);
+interface CreateThreadResult {
+  createThread: { thread: { id: string } };
+}
+const CREATE_THREAD = typed<CreateThreadResult>(`mutation ($input: CreateThreadInput!) { createThread(input: $input) { thread { id } } }`);
+const ADD_COMMENT = typed<{ addComment: { comment: { id: string } } }>(`mutation ($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }`);
+const ADD_UPVOTE = typed<{ addUpvote: { subject: { id: string } } }>(`mutation ($input: AddUpvoteInput!) { addUpvote(input: $input) { subject { id } } }`);
+const RECORD_VIEW = typed<{ recordView: { post: { id: string } } }>(`mutation ($input: RecordViewInput!) { recordView(input: $input) { post { id } } }`);
+const READ_STATS = typed<{ post: { stats: { viewCount: number; upvoteCount: number; commentCount: number } } }>(
+  `query ($id: ID!) { post(id: $id) { stats { viewCount upvoteCount commentCount } } }`,
+);
 const WATCH_STATS = `subscription ($id: ID!) { postStatsUpdated(postId: $id) { viewCount upvoteCount commentCount } }`;

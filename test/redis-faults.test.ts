@@ -14,7 +14,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import Module from 'node:module';
 import net from 'node:net';
 import type { Client } from 'graphql-ws';
-import { ADD_COMMENT, ADD_UPVOTE, CAST_VOTE, CREATE_POLL, READ_RESULTS, READ_STATS, WATCH_RESULTS, WATCH_STATS } from './helpers/documents';
+import { ADD_COMMENT, ADD_UPVOTE, CAST_VOTE, CREATE_POLL, Document, READ_RESULTS, READ_STATS, WATCH_RESULTS, WATCH_STATS, typed } from './helpers/documents';
 import { collect, Collected, connect, last, PollResultsMessage } from './helpers/live';
 import { describeWithScaleServers, freshPostgresDatabase, ownRedis, RedisProcess } from './helpers/scale';
 import { startTestServer, TestServer } from './helpers/server';
@@ -90,11 +90,11 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
     return created;
   }
 
-  async function mutate(on: TestServer, document: string, input: Record<string, unknown>, token: string): Promise<any> {
+  async function mutate<T>(on: TestServer, document: Document<T>, input: Record<string, unknown>, token: string): Promise<T> {
     const result = await on.gql(document, { input }, token);
     expect(result.status).toBe(200);
     expect(result.errors).toBeUndefined();
-    return result.data;
+    return result.data!;
   }
 
   const vote = (on: TestServer, member: Member, option: number) =>
@@ -168,7 +168,7 @@ describeWithScaleServers('scale-out: Redis faults', { needsRedisServerBinary: tr
     expect(await readResults(a)).toEqual(expected);
     expect(await readStats(b)).toMatchObject({ upvoteCount: 1, commentCount: 4 });
     expect(await readStats(a)).toEqual(await readStats(b));
-    const listed = (await a.gql(POST_COMMENTS, { id: poll.id })).data.post.comments.edges.map((edge: any) => edge.node.id);
+    const listed = (await a.gql(POST_COMMENTS, { id: poll.id })).data!.post.comments.edges.map((edge) => edge.node.id);
     expect(listed).toEqual([written[0], written[1], written[3]]);
 
     // Every event B could not send was counted (and logged), none was counted as published.
@@ -337,4 +337,6 @@ async function startRedisOn(port: number): Promise<ChildProcess> {
 }
 
 const COMMENT_ADDED = `subscription CommentAdded($postId: ID!) { commentAdded(postId: $postId) { cursor node { id body } } }`;
-const POST_COMMENTS = `query Comments($id: ID!) { post(id: $id) { comments(first: 100, orderBy: OLDEST) { edges { node { id } } } } }`;
+const POST_COMMENTS = typed<{ post: { comments: { edges: Array<{ node: { id: string } }> } } }>(
+  `query Comments($id: ID!) { post(id: $id) { comments(first: 100, orderBy: OLDEST) { edges { node { id } } } } }`,
+);

@@ -50,7 +50,7 @@ async function postCount(baseUrl: string): Promise<number> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: '{ posts { totalCount } }' }),
   });
-  return ((await response.json()) as any).data.posts.totalCount;
+  return ((await response.json()) as { data: { posts: { totalCount: number } } }).data.posts.totalCount;
 }
 
 describe('npm start', () => {

@@ -8,7 +8,8 @@
 import WebSocket from 'ws';
 import { fromGlobalId } from '../src/graphql/global-id';
 import { describeWithScaleServers, freshPostgresDatabase, ownRedis, RedisProcess, SCALE_REDIS_URL, ServerProcess, spawnServer } from './helpers/scale';
-import { startTestServer, TestServer } from './helpers/server';
+import { Document, typed } from './helpers/documents';
+import { ResponseError, startTestServer, TestServer } from './helpers/server';
 
 /** What the issue promises: the sockets of a revoked session are closed within a second of logOut. */
 const CLOSE_WITHIN_MS = 1000;
@@ -16,31 +17,39 @@ const CLOSE_WITHIN_MS = 1000;
 /** One instance, seen from a test: where its endpoint is and how to POST an operation to it. */
 interface Endpoint {
   url: string;
-  gql(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: any; errors?: any[] }>;
+  /** Its response `data` has the shape `T` (`typed<T>()` documents infer it). */
+  gql<T>(query: string | Document<T>, variables?: Record<string, unknown>, token?: string): Promise<{ data?: T; errors?: ResponseError[] }>;
 }
 
 function endpoint(url: string): Endpoint {
   return {
     url,
-    gql: async (query, variables = {}, token) => {
+    gql: async <T>(query: string | Document<T>, variables: Record<string, unknown> = {}, token?: string) => {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
-      return (await response.json()) as { data?: any; errors?: any[] };
+      return (await response.json()) as { data?: T; errors?: ResponseError[] };
     },
   };
+}
+
+/** A pollResultsUpdated payload as POLL_RESULTS selects it. */
+interface Results {
+  version: number;
+  isHidden: boolean;
+  totalVotes: number | null;
 }
 
 /** A socket subscribed to a poll's results, as a member's browser tab (or an anonymous one) holds it. */
 interface Watcher {
   socket: WebSocket;
   /** The pollResultsUpdated payloads received, in order. */
-  results: any[];
+  results: Results[];
   closed: Promise<{ code: number; reason: string }>;
   /** Resolves with the first results whose version is above `version`. */
-  resultsAfter(version: number, timeoutMs?: number): Promise<any>;
+  resultsAfter(version: number, timeoutMs?: number): Promise<Results>;
 }
 
 const sockets: WebSocket[] = [];
@@ -49,7 +58,7 @@ const sockets: WebSocket[] = [];
 async function watch(server: Endpoint, token: string | null, pollId: string): Promise<Watcher> {
   const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
   sockets.push(socket);
-  const results: any[] = [];
+  const results: Results[] = [];
   const listeners = new Set<() => void>();
   socket.on('message', (data) => {
     const frame = JSON.parse(String(data));
@@ -62,7 +71,7 @@ async function watch(server: Endpoint, token: string | null, pollId: string): Pr
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
   socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} })));
   const resultsAfter = (version: number, timeoutMs = 5000) =>
-    new Promise<any>((resolve, reject) => {
+    new Promise<Results>((resolve, reject) => {
       const check = () => {
         const found = results.find((message) => message.version > version);
         if (!found) return;
@@ -304,7 +313,11 @@ const POLL_RESULTS = `
   subscription PollResults($pollId: ID!) {
     pollResultsUpdated(pollId: $pollId) { version isHidden totalVotes }
   }`;
-const SIGN_UP = `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token member { id } } }`;
-const LOG_IN = `mutation LogIn($input: LogInInput!) { logIn(input: $input) { token } }`;
-const CREATE_POLL = `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id } } } }`;
-const CAST_VOTE = `mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`;
+const SIGN_UP = typed<{ signUp: { token: string; member: { id: string } } }>(
+  `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token member { id } } }`,
+);
+const LOG_IN = typed<{ logIn: { token: string } }>(`mutation LogIn($input: LogInInput!) { logIn(input: $input) { token } }`);
+const CREATE_POLL = typed<{ createPoll: { poll: { id: string; options: Array<{ id: string }> } } }>(
+  `mutation CreatePoll($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id } } } }`,
+);
+const CAST_VOTE = typed<{ castVote: { poll: { id: string } } }>(`mutation CastVote($input: CastVoteInput!) { castVote(input: $input) { poll { id } } }`);

@@ -7,10 +7,11 @@
 import { Client as PgClient } from 'pg';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ADD_COMMENT, CAST_VOTE, CREATE_POLL, CREATE_THREAD, SIGN_UP } from './helpers/documents';
+import { ADD_COMMENT, CAST_VOTE, CREATE_POLL, CREATE_THREAD, Document, SIGN_UP, typed } from './helpers/documents';
 import { collect, last } from './helpers/live';
 import { POSTGRES_MIGRATIONS } from '../src/db/migrations/postgres';
 import { describeWithScaleServers, freshPostgresDatabase, SCALE_REDIS_URL, ServerProcess, spawnServer } from './helpers/scale';
+import type { ResponseError } from './helpers/server';
 
 const SUITE = 'two instances on PostgreSQL + Redis';
 
@@ -32,15 +33,15 @@ describeWithScaleServers(SUITE)(SUITE, () => {
     expect(codes).toEqual([0, 0]);
   }, 30_000);
 
-  const gql = async (server: ServerProcess, query: string, variables: Record<string, unknown> = {}, token?: string) => {
+  const gql = async <T>(server: ServerProcess, query: Document<T>, variables: Record<string, unknown> = {}, token?: string): Promise<T> => {
     const response = await fetch(server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await response.json()) as { data?: any; errors?: any[] };
+    const body = (await response.json()) as { data?: T; errors?: ResponseError[] };
     if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
+    return body.data!;
   };
   let emails = 0;
   const signUp = async (server: ServerProcess) =>
@@ -133,10 +134,15 @@ describeWithScaleServers(SUITE)(SUITE, () => {
 });
 
 /** The version of the last pollResultsUpdated message. */
-const versionOf = (messages: Array<{ data?: any }>): number | undefined => messages[messages.length - 1]?.data?.pollResultsUpdated?.version;
+const versionOf = (messages: Array<{ data?: { pollResultsUpdated?: { version: number } } }>): number | undefined =>
+  messages[messages.length - 1]?.data?.pollResultsUpdated?.version;
 
-const OLDEST_COMMENTS = `query ($id: ID!) { post(id: $id) { comments(first: 100, orderBy: OLDEST) { edges { cursor } } } }`;
-const READ_TALLIES = `query ($id: ID!) { post(id: $id) { ... on Poll { results { participantCount totalVotes version options { voteCount } } } } }`;
+const OLDEST_COMMENTS = typed<{ post: { comments: { edges: Array<{ cursor: string }> } } }>(
+  `query ($id: ID!) { post(id: $id) { comments(first: 100, orderBy: OLDEST) { edges { cursor } } } }`,
+);
+const READ_TALLIES = typed<{ post: { results: { participantCount: number; totalVotes: number; version: number; options: Array<{ voteCount: number }> } } }>(
+  `query ($id: ID!) { post(id: $id) { ... on Poll { results { participantCount totalVotes version options { voteCount } } } } }`,
+);
 const WATCH_TALLIES = `subscription ($id: ID!) { pollResultsUpdated(pollId: $id) { participantCount totalVotes version options { voteCount percentage } } }`;
 const WATCH_COMMENTS = `subscription ($id: ID!) { commentAdded(postId: $id) { cursor node { id body } } }`;
 const WATCH_COMMENTS_AFTER = `subscription ($id: ID!, $after: String) { commentAdded(postId: $id, after: $after) { cursor node { id body } } }`;
