@@ -126,6 +126,17 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
     set.add(subscriber);
   }
 
+  /**
+   * Hands `item` to every subscriber of `cohort`: the subscribers that receive
+   * this same payload. The one place where the feeds hand items over: this is
+   * where a payload will later be executed and serialized once per cohort
+   * instead of once per subscriber. Each queue applies its own policy
+   * (conflation, backlog); pushing never waits.
+   */
+  protected deliver(cohort: readonly S[], item: T): void {
+    for (const subscriber of cohort) subscriber.queue.push(item);
+  }
+
   /** Runs `first` (the first message, or the checks before it); on failure the subscription is undone, then the error is thrown. */
   protected async undoOnFailure(subscriber: S, first: () => Promise<void>): Promise<void> {
     try {
