@@ -2,7 +2,8 @@
  * The generic part of every live subscription field: its subscribers grouped
  * by what they watch (a poll, a post), and the conflated flush that brings
  * them up to date. A field's feed (in its module) only says how to read the
- * state and what each subscriber is sent.
+ * state and what each subscriber is sent, and hands every payload over
+ * through deliver() to its cohort (the subscribers sent that same payload).
  *
  * Guarantees kept here, for every feed:
  * - A subscriber joins before its first message is read, so a change that
