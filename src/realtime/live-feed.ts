@@ -2,7 +2,8 @@
  * The generic part of every live subscription field: its subscribers grouped
  * by what they watch (a poll, a post), and the conflated flush that brings
  * them up to date. A field's feed (in its module) only says how to read the
- * state and what each subscriber is sent.
+ * state and what each subscriber is sent, and hands every payload over
+ * through deliver() to its cohort (the subscribers sent that same payload).
  *
  * Guarantees kept here, for every feed:
  * - A subscriber joins before its first message is read, so a change that
@@ -124,6 +125,17 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
       this.subscribers.set(targetId, set);
     }
     set.add(subscriber);
+  }
+
+  /**
+   * Hands `item` to every subscriber of `cohort`: the subscribers that receive
+   * this same payload. The one place where the feeds hand items over: this is
+   * where a payload will later be executed and serialized once per cohort
+   * instead of once per subscriber. Each queue applies its own policy
+   * (conflation, backlog); pushing never waits.
+   */
+  protected deliver(cohort: readonly S[], item: T): void {
+    for (const subscriber of cohort) subscriber.queue.push(item);
   }
 
   /** Runs `first` (the first message, or the checks before it); on failure the subscription is undone, then the error is thrown. */

@@ -147,17 +147,25 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
     this.noteSeq(postId, Math.max(...rows.map((row) => row.seq)));
     const shared = this.deps.createSharedLoaders();
     for (const row of rows) shared.commentById.prime(row.id, row);
-    const bySeq = new Map<number, Comment>(rows.map((row) => [row.seq, row]));
-    const edges = new Map<number, CommentEdge>();
+    // Subscribers by the sequence number of their last comment: each row goes to the cohort whose last
+    // comment is the one before it and that has room, which then moves on to it. A subscriber stops
+    // when its queue is full, or at a gap between the two reads.
+    const atSeq = new Map<number, CommentSubscriber[]>();
+    const joinSeq = (seq: number, cohort: CommentSubscriber[]) => {
+      const there = atSeq.get(seq);
+      if (there) there.push(...cohort);
+      else atSeq.set(seq, cohort);
+    };
+    for (const subscriber of receiving) joinSeq(subscriber.lastSeq, [subscriber]);
+    for (const row of rows) {
+      const cohort = (atSeq.get(row.seq - 1) ?? []).filter((s) => !s.queue.isEnded && this.room(s) > 0);
+      if (cohort.length === 0) continue;
+      for (const subscriber of cohort) subscriber.lastSeq = row.seq;
+      this.deliver(cohort, { edge: toEdge(row), shared });
+      joinSeq(row.seq, cohort);
+    }
     let behind = false;
     for (const subscriber of receiving) {
-      // Each subscriber takes the rows that follow its last one, and stops at a gap between the two reads.
-      for (let row = bySeq.get(subscriber.lastSeq + 1); row; row = bySeq.get(subscriber.lastSeq + 1)) {
-        if (subscriber.queue.isEnded || this.room(subscriber) <= 0) break;
-        if (!edges.has(row.seq)) edges.set(row.seq, toEdge(row));
-        subscriber.lastSeq = row.seq;
-        subscriber.queue.push({ edge: edges.get(row.seq)!, shared });
-      }
       if (this.room(subscriber) <= 0) subscriber.fullSince ??= Date.now();
       else if (subscriber.lastSeq < (this.latestSeq.get(postId) ?? 0)) behind = true;
     }

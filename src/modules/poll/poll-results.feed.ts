@@ -72,9 +72,10 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
     if (!state) return;
     const { poll, options, voters } = state;
     const now = new Date();
-    // Each payload is built once per visibility class, whatever the audience.
+    // Each payload is built once per visibility class, whatever the audience, and delivered to its cohort.
     let visible: PollResults | null = null;
     let hidden: PollResults | null = null;
+    const cohorts = new Map<PollResults, PollSubscriber[]>();
     for (const subscriber of subscribers) {
       const canSee = maySeeTallies(poll, subscriber.viewerId, subscriber.viewerId !== null && voters.has(subscriber.viewerId), now);
       const results = canSee ? (visible ??= buildPollResults(poll, options, true, now)) : (hidden ??= buildPollResults(poll, options, false, now));
@@ -83,7 +84,10 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
       if (results.version === subscriber.lastVersion && results.isHidden === subscriber.lastHidden) continue;
       subscriber.lastVersion = results.version;
       subscriber.lastHidden = results.isHidden;
-      subscriber.queue.push(results);
+      const cohort = cohorts.get(results);
+      if (cohort) cohort.push(subscriber);
+      else cohorts.set(results, [subscriber]);
     }
+    for (const [results, cohort] of cohorts) this.deliver(cohort, results);
   }
 }

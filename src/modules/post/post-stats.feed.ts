@@ -62,12 +62,14 @@ export class PostStatsFeed extends LiveFeed<PostStats, StatsSubscriber> {
     if (!post) return;
     const stats = new PostStats(post);
     const key = `${stats.viewCount}/${stats.upvoteCount}/${stats.commentCount}`;
+    const cohort: StatsSubscriber[] = [];
     for (const subscriber of subscribers) {
       if (read < subscriber.lastRead) continue;
       subscriber.lastRead = read;
       if (subscriber.last === key) continue;
       subscriber.last = key;
-      subscriber.queue.push(stats);
+      cohort.push(subscriber);
     }
+    this.deliver(cohort, stats);
   }
 }
