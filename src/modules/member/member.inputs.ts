@@ -1,5 +1,5 @@
 /** The sign-up and log-in inputs and the session payload; the limits in their descriptions are the ones the service checks. */
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { CompanySize } from './company-size';
 import { Member } from './member.entity';
 import { MEMBER_INDUSTRY_MAX, MEMBER_TITLE_MAX, MIN_PASSWORD_LENGTH } from './member.service';
@@ -40,4 +40,43 @@ export class AuthPayload {
 
   @Field(() => Member, { description: 'The signed-in member.' })
   member: Member;
+}
+
+@InputType('UpdateProfileInput', { description: 'The profile fields updateProfile changes; omitted ones stay.' })
+export class UpdateProfileInput {
+  @Field(() => String, { nullable: true, description: `The new job title (1-${MEMBER_TITLE_MAX} characters); omitted or null: unchanged.` })
+  title?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `The new industry (up to ${MEMBER_INDUSTRY_MAX} characters); "" removes it; omitted or null: unchanged.`,
+  })
+  industry?: string | null;
+
+  @Field(() => CompanySize, { nullable: true, description: 'The new company size band; omitted or null: unchanged.' })
+  companySize?: CompanySize | null;
+}
+
+@ObjectType('UpdateProfilePayload', { description: 'The result of updateProfile.' })
+export class UpdateProfilePayload {
+  @Field(() => Member, { description: 'The member after the change, with the new byline.' })
+  member: Member;
+}
+
+@InputType('ChangePasswordInput', { description: 'The old and the new password.' })
+export class ChangePasswordInput {
+  @Field(() => String, { description: 'The password in use now. A wrong one is BAD_USER_INPUT on input.currentPassword, and nothing changes.' })
+  currentPassword: string;
+
+  @Field(() => String, { description: `At least ${MIN_PASSWORD_LENGTH} characters (BAD_USER_INPUT on input.newPassword otherwise).` })
+  newPassword: string;
+}
+
+@ObjectType('ChangePasswordPayload', { description: 'The result of changePassword.' })
+export class ChangePasswordPayload {
+  @Field(() => Member, { description: 'The signed-in member.' })
+  member: Member;
+
+  @Field(() => Int, { description: 'How many other tokens of the member were revoked.' })
+  revokedTokenCount: number;
 }

@@ -1,9 +1,10 @@
 /**
- * Members and their sessions: sign-up, log-in, token checks, log-out.
+ * Members and their sessions: sign-up, log-in, token checks, log-out, and
+ * what a member changes of their own account (profile, password).
  * Tokens are opaque random strings; only their SHA-256 is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { In } from 'typeorm';
+import { In, Not } from 'typeorm';
 import type { Database } from '../../db/database';
 import { isUniqueViolation } from '../../db/dialect';
 import { BadUserInputError, UnauthenticatedError } from '../../graphql/errors';
@@ -20,6 +21,14 @@ export interface SignUpData {
   title: string;
   industry?: string | null;
   companySize: CompanySize;
+}
+
+/** What updateProfile may change; an omitted (undefined) or null field stays as it is. */
+export interface ProfileChanges {
+  title?: string | null;
+  /** "" removes the industry. */
+  industry?: string | null;
+  companySize?: CompanySize | null;
 }
 
 export interface Session {
@@ -120,6 +129,52 @@ export class MemberService {
       publishAfterCommit({ type: 'sessionsRevoked', memberId: session.memberId, tokenHashes: [session.tokenHash] });
     });
     return true;
+  }
+
+  /**
+   * Changes the member's own profile. Bylines are read from the member, so the change shows on
+   * everything they ever wrote at once. Nothing to change: the member as stored, untouched.
+   */
+  async updateProfile(member: Member, changes: ProfileChanges): Promise<Member> {
+    const patch: Partial<Pick<Member, 'title' | 'industry' | 'companySize'>> = {};
+    if (changes.title !== undefined && changes.title !== null) patch.title = cleanText(changes.title, 'title', { min: 1, max: MEMBER_TITLE_MAX });
+    if (changes.industry !== undefined && changes.industry !== null) {
+      patch.industry = cleanOptionalText(changes.industry, 'industry', { max: MEMBER_INDUSTRY_MAX });
+    }
+    if (changes.companySize !== undefined && changes.companySize !== null) {
+      if (!Object.values(CompanySize).includes(changes.companySize)) throw new BadUserInputError('companySize', 'is not a company size.');
+      patch.companySize = changes.companySize;
+    }
+    return this.db.write(async ({ manager }) => {
+      const members = manager.getRepository(Member);
+      if (Object.keys(patch).length > 0) await members.update({ id: member.id }, patch);
+      return members.findOneByOrFail({ id: member.id });
+    });
+  }
+
+  /**
+   * Changes the password after checking the current one, and revokes every other session of the
+   * member (a stolen token stops working the moment its owner changes the password); the session
+   * of this request stays. The revoked sessions' sockets close on every instance (after commit).
+   * Returns how many sessions were revoked.
+   */
+  async changePassword(session: { member: Member; tokenHash: string }, currentPassword: string, newPassword: string): Promise<number> {
+    checkPassword(newPassword, 'newPassword');
+    const memberId = session.member.id;
+    const stored = await this.db.read((manager) => manager.getRepository(Member).findOneByOrFail({ id: memberId }));
+    const current = typeof currentPassword === 'string' ? currentPassword.slice(0, MAX_PASSWORD_LENGTH * 4) : '';
+    if (!(await verifyPassword(current, stored.passwordHash))) throw new BadUserInputError('currentPassword', 'is not the password in use.');
+    // Hash outside the unit of work, as signUp does: scrypt must not hold the serialized database path.
+    const passwordHash = await hashPassword(newPassword);
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const tokens = manager.getRepository(AuthToken);
+      const others = { memberId, tokenHash: Not(session.tokenHash) };
+      const revoked = (await tokens.find({ select: { tokenHash: true }, where: others })).map((row) => row.tokenHash);
+      await manager.getRepository(Member).update({ id: memberId }, { passwordHash });
+      await tokens.delete(others);
+      if (revoked.length > 0) publishAfterCommit({ type: 'sessionsRevoked', memberId, tokenHashes: revoked });
+      return revoked.length;
+    });
   }
 
   /** Which of these token hashes are still live sessions (the rest were revoked). */
