@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
-import { Document, typed } from './helpers/documents';
-import { ServerProcess, spawnServer } from './helpers/scale';
+import { typed } from './helpers/documents';
+import { gqlTo, ServerProcess, spawnServer } from './helpers/scale';
 import type { ResponseError } from './helpers/server';
 
 const CLI = path.join(__dirname, '..', 'dist', 'src', 'cli');
@@ -27,20 +27,7 @@ function cli(name: 'backup' | 'restore', args: string[], databaseUrl: string): P
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-/** Posts `query` to `server`; its response `data` has the shape `T` (`typed<T>()` documents infer it). */
-async function gql<T>(
-  server: ServerProcess,
-  query: string | Document<T>,
-  variables: Record<string, unknown> = {},
-  token?: string,
-): Promise<{ data?: T; errors?: ResponseError[] }> {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data?: T; errors?: ResponseError[] };
-}
+const gql = gqlTo;
 
 async function readFile<T>(file: string, sql: string): Promise<T[]> {
   const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY);

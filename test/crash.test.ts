@@ -7,25 +7,10 @@
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import sqlite3 from 'sqlite3';
-import { describeWithScaleServers, freshPostgresDatabase, ServerProcess, spawnServer } from './helpers/scale';
-import type { Document } from './helpers/documents';
+import { describeWithScaleServers, freshPostgresDatabase, gqlTo, spawnServer } from './helpers/scale';
 import { temporaryDirectory } from './helpers/leftovers';
-import type { ResponseError } from './helpers/server';
 
-/** Posts `query` to `server`; its response `data` has the shape `T` (`typed<T>()` documents infer it). */
-async function gql<T>(
-  server: ServerProcess,
-  query: string | Document<T>,
-  variables: Record<string, unknown> = {},
-  token?: string,
-): Promise<{ data?: T; errors?: ResponseError[] }> {
-  const response = await fetch(server.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data?: T; errors?: ResponseError[] };
-}
+const gql = gqlTo;
 
 /** Starts a server on `databaseUrl`, writes comments from 8 clients at once, SIGKILLs it mid-storm; returns what was acknowledged. */
 async function stormThenKill(databaseUrl: string): Promise<{ postId: string; acknowledged: string[] }> {

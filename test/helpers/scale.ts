@@ -11,7 +11,8 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { onDispose } from './leftovers';
-import { adminQuery, GENEROUS_RATE_LIMITS } from './server';
+import type { Document } from './documents';
+import { adminQuery, GENEROUS_RATE_LIMITS, ResponseError } from './server';
 
 export const SCALE_DATABASE_URL = process.env.SCALE_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const SCALE_REDIS_URL = process.env.SCALE_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -169,4 +170,19 @@ export async function ownRedis(): Promise<RedisProcess> {
   onDispose(stop);
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, start, stop };
+}
+
+/** Posts `query` to a spawned server; its response `data` has the shape `T` (`typed<T>()` documents infer it). */
+export async function gqlTo<T>(
+  server: { url: string },
+  query: string | Document<T>,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<{ data?: T; errors?: ResponseError[] }> {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: T; errors?: ResponseError[] };
 }
