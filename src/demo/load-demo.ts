@@ -250,6 +250,21 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
   await insertPollsVotes(manager, plan, ids);
   const commentIds = await insertComments(manager, plan, ids);
   await insertUpvotes(manager, plan, ids, commentIds);
+  await insertFirstRevisions(manager);
+}
+
+/** Version 1 of every post and comment (what createThread, createPoll and addComment write with the content). */
+async function insertFirstRevisions(manager: EntityManager): Promise<void> {
+  const optionLabelsJson =
+    manager.connection.options.type === 'postgres'
+      ? `(SELECT json_agg(o.label ORDER BY o.position)::text FROM poll_options o WHERE o.poll_id = p.id)`
+      : `(SELECT json_group_array(label) FROM (SELECT o.label FROM poll_options o WHERE o.poll_id = p.id ORDER BY o.position))`;
+  const columns = 'subject_type, subject_id, number, editor_id, created_at, title, body, option_labels';
+  await manager.query(
+    `INSERT INTO revisions (${columns}) SELECT 'POST', p.id, 1, p.author_id, p.created_at, p.title, COALESCE(p.body, p.description), ` +
+      `CASE WHEN p.kind = 'POLL' THEN ${optionLabelsJson} END FROM posts p`,
+  );
+  await manager.query(`INSERT INTO revisions (${columns}) SELECT 'COMMENT', c.id, 1, c.author_id, c.created_at, NULL, c.body, NULL FROM comments c`);
 }
 
 /** Members: only the demo account gets an e-mail and a (single) password hash. */

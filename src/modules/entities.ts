@@ -6,7 +6,8 @@ import { PollOption } from './poll/poll-option.entity';
 import { PollParticipant, PollVote } from './poll/poll-vote.entity';
 import { PostView } from './post/post-view.entity';
 import { Post } from './post/post.entity';
+import { Revision } from './revision/revision.entity';
 import { PostTopic, Topic } from './topic/topic.entity';
 import { Upvote } from './upvote/upvote.entity';
 
-export const ENTITIES = [Member, AuthToken, Topic, PostTopic, Post, PostView, Comment, PollOption, PollVote, PollParticipant, Upvote];
+export const ENTITIES = [Member, AuthToken, Topic, PostTopic, Post, PostView, Comment, PollOption, PollVote, PollParticipant, Upvote, Revision];

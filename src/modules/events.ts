@@ -8,6 +8,14 @@ export type DomainEvent =
   | { type: 'pollResultsChanged'; pollId: number; version: number }
   /** A post's views, upvotes or comment count changed. */
   | { type: 'postStatsChanged'; postId: number }
+  /**
+   * The post itself changed: edited (text, options, topics), deleted, a poll closed (and, with
+   * moderation, locked, pinned, hidden, removed, restored). Subscribers of postUpdated get its state;
+   * once it is deleted, every feed of the post ends.
+   */
+  | { type: 'postChanged'; postId: number }
+  /** A comment or reply of the post changed: edited, deleted, its upvotes (and, with moderation, hidden, removed, restored). */
+  | { type: 'commentChanged'; postId: number; commentId: number }
   /** The post has comments up to sequence number `seq` (see Comment.seq). */
   | { type: 'commentAdded'; postId: number; seq: number }
   /**
@@ -25,6 +33,8 @@ export function isDomainEvent(value: unknown): value is DomainEvent {
   if (event.type === 'pollResultsChanged') return id('pollId') && id('version');
   if (event.type === 'postStatsChanged') return id('postId');
   if (event.type === 'commentAdded') return id('postId') && id('seq');
+  if (event.type === 'postChanged') return id('postId');
+  if (event.type === 'commentChanged') return id('postId') && id('commentId');
   if (event.type === 'sessionsRevoked') {
     const hashes = event.tokenHashes;
     return id('memberId') && (hashes === null || (Array.isArray(hashes) && hashes.every((hash) => typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash))));

@@ -8,11 +8,13 @@ import { PollClosingScheduler } from './poll/poll-closing';
 import { PollReadService } from './poll/poll-reads.service';
 import { PollService } from './poll/poll.service';
 import { PostService } from './post/post.service';
+import { RevisionService } from './revision/revision.service';
 import { TopicService } from './topic/topic.service';
 import { UpvoteService } from './upvote/upvote.service';
 
 export interface Services {
   members: MemberService;
+  revisions: RevisionService;
   topics: TopicService;
   posts: PostService;
   comments: CommentService;
@@ -25,12 +27,14 @@ export interface Services {
 export function createServices(db: Database<DomainEvent>, logger: Logger): Services {
   const members = new MemberService(db);
   const topics = new TopicService(db);
-  const posts = new PostService(db, topics);
-  const comments = new CommentService(db, posts);
+  const revisions = new RevisionService(db);
+  const posts = new PostService(db, topics, revisions);
+  const comments = new CommentService(db, posts, revisions);
   const polls = new PollService(db, posts);
   const upvotes = new UpvoteService(db, posts, comments);
   return {
     members,
+    revisions,
     topics,
     posts,
     comments,

@@ -13,6 +13,8 @@ import { Node, Upvotable } from '../../graphql/node';
 @Index('uq_comments_post_seq', ['postId', 'seq'], { unique: true })
 @Index('idx_comments_parent_seq', ['parentId', 'seq'])
 @Index('idx_comments_post_upvotes', ['postId', 'upvoteCount'])
+/** Member.comments: an author's comments, newest (highest id) first. */
+@Index('idx_comments_author_id', ['authorId', 'id'])
 @ObjectType('Comment', { implements: [Node, Upvotable], description: 'A comment on a post, or a reply to one.' })
 export class Comment {
   @PrimaryGeneratedColumn({ type: 'integer' })
@@ -25,7 +27,6 @@ export class Comment {
   @Column({ name: 'parent_id', type: 'integer', nullable: true })
   parentId: number | null;
 
-  @Index('idx_comments_author')
   @Column({ name: 'author_id', type: 'integer' })
   authorId: number;
 

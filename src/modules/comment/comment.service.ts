@@ -16,6 +16,7 @@ import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import type { PostRef } from '../post/post-ref';
 import type { PostService } from '../post/post.service';
+import type { RevisionService } from '../revision/revision.service';
 import { CommentOrder } from './comment-order';
 import { Comment } from './comment.entity';
 
@@ -59,6 +60,7 @@ export class CommentService {
   constructor(
     private readonly db: Database<DomainEvent>,
     private readonly posts: PostService,
+    private readonly revisions: RevisionService,
   ) {}
 
   findByIds(ids: readonly number[]): Promise<Comment[]> {
@@ -96,6 +98,7 @@ export class CommentService {
         replyCount: 0,
       });
       await manager.getRepository(Comment).insert(comment);
+      await this.revisions.recordFirst(manager, { type: 'COMMENT', id: comment.id }, viewer.id, comment.createdAt, { title: null, body, optionLabels: null });
       if (topLevelId !== null) await manager.getRepository(Comment).increment({ id: topLevelId }, 'replyCount', 1);
 
       publishAfterCommit({ type: 'commentAdded', postId: post.id, seq });

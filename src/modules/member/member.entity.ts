@@ -5,6 +5,9 @@ import { toGlobalId } from '../../graphql/global-id';
 import { Node } from '../../graphql/node';
 import { CompanySize, formatByline } from './company-size';
 
+/** The title and byline of a deleted account's stand-in. */
+export const FORMER_MEMBER_TITLE = 'Former member';
+
 /**
  * A community member, shown by professional identity only. E-mail and
  * password hash are columns but never GraphQL fields.
@@ -42,6 +45,20 @@ export class Member {
   @Column(timestampColumn('joined_at'))
   joinedAt: Date;
 
+  /**
+   * Set by deleteAccount: the member is then the former-member stand-in (profile erased, e-mail and
+   * password gone) that keeps their posts and comments attributed.
+   */
+  @Column(timestampColumn('deleted_at', { nullable: true }))
+  deletedAt: Date | null;
+
+  @Field(() => Boolean, {
+    description: 'True for the stand-in of a deleted account: title and byline "Former member", industry null. It cannot sign in and is never `viewer`.',
+  })
+  get isFormerMember(): boolean {
+    return this.deletedAt !== null;
+  }
+
   @Field(() => String, {
     description:
       'One line for display: the title, then " in <industry>" when there is one, then ", <size band>": ' +
@@ -49,6 +66,7 @@ export class Member {
       '"Senior Executive Advisor in Software, 10,001+ employees".',
   })
   get byline(): string {
+    if (this.isFormerMember) return FORMER_MEMBER_TITLE;
     return formatByline(this.title, this.industry, this.companySize);
   }
 

@@ -14,6 +14,8 @@ export type ResultsVisibility = 'ALWAYS' | 'ON_VOTE' | 'ON_CLOSE';
 @Entity('posts')
 @Index('idx_posts_created', ['createdAt', 'id'])
 @Index('idx_posts_poll_closing', ['kind', 'isClosed', 'closesAt'])
+/** Member.posts: an author's posts, newest (highest id) first. */
+@Index('idx_posts_author_id', ['authorId', 'id'])
 export class Post {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id: number;
@@ -32,12 +34,22 @@ export class Post {
   @Column({ type: 'text', nullable: true })
   description: string | null;
 
-  @Index('idx_posts_author')
   @Column({ name: 'author_id', type: 'integer' })
   authorId: number;
 
   @Column(timestampColumn('created_at'))
   createdAt: Date;
+
+  /** When the title, body, description or options last changed (editThread, editPoll); null if never. */
+  @Column(timestampColumn('edited_at', { nullable: true }))
+  editedAt: Date | null;
+
+  /**
+   * Set by deletePost. Soft: the row, its comments, votes and revisions stay (counters stay exact,
+   * nothing dangles), but every read leaves a deleted post out, as if it did not exist.
+   */
+  @Column(timestampColumn('deleted_at', { nullable: true }))
+  deletedAt: Date | null;
 
   @Column(counterColumn('view_count'))
   viewCount: number;

@@ -11,6 +11,7 @@ import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
 import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
+import type { RevisionService } from '../revision/revision.service';
 import { cleanTopicNames, slugify, TopicName, TopicService } from '../topic/topic.service';
 import { duePollIds, markClosed, moveResults, PollResultsChange } from './poll-columns';
 import { COLUMN_ORDERS, POPULARITY_SQL, PostKindFilter, PostOrder, TRENDING_SCORE_SQL } from './post-order';
@@ -61,6 +62,7 @@ export class PostService {
   constructor(
     private readonly db: Database<DomainEvent>,
     private readonly topics: TopicService,
+    private readonly revisions: RevisionService,
   ) {}
 
   findByIds(ids: readonly number[]): Promise<Post[]> {
@@ -99,6 +101,8 @@ export class PostService {
       description: data.description,
       authorId: data.authorId,
       createdAt: now,
+      editedAt: null,
+      deletedAt: null,
       viewCount: 0,
       upvoteCount: 0,
       commentCount: 0,
@@ -114,6 +118,11 @@ export class PostService {
       resultsUpdatedAt: now,
     });
     await manager.getRepository(Post).insert(post);
+    await this.revisions.recordFirst(manager, { type: 'POST', id: post.id }, data.authorId, now, {
+      title: data.title,
+      body: data.kind === 'POLL' ? data.description : data.body,
+      optionLabels: data.kind === 'POLL' ? (data.optionLabels ?? []) : null,
+    });
     await this.topics.attachToPost(manager, post.id, data.topics);
     return post;
   }
