@@ -6,7 +6,19 @@
  * one of its comments is NOT_FOUND. Deletes racing each other delete once.
  */
 import { toGlobalId } from '../src/graphql/global-id';
-import { ADD_COMMENT, ADD_UPVOTE, CAST_VOTE, CLOSE_POLL, CREATE_POLL, CREATE_THREAD, dbId, DELETE_COMMENT, RECORD_VIEW, REMOVE_UPVOTE, RETRACT_VOTE } from './helpers/documents';
+import {
+  ADD_COMMENT,
+  ADD_UPVOTE,
+  CAST_VOTE,
+  CLOSE_POLL,
+  CREATE_POLL,
+  CREATE_THREAD,
+  dbId,
+  DELETE_COMMENT,
+  RECORD_VIEW,
+  REMOVE_UPVOTE,
+  RETRACT_VOTE,
+} from './helpers/documents';
 import {
   DELETE_POST,
   EDIT_COMMENT,
@@ -93,7 +105,7 @@ describe('deletePost', () => {
     }
   });
 
-  it('leaves it out of every order, filter and search, with exact totalCounts, and out of its topics\' postCount', async () => {
+  it("leaves it out of every order, filter and search, with exact totalCounts, and out of its topics' postCount", async () => {
     const { postId, survivorId, word, slugs } = await threadWithActivity();
     const before = ok(await t.gql(POSTS, { first: 100 })).posts.totalCount;
     expect(await topicCounts(slugs)).toEqual([2, 2]);

@@ -104,7 +104,12 @@ describe('Member.posts and Member.comments', () => {
   it('is empty with totalCount 0, and no error, for other members and anonymous viewers', async () => {
     for (const token of [other.token, null]) {
       for (const page of [await postsOf({}, token), await commentsOf({}, token)]) {
-        expect(page).toEqual({ totalCount: 0, edges: [], nodes: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } });
+        expect(page).toEqual({
+          totalCount: 0,
+          edges: [],
+          nodes: [],
+          pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+        });
       }
     }
   });

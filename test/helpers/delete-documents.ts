@@ -32,9 +32,7 @@ export const MEMBER_PROFILE_FIELDS = `id isFormerMember title industry companySi
 
 export const VIEWER = typed<{ viewer: MemberProfile | null }>(`{ viewer { ${MEMBER_PROFILE_FIELDS} } }`);
 
-export const NODE_MEMBER = typed<{ node: MemberProfile | null }>(
-  `query NodeMember($id: ID!) { node(id: $id) { ... on Member { ${MEMBER_PROFILE_FIELDS} } } }`,
-);
+export const NODE_MEMBER = typed<{ node: MemberProfile | null }>(`query NodeMember($id: ID!) { node(id: $id) { ... on Member { ${MEMBER_PROFILE_FIELDS} } } }`);
 
 /** Any node by id, only its type and id: null when it names nothing (a deleted post and what hangs off it). */
 export const NODE = typed<{ node: { __typename: string; id: string } | null }>(`query Node($id: ID!) { node(id: $id) { __typename id } }`);

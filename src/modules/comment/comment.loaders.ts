@@ -22,7 +22,9 @@ export interface CommentLoaders {
   commentCountByAuthorId: DataLoader<number, number>;
 }
 
-export function createCommentLoaders(comments: Pick<CommentService, 'findByIds' | 'pages' | 'topLevelCounts' | 'pagesByAuthor' | 'countsByAuthor'>): CommentLoaders {
+export function createCommentLoaders(
+  comments: Pick<CommentService, 'findByIds' | 'pages' | 'topLevelCounts' | 'pagesByAuthor' | 'countsByAuthor'>,
+): CommentLoaders {
   return {
     commentById: byId((ids) => comments.findByIds(ids)),
     commentPageByRequest: new DataLoader((requests) => comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),

@@ -6,7 +6,7 @@
  * sequence order is commit order on every database, which OLDEST order, reply
  * order, their cursors and the live API's "each once, in order" all rely on.
  */
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { Database } from '../../db/database';
 import { affectedRows } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../graphql/errors';
@@ -80,12 +80,7 @@ export class CommentService {
 
   /** The comment, inside the caller's unit of work, unless its post is deleted (then it is gone too). */
   private findOnUndeletedPost(manager: EntityManager, id: number): Promise<Comment | null> {
-    return manager
-      .getRepository(Comment)
-      .createQueryBuilder('c')
-      .where('c.id = :id', { id })
-      .andWhere(this.posts.undeletedPostSql('c.post_id'))
-      .getOne();
+    return manager.getRepository(Comment).createQueryBuilder('c').where('c.id = :id', { id }).andWhere(this.posts.undeletedPostSql('c.post_id')).getOne();
   }
 
   /** A comment on `post`, or a reply to the comment `parentId` of the same post. */
@@ -294,7 +289,11 @@ export class CommentService {
           .where(`c.id IN (${ranked})`, { authorIds: group.map((request) => request.authorId), afterId, limit: first + 1 })
           .getMany(),
       );
-      for (const request of group) byRequest.set(request, rows.filter((row) => row.authorId === request.authorId).sort((a, b) => b.id - a.id));
+      for (const request of group)
+        byRequest.set(
+          request,
+          rows.filter((row) => row.authorId === request.authorId).sort((a, b) => b.id - a.id),
+        );
     }
     return requests.map((request) =>
       toPage(byRequest.get(request) ?? [], request.first, request.after !== null, (comment) => encodeCursor(AUTHOR_COMMENTS_ORDER, [comment.id])),

@@ -83,7 +83,7 @@ export class ChangePasswordPayload {
 
 @InputType('DeleteAccountInput', { description: 'The confirmation deleteAccount needs.' })
 export class DeleteAccountInput {
-  @Field(() => String, { description: 'The member\'s password. A wrong one is BAD_USER_INPUT on input.password, and nothing changes.' })
+  @Field(() => String, { description: "The member's password. A wrong one is BAD_USER_INPUT on input.password, and nothing changes." })
   password: string;
 }
 

@@ -82,7 +82,7 @@ export class MemberResolver {
       '- the e-mail address is released: signUp may use it again and makes a new, unrelated member; logIn with it fails (UNAUTHENTICATED) until then;',
       '- the profile is erased: the Member becomes the former-member stand-in (isFormerMember true, title and byline "Former member", ' +
         'industry null, role MEMBER), and its e-mail and password are gone;',
-      "- content stays: the member's threads, polls, comments and replies keep their text and place, with the stand-in as author (\"Former member\");",
+      '- content stays: the member\'s threads, polls, comments and replies keep their text and place, with the stand-in as author ("Former member");',
       '- what the member counted keeps counting: poll votes stay in the tallies and participantCount, upvotes in upvoteCount, views in ' +
         'viewCount, and reports they made stay in the moderation queue.',
     ].join('\n'),

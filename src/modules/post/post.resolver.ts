@@ -149,7 +149,7 @@ export class PostResolver {
       'Deletes a thread or poll: author only (anyone else FORBIDDEN, moderators included: they use moderateContent REMOVE; ' +
       'anonymous UNAUTHENTICATED). Soft: the rows stay, but from then on for everyone the post is gone: post(id) and ' +
       'node(id) return null for it, its comments, replies, options, results and revisions; it is left out of posts ' +
-      '(every order, filter and search, and their totalCount), topics\' postCount, recommendedPosts (and ' +
+      "(every order, filter and search, and their totalCount), topics' postCount, recommendedPosts (and " +
       'recommendedPosts(relatedTo:) with its id is NOT_FOUND), pinnedPosts (it is unpinned), Member.posts, and ' +
       'Member.comments leaves out its comments. Every mutation naming it or one of its comments (deleting it again ' +
       'included) is NOT_FOUND. Subscribers of postUpdated get one last message with `post: null` and then `complete`; ' +

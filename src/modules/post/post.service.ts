@@ -273,7 +273,11 @@ export class PostService {
           .where(`p.id IN (${ranked})`, { authorIds: group.map((request) => request.authorId), afterId, limit: first + 1 })
           .getMany(),
       );
-      for (const request of group) byRequest.set(request, rows.filter((post) => post.authorId === request.authorId).sort((a, b) => b.id - a.id));
+      for (const request of group)
+        byRequest.set(
+          request,
+          rows.filter((post) => post.authorId === request.authorId).sort((a, b) => b.id - a.id),
+        );
     }
     return requests.map((request) =>
       toPage(byRequest.get(request) ?? [], request.first, request.after !== null, (post) => encodeCursor(AUTHOR_POSTS_ORDER, [post.id])),
