@@ -4,6 +4,7 @@ import { buildSchema, ContainerType, PubSub } from 'type-graphql';
 import { DateTimeScalar } from '../graphql/scalars';
 import { CommentFieldResolver, CommentResolver } from './comment/comment.resolver';
 import { MemberResolver } from './member/member.resolver';
+import { MemberHistoryResolver } from './member/member-history.resolver';
 import { NodeResolver } from './node.resolver';
 import { PollFieldResolver, PollResolver } from './poll/poll.resolver';
 import { PostFieldResolver, PostResolver } from './post/post.resolver';
@@ -24,6 +25,7 @@ export const RESOLVERS = [
   PollFieldResolver,
   UpvoteResolver,
   LiveResolver,
+  MemberHistoryResolver,
 ] as const;
 
 /**
@@ -60,6 +62,7 @@ function resolversContainer(services: Services | null): ContainerType {
           [PollFieldResolver, new PollFieldResolver()],
           [UpvoteResolver, new UpvoteResolver(services.upvotes)],
           [LiveResolver, new LiveResolver()],
+          [MemberHistoryResolver, new MemberHistoryResolver()],
         ]
       : [],
   );

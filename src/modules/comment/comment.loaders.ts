@@ -7,6 +7,7 @@
 import DataLoader from 'dataloader';
 import { byId } from '../../graphql/loaders';
 import type { Page } from '../../graphql/pagination';
+import type { AuthorPageRequest } from '../post/post.service';
 import type { Comment } from './comment.entity';
 import type { CommentPageRequest, CommentService } from './comment.service';
 
@@ -15,15 +16,26 @@ export interface CommentLoaders {
   /** One page of a post's top-level comments or of a comment's replies. */
   commentPageByRequest: DataLoader<CommentPageRequest, Page<Comment>, string>;
   topLevelCommentCountByPostId: DataLoader<number, number>;
+  /** One page of a member's comments and replies, newest first (Member.comments). */
+  commentPageByAuthorRequest: DataLoader<AuthorPageRequest, Page<Comment>, string>;
+  /** How many comments a member's Member.comments list holds (its totalCount). */
+  commentCountByAuthorId: DataLoader<number, number>;
 }
 
-export function createCommentLoaders(comments: Pick<CommentService, 'findByIds' | 'pages' | 'topLevelCounts'>): CommentLoaders {
+export function createCommentLoaders(
+  comments: Pick<CommentService, 'findByIds' | 'pages' | 'topLevelCounts' | 'pagesByAuthor' | 'countsByAuthor'>,
+): CommentLoaders {
   return {
     commentById: byId((ids) => comments.findByIds(ids)),
     commentPageByRequest: new DataLoader((requests) => comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
     topLevelCommentCountByPostId: new DataLoader(async (postIds) => {
       const counts = await comments.topLevelCounts(postIds);
       return postIds.map((id) => counts.get(id) ?? 0);
+    }),
+    commentPageByAuthorRequest: new DataLoader((requests) => comments.pagesByAuthor(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
+    commentCountByAuthorId: new DataLoader(async (authorIds) => {
+      const counts = await comments.countsByAuthor(authorIds);
+      return authorIds.map((id) => counts.get(id) ?? 0);
     }),
   };
 }

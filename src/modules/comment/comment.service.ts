@@ -6,7 +6,7 @@
  * sequence order is commit order on every database, which OLDEST order, reply
  * order, their cursors and the live API's "each once, in order" all rely on.
  */
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { Database } from '../../db/database';
 import { affectedRows } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../graphql/errors';
@@ -15,12 +15,15 @@ import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graph
 import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import type { PostRef } from '../post/post-ref';
-import type { PostService } from '../post/post.service';
+import { AuthorPageRequest, authorCursorId, PostService } from '../post/post.service';
 import type { RevisionService } from '../revision/revision.service';
 import { CommentOrder } from './comment-order';
 import { Comment } from './comment.entity';
 
 export const COMMENT_BODY_MAX = 10_000;
+
+/** The cursor order of Member.comments: the key is the comment id alone (ids only grow). */
+export const AUTHOR_COMMENTS_ORDER = 'MEMBER_COMMENTS';
 
 /** Which list a page is of: the top-level comments of a post, or the replies of a comment. */
 export type CommentScope = { kind: 'post'; postId: number } | { kind: 'replies'; parentId: number };
@@ -63,8 +66,21 @@ export class CommentService {
     private readonly revisions: RevisionService,
   ) {}
 
+  /** Comments by id; those of a deleted post are gone with it (node(id) of them is null). */
   findByIds(ids: readonly number[]): Promise<Comment[]> {
-    return this.db.read((manager) => manager.getRepository(Comment).find({ where: { id: In([...ids]) } }));
+    return this.db.read((manager) =>
+      manager
+        .getRepository(Comment)
+        .createQueryBuilder('c')
+        .where('c.id IN (:...ids)', { ids: [...ids] })
+        .andWhere(this.posts.undeletedPostSql('c.post_id'))
+        .getMany(),
+    );
+  }
+
+  /** The comment, inside the caller's unit of work, unless its post is deleted (then it is gone too). */
+  private findOnUndeletedPost(manager: EntityManager, id: number): Promise<Comment | null> {
+    return manager.getRepository(Comment).createQueryBuilder('c').where('c.id = :id', { id }).andWhere(this.posts.undeletedPostSql('c.post_id')).getOne();
   }
 
   /** A comment on `post`, or a reply to the comment `parentId` of the same post. */
@@ -72,12 +88,15 @@ export class CommentService {
     const body = cleanText(input.body, 'body', { min: 1, max: COMMENT_BODY_MAX, multiline: true });
 
     return this.db.write(async ({ manager, publishAfterCommit }) => {
+      // The post's row lock first, then the read: a deletePost racing this either came first (NOT_FOUND
+      // here) or waits for this comment's commit; no comment lands on a post already deleted.
+      await this.posts.lockRow(manager, input.post.id);
       const post = await this.posts.findOfKind(manager, input.post.id, input.post.kind);
       if (!post) throw new NotFoundError('Post', 'postId');
 
       let topLevelId: number | null = null;
       if (input.parentId !== null && input.parentId !== undefined) {
-        const parent = await manager.getRepository(Comment).findOne({ where: { id: input.parentId } });
+        const parent = await this.findOnUndeletedPost(manager, input.parentId);
         if (!parent || parent.deletedAt !== null) throw new NotFoundError('Comment', 'parentId');
         if (parent.postId !== post.id) throw new BadUserInputError('parentId', 'is a comment of another post.');
         // Replies are one level deep: a reply to a reply joins the same top-level comment.
@@ -145,15 +164,16 @@ export class CommentService {
   }
 
   private async authoredBy(manager: EntityManager, viewer: Member, commentId: number): Promise<Comment> {
-    const comment = await manager.getRepository(Comment).findOne({ where: { id: commentId } });
+    // A comment of a deleted post names nothing any more: NOT_FOUND, before the author check.
+    const comment = await this.findOnUndeletedPost(manager, commentId);
     if (!comment) throw new NotFoundError('Comment', 'commentId');
     if (comment.authorId !== viewer.id) throw new ForbiddenError('Only the author may change this comment.');
     return comment;
   }
 
-  /** The comment, inside the caller's unit of work, unless it is deleted (a placeholder). */
+  /** The comment, inside the caller's unit of work, unless it is deleted (a placeholder) or its post is. */
   async findUndeleted(manager: EntityManager, id: number): Promise<Comment | null> {
-    const comment = await manager.getRepository(Comment).findOne({ where: { id } });
+    const comment = await this.findOnUndeletedPost(manager, id);
     return comment && comment.deletedAt === null ? comment : null;
   }
 
@@ -241,6 +261,59 @@ export class CommentService {
         .limit(limit)
         .getMany(),
     );
+  }
+
+  /**
+   * Member.comments pages: each author's undeleted comments and replies on undeleted posts, newest
+   * (highest id) first, one query per distinct (first, after) however many authors.
+   */
+  async pagesByAuthor(requests: readonly AuthorPageRequest[]): Promise<Page<Comment>[]> {
+    const groups = new Map<string, AuthorPageRequest[]>();
+    for (const request of requests) {
+      const key = JSON.stringify([request.first, request.after]);
+      groups.set(key, [...(groups.get(key) ?? []), request]);
+    }
+    const byRequest = new Map<AuthorPageRequest, Comment[]>();
+    for (const group of groups.values()) {
+      const [{ first, after }] = group;
+      const afterId = authorCursorId(after, AUTHOR_COMMENTS_ORDER);
+      const conditions = ['r.author_id IN (:...authorIds)', 'r.deleted_at IS NULL', this.posts.undeletedPostSql('r.post_id')];
+      if (afterId !== null) conditions.push('r.id < :afterId');
+      const ranked =
+        'SELECT ranked.id FROM (SELECT r.id AS id, ROW_NUMBER() OVER (PARTITION BY r.author_id ORDER BY r.id DESC) AS rn ' +
+        `FROM comments r WHERE ${conditions.join(' AND ')}) ranked WHERE ranked.rn <= :limit`;
+      const rows = await this.db.read((manager) =>
+        manager
+          .getRepository(Comment)
+          .createQueryBuilder('c')
+          .where(`c.id IN (${ranked})`, { authorIds: group.map((request) => request.authorId), afterId, limit: first + 1 })
+          .getMany(),
+      );
+      for (const request of group)
+        byRequest.set(
+          request,
+          rows.filter((row) => row.authorId === request.authorId).sort((a, b) => b.id - a.id),
+        );
+    }
+    return requests.map((request) =>
+      toPage(byRequest.get(request) ?? [], request.first, request.after !== null, (comment) => encodeCursor(AUTHOR_COMMENTS_ORDER, [comment.id])),
+    );
+  }
+
+  /** How many comments each author has in their Member.comments list (its totalCount), one query for many authors. */
+  async countsByAuthor(authorIds: readonly number[]): Promise<Map<number, number>> {
+    const rows = await this.db.read((manager) =>
+      manager
+        .getRepository(Comment)
+        .createQueryBuilder('c')
+        .select('c.author_id', 'authorId')
+        .addSelect('COUNT(*)', 'count')
+        .where('c.author_id IN (:...authorIds) AND c.deleted_at IS NULL', { authorIds: [...authorIds] })
+        .andWhere(this.posts.undeletedPostSql('c.post_id'))
+        .groupBy('c.author_id')
+        .getRawMany<{ authorId: number; count: number | string }>(),
+    );
+    return new Map(rows.map((row) => [Number(row.authorId), Number(row.count)]));
   }
 
   /** Visible top-level comments per post (CommentConnection.totalCount), one query for many posts. */

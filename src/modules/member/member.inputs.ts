@@ -1,5 +1,5 @@
 /** The sign-up and log-in inputs and the session payload; the limits in their descriptions are the ones the service checks. */
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { CompanySize } from './company-size';
 import { Member } from './member.entity';
 import { MEMBER_INDUSTRY_MAX, MEMBER_TITLE_MAX, MIN_PASSWORD_LENGTH } from './member.service';
@@ -79,4 +79,16 @@ export class ChangePasswordPayload {
 
   @Field(() => Int, { description: 'How many other tokens of the member were revoked.' })
   revokedTokenCount: number;
+}
+
+@InputType('DeleteAccountInput', { description: 'The confirmation deleteAccount needs.' })
+export class DeleteAccountInput {
+  @Field(() => String, { description: "The member's password. A wrong one is BAD_USER_INPUT on input.password, and nothing changes." })
+  password: string;
+}
+
+@ObjectType('DeleteAccountPayload', { description: 'The result of deleteAccount.' })
+export class DeleteAccountPayload {
+  @Field(() => ID, { description: 'The id of the member that was deleted; from now on it names the former-member stand-in.' })
+  deletedMemberId: string;
 }

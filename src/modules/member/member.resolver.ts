@@ -1,9 +1,20 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Query, Resolver, UseMiddleware } from 'type-graphql';
 import { atArgument, signedIn } from '../../graphql/api-edge';
 import type { RequestContext } from '../context';
 import { Member } from './member.entity';
-import { AuthPayload, ChangePasswordInput, ChangePasswordPayload, LogInInput, SignUpInput, UpdateProfileInput, UpdateProfilePayload } from './member.inputs';
+import {
+  AuthPayload,
+  ChangePasswordInput,
+  ChangePasswordPayload,
+  DeleteAccountInput,
+  DeleteAccountPayload,
+  LogInInput,
+  SignUpInput,
+  UpdateProfileInput,
+  UpdateProfilePayload,
+} from './member.inputs';
 import { MemberService } from './member.service';
+import { CountsAsWrite } from '../write-limit';
 
 @Resolver(() => Member)
 export class MemberResolver {
@@ -61,5 +72,28 @@ export class MemberResolver {
   async logOut(@Ctx() context: RequestContext): Promise<boolean> {
     if (!context.tokenHash || !context.viewer) return false;
     return this.members.logOut({ memberId: context.viewer.id, tokenHash: context.tokenHash });
+  }
+
+  @Mutation(() => DeleteAccountPayload, {
+    nullable: true,
+    description: [
+      "Deletes the signed-in member's account (anonymous: UNAUTHENTICATED); the password must be given again. At once:",
+      '- every token of the member is revoked, this one included, and every open WebSocket of the member is closed with 4403;',
+      '- the e-mail address is released: signUp may use it again and makes a new, unrelated member; logIn with it fails (UNAUTHENTICATED) until then;',
+      '- the profile is erased: the Member becomes the former-member stand-in (isFormerMember true, title and byline "Former member", ' +
+        'industry null, role MEMBER), and its e-mail and password are gone;',
+      '- content stays: the member\'s threads, polls, comments and replies keep their text and place, with the stand-in as author ("Former member");',
+      '- what the member counted keeps counting: poll votes stay in the tallies and participantCount, upvotes in upvoteCount, views in ' +
+        'viewCount, and reports they made stay in the moderation queue.',
+    ].join('\n'),
+  })
+  @UseMiddleware(CountsAsWrite)
+  async deleteAccount(
+    @Arg('input', () => DeleteAccountInput, { description: 'The password, as a confirmation.' }) input: DeleteAccountInput,
+    @Ctx() context: RequestContext,
+  ): Promise<DeleteAccountPayload> {
+    const member = signedIn(context.viewer);
+    await atArgument('input', () => this.members.deleteAccount(member, input.password));
+    return { deletedMemberId: member.globalId };
   }
 }

@@ -1,18 +1,18 @@
 /**
  * Members and their sessions: sign-up, log-in, token checks, log-out, and
- * what a member changes of their own account (profile, password).
+ * what a member changes of their own account (profile, password, deletion).
  * Tokens are opaque random strings; only their SHA-256 is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { In, Not } from 'typeorm';
+import { In, IsNull, Not } from 'typeorm';
 import type { Database } from '../../db/database';
-import { isUniqueViolation } from '../../db/dialect';
+import { affectedRows, isUniqueViolation } from '../../db/dialect';
 import { BadUserInputError, UnauthenticatedError } from '../../graphql/errors';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
 import type { DomainEvent } from '../events';
 import { AuthToken } from './auth-token.entity';
 import { CompanySize } from './company-size';
-import { Member } from './member.entity';
+import { FORMER_MEMBER_TITLE, Member } from './member.entity';
 import { hashPassword, verifyPassword } from './password';
 
 export interface SignUpData {
@@ -99,7 +99,13 @@ export class MemberService {
     const matches = await verifyPassword(typeof password === 'string' ? password.slice(0, MAX_PASSWORD_LENGTH * 4) : '', member?.passwordHash ?? null);
     if (!member || !matches) throw new UnauthenticatedError('Unknown e-mail or wrong password.');
     const token = randomBytes(32).toString('base64url');
-    await this.db.write(({ manager }) => manager.getRepository(AuthToken).insert({ tokenHash: hashToken(token), memberId: member.id, createdAt: new Date() }));
+    await this.db.write(async ({ manager }) => {
+      // The account may have been deleted while scrypt ran: a former member never gets a session.
+      if (!(await manager.getRepository(Member).exist({ where: { id: member.id, deletedAt: IsNull() } }))) {
+        throw new UnauthenticatedError('Unknown e-mail or wrong password.');
+      }
+      await manager.getRepository(AuthToken).insert({ tokenHash: hashToken(token), memberId: member.id, createdAt: new Date() });
+    });
     return { token, member };
   }
 
@@ -112,6 +118,8 @@ export class MemberService {
         .createQueryBuilder('m')
         .innerJoin(AuthToken, 'session', 'session.member_id = m.id')
         .where('session.token_hash = :tokenHash', { tokenHash })
+        // A former member is never the viewer (deleteAccount removes the tokens too; this holds whatever raced it).
+        .andWhere('m.deleted_at IS NULL')
         .getOne(),
     );
     if (!member) throw new UnauthenticatedError('The token is invalid or has been revoked.');
@@ -147,7 +155,8 @@ export class MemberService {
     }
     return this.db.write(async ({ manager }) => {
       const members = manager.getRepository(Member);
-      if (Object.keys(patch).length > 0) await members.update({ id: member.id }, patch);
+      // Never on a former member's stand-in (an account deleted while this request ran).
+      if (Object.keys(patch).length > 0) await members.update({ id: member.id, deletedAt: IsNull() }, patch);
       return members.findOneByOrFail({ id: member.id });
     });
   }
@@ -174,6 +183,33 @@ export class MemberService {
       await tokens.delete(others);
       if (revoked.length > 0) publishAfterCommit({ type: 'sessionsRevoked', memberId, tokenHashes: revoked });
       return revoked.length;
+    });
+  }
+
+  /**
+   * Deletes the member's own account after checking the password (scrypt outside the unit of
+   * work, as changePassword). In one transaction: every token of the member goes (HTTP refuses them
+   * from the commit on) and the member becomes the former-member stand-in: profile erased (title
+   * "Former member", industry null), e-mail released for a new sign-up, no password; companySize
+   * and joinedAt stay. Content, votes, upvotes and views are not touched, so they keep their author
+   * (the stand-in) and every counter stays as it was. After the commit, `sessionsRevoked` for every
+   * session closes the member's open sockets on every instance.
+   */
+  async deleteAccount(member: Member, password: string): Promise<void> {
+    const stored = await this.db.read((manager) => manager.getRepository(Member).findOneByOrFail({ id: member.id }));
+    const given = typeof password === 'string' ? password.slice(0, MAX_PASSWORD_LENGTH * 4) : '';
+    if (!(await verifyPassword(given, stored.passwordHash))) throw new BadUserInputError('password', 'is not the password in use.');
+    await this.db.write(async ({ manager, publishAfterCommit }) => {
+      const erased = await manager
+        .createQueryBuilder()
+        .update(Member)
+        .set({ deletedAt: new Date(), title: FORMER_MEMBER_TITLE, industry: null, email: null, passwordHash: null })
+        .where('id = :id AND deleted_at IS NULL', { id: member.id })
+        .execute();
+      // The same password check passed twice at once: the second finds the account gone.
+      if (affectedRows(erased) !== 1) throw new UnauthenticatedError('The token is invalid or has been revoked.');
+      await manager.getRepository(AuthToken).delete({ memberId: member.id });
+      publishAfterCommit({ type: 'sessionsRevoked', memberId: member.id, tokenHashes: null });
     });
   }
 

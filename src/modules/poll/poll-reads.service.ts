@@ -56,8 +56,16 @@ export class PollReadService {
     return result;
   }
 
+  /** Options by id; those of a deleted poll are gone with it (node(id) of them is null). */
   findOptionsByIds(ids: readonly number[]): Promise<PollOption[]> {
-    return this.db.read((manager) => manager.getRepository(PollOption).find({ where: { id: In([...ids]) } }));
+    return this.db.read((manager) =>
+      manager
+        .getRepository(PollOption)
+        .createQueryBuilder('o')
+        .where('o.id IN (:...ids)', { ids: [...ids] })
+        .andWhere(this.posts.undeletedPostSql('o.poll_id'))
+        .getMany(),
+    );
   }
 
   /** The option ids one member chose in many polls. */

@@ -35,3 +35,15 @@ export class RecordViewPayload {
   @Field(() => PostInterface, { description: 'The post with its updated counters.' })
   post: Post;
 }
+
+@InputType('DeletePostInput', { description: 'The post deletePost deletes.' })
+export class DeletePostInput {
+  @Field(() => ID, { description: 'A thread or a poll.' })
+  postId: string;
+}
+
+@ObjectType('DeletePostPayload', { description: 'The result of deletePost.' })
+export class DeletePostPayload {
+  @Field(() => ID, { description: 'The global id of the post that was deleted; it names nothing from now on.' })
+  deletedPostId: string;
+}

@@ -12,7 +12,7 @@ import { Topic } from '../topic/topic.entity';
 import { PostKindFilter, PostOrder } from './post-order';
 import { postRefOf } from './post-ref';
 import type { Post } from './post.entity';
-import { CreateThreadInput, CreateThreadPayload, RecordViewInput, RecordViewPayload } from './post.inputs';
+import { CreateThreadInput, CreateThreadPayload, DeletePostInput, DeletePostPayload, RecordViewInput, RecordViewPayload } from './post.inputs';
 import { PostConnection, PostInterface, PostStats } from './post.types';
 import { PostService } from './post.service';
 import { CountsAsWrite } from '../write-limit';
@@ -141,5 +141,28 @@ export class PostResolver {
         this.postService.recordView(context.viewer, postRefOf(input.postId, 'postId'), (postId) => context.limits.countsAnonymousView(postId)),
       ),
     };
+  }
+
+  @Mutation(() => DeletePostPayload, {
+    nullable: true,
+    description:
+      'Deletes a thread or poll: author only (anyone else FORBIDDEN, moderators included: they use moderateContent REMOVE; ' +
+      'anonymous UNAUTHENTICATED). Soft: the rows stay, but from then on for everyone the post is gone: post(id) and ' +
+      'node(id) return null for it, its comments, replies, options, results and revisions; it is left out of posts ' +
+      "(every order, filter and search, and their totalCount), topics' postCount, recommendedPosts (and " +
+      'recommendedPosts(relatedTo:) with its id is NOT_FOUND), pinnedPosts (it is unpinned), Member.posts, and ' +
+      'Member.comments leaves out its comments. Every mutation naming it or one of its comments (deleting it again ' +
+      'included) is NOT_FOUND. Subscribers of postUpdated get one last message with `post: null` and then `complete`; ' +
+      'subscriptions to its commentAdded, commentUpdated, postStatsUpdated and pollResultsUpdated end with an `error` ' +
+      'message whose code is NOT_FOUND.',
+  })
+  @UseMiddleware(CountsAsWrite)
+  async deletePost(
+    @Arg('input', () => DeletePostInput, { description: 'The thread or poll to delete.' }) input: DeletePostInput,
+    @Ctx() context: RequestContext,
+  ): Promise<DeletePostPayload> {
+    const viewer = signedIn(context.viewer);
+    const post = await atArgument('input', () => this.postService.delete(viewer, postRefOf(input.postId, 'postId')));
+    return { deletedPostId: post.globalId };
   }
 }

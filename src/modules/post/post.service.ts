@@ -3,10 +3,10 @@
  * one-query lists with their orders and filters, recommendations, views, and
  * the counters other modules change inside their own transactions.
  */
-import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In, IsNull, SelectQueryBuilder } from 'typeorm';
 import type { Database } from '../../db/database';
 import { affectedRows, insertIgnoringDuplicate, lockRowForUpdate } from '../../db/dialect';
-import { BadUserInputError, NotFoundError } from '../../graphql/errors';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
 import type { DomainEvent } from '../events';
@@ -33,6 +33,24 @@ export interface PostListArgs {
   kind: PostKindFilter | null;
   topicSlug: string | null;
   search: string | null;
+}
+
+/**
+ * One page of one member's own list (Member.posts, Member.comments): newest (highest id) first,
+ * `after` a cursor of that list. Pages of many members are read in one query.
+ */
+export interface AuthorPageRequest {
+  authorId: number;
+  first: number;
+  after: string | null;
+}
+
+/** The cursor order of Member.posts: the key is the post id alone (ids only grow). */
+export const AUTHOR_POSTS_ORDER = 'MEMBER_POSTS';
+
+/** The id an author-list cursor of `order` stands for; BAD_USER_INPUT on `after` when it is not one. */
+export function authorCursorId(cursor: string | null, order: string): number | null {
+  return cursor === null ? null : decodeCursor(cursor, order, ['int'])[0];
 }
 
 export interface PostListPage extends Page<Post> {
@@ -65,18 +83,32 @@ export class PostService {
     private readonly revisions: RevisionService,
   ) {}
 
+  /*
+   * A deleted post (deletePost) is gone for everyone: the reads below, which every lookup of a post
+   * goes through (post(id), node(id), the loaders, the live feeds, every mutation naming a post),
+   * leave it out as if it did not exist; lists and recommendations filter it out in SQL.
+   */
+
   findByIds(ids: readonly number[]): Promise<Post[]> {
-    return this.db.read((manager) => manager.getRepository(Post).find({ where: { id: In([...ids]) } }));
+    return this.db.read((manager) => manager.getRepository(Post).find({ where: { id: In([...ids]), deletedAt: IsNull() } }));
   }
 
-  /** The post with this id, only if it is of this kind (a poll's id is no thread id). */
+  /** The post with this id, only if it is of this kind (a poll's id is no thread id) and not deleted. */
   findOfKind(manager: EntityManager, id: number, kind: PostKind): Promise<Post | null> {
-    return manager.getRepository(Post).findOne({ where: { id, kind } });
+    return manager.getRepository(Post).findOne({ where: { id, kind, deletedAt: IsNull() } });
   }
 
-  /** The posts of this kind among `ids`, inside the caller's unit of work. */
+  /** The undeleted posts of this kind among `ids`, inside the caller's unit of work. */
   findAllOfKind(manager: EntityManager, ids: readonly number[], kind: PostKind): Promise<Post[]> {
-    return manager.getRepository(Post).find({ where: { id: In([...ids]), kind } });
+    return manager.getRepository(Post).find({ where: { id: In([...ids]), kind, deletedAt: IsNull() } });
+  }
+
+  /**
+   * SQL that holds when the post `postIdSql` exists and is not deleted (a subquery), for other
+   * modules' reads of things that hang off a post (comments, poll options): they vanish with it.
+   */
+  undeletedPostSql(postIdSql: string): string {
+    return `EXISTS (SELECT 1 FROM posts live_post WHERE live_post.id = ${postIdSql} AND live_post.deleted_at IS NULL)`;
   }
 
   /** The post as the caller's transaction now sees it (after its counters moved). */
@@ -181,7 +213,7 @@ export class PostService {
   }
 
   private filteredQuery(manager: EntityManager, args: PostListArgs): SelectQueryBuilder<Post> {
-    const query = manager.getRepository(Post).createQueryBuilder('p');
+    const query = manager.getRepository(Post).createQueryBuilder('p').where('p.deleted_at IS NULL');
     if (args.kind) query.andWhere('p.kind = :kind', { kind: args.kind });
     if (args.topicSlug !== null) {
       query.andWhere(`p.id IN (${this.topics.postIdsUnderTopicSql()})`, {
@@ -201,17 +233,70 @@ export class PostService {
    */
   async recommended(relatedTo: PostRef | null, first: number): Promise<Post[]> {
     return this.db.read(async (manager) => {
-      const query = manager.getRepository(Post).createQueryBuilder('p');
+      const query = manager.getRepository(Post).createQueryBuilder('p').where('p.deleted_at IS NULL');
       if (relatedTo) {
+        // A deleted post is no post: NOT_FOUND, like an unknown id.
         const related = await this.findOfKind(manager, relatedTo.id, relatedTo.kind);
         if (!related) throw new NotFoundError('Post', 'relatedTo');
         query
           .addSelect(this.topics.sharedTopicCountSql('p.id'), 'shared_topics')
-          .where('p.id <> :relatedId', { relatedId: related.id })
+          .andWhere('p.id <> :relatedId', { relatedId: related.id })
           .orderBy('shared_topics', 'DESC');
       }
       return query.addSelect(POPULARITY_SQL, 'popularity').addOrderBy('popularity', 'DESC').addOrderBy('p.id', 'DESC').limit(first).getMany();
     });
+  }
+
+  /**
+   * Member.posts pages: each author's undeleted posts, newest first, one query per distinct
+   * (first, after) however many authors (a window function ranks the rows of every author at
+   * once; the index (author_id, id) serves it).
+   */
+  async pagesByAuthor(requests: readonly AuthorPageRequest[]): Promise<Page<Post>[]> {
+    const groups = new Map<string, AuthorPageRequest[]>();
+    for (const request of requests) {
+      const key = JSON.stringify([request.first, request.after]);
+      groups.set(key, [...(groups.get(key) ?? []), request]);
+    }
+    const byRequest = new Map<AuthorPageRequest, Post[]>();
+    for (const group of groups.values()) {
+      const [{ first, after }] = group;
+      const afterId = authorCursorId(after, AUTHOR_POSTS_ORDER);
+      const ranked =
+        'SELECT ranked.id FROM (SELECT r.id AS id, ROW_NUMBER() OVER (PARTITION BY r.author_id ORDER BY r.id DESC) AS rn ' +
+        `FROM posts r WHERE r.author_id IN (:...authorIds) AND r.deleted_at IS NULL${afterId === null ? '' : ' AND r.id < :afterId'}) ranked ` +
+        'WHERE ranked.rn <= :limit';
+      const rows = await this.db.read((manager) =>
+        manager
+          .getRepository(Post)
+          .createQueryBuilder('p')
+          .where(`p.id IN (${ranked})`, { authorIds: group.map((request) => request.authorId), afterId, limit: first + 1 })
+          .getMany(),
+      );
+      for (const request of group)
+        byRequest.set(
+          request,
+          rows.filter((post) => post.authorId === request.authorId).sort((a, b) => b.id - a.id),
+        );
+    }
+    return requests.map((request) =>
+      toPage(byRequest.get(request) ?? [], request.first, request.after !== null, (post) => encodeCursor(AUTHOR_POSTS_ORDER, [post.id])),
+    );
+  }
+
+  /** How many undeleted posts each author has (Member.posts totalCount), one query for many authors. */
+  async countsByAuthor(authorIds: readonly number[]): Promise<Map<number, number>> {
+    const rows = await this.db.read((manager) =>
+      manager
+        .getRepository(Post)
+        .createQueryBuilder('p')
+        .select('p.author_id', 'authorId')
+        .addSelect('COUNT(*)', 'count')
+        .where('p.author_id IN (:...authorIds) AND p.deleted_at IS NULL', { authorIds: [...authorIds] })
+        .groupBy('p.author_id')
+        .getRawMany<{ authorId: number; count: number | string }>(),
+    );
+    return new Map(rows.map((row) => [Number(row.authorId), Number(row.count)]));
   }
 
   /**
@@ -249,6 +334,36 @@ export class PostService {
         publishAfterCommit({ type: 'postStatsChanged', postId: post.id });
       }
       return manager.getRepository(Post).findOneOrFail({ where: { id: post.id } });
+    });
+  }
+
+  /**
+   * Deletes a post, softly: the row, its comments, votes, upvotes and revisions stay (every counter
+   * stays exact, nothing dangles), deleted_at makes every read leave it out, and its topics'
+   * postCount drops in the same transaction. Author only. The row lock comes first and the post is
+   * read after it, so of deletes racing each other (or an edit, which takes the same lock and checks
+   * deletedAt) exactly one sees the post undeleted: the others get NOT_FOUND, and the topics'
+   * counts drop once.
+   */
+  async delete(viewer: Member, ref: PostRef): Promise<Post> {
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      await this.lockRow(manager, ref.id);
+      const post = await this.findOfKind(manager, ref.id, ref.kind);
+      if (!post) throw new NotFoundError('Post', 'postId');
+      if (post.authorId !== viewer.id) throw new ForbiddenError('Only the author may delete this post.');
+      const now = new Date();
+      // Conditional as well: on SQLite the unit of work is alone anyway, on PostgreSQL the lock decides.
+      const deleted = await manager
+        .createQueryBuilder()
+        .update(Post)
+        .set({ deletedAt: now })
+        .where('id = :id AND deleted_at IS NULL', { id: post.id })
+        .execute();
+      if (affectedRows(deleted) !== 1) throw new NotFoundError('Post', 'postId');
+      await this.topics.forgetDeletedPost(manager, post.id);
+      publishAfterCommit({ type: 'postChanged', postId: post.id });
+      post.deletedAt = now;
+      return post;
     });
   }
 

@@ -64,6 +64,20 @@ export class TopicService {
   }
 
   /**
+   * A post filed under topics was deleted (softly, in the caller's transaction): each of its topics
+   * counts one post less. The post_topics rows stay with the deleted post; lists leave it out by
+   * its deleted_at, so postCount goes on counting exactly the undeleted posts listed under the topic.
+   */
+  async forgetDeletedPost(manager: EntityManager, postId: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Topic)
+      .set({ postCount: () => 'post_count - 1' })
+      .where('id IN (SELECT pt.topic_id FROM post_topics pt WHERE pt.post_id = :postId)', { postId })
+      .execute();
+  }
+
+  /**
    * SQL selecting the ids of the posts filed under the topic whose slug is
    * the parameter `:slug`: a subquery, so that a post list stays one statement.
    */
