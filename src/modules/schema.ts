@@ -11,6 +11,7 @@ import { LiveResolver } from './live.resolver';
 import { TopicResolver } from './topic/topic.resolver';
 import type { Services } from './services';
 import { UpvoteResolver } from './upvote/upvote.resolver';
+import { EditableFieldResolver, RevisionFieldResolver } from './revision/revision.resolver';
 
 export const RESOLVERS = [
   NodeResolver,
@@ -24,6 +25,8 @@ export const RESOLVERS = [
   PollFieldResolver,
   UpvoteResolver,
   LiveResolver,
+  EditableFieldResolver,
+  RevisionFieldResolver,
 ] as const;
 
 /**
@@ -60,6 +63,8 @@ function resolversContainer(services: Services | null): ContainerType {
           [PollFieldResolver, new PollFieldResolver()],
           [UpvoteResolver, new UpvoteResolver(services.upvotes)],
           [LiveResolver, new LiveResolver()],
+          [EditableFieldResolver, new EditableFieldResolver()],
+          [RevisionFieldResolver, new RevisionFieldResolver()],
         ]
       : [],
   );
