@@ -7,7 +7,17 @@ import { BadUserInputError } from './errors';
 
 export type NodeTypeName = 'Member' | 'Thread' | 'Poll' | 'PollOption' | 'Comment' | 'Topic' | 'PollResults' | 'PostStats' | 'Revision';
 
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(['Member', 'Thread', 'Poll', 'PollOption', 'Comment', 'Topic', 'PollResults', 'PostStats', 'Revision']);
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
+  'Member',
+  'Thread',
+  'Poll',
+  'PollOption',
+  'Comment',
+  'Topic',
+  'PollResults',
+  'PostStats',
+  'Revision',
+]);
 
 export interface DecodedId {
   type: NodeTypeName;

@@ -11,6 +11,6 @@ export class PollClosedError extends ClientError {
 /** editPoll with `options` once anyone has a vote: replacing the options would void or misplace the votes cast. */
 export class PollHasVotesError extends ClientError {
   constructor() {
-    super("This poll has votes: its options can no longer change (its title, description and topics still can).", ErrorCode.POLL_HAS_VOTES);
+    super('This poll has votes: its options can no longer change (its title, description and topics still can).', ErrorCode.POLL_HAS_VOTES);
   }
 }

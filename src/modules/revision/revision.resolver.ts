@@ -81,7 +81,9 @@ function emptyConnection(hasAfter: boolean): RevisionConnection {
 
 @Resolver(() => Revision)
 export class RevisionFieldResolver {
-  @FieldResolver(() => Member, { description: 'Who wrote this version: the author (only authors edit), or the former-member stand-in once the account is deleted.' })
+  @FieldResolver(() => Member, {
+    description: 'Who wrote this version: the author (only authors edit), or the former-member stand-in once the account is deleted.',
+  })
   async editor(@Root() revision: Revision, @Ctx() context: RequestContext): Promise<Member> {
     const editor = await context.loaders.memberById.load(revision.editorId);
     if (!editor) throw new Error(`revision ${revision.id} has no editor ${revision.editorId}`);

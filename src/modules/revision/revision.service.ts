@@ -84,7 +84,10 @@ export class RevisionService {
       for (const request of group) {
         const key = subjectKey(request.subject);
         const mine = rows.filter((row) => row.subjectType === request.subject.type && row.subjectId === request.subject.id);
-        bySubject.set(`${key}|${request.first}|${request.after}`, mine.sort((a, b) => b.number - a.number));
+        bySubject.set(
+          `${key}|${request.first}|${request.after}`,
+          mine.sort((a, b) => b.number - a.number),
+        );
       }
     }
     return requests.map((request) =>

@@ -11,7 +11,7 @@ import { Revision } from './revision.entity';
 
 @InterfaceType('Editable', {
   implements: Node,
-  description: "Content whose text its author may change: threads, polls and comments.\nEvery change of the text is kept as a revision.",
+  description: 'Content whose text its author may change: threads, polls and comments.\nEvery change of the text is kept as a revision.',
   resolveType: resolveNodeType,
 })
 export abstract class Editable {
@@ -30,7 +30,11 @@ export abstract class Editable {
 export class RevisionEdge extends Edge<Revision>(() => Revision, { one: 'version' }) {}
 
 @ObjectType('RevisionConnection', { description: 'Versions of a text, newest first.' })
-export class RevisionConnection extends Connection<Revision, RevisionEdge>(() => RevisionEdge, () => Revision, {
-  many: 'versions',
-  totalCount: 'All versions the viewer may read: the number of edits plus one, or 0 when the text is withheld.',
-}) {}
+export class RevisionConnection extends Connection<Revision, RevisionEdge>(
+  () => RevisionEdge,
+  () => Revision,
+  {
+    many: 'versions',
+    totalCount: 'All versions the viewer may read: the number of edits plus one, or 0 when the text is withheld.',
+  },
+) {}
