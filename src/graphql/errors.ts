@@ -15,6 +15,8 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   POLL_CLOSED: 'POLL_CLOSED',
+  /** editPoll with `options` on a poll that has at least one vote: its options are fixed from the first vote. */
+  POLL_HAS_VOTES: 'POLL_HAS_VOTES',
   RATE_LIMITED: 'RATE_LIMITED',
   TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
   SLOW_CONSUMER: 'SLOW_CONSUMER',

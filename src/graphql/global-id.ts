@@ -5,9 +5,19 @@
  */
 import { BadUserInputError } from './errors';
 
-export type NodeTypeName = 'Member' | 'Thread' | 'Poll' | 'PollOption' | 'Comment' | 'Topic' | 'PollResults' | 'PostStats';
+export type NodeTypeName = 'Member' | 'Thread' | 'Poll' | 'PollOption' | 'Comment' | 'Topic' | 'PollResults' | 'PostStats' | 'Revision';
 
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>(['Member', 'Thread', 'Poll', 'PollOption', 'Comment', 'Topic', 'PollResults', 'PostStats']);
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
+  'Member',
+  'Thread',
+  'Poll',
+  'PollOption',
+  'Comment',
+  'Topic',
+  'PollResults',
+  'PostStats',
+  'Revision',
+]);
 
 export interface DecodedId {
   type: NodeTypeName;

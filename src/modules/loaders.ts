@@ -10,18 +10,19 @@ import { CommentLoaders, createCommentLoaders } from './comment/comment.loaders'
 import { createMemberLoaders, MemberLoaders } from './member/member.loaders';
 import { createPollLoaders, createPollViewerLoaders, PollLoaders, PollViewerLoaders } from './poll/poll.loaders';
 import { createPostLoaders, PostLoaders } from './post/post.loaders';
+import { createRevisionLoaders, RevisionLoaders } from './revision/revision.loaders';
 import type { Services } from './services';
 import { createTopicLoaders, TopicLoaders } from './topic/topic.loaders';
 import { createUpvoteLoaders, createUpvoteViewerLoaders, UpvoteLoaders, UpvoteViewerLoaders } from './upvote/upvote.loaders';
 
 /** Loaders whose answers are the same for everyone: the live API shares them between subscribers of one event. */
-export type SharedLoaders = MemberLoaders & PostLoaders & TopicLoaders & CommentLoaders & PollLoaders & UpvoteLoaders;
+export type SharedLoaders = MemberLoaders & PostLoaders & TopicLoaders & CommentLoaders & PollLoaders & UpvoteLoaders & RevisionLoaders;
 /** Loaders whose answers depend on who asks. */
 type ViewerLoaders = PollViewerLoaders & UpvoteViewerLoaders;
 export type Loaders = SharedLoaders & ViewerLoaders;
 
 /** What the loaders read through: the modules' services. */
-export type LoaderSources = Pick<Services, 'members' | 'posts' | 'topics' | 'comments' | 'pollReads' | 'upvotes'>;
+export type LoaderSources = Pick<Services, 'members' | 'posts' | 'topics' | 'comments' | 'pollReads' | 'upvotes' | 'revisions'>;
 
 /** A request's loaders. */
 export function createLoaders(sources: LoaderSources, viewerId: number | null): Loaders {
@@ -51,5 +52,6 @@ export function createSharedLoaders(sources: LoaderSources): SharedLoaders {
     ...createCommentLoaders(sources.comments),
     ...createPollLoaders(sources.pollReads),
     ...createUpvoteLoaders(sources.upvotes),
+    ...createRevisionLoaders(sources.revisions),
   };
 }

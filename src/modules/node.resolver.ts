@@ -8,6 +8,7 @@ import { Node, NodeLike } from '../graphql/node';
 import type { RequestContext } from './context';
 import { resultsForViewer } from './poll/poll.resolver';
 import { PostStats } from './post/post.types';
+import { readableRevision } from './revision/revision.resolver';
 
 @Resolver()
 export class NodeResolver {
@@ -38,6 +39,8 @@ export class NodeResolver {
         const post = await loaders.postById.load(decoded.id);
         return post && post.kind === 'POLL' ? resultsForViewer(post, context) : null;
       }
+      case 'Revision':
+        return readableRevision(decoded.id, loaders);
     }
   }
 }

@@ -12,6 +12,7 @@ import { LiveResolver } from './live.resolver';
 import { TopicResolver } from './topic/topic.resolver';
 import type { Services } from './services';
 import { UpvoteResolver } from './upvote/upvote.resolver';
+import { EditableFieldResolver, RevisionFieldResolver } from './revision/revision.resolver';
 
 export const RESOLVERS = [
   NodeResolver,
@@ -26,6 +27,8 @@ export const RESOLVERS = [
   UpvoteResolver,
   LiveResolver,
   MemberHistoryResolver,
+  EditableFieldResolver,
+  RevisionFieldResolver,
 ] as const;
 
 /**
@@ -63,6 +66,8 @@ function resolversContainer(services: Services | null): ContainerType {
           [UpvoteResolver, new UpvoteResolver(services.upvotes)],
           [LiveResolver, new LiveResolver()],
           [MemberHistoryResolver, new MemberHistoryResolver()],
+          [EditableFieldResolver, new EditableFieldResolver()],
+          [RevisionFieldResolver, new RevisionFieldResolver()],
         ]
       : [],
   );

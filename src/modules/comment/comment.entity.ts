@@ -3,6 +3,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { counterColumn, timestampColumn } from '../../db/columns';
 import { toGlobalId } from '../../graphql/global-id';
 import { Node, Upvotable } from '../../graphql/node';
+import { Editable } from '../revision/revision.types';
 
 /**
  * A comment on a post, or a reply to a top-level comment (one level deep).
@@ -15,7 +16,7 @@ import { Node, Upvotable } from '../../graphql/node';
 @Index('idx_comments_post_upvotes', ['postId', 'upvoteCount'])
 /** Member.comments: an author's comments, newest (highest id) first. */
 @Index('idx_comments_author_id', ['authorId', 'id'])
-@ObjectType('Comment', { implements: [Node, Upvotable], description: 'A comment on a post, or a reply to one.' })
+@ObjectType('Comment', { implements: [Node, Upvotable, Editable], description: 'A comment on a post, or a reply to one.' })
 export class Comment {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id: number;

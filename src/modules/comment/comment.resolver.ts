@@ -93,18 +93,23 @@ export class CommentResolver {
     return { comment, commentEdge: edge };
   }
 
-  @Mutation(() => EditCommentPayload, { nullable: true, description: 'Author only.' })
+  @Mutation(() => EditCommentPayload, {
+    nullable: true,
+    description:
+      'Author only (anyone else FORBIDDEN; a deleted comment, or one of a deleted post, NOT_FOUND). A new text becomes a ' +
+      'new revision and sets editedAt; the same text again changes nothing.',
+  })
   @UseMiddleware(CountsAsWrite)
   async editComment(
     @Arg('input', () => EditCommentInput, { description: 'The new text.' }) input: EditCommentInput,
     @Ctx() context: RequestContext,
   ): Promise<EditCommentPayload> {
     const viewer = signedIn(context.viewer);
-    return {
-      comment: await atArgument('input', () =>
-        this.comments.edit(viewer, { commentId: idOf(input.commentId, 'commentId', ['Comment'], 'Comment').id, body: input.body }),
-      ),
-    };
+    const comment = await atArgument('input', () =>
+      this.comments.edit(viewer, { commentId: idOf(input.commentId, 'commentId', ['Comment'], 'Comment').id, body: input.body }),
+    );
+    context.loaders.afterEdit();
+    return { comment };
   }
 
   @Mutation(() => DeleteCommentPayload, { nullable: true, description: 'Author only. Soft delete: replies stay in place.' })

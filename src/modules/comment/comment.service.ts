@@ -126,15 +126,28 @@ export class CommentService {
     });
   }
 
+  /**
+   * Edits a comment's body (author only). Lock order post -> comment, as addComment and delete
+   * take it, so revisions of one comment are numbered in commit order. A comment that is deleted,
+   * or whose post is, is NOT_FOUND. Only a new text records a revision, sets editedAt and is
+   * announced (commentChanged); the same text again changes nothing.
+   */
   async edit(viewer: Member, input: { commentId: number; body: string }): Promise<Comment> {
     const body = cleanText(input.body, 'body', { min: 1, max: COMMENT_BODY_MAX, multiline: true });
-    return this.db.write(async ({ manager }) => {
-      const comment = await this.authoredBy(manager, viewer, input.commentId);
-      if (comment.deletedAt !== null) throw new NotFoundError('Comment', 'commentId');
-      comment.body = body;
-      comment.editedAt = new Date();
-      await manager.getRepository(Comment).update({ id: comment.id }, { body, editedAt: comment.editedAt });
-      return comment;
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const found = await manager.getRepository(Comment).findOne({ where: { id: input.commentId }, select: { id: true, postId: true } });
+      if (!found) throw new NotFoundError('Comment', 'commentId');
+      await this.posts.lockRow(manager, found.postId);
+      const post = await this.posts.reload(manager, found.postId);
+      const comment = await this.reload(manager, found.id);
+      if (post.deletedAt !== null || comment.deletedAt !== null) throw new NotFoundError('Comment', 'commentId');
+      if (comment.authorId !== viewer.id) throw new ForbiddenError('Only the author may change this comment.');
+      if (comment.body === body) return comment;
+      const now = new Date();
+      await manager.getRepository(Comment).update({ id: comment.id }, { body, editedAt: now });
+      await this.revisions.record(manager, { type: 'COMMENT', id: comment.id }, comment.authorId, now, { title: null, body, optionLabels: null });
+      publishAfterCommit({ type: 'commentChanged', postId: comment.postId, commentId: comment.id });
+      return Object.assign(comment, { body, editedAt: now });
     });
   }
 

@@ -7,3 +7,10 @@ export class PollClosedError extends ClientError {
     super('This poll is closed.', ErrorCode.POLL_CLOSED);
   }
 }
+
+/** editPoll with `options` once anyone has a vote: replacing the options would void or misplace the votes cast. */
+export class PollHasVotesError extends ClientError {
+  constructor() {
+    super('This poll has votes: its options can no longer change (its title, description and topics still can).', ErrorCode.POLL_HAS_VOTES);
+  }
+}

@@ -78,3 +78,40 @@ export class ClosePollPayload {
   @Field(() => Poll, { description: 'The closed poll.' })
   poll: Post;
 }
+
+@InputType('EditPollInput', { description: 'What editPoll changes; at least the id.' })
+export class EditPollInput {
+  @Field(() => ID, { description: "The poll to edit (a thread's id: NOT_FOUND)." })
+  pollId: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `The new question (1-${POST_TITLE_MAX.toLocaleString('en-US')} characters); omitted or null: unchanged.`,
+  })
+  title?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `The new description (up to ${POLL_DESCRIPTION_MAX.toLocaleString('en-US')} characters); "" removes it; omitted or null: unchanged.`,
+  })
+  description?: string | null;
+
+  @Field(() => [String], { nullable: true, description: "Replaces the poll's topics, as EditThreadInput.topics." })
+  topics?: string[] | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      `Replaces the options: ${MIN_OPTIONS} to ${MAX_OPTIONS} distinct labels (compared case-insensitively), in display order; every option gets a new id. ` +
+      'Allowed only while the poll is open and nobody has a vote in it: on a closed poll POLL_CLOSED; once anyone has a vote ' +
+      '(participantCount > 0) POLL_HAS_VOTES (checked in that order). PollResults.version then rises by one. The same labels ' +
+      'in the same order change nothing. Omitted or null: unchanged.',
+  })
+  options?: string[] | null;
+}
+
+@ObjectType('EditPollPayload', { description: 'The result of editPoll.' })
+export class EditPollPayload {
+  @Field(() => Poll, { description: 'The poll after the edit.' })
+  poll: Post;
+}

@@ -12,6 +12,8 @@ import {
   ClosePollPayload,
   CreatePollInput,
   CreatePollPayload,
+  EditPollInput,
+  EditPollPayload,
   RetractVoteInput,
   RetractVotePayload,
 } from './poll.inputs';
@@ -59,6 +61,27 @@ export class PollResolver {
   ): Promise<CreatePollPayload> {
     const viewer = signedIn(context.viewer);
     return { poll: await atArgument('input', () => this.polls.create(viewer, input)) };
+  }
+
+  @Mutation(() => EditPollPayload, {
+    nullable: true,
+    description:
+      "Edits a poll: author only, with the same rules as editThread (a thread's id is NOT_FOUND). The title, description " +
+      'and topics may change at any time, also once the poll has votes or is closed; the options only while it is open and ' +
+      'has no votes (POLL_CLOSED, then POLL_HAS_VOTES). A change of the title, description or options is a new revision. ' +
+      'allowsMultipleChoices, closesAt and resultsVisibility cannot be changed.',
+  })
+  @UseMiddleware(CountsAsWrite)
+  async editPoll(
+    @Arg('input', () => EditPollInput, { description: 'The poll and the fields to change.' }) input: EditPollInput,
+    @Ctx() context: RequestContext,
+  ): Promise<EditPollPayload> {
+    const viewer = signedIn(context.viewer);
+    const poll = await atArgument('input', () => this.polls.editPoll(viewer, { ...input, pollId: idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id }));
+    // New options mean new option rows and a new results version: the payload reads them again.
+    context.loaders.afterVote(poll.id);
+    context.loaders.afterEdit();
+    return { poll };
   }
 
   @Mutation(() => CastVotePayload, { nullable: true, description: "Votes, replacing the viewer's earlier vote. POLL_CLOSED once the poll is closed." })

@@ -14,13 +14,14 @@ import type { Database } from '../../db/database';
 import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../graphql/errors';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
+import type { UnitOfWork } from '../../db/database';
 import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import type { PollResultsChange } from '../post/poll-columns';
 import type { Post, ResultsVisibility } from '../post/post.entity';
 import { POST_TITLE_MAX, PostService } from '../post/post.service';
 import { cleanTopicNames } from '../topic/topic.service';
-import { PollClosedError } from './poll.errors';
+import { PollClosedError, PollHasVotesError } from './poll.errors';
 import { PollOption } from './poll-option.entity';
 import { PollParticipant, PollVote } from './poll-vote.entity';
 
@@ -40,6 +41,30 @@ export interface CreatePollData {
   topics?: string[] | null;
 }
 
+/** editPoll's input, ids decoded: omitted or null fields stay as they are; description "" removes it. */
+export interface EditPollData {
+  pollId: number;
+  title?: string | null;
+  description?: string | null;
+  topics?: string[] | null;
+  options?: string[] | null;
+}
+
+/** Option labels of createPoll and editPoll: 2..20, each 1..200 characters, distinct case-insensitively ("options[2]" names the repeat). */
+export function cleanOptionLabels(options: unknown, field: string): string[] {
+  if (!Array.isArray(options) || options.length < MIN_OPTIONS || options.length > MAX_OPTIONS) {
+    throw new BadUserInputError(field, `must hold ${MIN_OPTIONS} to ${MAX_OPTIONS} options.`);
+  }
+  const labels = options.map((label: unknown, index) => cleanText(label, `${field}[${index}]`, { min: 1, max: OPTION_LABEL_MAX }));
+  const seen = new Map<string, number>();
+  labels.forEach((label, index) => {
+    const key = label.toLowerCase();
+    if (seen.has(key)) throw new BadUserInputError(`${field}[${index}]`, `repeats option ${seen.get(key)}.`);
+    seen.set(key, index);
+  });
+  return labels;
+}
+
 export class PollService {
   constructor(
     private readonly db: Database<DomainEvent>,
@@ -49,16 +74,7 @@ export class PollService {
   async create(viewer: Member, input: CreatePollData): Promise<Post> {
     const title = cleanText(input.title, 'title', { min: 1, max: POST_TITLE_MAX });
     const description = cleanOptionalText(input.description, 'description', { max: POLL_DESCRIPTION_MAX, multiline: true });
-    if (!Array.isArray(input.options) || input.options.length < MIN_OPTIONS || input.options.length > MAX_OPTIONS) {
-      throw new BadUserInputError('options', `must hold ${MIN_OPTIONS} to ${MAX_OPTIONS} options.`);
-    }
-    const labels = input.options.map((label, index) => cleanText(label, `options[${index}]`, { min: 1, max: OPTION_LABEL_MAX }));
-    const seen = new Map<string, number>();
-    labels.forEach((label, index) => {
-      const key = label.toLowerCase();
-      if (seen.has(key)) throw new BadUserInputError(`options[${index}]`, `repeats option ${seen.get(key)}.`);
-      seen.set(key, index);
-    });
+    const labels = cleanOptionLabels(input.options, 'options');
     const closesAt = input.closesAt ?? null;
     if (closesAt !== null && closesAt.getTime() <= Date.now()) throw new BadUserInputError('closesAt', 'must be in the future.');
     const resultsVisibility = input.resultsVisibility ?? 'ALWAYS';
@@ -81,6 +97,63 @@ export class PollService {
       await manager.getRepository(PollOption).insert(labels.map((label, position) => ({ pollId: poll.id, label, position, voteCount: 0 })));
       return poll;
     });
+  }
+
+  /**
+   * Edits a poll (author only), as PostService.editThread edits a thread. The title, description and
+   * topics may change at any time; the options only while the poll is open and has no votes.
+   */
+  async editPoll(viewer: Member, input: EditPollData): Promise<Post> {
+    const title = input.title === null || input.title === undefined ? null : cleanText(input.title, 'title', { min: 1, max: POST_TITLE_MAX });
+    // undefined: unchanged; null: removed ("" or blank).
+    const description =
+      input.description === null || input.description === undefined
+        ? undefined
+        : cleanOptionalText(input.description, 'description', { max: POLL_DESCRIPTION_MAX, multiline: true });
+    const topics = input.topics === null || input.topics === undefined ? null : cleanTopicNames(input.topics, 'topics');
+    const labels = input.options === null || input.options === undefined ? null : cleanOptionLabels(input.options, 'options');
+
+    return this.db.write(async ({ manager, publishAfterCommit }) => {
+      const poll = await this.posts.lockForEdit(manager, viewer, input.pollId, 'POLL');
+      // The clock is read after the lock, as castVote reads it: an edit that waited past closesAt finds the poll closed.
+      const now = new Date();
+      const current = (await manager.getRepository(PollOption).find({ where: { pollId: poll.id }, order: { position: 'ASC' } })).map((o) => o.label);
+      const optionsChanged = labels !== null && (await this.replaceOptions(manager, poll, current, labels, now, publishAfterCommit));
+      const text = {
+        title: title ?? poll.title,
+        body: null,
+        description: description === undefined ? poll.description : description,
+        optionLabels: optionsChanged && labels !== null ? labels : current,
+      };
+      return this.posts.applyEdit(manager, poll, { text, optionsChanged, topics, now }, publishAfterCommit);
+    });
+  }
+
+  /**
+   * Replaces a poll's options (new rows, new ids), raising PollResults.version by one; false when
+   * the labels are the ones it has (nothing to replace). POLL_CLOSED, then POLL_HAS_VOTES, in that
+   * order. The race with castVote: both hold the post's row lock while they decide, and castVote
+   * reads the options only after taking it, so a vote either committed first (participantCount > 0
+   * here: POLL_HAS_VOTES) or sees the new options (an old option id is NOT_FOUND): never a vote on
+   * an option that no longer exists.
+   */
+  private async replaceOptions(
+    manager: EntityManager,
+    poll: Post,
+    current: readonly string[],
+    labels: readonly string[],
+    now: Date,
+    publishAfterCommit: UnitOfWork<DomainEvent>['publishAfterCommit'],
+  ): Promise<boolean> {
+    if (poll.isClosedAt(now)) throw new PollClosedError();
+    if (poll.participantCount > 0) throw new PollHasVotesError();
+    if (labels.length === current.length && labels.every((label, index) => label === current[index])) return false;
+    await manager.getRepository(PollOption).delete({ pollId: poll.id });
+    await manager.getRepository(PollOption).insert(labels.map((label, position) => ({ pollId: poll.id, label, position, voteCount: 0 })));
+    // No votes to move: the version alone rises, in the transaction that changed what PollResults shows.
+    const moved = await this.posts.moveResults(manager, poll.id, { votesDelta: 0, participantsDelta: 0, now });
+    publishAfterCommit({ type: 'pollResultsChanged', pollId: moved.id, version: moved.resultsVersion });
+    return true;
   }
 
   /** Casts or replaces the viewer's vote. Choosing what one already chose changes nothing (same version). */

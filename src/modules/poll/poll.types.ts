@@ -2,6 +2,7 @@ import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Node, Upvotable } from '../../graphql/node';
 import type { Post } from '../post/post.entity';
 import { PostInterface } from '../post/post.types';
+import { Editable } from '../revision/revision.types';
 
 export enum ResultsVisibilityEnum {
   ALWAYS = 'ALWAYS',
@@ -21,7 +22,7 @@ registerEnumType(ResultsVisibilityEnum, {
   },
 });
 
-@ObjectType('Poll', { implements: [Node, Upvotable, PostInterface], description: 'A question members answer by voting.' })
+@ObjectType('Poll', { implements: [Node, Upvotable, PostInterface, Editable], description: 'A question members answer by voting.' })
 export class Poll implements Pick<Post, 'description' | 'allowsMultipleChoices' | 'closesAt' | 'resultsVisibility'> {
   @Field(() => String, { nullable: true, description: 'Context for the question, as plain text; null when none.' })
   description: string | null;

@@ -47,3 +47,35 @@ export class DeletePostPayload {
   @Field(() => ID, { description: 'The global id of the post that was deleted; it names nothing from now on.' })
   deletedPostId: string;
 }
+
+@InputType('EditThreadInput', { description: 'What editThread changes; at least the id.' })
+export class EditThreadInput {
+  @Field(() => ID, { description: "The thread to edit (a poll's id: NOT_FOUND)." })
+  threadId: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `The new title (1-${POST_TITLE_MAX.toLocaleString('en-US')} characters); omitted or null: unchanged.`,
+  })
+  title?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `The new body (1-${THREAD_BODY_MAX.toLocaleString('en-US')} characters); omitted or null: unchanged.`,
+  })
+  body?: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      "Replaces the thread's topics (names, as in createThread: unknown topics are created, at most 10); [] removes them all; " +
+      "omitted or null: unchanged. Topics' postCount follows at once.",
+  })
+  topics?: string[] | null;
+}
+
+@ObjectType('EditThreadPayload', { description: 'The result of editThread.' })
+export class EditThreadPayload {
+  @Field(() => Thread, { description: 'The thread after the edit.' })
+  thread: Post;
+}

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
-import { atArgument, signedIn } from '../../graphql/api-edge';
+import { atArgument, idOf, signedIn } from '../../graphql/api-edge';
 import { fromGlobalId } from '../../graphql/global-id';
 import { pageSize } from '../../graphql/input-validation';
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../graphql/pagination';
@@ -12,7 +12,16 @@ import { Topic } from '../topic/topic.entity';
 import { PostKindFilter, PostOrder } from './post-order';
 import { postRefOf } from './post-ref';
 import type { Post } from './post.entity';
-import { CreateThreadInput, CreateThreadPayload, DeletePostInput, DeletePostPayload, RecordViewInput, RecordViewPayload } from './post.inputs';
+import {
+  CreateThreadInput,
+  CreateThreadPayload,
+  DeletePostInput,
+  DeletePostPayload,
+  EditThreadInput,
+  EditThreadPayload,
+  RecordViewInput,
+  RecordViewPayload,
+} from './post.inputs';
 import { PostConnection, PostInterface, PostStats } from './post.types';
 import { PostService } from './post.service';
 import { CountsAsWrite } from '../write-limit';
@@ -125,6 +134,27 @@ export class PostResolver {
   ): Promise<CreateThreadPayload> {
     const viewer = signedIn(context.viewer);
     return { thread: await atArgument('input', () => this.postService.createThread(viewer, input)) };
+  }
+
+  @Mutation(() => EditThreadPayload, {
+    nullable: true,
+    description:
+      "Edits a thread: author only (anyone else FORBIDDEN, anonymous UNAUTHENTICATED, a poll's or unknown id NOT_FOUND). " +
+      'Each given field replaces the old value. When the title or body changes, the new text becomes a new revision and ' +
+      'editedAt is set; an edit that changes neither (the same text again, or only the topics) records no revision and ' +
+      'leaves editedAt as it was. Subscribers of postUpdated get the new state.',
+  })
+  @UseMiddleware(CountsAsWrite)
+  async editThread(
+    @Arg('input', () => EditThreadInput, { description: 'The thread and the fields to change.' }) input: EditThreadInput,
+    @Ctx() context: RequestContext,
+  ): Promise<EditThreadPayload> {
+    const viewer = signedIn(context.viewer);
+    const thread = await atArgument('input', () =>
+      this.postService.editThread(viewer, { ...input, threadId: idOf(input.threadId, 'threadId', ['Thread'], 'Thread').id }),
+    );
+    context.loaders.afterEdit();
+    return { thread };
   }
 
   @Mutation(() => RecordViewPayload, {

@@ -6,10 +6,11 @@ import { Field, ID, Int, InterfaceType, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../../graphql/global-id';
 import { Node, resolveNodeType, Upvotable } from '../../graphql/node';
 import { Connection, Edge } from '../../graphql/connection';
+import { Editable } from '../revision/revision.types';
 import type { Post } from './post.entity';
 
 @InterfaceType('Post', {
-  implements: [Node, Upvotable],
+  implements: [Node, Upvotable, Editable],
   description: 'A piece of content members discuss: a discussion thread or a poll.',
   resolveType: resolveNodeType,
 })
@@ -28,7 +29,7 @@ export abstract class PostInterface implements Pick<Post, 'title' | 'createdAt' 
 }
 
 @ObjectType('Thread', {
-  implements: [Node, Upvotable, PostInterface],
+  implements: [Node, Upvotable, PostInterface, Editable],
   description: 'A question or topic opened for discussion.',
 })
 export class Thread implements Pick<Post, 'body'> {

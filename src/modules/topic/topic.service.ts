@@ -4,7 +4,7 @@
  */
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
-import { insertIgnoringDuplicate } from '../../db/dialect';
+import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
 import { BadUserInputError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
 import type { DomainEvent } from '../events';
@@ -75,6 +75,37 @@ export class TopicService {
       .set({ postCount: () => 'post_count - 1' })
       .where('id IN (SELECT pt.topic_id FROM post_topics pt WHERE pt.post_id = :postId)', { postId })
       .execute();
+  }
+
+  /**
+   * Files a post under exactly `topics` (an edit), inside the post's transaction, which holds the
+   * post's row lock. postCount stays exact: it drops by one only for a post_topics row this
+   * statement really deleted and rises only for one it really inserted. Whether anything changed.
+   */
+  async replacePostTopics(manager: EntityManager, postId: number, topics: readonly TopicName[]): Promise<boolean> {
+    const current = await manager
+      .getRepository(Topic)
+      .createQueryBuilder('t')
+      .innerJoin(PostTopic, 'pt', 'pt.topic_id = t.id')
+      .where('pt.post_id = :postId', { postId })
+      .getMany();
+    const wanted = new Set(topics.map((topic) => topic.slug));
+    const present = new Set(current.map((topic) => topic.slug));
+    // By id, so that concurrent edits of posts sharing topics lock topic rows in one order.
+    const removed = current.filter((topic) => !wanted.has(topic.slug)).sort((a, b) => a.id - b.id);
+    let changed = false;
+    for (const topic of removed) {
+      if (affectedRows(await manager.getRepository(PostTopic).delete({ postId, topicId: topic.id })) === 1) {
+        await manager.getRepository(Topic).decrement({ id: topic.id }, 'postCount', 1);
+        changed = true;
+      }
+    }
+    const added = topics.filter((topic) => !present.has(topic.slug));
+    if (added.length > 0) {
+      await this.attachToPost(manager, postId, added);
+      changed = true;
+    }
+    return changed;
   }
 
   /**
