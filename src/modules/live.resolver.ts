@@ -9,10 +9,14 @@ import type { SubscribeResolverData } from 'type-graphql';
 import { NotFoundError } from '../graphql/errors';
 import { decodeIdOf } from '../graphql/global-id';
 import type { CommentItem } from './comment/comment-added.feed';
+import type { CommentUpdateItem } from './comment/comment-updated.feed';
+import { Comment } from './comment/comment.entity';
 import { seqOfCursor } from './comment/comment.service';
 import { CommentEdge } from './comment/comment.types';
 import type { RequestContext } from './context';
 import { PollResults } from './poll/poll-results';
+import type { PostUpdateItem } from './post/post-updated.feed';
+import { PostUpdate } from './post/post-update.types';
 import { PostStats } from './post/post.types';
 
 type Subscribe<TArgs> = SubscribeResolverData<unknown, TArgs, RequestContext>;
@@ -40,6 +44,25 @@ function subscribeCommentAdded({ args, context }: Subscribe<{ postId: string; af
   return context.liveHub.commentAdded.subscribe(viewerId, context.live ?? null, { postId: ref.id, typeName: ref.type, afterSeq }, (item) => {
     // The context lives as long as the subscription: each message resolves with the loaders
     // shared by every subscriber of its flush, plus this viewer's own.
+    context.loaders = context.liveHub.loadersFor(item.shared, viewerId);
+  });
+}
+
+function subscribePostUpdated({ args, context }: Subscribe<{ postId: string }>): Promise<AsyncIterable<PostUpdateItem>> {
+  const ref = decodeIdOf(args.postId, 'postId', ['Thread', 'Poll']);
+  if (!ref) throw new NotFoundError('Post', 'postId');
+  const viewerId = context.viewer?.id ?? null;
+  return context.liveHub.postUpdated.subscribe(viewerId, context.live ?? null, { postId: ref.id, typeName: ref.type }, (item) => {
+    // As commentAdded: the flush's shared loaders plus this viewer's own (viewerHasUpvoted...).
+    context.loaders = context.liveHub.loadersFor(item.shared, viewerId);
+  });
+}
+
+function subscribeCommentUpdated({ args, context }: Subscribe<{ postId: string }>): Promise<AsyncIterable<CommentUpdateItem>> {
+  const ref = decodeIdOf(args.postId, 'postId', ['Thread', 'Poll']);
+  if (!ref) throw new NotFoundError('Post', 'postId');
+  const viewerId = context.viewer?.id ?? null;
+  return context.liveHub.commentUpdated.subscribe(viewerId, context.live ?? null, { postId: ref.id, typeName: ref.type }, (item) => {
     context.loaders = context.liveHub.loadersFor(item.shared, viewerId);
   });
 }
@@ -78,5 +101,40 @@ export class LiveResolver {
   })
   postStatsUpdated(@Root() stats: PostStats, @Arg('postId', () => ID, { description: 'The post to watch.' }) _postId: string): PostStats {
     return stats;
+  }
+
+  @Subscription(() => PostUpdate, {
+    subscribe: subscribePostUpdated,
+    description:
+      "The post's state: first the current state at once, then after every change of the post itself: an edit (title, body, " +
+      'description, options, topics), deletion, closing of a poll, and (moderation.graphql) a lock or unlock, pin or unpin, hide, ' +
+      'unhide, removal or restoration. Changes in quick succession may be conflated into one message (the latest state wins, the ' +
+      'final state is never skipped); a message arrives within a second of the change that caused it. Counters are not pushed ' +
+      'here (see postStatsUpdated), nor profile changes of the author. Anyone who may read the post may subscribe, anonymous ' +
+      'viewers included; an unknown or deleted post (or one removed, for who may not see it) ends at once with an `error` ' +
+      'message (NOT_FOUND).',
+  })
+  postUpdated(@Root() item: PostUpdateItem, @Arg('postId', () => ID, { description: 'A thread or a poll.' }) _postId: string): PostUpdate {
+    return item.update;
+  }
+
+  @Subscription(() => Comment, {
+    subscribe: subscribeCommentUpdated,
+    description:
+      "Changes of the post's existing comments and replies, each message the changed comment in its new state as the subscriber " +
+      'may see it: an edit (editComment), a deletion (deleteComment: isDeleted true, body "", author null), a change of its ' +
+      'upvoteCount, and (moderation.graphql) hiding, unhiding, removal and restoration (a hidden comment reaches a subscriber who ' +
+      'is neither its author nor a moderator with body "" and its moderationState and moderationReason, never with its text). ' +
+      'Conflated per comment: several changes of one comment within a conflation interval (LIVE_INTERVAL_MS) give one message ' +
+      'with the latest state; the final state is never skipped, and messages of one comment never go backwards. Nothing is sent ' +
+      'at first (new comments come from commentAdded). Viewer-dependent fields (viewerHasUpvoted, viewerCanEdit, ...) are ' +
+      'resolved for the subscriber. Anyone who may read the post may subscribe; an unknown or deleted post ends at once with an ' +
+      '`error` message (NOT_FOUND), and a subscription whose post is deleted later ends with one.',
+  })
+  commentUpdated(
+    @Root() item: CommentUpdateItem,
+    @Arg('postId', () => ID, { description: 'The thread or poll whose comments and replies to watch.' }) _postId: string,
+  ): Comment {
+    return item.comment;
   }
 }

@@ -16,6 +16,8 @@
  * - Flushes run at most once per target per interval, and one change after
  *   a flush started always leads to one more (Conflator): the final state is
  *   never skipped. A failing flush is logged and retried on the next change.
+ * - A target that is gone for good (a deleted post) ends its subscribers
+ *   through end(): a last message then `complete`, or an error message.
  */
 import type { Logger } from '../logger';
 import { Conflator } from './conflator';
@@ -66,8 +68,14 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
 
   /** Events may have been lost (Redis pub/sub is at-most-once): flush every watched target. */
   resync(): void {
-    for (const targetId of this.subscribers.keys()) this.flushes.schedule(targetId);
+    for (const targetId of this.subscribers.keys()) {
+      this.onResync(targetId);
+      this.flushes.schedule(targetId);
+    }
   }
+
+  /** A resync is about to flush `targetId`: a feed whose flushes read only what events named notes here what to read again. */
+  protected onResync(_targetId: number): void {}
 
   /** Active subscribers of this feed. */
   get size(): number {
@@ -98,7 +106,7 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
     targetId: number,
     registration: Registration | null,
     self: () => S,
-    policy: LiveQueuePolicy,
+    policy: LiveQueuePolicy<T>,
     onDeliver?: (item: T) => void,
   ): LiveQueue<T> {
     if (registration) this.registry.add({ ...registration, field: this.field, targetId });
@@ -136,6 +144,20 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
    */
   protected deliver(cohort: readonly S[], item: T): void {
     for (const subscriber of cohort) subscriber.queue.push(item);
+  }
+
+  /**
+   * The watched thing is gone for good (a deleted post): `cohort` gets `last`
+   * (when given) as its final message, then `complete`; or, with `error`, ends
+   * at once with that error message. Either way they are forgotten at once.
+   */
+  protected end(cohort: readonly S[], how: { last: T } | { error: () => Error }): void {
+    if ('last' in how) {
+      this.deliver(cohort, how.last);
+      for (const subscriber of cohort) subscriber.queue.complete();
+    } else {
+      for (const subscriber of cohort) subscriber.queue.fail(how.error());
+    }
   }
 
   /** Runs `first` (the first message, or the checks before it); on failure the subscription is undone, then the error is thrown. */

@@ -2,14 +2,27 @@
  * The per-subscriber buffer between the server's fan-out and one client.
  *
  * graphql-ws pulls the next message only after the previous one was handed
- * to the socket, so a slow or stalled client leaves items here. Two policies
- * keep memory bounded and never hold anybody else up (push never waits):
+ * to the socket, so a slow or stalled client leaves items here. Three
+ * policies keep memory bounded and never hold anybody else up (push never waits):
  * - 'latest': one slot, a newer item replaces an unsent one (conflation:
- *   poll results, post stats; the final state is never skipped);
+ *   poll results, post stats, a post's state; the final state is never skipped);
+ * - 'latestPerKey': one slot per key (`keyOf`), in the order the keys first
+ *   waited; a newer item replaces the unsent one of its key in place, items of
+ *   other keys are all kept (commentUpdated: the latest state of every changed
+ *   comment, none skipped). At most `maxBacklog` keys wait; beyond it the
+ *   stream ends with `overflowError`;
  * - 'fifo': every item in order, up to `maxBacklog`; beyond it the stream
  *   ends with `overflowError` (commentAdded: never drop silently).
+ *
+ * A stream ends in one of three ways: return() (the client left: what waits
+ * is dropped), fail() (an error the client receives: what waits is
+ * discarded), or complete() (the server's last word: what waits is still
+ * delivered, then the client gets `complete`).
  */
-export type LiveQueuePolicy = { kind: 'latest' } | { kind: 'fifo'; maxBacklog: number; overflowError: () => Error };
+export type LiveQueuePolicy<T = unknown> =
+  | { kind: 'latest' }
+  | { kind: 'latestPerKey'; keyOf: (item: T) => string | number; maxBacklog: number; overflowError: () => Error }
+  | { kind: 'fifo'; maxBacklog: number; overflowError: () => Error };
 
 /** Messages of a feed's queues, read by the metrics: handed to clients, and dropped (by why). */
 export interface LiveMessageCounts {
@@ -30,7 +43,7 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
   private done = false;
 
   constructor(
-    private readonly policy: LiveQueuePolicy,
+    private readonly policy: LiveQueuePolicy<T>,
     /** Called once when the stream ends for any reason (client unsubscribed, socket closed, overflow). */
     private readonly onEnd: () => void,
     /** Called with each item just before it is handed to the consumer. */
@@ -64,12 +77,40 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
       this.items.push(item);
       return;
     }
+    if (this.policy.kind === 'latestPerKey') {
+      const keyOf = this.policy.keyOf;
+      const key = keyOf(item);
+      // In place: a key keeps its turn, so a hot key never pushes the others back, nor they it.
+      const slot = this.items.findIndex((queued) => keyOf(queued) === key);
+      if (slot >= 0) {
+        this.counts.superseded++;
+        this.items[slot] = item;
+        return;
+      }
+    }
     if (this.items.length >= this.policy.maxBacklog) {
       this.counts.discarded++; // the item pushed; fail() counts those waiting
       this.fail(this.policy.overflowError());
       return;
     }
     this.items.push(item);
+  }
+
+  /**
+   * Ends the stream from the server's side: nothing more is accepted, what
+   * waits is still handed out, then the consumer gets `done` (graphql-ws
+   * sends `complete`). The subscriber is forgotten at once (onEnd).
+   */
+  complete(): void {
+    if (this.done) return;
+    this.finish();
+    // A consumer waiting has nothing left to take: it is done now.
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      this.failWaiting = null;
+      resolve({ value: undefined, done: true });
+    }
   }
 
   /** Ends the stream with an error the client receives for this operation. */

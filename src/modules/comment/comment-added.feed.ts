@@ -16,6 +16,8 @@
  *   SLOW_CONSUMER and resumes with `after`.
  * - Each message's fields are resolved with loaders shared by every
  *   subscriber of the flush (the caller adds the viewer's own on delivery).
+ * - End: a subscription whose post is deleted ends with NOT_FOUND. The post
+ *   is read only when postChanged or a resync asks for it, not per comment.
  */
 import { ClientError, ErrorCode, NotFoundError, BadUserInputError } from '../../graphql/errors';
 import type { Logger } from '../../logger';
@@ -61,6 +63,8 @@ export interface CommentAddedFeedDeps {
 export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
   /** Highest comment sequence number seen per watched post; entries go with the post's last subscriber. */
   private readonly latestSeq = new Map<number, number>();
+  /** Posts whose existence the next flush checks (postChanged, resync). */
+  private readonly postChecks = new Set<number>();
 
   constructor(
     private readonly deps: CommentAddedFeedDeps,
@@ -75,6 +79,17 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
   commentCommitted(postId: number, seq: number): void {
     this.noteSeq(postId, seq);
     this.schedule(postId);
+  }
+
+  /** The post itself changed (perhaps deleted): its watchers' next flush checks it. */
+  postChanged(postId: number): void {
+    if (!this.isWatched(postId)) return;
+    this.postChecks.add(postId);
+    this.schedule(postId);
+  }
+
+  protected onResync(postId: number): void {
+    this.postChecks.add(postId);
   }
 
   /**
@@ -112,7 +127,7 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
     this.join(postId, subscriber);
     await this.undoOnFailure(subscriber, async () => {
       const post = (await this.deps.findPosts([postId]))[0];
-      if (!post || post.typeName !== typeName) throw new NotFoundError('Post', 'postId');
+      if (!post || post.deletedAt !== null || post.typeName !== typeName) throw new NotFoundError('Post', 'postId');
       if (afterSeq !== null && afterSeq > post.commentSeq) throw new BadUserInputError('after', 'is not a cursor of a comment of this post.');
       // Without `after`: what exists now is not news. With it: replay what follows it.
       subscriber.lastSeq = afterSeq ?? post.commentSeq;
@@ -124,6 +139,7 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
 
   protected onLastLeft(postId: number): void {
     this.latestSeq.delete(postId);
+    this.postChecks.delete(postId);
   }
 
   /**
@@ -136,6 +152,10 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
   protected async flush(postId: number): Promise<void> {
     const subscribers = this.audience(postId).filter((s) => !s.queue.isEnded);
     if (subscribers.length === 0) return;
+    if (this.postChecks.delete(postId) && (await this.postIsGone(postId))) {
+      this.end(subscribers, { error: () => new NotFoundError('Post', 'postId') });
+      return;
+    }
     this.endStalled(postId, subscribers);
     // A subscriber still reading its post (provisional position) takes nothing yet; alone it drove a
     // read after seq 2^53 - 1, which PostgreSQL refuses for an integer column.
@@ -171,6 +191,16 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
     }
     // Someone with room still has rows waiting in the database (a replay longer than a batch): read on.
     if (behind) this.schedule(postId);
+  }
+
+  private async postIsGone(postId: number): Promise<boolean> {
+    try {
+      const post = (await this.deps.findPosts([postId]))[0];
+      return !post || post.deletedAt !== null;
+    } catch (error) {
+      this.postChecks.add(postId); // checked again on the next flush
+      throw error;
+    }
   }
 
   private room(subscriber: CommentSubscriber): number {

@@ -171,6 +171,8 @@ export class CommentService {
         await this.posts.adjustCommentCount(manager, comment.postId, -1);
         if (comment.parentId !== null) await manager.getRepository(Comment).decrement({ id: comment.parentId }, 'replyCount', 1);
         publishAfterCommit({ type: 'postStatsChanged', postId: comment.postId });
+        // Only when the row really changed: a repeated delete changes nothing live.
+        publishAfterCommit({ type: 'commentChanged', postId: comment.postId, commentId: comment.id });
       }
       return manager.getRepository(Comment).findOneOrFail({ where: { id: comment.id } });
     });

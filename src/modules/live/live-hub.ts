@@ -7,8 +7,11 @@
  *   could send them, and nothing stale is ever pushed.
  * - Each field has its feed (one file each, with its own guarantees):
  *   poll/poll-results.feed.ts, post/post-stats.feed.ts,
- *   comment/comment-added.feed.ts; the generic subscriber bookkeeping and
+ *   post/post-updated.feed.ts, comment/comment-added.feed.ts,
+ *   comment/comment-updated.feed.ts; the generic subscriber bookkeeping and
  *   conflation are src/realtime/live-feed.ts.
+ * - A post's deletion (postChanged) ends every feed of it: postUpdated with a
+ *   last `post: null` message, the others with NOT_FOUND.
  * - Adding a live field means adding a feed and routing its events here.
  */
 import type { Logger } from '../../logger';
@@ -16,12 +19,14 @@ import type { DomainEventBus } from '../../realtime/domain-events';
 import type { LiveMessageCounts } from '../../realtime/live-queue';
 import { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import { CommentAddedFeed } from '../comment/comment-added.feed';
+import { CommentUpdatedFeed } from '../comment/comment-updated.feed';
 import type { CommentService } from '../comment/comment.service';
 import type { DomainEvent } from '../events';
 import type { Loaders, SharedLoaders } from '../loaders';
 import { PollResultsFeed } from '../poll/poll-results.feed';
 import type { PollReadService } from '../poll/poll-reads.service';
 import { PostStatsFeed } from '../post/post-stats.feed';
+import { PostUpdatedFeed } from '../post/post-updated.feed';
 import type { PostService } from '../post/post.service';
 
 export interface LiveHubOptions {
@@ -33,7 +38,7 @@ export interface LiveHubOptions {
 export interface LiveHubDeps {
   posts: Pick<PostService, 'findByIds'>;
   polls: Pick<PollReadService, 'liveState'>;
-  comments: Pick<CommentService, 'afterSeq'>;
+  comments: Pick<CommentService, 'afterSeq' | 'findByIds'>;
   createSharedLoaders(): SharedLoaders;
   /** One viewer's loaders over shared ones (viewer flags of pushed comments). */
   withViewer(shared: SharedLoaders, viewerId: number | null): Loaders;
@@ -44,6 +49,8 @@ export class LiveHub {
   readonly pollResults: PollResultsFeed;
   readonly postStats: PostStatsFeed;
   readonly commentAdded: CommentAddedFeed;
+  readonly postUpdated: PostUpdatedFeed;
+  readonly commentUpdated: CommentUpdatedFeed;
   private unsubscribeEvents: () => void = () => {};
 
   constructor(
@@ -71,6 +78,13 @@ export class LiveHub {
       options,
       logger,
     );
+    this.postUpdated = new PostUpdatedFeed({ findPosts, createSharedLoaders: deps.createSharedLoaders }, this.registry, options.intervalMs, logger);
+    this.commentUpdated = new CommentUpdatedFeed(
+      { findPosts, findComments: (ids) => deps.comments.findByIds(ids), createSharedLoaders: deps.createSharedLoaders },
+      this.registry,
+      options,
+      logger,
+    );
   }
 
   /** Starts listening to domain events. */
@@ -85,8 +99,15 @@ export class LiveHub {
   }
 
   /** Subscriber counts per feed, for tests and metrics: everything returns to 0 when clients leave. */
-  feedSizes(): { polls: number; stats: number; comments: number; registry: number } {
-    return { polls: this.pollResults.size, stats: this.postStats.size, comments: this.commentAdded.size, registry: this.registry.size };
+  feedSizes(): { polls: number; stats: number; comments: number; postUpdates: number; commentUpdates: number; registry: number } {
+    return {
+      polls: this.pollResults.size,
+      stats: this.postStats.size,
+      comments: this.commentAdded.size,
+      postUpdates: this.postUpdated.size,
+      commentUpdates: this.commentUpdated.size,
+      registry: this.registry.size,
+    };
   }
 
   /** Messages sent and dropped per subscription field (metrics). */
@@ -96,9 +117,12 @@ export class LiveHub {
 
   /**
    * Events may have been lost (Redis pub/sub is at-most-once): push fresh
-   * state to every subscriber of this instance. Poll results and stats are
-   * re-read and sent when they differ from what a subscriber has; comments
-   * are re-read after each subscriber's last sequence number.
+   * state to every subscriber of this instance. Poll results, stats and
+   * posts (postUpdated) are re-read and sent when they differ from what a
+   * subscriber has; new comments are re-read after each subscriber's last
+   * sequence number. commentUpdated cannot know which comments changed
+   * meanwhile (events name them, and those were lost): it re-reads none,
+   * only whether the post still exists; every feed ends if it was deleted.
    */
   resync(): void {
     for (const feed of this.feeds()) feed.resync();
@@ -110,7 +134,7 @@ export class LiveHub {
   }
 
   private feeds() {
-    return [this.pollResults, this.postStats, this.commentAdded];
+    return [this.pollResults, this.postStats, this.commentAdded, this.postUpdated, this.commentUpdated];
   }
 
   private onEvent(event: DomainEvent): void {
@@ -118,5 +142,17 @@ export class LiveHub {
     if (event.type === 'pollResultsChanged') this.pollResults.schedule(event.pollId);
     else if (event.type === 'postStatsChanged') this.postStats.schedule(event.postId);
     else if (event.type === 'commentAdded') this.commentAdded.commentCommitted(event.postId, event.seq);
+    else if (event.type === 'commentChanged') this.commentUpdated.commentChanged(event.postId, event.commentId);
+    else if (event.type === 'postChanged') this.postChanged(event.postId);
+  }
+
+  /** The post itself changed: its state is pushed, and every feed of it looks whether it was deleted (and then ends). */
+  private postChanged(postId: number): void {
+    this.postUpdated.schedule(postId);
+    // Stats and results read the post on every flush anyway; the comment feeds read it only when asked.
+    this.postStats.schedule(postId);
+    this.pollResults.schedule(postId);
+    this.commentAdded.postChanged(postId);
+    this.commentUpdated.postChanged(postId);
   }
 }

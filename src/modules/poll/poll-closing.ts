@@ -36,6 +36,7 @@ export class PollClosingScheduler {
         const poll = await this.posts.closePoll(manager, id, now);
         if (poll) {
           publishAfterCommit({ type: 'pollResultsChanged', pollId: id, version: poll.resultsVersion });
+          publishAfterCommit({ type: 'postChanged', postId: id });
           closed++;
         }
       }

@@ -7,6 +7,8 @@
  *   'latest' queue), so a slow dashboard gets the final state, never a backlog.
  * - Order: versions never go backwards for a subscriber; an unchanged version
  *   with unchanged visibility is not sent again.
+ * - End: once the poll is deleted, the next flush (postChanged schedules
+ *   one) ends every subscription with NOT_FOUND.
  * - Cost: one snapshot read per flush and one payload per visibility class,
  *   whatever the audience. Hidden tallies never leave the server.
  */
@@ -42,7 +44,7 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
 
   async subscribe(viewerId: number | null, registration: Registration | null, pollId: number): Promise<AsyncIterable<PollResults>> {
     const poll = (await this.deps.findPosts([pollId]))[0];
-    if (!poll || poll.kind !== 'POLL') throw new NotFoundError('Poll', 'pollId');
+    if (!poll || poll.deletedAt !== null || poll.kind !== 'POLL') throw new NotFoundError('Poll', 'pollId');
     const subscriber: PollSubscriber = {
       viewerId,
       lastVersion: -1,
@@ -69,7 +71,10 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
     // percentages and version disagree. One snapshot (one SQLite unit of work, one PostgreSQL
     // REPEATABLE READ transaction) reads all three.
     const state = await this.deps.liveState(pollId, members);
-    if (!state) return;
+    if (!state || state.poll.deletedAt !== null) {
+      this.end(subscribers, { error: () => new NotFoundError('Poll', 'pollId') });
+      return;
+    }
     const { poll, options, voters } = state;
     const now = new Date();
     // Each payload is built once per visibility class, whatever the audience, and delivered to its cohort.

@@ -230,6 +230,8 @@ export class PollService {
       const closed = poll.isClosedAt(now) ? null : await this.posts.closePoll(manager, poll.id, now);
       if (!closed) throw new PollClosedError();
       publishAfterCommit({ type: 'pollResultsChanged', pollId: closed.id, version: closed.resultsVersion });
+      // Closing changes the poll itself (Poll.isClosed): postUpdated pushes it.
+      publishAfterCommit({ type: 'postChanged', postId: closed.id });
       return closed;
     });
   }

@@ -7,6 +7,8 @@
  * - Order: counters have no version, so reads are numbered as they start and
  *   an older read finishing later is never pushed over a newer one; unchanged
  *   counters are not sent again.
+ * - End: once the post is deleted, the next flush (postChanged schedules
+ *   one) ends every subscription with NOT_FOUND.
  * - Cost: one read per flush, one payload for every subscriber.
  */
 import type { Logger } from '../../logger';
@@ -42,7 +44,7 @@ export class PostStatsFeed extends LiveFeed<PostStats, StatsSubscriber> {
   /** `typeName`: the post type the client's id named (a poll's id named as a thread's is NOT_FOUND). */
   async subscribe(viewerId: number | null, registration: Registration | null, postId: number, typeName: string): Promise<AsyncIterable<PostStats>> {
     const post = (await this.deps.findPosts([postId]))[0];
-    if (!post || post.typeName !== typeName) throw new NotFoundError('Post', 'postId');
+    if (!post || post.deletedAt !== null || post.typeName !== typeName) throw new NotFoundError('Post', 'postId');
     const subscriber: StatsSubscriber = {
       viewerId,
       last: null,
@@ -59,7 +61,10 @@ export class PostStatsFeed extends LiveFeed<PostStats, StatsSubscriber> {
     if (subscribers.length === 0) return;
     const read = ++this.reads;
     const post = (await this.deps.findPosts([postId]))[0];
-    if (!post) return;
+    if (!post || post.deletedAt !== null) {
+      this.end(subscribers, { error: () => new NotFoundError('Post', 'postId') });
+      return;
+    }
     const stats = new PostStats(post);
     const key = `${stats.viewCount}/${stats.upvoteCount}/${stats.commentCount}`;
     const cohort: StatsSubscriber[] = [];

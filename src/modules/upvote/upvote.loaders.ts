@@ -11,6 +11,8 @@ import type { UpvoteService, UpvoteSubject } from './upvote.service';
 export interface UpvoteLoaders {
   /** "memberId:commentId" -> upvoted, for many viewers at once. */
   commentUpvotedByMemberAndId: DataLoader<string, boolean>;
+  /** "memberId:postId" -> upvoted, for many viewers at once (postUpdated's subscribers). */
+  postUpvotedByMemberAndId: DataLoader<string, boolean>;
 }
 
 /** The viewer's flags, and what an upvote of theirs invalidates. */
@@ -24,19 +26,22 @@ export interface UpvoteViewerLoaders {
 type Upvotes = Pick<UpvoteService, 'upvotesAmong' | 'upvotedBy'>;
 
 export function createUpvoteLoaders(upvotes: Upvotes): UpvoteLoaders {
-  return {
-    commentUpvotedByMemberAndId: new DataLoader(async (keys) => {
+  const pairLoader = (subjectType: 'POST' | 'COMMENT') =>
+    new DataLoader<string, boolean>(async (keys) => {
       const pairs = keys.map((key) => key.split(':').map(Number));
-      const found = await upvotes.upvotesAmong([...new Set(pairs.map(([member]) => member))], 'COMMENT', [...new Set(pairs.map(([, comment]) => comment))]);
+      const found = await upvotes.upvotesAmong([...new Set(pairs.map(([member]) => member))], subjectType, [...new Set(pairs.map(([, subject]) => subject))]);
       return keys.map((key) => found.has(key));
-    }),
+    });
+  return {
+    commentUpvotedByMemberAndId: pairLoader('COMMENT'),
+    postUpvotedByMemberAndId: pairLoader('POST'),
   };
 }
 
 /**
- * `shared`: given for a live delivery, the comment flags go through its pair
- * loader (every subscriber's flags of one flush in one query); null for a
- * request, where the viewer's flags are one query of their own.
+ * `shared`: given for a live delivery, the flags go through its pair loaders
+ * (every subscriber's flags of one flush in one query); null for a request,
+ * where the viewer's flags are one query of their own.
  */
 export function createUpvoteViewerLoaders(upvotes: Upvotes, viewerId: number | null, shared: UpvoteLoaders | null): UpvoteViewerLoaders {
   const flags = (subjectType: 'POST' | 'COMMENT') =>
@@ -45,12 +50,10 @@ export function createUpvoteViewerLoaders(upvotes: Upvotes, viewerId: number | n
       const upvoted = await upvotes.upvotedBy(viewerId, subjectType, ids);
       return ids.map((id) => upvoted.has(id));
     });
-  const viewerUpvotedByPostId = flags('POST');
-  const viewerUpvotedByCommentId = shared
-    ? new DataLoader<number, boolean>(async (commentIds) =>
-        viewerId === null ? commentIds.map(() => false) : shared.commentUpvotedByMemberAndId.loadMany(commentIds.map((id) => `${viewerId}:${id}`)),
-      )
-    : flags('COMMENT');
+  const throughShared = (pairs: DataLoader<string, boolean>) =>
+    new DataLoader<number, boolean>(async (ids) => (viewerId === null ? ids.map(() => false) : pairs.loadMany(ids.map((id) => `${viewerId}:${id}`))));
+  const viewerUpvotedByPostId = shared ? throughShared(shared.postUpvotedByMemberAndId) : flags('POST');
+  const viewerUpvotedByCommentId = shared ? throughShared(shared.commentUpvotedByMemberAndId) : flags('COMMENT');
   return {
     viewerUpvotedByPostId,
     viewerUpvotedByCommentId,

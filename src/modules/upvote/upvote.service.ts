@@ -54,7 +54,10 @@ export class UpvoteService {
       const delta = action === 'add' ? 1 : -1;
       if (subjectType === 'COMMENT') {
         await this.comments.adjustUpvoteCount(manager, subject.id, delta);
-        return this.comments.reload(manager, subject.id);
+        const comment = await this.comments.reload(manager, subject.id);
+        // Only when the count really moved (an idempotent repeat returned above).
+        publishAfterCommit({ type: 'commentChanged', postId: comment.postId, commentId: comment.id });
+        return comment;
       }
       await this.posts.adjustUpvoteCount(manager, subject.id, delta);
       publishAfterCommit({ type: 'postStatsChanged', postId: subject.id });
