@@ -6,8 +6,9 @@
  * POLL_HAS_VOTES or a vote on the new options, never a vote on an option that no longer exists.
  */
 import type { DomainEvent } from '../src/modules/events';
-import { Post } from '../src/modules/post/post.entity';
+import { Revision } from '../src/modules/revision/revision.entity';
 import { ADD_COMMENT, CAST_VOTE, CLOSE_POLL, CREATE_POLL, CREATE_THREAD, dbId, DELETE_COMMENT, RETRACT_VOTE, typed } from './helpers/documents';
+import { DELETE_POST } from './helpers/delete-documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 type Member = { token: string; id: string };
@@ -145,7 +146,7 @@ describe('editing threads, polls and comments, with revisions', () => {
 
     it('is NOT_FOUND for a deleted thread', async () => {
       const id = await newThread();
-      await softDeletePost(id);
+      await deletePost(id);
       expectCode(await t.gql(EDIT_THREAD, { input: { threadId: id, title: 'Too late' } }, alice.token), 'NOT_FOUND', 'input.threadId');
     });
 
@@ -223,7 +224,7 @@ describe('editing threads, polls and comments, with revisions', () => {
         expect(node.data!.node).toEqual(revision);
       }
       expect((await t.gql(REVISION_NODE, { id: unknownId('Revision') })).data!.node).toBeNull();
-      await softDeletePost(id);
+      await deletePost(id);
       expect((await t.gql(REVISION_NODE, { id: revisions.nodes[0].id })).data!.node).toBeNull();
     });
   });
@@ -318,7 +319,7 @@ describe('editing threads, polls and comments, with revisions', () => {
       expectCode(await t.gql(EDIT_POLL, { input: { pollId: poll.id, title: 'Anonymous' } }), 'UNAUTHENTICATED');
       expectCode(await t.gql(EDIT_POLL, { input: { pollId: poll.id, options: ['X', 'Y'] } }, bob.token), 'FORBIDDEN');
       expectCode(await t.gql(EDIT_POLL, { input: { pollId: threadId, title: 'A thread' } }, alice.token), 'NOT_FOUND', 'input.pollId');
-      await softDeletePost(poll.id);
+      await deletePost(poll.id);
       expectCode(await t.gql(EDIT_POLL, { input: { pollId: poll.id, title: 'Gone' } }, alice.token), 'NOT_FOUND', 'input.pollId');
     });
   });
@@ -362,7 +363,7 @@ describe('editing threads, polls and comments, with revisions', () => {
       const postId = await newThread();
       const id = await newComment(postId);
       expectCode(await t.gql(EDIT_COMMENT, { input: { commentId: id, body: 'Mine now' } }, alice.token), 'FORBIDDEN');
-      await softDeletePost(postId);
+      await deletePost(postId);
       expectCode(await t.gql(EDIT_COMMENT, { input: { commentId: id, body: 'Too late' } }, bob.token), 'NOT_FOUND', 'input.commentId');
     });
   });
@@ -388,6 +389,34 @@ describe('editing threads, polls and comments, with revisions', () => {
       expect(editedAt).toBe(revisions.nodes[0].createdAt);
       const times = revisions.nodes.map((revision) => Date.parse(revision.createdAt));
       expect(times).toEqual([...times].sort((a, b) => b - a));
+    });
+
+    it('edits racing a deletePost: the post ends deleted, and only edits committed before the delete left revisions', async () => {
+      for (let round = 0; round < 4; round++) {
+        const id = await newThread({ topics: ['Race D'] });
+        const edits = Array.from(
+          { length: 8 },
+          (_, i) => () => t.gql(EDIT_THREAD, { input: { threadId: id, title: `Racing ${round}.${i}`, topics: ['Race E'] } }, alice.token),
+        );
+        const remove = () => t.gql(DELETE_POST, { input: { postId: id } }, alice.token);
+        const calls = [...edits.slice(0, round * 2), remove, ...edits.slice(round * 2)];
+        const responses = await Promise.all(calls.map((call) => call()));
+        const deleteResponse = responses[round * 2];
+        expect(deleteResponse.errors).toBeUndefined();
+        const editResponses = responses.filter((response) => response !== deleteResponse);
+        // An edit either committed before the delete or found the post gone: nothing else.
+        for (const response of editResponses) expect([[], ['NOT_FOUND']]).toContainEqual(codesOf(response));
+        const landed = editResponses.filter((response) => response.errors === undefined).length;
+        expect((await t.gql(THREAD_TITLE, { id })).data!.post).toBeNull();
+        const stored = await t.probe.db.read((manager) =>
+          manager.getRepository(Revision).find({ where: { subjectType: 'POST', subjectId: dbId(id) }, order: { number: 'ASC' } }),
+        );
+        expect(stored.map((revision) => revision.number)).toEqual(Array.from({ length: landed + 1 }, (_, i) => i + 1));
+      }
+      // The deleted posts count under no topic.
+      const topics = Object.fromEntries((await t.gql(TOPIC_COUNTS, {})).data!.topics.map((topic) => [topic.slug, topic.postCount]));
+      expect(topics['race-d'] ?? 0).toBe(0);
+      expect(topics['race-e'] ?? 0).toBe(0);
     });
 
     it('concurrent topic changes of many posts keep every postCount exact', async () => {
@@ -467,9 +496,10 @@ describe('editing threads, polls and comments, with revisions', () => {
     });
   });
 
-  /** Marks a post deleted in the database, as deletePost (another part of the authoring work) will. */
-  async function softDeletePost(globalId: string): Promise<void> {
-    await t.probe.db.write(({ manager }) => manager.getRepository(Post).update({ id: dbId(globalId) }, { deletedAt: new Date() }));
+  /** Deletes one of alice's posts with deletePost. */
+  async function deletePost(globalId: string): Promise<void> {
+    const response = await t.gql(DELETE_POST, { input: { postId: globalId } }, alice.token);
+    expect(response.errors).toBeUndefined();
   }
 });
 

@@ -6,17 +6,23 @@
  * of every feed of a deleted post, the same database work for 1 or 60
  * subscribers, and a change on one instance reaching a subscriber on another.
  *
- * What main has drives the feeds here: closePoll and the closing scheduler
- * (postChanged), deleteComment and upvotes (commentChanged). A deletion is
- * written as deletePost leaves it (deleted_at set, postChanged after commit)
- * through the server's own unit of work; test/live-edits-after-merge.test.ts
- * drives the same with editThread, editComment and deletePost.
+ * Here closePoll and the closing scheduler (postChanged), deleteComment and
+ * upvotes (commentChanged) and deletePost drive the feeds;
+ * test/live-authoring.test.ts drives them with editThread, editPoll and
+ * editComment.
  */
 import type { Client } from 'graphql-ws';
-import { Post } from '../src/modules/post/post.entity';
 import { ADD_COMMENT, ADD_UPVOTE, CAST_VOTE, CLOSE_POLL, CREATE_POLL, CREATE_THREAD, dbId, DELETE_COMMENT, Document, REMOVE_UPVOTE } from './helpers/documents';
 import { collect, Collected, connect } from './helpers/live';
-import { CommentUpdatedMessage, PostUpdatedMessage, WATCH_COMMENT_CHANGES, WATCH_POST, WatchedComment, WatchedPost } from './helpers/live-edits-documents';
+import {
+  CommentUpdatedMessage,
+  DELETE_POST,
+  PostUpdatedMessage,
+  WATCH_COMMENT_CHANGES,
+  WATCH_POST,
+  WatchedComment,
+  WatchedPost,
+} from './helpers/live-edits-documents';
 import { describeWithScaleServers, freshPostgresDatabase, SCALE_REDIS_URL } from './helpers/scale';
 import { startTestServer, TestServer } from './helpers/server';
 
@@ -56,12 +62,7 @@ function helpers(server: () => TestServer) {
     comment: async (author: Member, postId: string, body = 'We rotate weekly.') =>
       (await mutate(ADD_COMMENT, { postId, body }, author.token)).addComment.comment.id,
     upvote: (member: Member, subjectId: string) => mutate(ADD_UPVOTE, { subjectId }, member.token),
-    /** Deletes the post as deletePost leaves it: deleted_at set, postChanged published after the commit. */
-    deleteAsDeletePostDoes: (postId: string) =>
-      server().probe.db.write(async ({ manager, publishAfterCommit }) => {
-        await manager.getRepository(Post).update({ id: dbId(postId) }, { deletedAt: new Date() });
-        publishAfterCommit({ type: 'postChanged', postId: dbId(postId) });
-      }),
+    deletePost: (author: Member, postId: string) => mutate(DELETE_POST, { postId }, author.token),
   };
 }
 
@@ -163,7 +164,7 @@ describe('live: postUpdated and commentUpdated', () => {
     const thread = await h.thread(author);
     const commentId = await h.comment(reader, thread);
     const deleted = await h.thread(author);
-    await h.deleteAsDeletePostDoes(deleted);
+    await h.deletePost(author, deleted);
     for (const id of [unknownId('Thread'), unknownId('Poll'), commentId, deleted]) {
       for (const watcher of [watchPost(reader, id), watchComments(null, id)]) {
         await watcher.ended();
@@ -237,7 +238,7 @@ describe('live: postUpdated and commentUpdated', () => {
     await unrelated.until((m) => m.length === 1);
     await waitFor(() => t.probe.liveHub.registry.size === 6, 'six subscriptions');
 
-    await h.deleteAsDeletePostDoes(poll.id);
+    await h.deletePost(author, poll.id);
     await post.ended(2000);
     expect(post.completed).toBe(true);
     expect(post.errors).toBeNull();
@@ -382,7 +383,7 @@ describeWithScaleServers(SCALE_SUITE)(SCALE_SUITE, () => {
     await post.until((m) => m.length === 2);
     expect(lastPost(post)).toMatchObject({ isClosed: true });
 
-    await onA.deleteAsDeletePostDoes(poll.id);
+    await onA.deletePost(author, poll.id);
     await post.ended();
     expect(post.completed).toBe(true);
     expect(lastPost(post)).toBeNull();
