@@ -22,7 +22,7 @@ type ViewerLoaders = PollViewerLoaders & UpvoteViewerLoaders;
 export type Loaders = SharedLoaders & ViewerLoaders;
 
 /** What the loaders read through: the modules' services. */
-export type LoaderSources = Pick<Services, 'members' | 'posts' | 'topics' | 'comments' | 'pollReads' | 'upvotes' | 'revisions'>;
+export type LoaderSources = Pick<Services, 'members' | 'posts' | 'postLists' | 'topics' | 'comments' | 'commentLists' | 'pollReads' | 'upvotes' | 'revisions'>;
 
 /** A request's loaders. */
 export function createLoaders(sources: LoaderSources, viewerId: number | null): Loaders {
@@ -47,9 +47,9 @@ export function withViewer(shared: SharedLoaders, sources: LoaderSources, viewer
 export function createSharedLoaders(sources: LoaderSources): SharedLoaders {
   return {
     ...createMemberLoaders(sources.members),
-    ...createPostLoaders(sources.posts),
+    ...createPostLoaders(sources.posts, sources.postLists),
     ...createTopicLoaders(sources.topics),
-    ...createCommentLoaders(sources.comments),
+    ...createCommentLoaders(sources.comments, sources.commentLists),
     ...createPollLoaders(sources.pollReads),
     ...createUpvoteLoaders(sources.upvotes),
     ...createRevisionLoaders(sources.revisions),

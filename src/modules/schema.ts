@@ -57,7 +57,7 @@ function resolversContainer(services: Services | null): ContainerType {
           [NodeResolver, new NodeResolver()],
           [MemberResolver, new MemberResolver(services.members)],
           [TopicResolver, new TopicResolver(services.topics)],
-          [PostResolver, new PostResolver(services.posts)],
+          [PostResolver, new PostResolver(services.posts, services.postLists, services.postAuthoring)],
           [PostFieldResolver, new PostFieldResolver()],
           [CommentResolver, new CommentResolver(services.comments)],
           [CommentFieldResolver, new CommentFieldResolver()],

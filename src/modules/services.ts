@@ -1,12 +1,15 @@
 /** The application services, created once per process and shared by all requests. */
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
+import { CommentListService } from './comment/comment-lists.service';
 import { CommentService } from './comment/comment.service';
 import type { DomainEvent } from './events';
 import { MemberService } from './member/member.service';
 import { PollClosingScheduler } from './poll/poll-closing';
 import { PollReadService } from './poll/poll-reads.service';
 import { PollService } from './poll/poll.service';
+import { PostAuthoringService } from './post/post-authoring.service';
+import { PostListService } from './post/post-lists.service';
 import { PostService } from './post/post.service';
 import { RevisionService } from './revision/revision.service';
 import { TopicService } from './topic/topic.service';
@@ -17,7 +20,10 @@ export interface Services {
   revisions: RevisionService;
   topics: TopicService;
   posts: PostService;
+  postLists: PostListService;
+  postAuthoring: PostAuthoringService;
   comments: CommentService;
+  commentLists: CommentListService;
   polls: PollService;
   pollReads: PollReadService;
   pollClosing: PollClosingScheduler;
@@ -30,14 +36,18 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
   const revisions = new RevisionService(db);
   const posts = new PostService(db, topics, revisions);
   const comments = new CommentService(db, posts, revisions);
-  const polls = new PollService(db, posts);
+  const postAuthoring = new PostAuthoringService(db, posts, topics, revisions);
+  const polls = new PollService(db, posts, postAuthoring);
   const upvotes = new UpvoteService(db, posts, comments);
   return {
     members,
     revisions,
     topics,
     posts,
+    postLists: new PostListService(db, posts, topics),
+    postAuthoring,
     comments,
+    commentLists: new CommentListService(db, posts),
     polls,
     pollReads: new PollReadService(db, posts),
     pollClosing: new PollClosingScheduler(db, posts, logger),

@@ -7,8 +7,9 @@
 import DataLoader from 'dataloader';
 import { byId } from '../../graphql/loaders';
 import type { Page } from '../../graphql/pagination';
-import type { AuthorPageRequest } from '../post/post.service';
+import type { AuthorPageRequest } from '../author-pages';
 import type { Comment } from './comment.entity';
+import type { CommentListService } from './comment-lists.service';
 import type { CommentPageRequest, CommentService } from './comment.service';
 
 export interface CommentLoaders {
@@ -23,18 +24,19 @@ export interface CommentLoaders {
 }
 
 export function createCommentLoaders(
-  comments: Pick<CommentService, 'findByIds' | 'pages' | 'topLevelCounts' | 'pagesByAuthor' | 'countsByAuthor'>,
+  comments: Pick<CommentService, 'findByIds'>,
+  lists: Pick<CommentListService, 'pages' | 'topLevelCounts' | 'pagesByAuthor' | 'countsByAuthor'>,
 ): CommentLoaders {
   return {
     commentById: byId((ids) => comments.findByIds(ids)),
-    commentPageByRequest: new DataLoader((requests) => comments.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
+    commentPageByRequest: new DataLoader((requests) => lists.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
     topLevelCommentCountByPostId: new DataLoader(async (postIds) => {
-      const counts = await comments.topLevelCounts(postIds);
+      const counts = await lists.topLevelCounts(postIds);
       return postIds.map((id) => counts.get(id) ?? 0);
     }),
-    commentPageByAuthorRequest: new DataLoader((requests) => comments.pagesByAuthor(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
+    commentPageByAuthorRequest: new DataLoader((requests) => lists.pagesByAuthor(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
     commentCountByAuthorId: new DataLoader(async (authorIds) => {
-      const counts = await comments.countsByAuthor(authorIds);
+      const counts = await lists.countsByAuthor(authorIds);
       return authorIds.map((id) => counts.get(id) ?? 0);
     }),
   };

@@ -10,7 +10,8 @@ import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, Page, PageInfo } from '../../graphql/
 import { AUTHOR_COMMENTS_ORDER } from '../comment/comment.service';
 import { CommentConnection } from '../comment/comment.types';
 import type { RequestContext } from '../context';
-import { AUTHOR_POSTS_ORDER, authorCursorId } from '../post/post.service';
+import { authorCursorId } from '../author-pages';
+import { AUTHOR_POSTS_ORDER } from '../post/post-lists.service';
 import { PostConnection } from '../post/post.types';
 import { Member } from './member.entity';
 

@@ -19,6 +19,7 @@ import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import type { PollResultsChange } from '../post/poll-columns';
 import type { Post, ResultsVisibility } from '../post/post.entity';
+import type { PostAuthoringService } from '../post/post-authoring.service';
 import { POST_TITLE_MAX, PostService } from '../post/post.service';
 import { cleanTopicNames } from '../topic/topic.service';
 import { PollClosedError, PollHasVotesError } from './poll.errors';
@@ -69,6 +70,7 @@ export class PollService {
   constructor(
     private readonly db: Database<DomainEvent>,
     private readonly posts: PostService,
+    private readonly authoring: PostAuthoringService,
   ) {}
 
   async create(viewer: Member, input: CreatePollData): Promise<Post> {
@@ -114,7 +116,7 @@ export class PollService {
     const labels = input.options === null || input.options === undefined ? null : cleanOptionLabels(input.options, 'options');
 
     return this.db.write(async ({ manager, publishAfterCommit }) => {
-      const poll = await this.posts.lockForEdit(manager, viewer, input.pollId, 'POLL');
+      const poll = await this.authoring.lockForEdit(manager, viewer, input.pollId, 'POLL');
       // The clock is read after the lock, as castVote reads it: an edit that waited past closesAt finds the poll closed.
       const now = new Date();
       const current = (await manager.getRepository(PollOption).find({ where: { pollId: poll.id }, order: { position: 'ASC' } })).map((o) => o.label);
@@ -125,7 +127,7 @@ export class PollService {
         description: description === undefined ? poll.description : description,
         optionLabels: optionsChanged && labels !== null ? labels : current,
       };
-      return this.posts.applyEdit(manager, poll, { text, optionsChanged, topics, now }, publishAfterCommit);
+      return this.authoring.applyEdit(manager, poll, { text, optionsChanged, topics, now }, publishAfterCommit);
     });
   }
 

@@ -3,7 +3,9 @@ import DataLoader from 'dataloader';
 import { byId } from '../../graphql/loaders';
 import type { Page } from '../../graphql/pagination';
 import type { Post } from './post.entity';
-import type { AuthorPageRequest, PostService } from './post.service';
+import type { AuthorPageRequest } from '../author-pages';
+import type { PostListService } from './post-lists.service';
+import type { PostService } from './post.service';
 
 export interface PostLoaders {
   postById: DataLoader<number, Post | null>;
@@ -13,12 +15,12 @@ export interface PostLoaders {
   postCountByAuthorId: DataLoader<number, number>;
 }
 
-export function createPostLoaders(posts: Pick<PostService, 'findByIds' | 'pagesByAuthor' | 'countsByAuthor'>): PostLoaders {
+export function createPostLoaders(posts: Pick<PostService, 'findByIds'>, lists: Pick<PostListService, 'pagesByAuthor' | 'countsByAuthor'>): PostLoaders {
   return {
     postById: byId((ids) => posts.findByIds(ids)),
-    postPageByAuthorRequest: new DataLoader((requests) => posts.pagesByAuthor(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
+    postPageByAuthorRequest: new DataLoader((requests) => lists.pagesByAuthor(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
     postCountByAuthorId: new DataLoader(async (authorIds) => {
-      const counts = await posts.countsByAuthor(authorIds);
+      const counts = await lists.countsByAuthor(authorIds);
       return authorIds.map((id) => counts.get(id) ?? 0);
     }),
   };

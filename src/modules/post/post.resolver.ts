@@ -23,6 +23,8 @@ import {
   RecordViewPayload,
 } from './post.inputs';
 import { PostConnection, PostInterface, PostStats } from './post.types';
+import { PostAuthoringService } from './post-authoring.service';
+import { PostListService } from './post-lists.service';
 import { PostService } from './post.service';
 import { CountsAsWrite } from '../write-limit';
 
@@ -70,7 +72,11 @@ export class PostFieldResolver {
 /** Reads and writes of posts. */
 @Resolver(() => PostInterface)
 export class PostResolver {
-  constructor(private readonly postService: PostService) {}
+  constructor(
+    private readonly postService: PostService,
+    private readonly lists: PostListService,
+    private readonly authoring: PostAuthoringService,
+  ) {}
 
   @Query(() => PostInterface, { nullable: true, description: 'Null when no post has this id.' })
   async post(@Arg('id', () => ID, { description: "A thread's or poll's ID." }) id: string, @Ctx() context: RequestContext): Promise<Post | null> {
@@ -99,7 +105,7 @@ export class PostResolver {
     })
     search: string | null,
   ): Promise<PostConnection> {
-    const page = await this.postService.list({
+    const page = await this.lists.list({
       first: pageSize(first),
       after: after ?? null,
       orderBy: orderBy ?? PostOrder.NEWEST,
@@ -123,7 +129,7 @@ export class PostResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: 5, description: '1 to 20.' }) first: number | null,
   ): Promise<Post[]> {
     const size = pageSize(first, 'first', 20, 5);
-    return this.postService.recommended(relatedTo === null || relatedTo === undefined ? null : postRefOf(relatedTo, 'relatedTo'), size);
+    return this.lists.recommended(relatedTo === null || relatedTo === undefined ? null : postRefOf(relatedTo, 'relatedTo'), size);
   }
 
   @Mutation(() => CreateThreadPayload, { nullable: true, description: 'Opens a discussion thread.' })
@@ -151,7 +157,7 @@ export class PostResolver {
   ): Promise<EditThreadPayload> {
     const viewer = signedIn(context.viewer);
     const thread = await atArgument('input', () =>
-      this.postService.editThread(viewer, { ...input, threadId: idOf(input.threadId, 'threadId', ['Thread'], 'Thread').id }),
+      this.authoring.editThread(viewer, { ...input, threadId: idOf(input.threadId, 'threadId', ['Thread'], 'Thread').id }),
     );
     context.loaders.afterEdit();
     return { thread };
@@ -192,7 +198,7 @@ export class PostResolver {
     @Ctx() context: RequestContext,
   ): Promise<DeletePostPayload> {
     const viewer = signedIn(context.viewer);
-    const post = await atArgument('input', () => this.postService.delete(viewer, postRefOf(input.postId, 'postId')));
+    const post = await atArgument('input', () => this.authoring.delete(viewer, postRefOf(input.postId, 'postId')));
     return { deletedPostId: post.globalId };
   }
 }

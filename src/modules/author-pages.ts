@@ -1,0 +1,17 @@
+/** Pages of one member's own lists (Member.posts, Member.comments), shared by the post and comment modules. */
+import { decodeCursor } from '../graphql/pagination';
+
+/**
+ * One page of one member's own list (Member.posts, Member.comments): newest (highest id) first,
+ * `after` a cursor of that list. Pages of many members are read in one query.
+ */
+export interface AuthorPageRequest {
+  authorId: number;
+  first: number;
+  after: string | null;
+}
+
+/** The id an author-list cursor of `order` stands for; BAD_USER_INPUT on `after` when it is not one. */
+export function authorCursorId(cursor: string | null, order: string): number | null {
+  return cursor === null ? null : decodeCursor(cursor, order, ['int'])[0];
+}

@@ -1,0 +1,150 @@
+/**
+ * Lists of comments: pages of a post's top-level comments and of a
+ * comment's replies (many lists in one query), their counts, and each
+ * member's own comments (Member.comments). Comments of deleted posts are
+ * left out.
+ */
+import type { Database } from '../../db/database';
+import { encodeCursor, Page, toPage } from '../../graphql/pagination';
+import { AuthorPageRequest, authorCursorId } from '../author-pages';
+import type { DomainEvent } from '../events';
+import type { PostService } from '../post/post.service';
+import { CommentOrder } from './comment-order';
+import { Comment } from './comment.entity';
+import { AUTHOR_COMMENTS_ORDER, commentCursor, commentCursorKey, CommentPageRequest } from './comment.service';
+
+function compareFor(order: CommentOrder): (a: Comment, b: Comment) => number {
+  if (order === CommentOrder.NEWEST) return (a, b) => b.seq - a.seq;
+  if (order === CommentOrder.MOST_UPVOTED) return (a, b) => b.upvoteCount - a.upvoteCount || a.seq - b.seq;
+  return (a, b) => a.seq - b.seq;
+}
+
+export class CommentListService {
+  constructor(
+    private readonly db: Database<DomainEvent>,
+    private readonly posts: PostService,
+  ) {}
+
+  /**
+   * Pages of many lists in as few queries as possible (one per distinct
+   * order/cursor/size, usually one): a window function ranks the rows of
+   * every list at once, so a page of 20 comments with their first 3 replies
+   * each costs two queries, not 21.
+   */
+  async pages(requests: readonly CommentPageRequest[]): Promise<Page<Comment>[]> {
+    const groups = new Map<string, CommentPageRequest[]>();
+    for (const request of requests) {
+      const key = JSON.stringify([request.scope.kind, request.order, request.first, request.after]);
+      groups.set(key, [...(groups.get(key) ?? []), request]);
+    }
+    const byRequest = new Map<CommentPageRequest, Comment[]>();
+    for (const group of groups.values()) {
+      const rows = await this.rankedRows(group);
+      for (const request of group) {
+        const scopeId = request.scope.kind === 'post' ? request.scope.postId : request.scope.parentId;
+        const mine = rows.filter((row) => (request.scope.kind === 'post' ? row.postId : row.parentId) === scopeId);
+        byRequest.set(request, mine.sort(compareFor(request.order)));
+      }
+    }
+    return requests.map((request) =>
+      toPage(byRequest.get(request) ?? [], request.first, request.after !== null, (comment) => commentCursor(comment, request.order)),
+    );
+  }
+
+  private async rankedRows(group: CommentPageRequest[]): Promise<Comment[]> {
+    const [{ scope, order, first, after }] = group;
+    const key = commentCursorKey(after, order);
+    const partition = scope.kind === 'post' ? 'r.post_id' : 'r.parent_id';
+    const orderSql = order === CommentOrder.NEWEST ? 'r.seq DESC' : order === CommentOrder.MOST_UPVOTED ? 'r.upvote_count DESC, r.seq ASC' : 'r.seq ASC';
+    const scopeIds = group.map((request) => (request.scope.kind === 'post' ? request.scope.postId : request.scope.parentId));
+
+    const conditions = [
+      `${partition} IN (:...scopeIds)`,
+      // A deleted comment stays as a placeholder while it has replies; deleted replies disappear.
+      scope.kind === 'post' ? 'r.parent_id IS NULL AND (r.deleted_at IS NULL OR r.reply_count > 0)' : 'r.deleted_at IS NULL',
+    ];
+    if (key) {
+      if (order === CommentOrder.OLDEST) conditions.push('r.seq > :k0');
+      else if (order === CommentOrder.NEWEST) conditions.push('r.seq < :k0');
+      else conditions.push('(r.upvote_count < :k0 OR (r.upvote_count = :k0 AND r.seq > :k1))');
+    }
+    const ranked =
+      `SELECT ranked.id FROM (SELECT r.id AS id, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${orderSql}) AS rn ` +
+      `FROM comments r WHERE ${conditions.join(' AND ')}) ranked WHERE ranked.rn <= :limit`;
+    return this.db.read((manager) =>
+      manager
+        .getRepository(Comment)
+        .createQueryBuilder('c')
+        .where(`c.id IN (${ranked})`, { scopeIds, limit: first + 1, ...(key ? { k0: key[0], k1: key[1] ?? null } : {}) })
+        .getMany(),
+    );
+  }
+
+  /**
+   * Member.comments pages: each author's undeleted comments and replies on undeleted posts, newest
+   * (highest id) first, one query per distinct (first, after) however many authors.
+   */
+  async pagesByAuthor(requests: readonly AuthorPageRequest[]): Promise<Page<Comment>[]> {
+    const groups = new Map<string, AuthorPageRequest[]>();
+    for (const request of requests) {
+      const key = JSON.stringify([request.first, request.after]);
+      groups.set(key, [...(groups.get(key) ?? []), request]);
+    }
+    const byRequest = new Map<AuthorPageRequest, Comment[]>();
+    for (const group of groups.values()) {
+      const [{ first, after }] = group;
+      const afterId = authorCursorId(after, AUTHOR_COMMENTS_ORDER);
+      const conditions = ['r.author_id IN (:...authorIds)', 'r.deleted_at IS NULL', this.posts.undeletedPostSql('r.post_id')];
+      if (afterId !== null) conditions.push('r.id < :afterId');
+      const ranked =
+        'SELECT ranked.id FROM (SELECT r.id AS id, ROW_NUMBER() OVER (PARTITION BY r.author_id ORDER BY r.id DESC) AS rn ' +
+        `FROM comments r WHERE ${conditions.join(' AND ')}) ranked WHERE ranked.rn <= :limit`;
+      const rows = await this.db.read((manager) =>
+        manager
+          .getRepository(Comment)
+          .createQueryBuilder('c')
+          .where(`c.id IN (${ranked})`, { authorIds: group.map((request) => request.authorId), afterId, limit: first + 1 })
+          .getMany(),
+      );
+      for (const request of group)
+        byRequest.set(
+          request,
+          rows.filter((row) => row.authorId === request.authorId).sort((a, b) => b.id - a.id),
+        );
+    }
+    return requests.map((request) =>
+      toPage(byRequest.get(request) ?? [], request.first, request.after !== null, (comment) => encodeCursor(AUTHOR_COMMENTS_ORDER, [comment.id])),
+    );
+  }
+
+  /** How many comments each author has in their Member.comments list (its totalCount), one query for many authors. */
+  async countsByAuthor(authorIds: readonly number[]): Promise<Map<number, number>> {
+    const rows = await this.db.read((manager) =>
+      manager
+        .getRepository(Comment)
+        .createQueryBuilder('c')
+        .select('c.author_id', 'authorId')
+        .addSelect('COUNT(*)', 'count')
+        .where('c.author_id IN (:...authorIds) AND c.deleted_at IS NULL', { authorIds: [...authorIds] })
+        .andWhere(this.posts.undeletedPostSql('c.post_id'))
+        .groupBy('c.author_id')
+        .getRawMany<{ authorId: number; count: number | string }>(),
+    );
+    return new Map(rows.map((row) => [Number(row.authorId), Number(row.count)]));
+  }
+
+  /** Visible top-level comments per post (CommentConnection.totalCount), one query for many posts. */
+  async topLevelCounts(postIds: readonly number[]): Promise<Map<number, number>> {
+    const rows = await this.db.read((manager) =>
+      manager
+        .getRepository(Comment)
+        .createQueryBuilder('c')
+        .select('c.post_id', 'postId')
+        .addSelect('COUNT(*)', 'count')
+        .where('c.post_id IN (:...postIds) AND c.parent_id IS NULL AND (c.deleted_at IS NULL OR c.reply_count > 0)', { postIds: [...postIds] })
+        .groupBy('c.post_id')
+        .getRawMany<{ postId: number; count: number | string }>(),
+    );
+    return new Map(rows.map((row) => [Number(row.postId), Number(row.count)]));
+  }
+}
