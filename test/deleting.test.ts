@@ -6,6 +6,8 @@
  * one of its comments is NOT_FOUND. Deletes racing each other delete once.
  */
 import { toGlobalId } from '../src/graphql/global-id';
+import type { DomainEvent } from '../src/modules/events';
+import { Post } from '../src/modules/post/post.entity';
 import {
   ADD_COMMENT,
   ADD_UPVOTE,
@@ -208,6 +210,24 @@ describe('deletePost', () => {
       expect(codesOf(response)).toEqual(['NOT_FOUND']);
       expect(response.errors![0].extensions.field).toBe('input.pollId');
     }
+    // Its options name nothing any more, also when another poll's vote names one (not "an option of another poll").
+    const live = ok(await t.gql(CREATE_POLL, { input: { title: 'Still here?', options: ['Yes', 'No'] } }, author.token)).createPoll.poll;
+    const stray = await t.gql(CAST_VOTE, { input: { pollId: live.id, optionIds: [options[0].id] } }, other.token);
+    expect(codesOf(stray)).toEqual(['NOT_FOUND']);
+    expect(stray.errors![0].extensions.field).toBe('input.optionIds[0]');
+  });
+
+  it('a deleted poll past its closesAt is left as it was: the closing scheduler does not close it', async () => {
+    const closesAt = new Date(Date.now() + 1500).toISOString();
+    const { id: pollId } = ok(await t.gql(CREATE_POLL, { input: { title: 'Closing soon', options: ['A', 'B'], closesAt } }, author.token)).createPoll.poll;
+    ok(await t.gql(DELETE_POST, { input: { postId: pollId } }, author.token));
+    const seen: DomainEvent[] = [];
+    const unsubscribe = t.probe.events.subscribe((event) => seen.push(event));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    unsubscribe();
+    const row = await t.probe.db.read((manager) => manager.getRepository(Post).findOneByOrFail({ id: dbId(pollId) }));
+    expect(row).toMatchObject({ isClosed: false, resultsVersion: 0 });
+    expect(seen.filter((event) => 'postId' in event && event.postId === dbId(pollId))).toEqual([]);
   });
 
   it('deletes once when the author sends it 10 times at once: one success, 9 NOT_FOUND, topic counts drop once', async () => {

@@ -9,7 +9,7 @@
  * same transaction as the counter. The poll's results_version rises in that
  * same transaction whenever anything shown in PollResults changes.
  */
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { Database } from '../../db/database';
 import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../graphql/errors';
@@ -176,7 +176,18 @@ export class PollService {
       const options = await manager.getRepository(PollOption).find({ where: { pollId: poll.id } });
       const optionIds = new Set(options.map((option) => option.id));
       if (chosen.some((id) => !optionIds.has(id))) {
-        const elsewhere = new Set((await manager.getRepository(PollOption).find({ where: { id: In(chosen) }, select: { id: true } })).map((o) => o.id));
+        // Options of a deleted poll are gone with it: NOT_FOUND, like an unknown id.
+        const elsewhere = new Set(
+          (
+            await manager
+              .getRepository(PollOption)
+              .createQueryBuilder('o')
+              .select('o.id')
+              .where('o.id IN (:...chosen)', { chosen })
+              .andWhere(this.posts.undeletedPostSql('o.poll_id'))
+              .getMany()
+          ).map((o) => o.id),
+        );
         chosen.forEach((id, index) => {
           const field = `optionIds[${index}]`;
           if (optionIds.has(id)) return;

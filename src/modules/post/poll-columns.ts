@@ -39,13 +39,14 @@ export async function markClosed(manager: EntityManager, pollId: number, now: Da
   return affectedRows(result) === 1;
 }
 
-/** Ids of open polls whose closesAt has passed, oldest first (at most `limit`). */
+/** Ids of open, undeleted polls whose closesAt has passed, oldest first (at most `limit`). */
 export async function duePollIds(manager: EntityManager, now: Date, limit: number): Promise<number[]> {
   const due = await manager
     .getRepository(Post)
     .createQueryBuilder('p')
     .select(['p.id'])
-    .where('p.kind = :kind AND p.is_closed = :open AND p.closes_at <= :now', { kind: 'POLL', open: false, now: now.getTime() })
+    // A deleted poll stays as it was: nobody sees it close.
+    .where('p.kind = :kind AND p.is_closed = :open AND p.closes_at <= :now AND p.deleted_at IS NULL', { kind: 'POLL', open: false, now: now.getTime() })
     // A total order (id breaks ties) makes instances lock due polls in the same order: no deadlock between them.
     .orderBy('p.closes_at', 'ASC')
     .addOrderBy('p.id', 'ASC')
