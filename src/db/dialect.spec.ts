@@ -1,4 +1,4 @@
-import { Column, DataSource, Entity, PrimaryColumn, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { Column, DataSource, Entity, PrimaryColumn, QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { timestampColumn } from './columns';
 import { insertIgnoringDuplicate, isDatabaseUnavailable } from './dialect';
 
@@ -12,6 +12,7 @@ const withCode = (message: string, code?: string) => Object.assign(new Error(mes
 describe('isDatabaseUnavailable: every way the database cannot serve is SERVICE_UNAVAILABLE', () => {
   it.each([
     ['a released query runner (its PostgreSQL connection emitted an error mid-request)', new QueryRunnerAlreadyReleasedError()],
+    ['a raw query on a released query runner (EntityManager.query)', new QueryRunnerProviderAlreadyReleasedError()],
     ['administrator shutdown (57P01)', queryFailed(withCode('terminating connection due to administrator command', '57P01'))],
     ['crash shutdown (57P02)', queryFailed(withCode('terminating connection due to crash of another server process', '57P02'))],
     ['the database is starting or shutting down (57P03)', queryFailed(withCode('the database system is shutting down', '57P03'))],

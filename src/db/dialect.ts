@@ -3,7 +3,7 @@
  * between SQLite and PostgreSQL. Everything else uses TypeORM's query
  * builder, which is portable. Keep this file small.
  */
-import { EntityManager, ObjectLiteral, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { EntityManager, ObjectLiteral, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 
 /**
  * INSERT ... ON CONFLICT DO NOTHING (both dialects accept it) and report
@@ -74,6 +74,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     // TypeORM releases a PostgreSQL query runner whose connection emitted an error (server restarted,
     // connection terminated): the request's next statement on it fails with this.
     error instanceof QueryRunnerAlreadyReleasedError ||
+    // The same, when the statement goes through EntityManager.query (lockRowForUpdate does).
+    error instanceof QueryRunnerProviderAlreadyReleasedError ||
     // PostgreSQL: connection refused/reset, admin shutdown, connection exceptions (class 08).
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300'].includes(code) ||
     code.startsWith('08') ||
