@@ -5,6 +5,7 @@
  * from X-Forwarded-For only with TRUST_PROXY. (Across two instances on Redis, and with Redis
  * down: rate-limits-redis.test.ts. Anonymous views: anonymous-views.test.ts.)
  */
+import { DELETE_ACCOUNT } from './helpers/delete-documents';
 import { typed } from './helpers/documents';
 import { Frame, RawSocket, rawSocket } from './helpers/live';
 import { codesOf, GraphQLResponse, ResponseError, startTestServer, TestServer } from './helpers/server';
@@ -169,6 +170,67 @@ describe('rate limits: logIn failures', () => {
   });
 });
 
+describe('rate limits: password checks of a signed-in member (changePassword, deleteAccount)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { RATE_LIMIT_LOGIN_FAILURES: '3', RATE_LIMIT_WRITES_PER_MINUTE: '100', TRUST_PROXY: '1' } });
+  });
+  afterAll(() => t.stop());
+
+  const changePassword = (token: string, currentPassword: string, address: string) =>
+    t.gql(CHANGE_PASSWORD, { input: { currentPassword, newPassword: 'a brand new passphrase' } }, token, from(address));
+  const deleteAccount = (token: string, password: string, address: string) => t.gql(DELETE_ACCOUNT, { input: { password } }, token, from(address));
+
+  it('refuses the member after 3 wrong passwords over both mutations and all addresses, even the right one; nothing changes', async () => {
+    const [victim, other] = await Promise.all([t.signUp(), t.signUp()]);
+    expect(codesOf(await changePassword(victim.token, 'a wrong guess 1', '10.7.0.1'))).toEqual(['BAD_USER_INPUT']);
+    expect(codesOf(await deleteAccount(victim.token, 'a wrong guess 2', '10.7.0.2'))).toEqual(['BAD_USER_INPUT']);
+    expect(codesOf(await changePassword(victim.token, 'a wrong guess 3', '10.7.0.3'))).toEqual(['BAD_USER_INPUT']);
+    // The token's holder changes address at will: the count is the member's.
+    expectLimited(await changePassword(victim.token, PASSWORD, '10.7.0.4'), 900);
+    expectLimited(await deleteAccount(victim.token, PASSWORD, '10.7.0.5'), 900);
+    // Nothing changed: the old password still logs in, the account is there.
+    expect(expectOk(await t.gql(VIEWER, {}, victim.token)).viewer).not.toBeNull();
+    // Another member at the same address is not affected.
+    expect(expectOk(await changePassword(other.token, PASSWORD, '10.7.0.1')).changePassword!.revokedTokenCount).toBe(0);
+  });
+
+  it('counts only wrong passwords: a too-short new password or a success costs nothing', async () => {
+    const member = await t.signUp();
+    for (let i = 0; i < 5; i++) {
+      const short = await t.gql(CHANGE_PASSWORD, { input: { currentPassword: PASSWORD, newPassword: 'short' } }, member.token, from('10.7.1.1'));
+      expect(codesOf(short)).toEqual(['BAD_USER_INPUT']);
+      expect(short.errors![0].extensions.field).toBe('input.newPassword');
+    }
+    expect(codesOf(await changePassword(member.token, 'a wrong guess', '10.7.1.1'))).toEqual(['BAD_USER_INPUT']);
+    expectOk(await changePassword(member.token, PASSWORD, '10.7.1.1'));
+  });
+
+  it('lets at most 3 of 10 simultaneous guesses reach the password check', async () => {
+    const member = await t.signUp();
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => changePassword(member.token, `parallel guess ${i}`, `10.7.2.${i}`)));
+    const codes = responses.map((response) => codesOf(response)[0]).sort();
+    expect(codes).toEqual([...Array(3).fill('BAD_USER_INPUT'), ...Array(7).fill('RATE_LIMITED')]);
+  });
+});
+
+describe('rate limits: account operations count as writes', () => {
+  it('updateProfile, changePassword and deleteAccount are refused once the member used up the write limit', async () => {
+    const t = await startTestServer({ env: { RATE_LIMIT_WRITES_PER_MINUTE: '2', TRUST_PROXY: '1' } });
+    try {
+      const member = await t.signUp();
+      expectOk(await t.gql(UPDATE_PROFILE, { input: { title: 'CIO' } }, member.token));
+      expectOk(await t.gql(UPDATE_PROFILE, { input: { title: 'CTO' } }, member.token));
+      expectLimited(await t.gql(UPDATE_PROFILE, { input: { title: 'CISO' } }, member.token), 60);
+      expectLimited(await t.gql(CHANGE_PASSWORD, { input: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' } }, member.token), 60);
+      expectLimited(await t.gql(DELETE_ACCOUNT, { input: { password: PASSWORD } }, member.token), 60);
+      expect(expectOk(await t.gql(VIEWER, {}, member.token)).viewer).toMatchObject({ title: 'CTO' });
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe('rate limits: logIn failures per e-mail over all addresses', () => {
   it('after 20 failures from 10 addresses, stops addresses that failed but not a member logging in from elsewhere', async () => {
     // Per e-mail and address 2 per 15 minutes; per e-mail over all addresses 20 per hour.
@@ -249,6 +311,13 @@ describe('rate limits: subscribes over the WebSocket', () => {
 });
 
 const SIGN_UP = typed<{ signUp: { token: string } }>(`mutation ($input: SignUpInput!) { signUp(input: $input) { token } }`);
+const CHANGE_PASSWORD = typed<{ changePassword: { revokedTokenCount: number } | null }>(
+  `mutation ($input: ChangePasswordInput!) { changePassword(input: $input) { revokedTokenCount } }`,
+);
+const UPDATE_PROFILE = typed<{ updateProfile: { member: { title: string } } | null }>(
+  `mutation ($input: UpdateProfileInput!) { updateProfile(input: $input) { member { title } } }`,
+);
+const VIEWER = typed<{ viewer: { id: string; title: string } | null }>(`query { viewer { id title } }`);
 const LOG_IN = typed<{ logIn: { token: string } }>(`mutation ($input: LogInInput!) { logIn(input: $input) { token } }`);
 interface CreateThreadResult {
   createThread: { thread: { id: string } };

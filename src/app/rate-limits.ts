@@ -32,6 +32,7 @@ export type LimitName =
   | 'login_email_address'
   | 'login_address'
   | 'login_email'
+  | 'password_member'
   | 'writes_member'
   | 'writes_address'
   | 'signups_address'
@@ -87,6 +88,7 @@ export class RateLimits {
       login_email_address: limit('login_email_address', loginFailures, 15 * 60),
       login_address: limit('login_address', loginFailures * 10, 15 * 60),
       login_email: limit('login_email', loginFailures * 10, 60 * 60),
+      password_member: limit('password_member', loginFailures, 15 * 60),
       writes_member: limit('writes_member', writesPerMinute, 60),
       writes_address: limit('writes_address', writesPerMinute * 50, 60),
       signups_address: limit('signups_address', signUpsPerHour, 60 * 60),
@@ -120,6 +122,7 @@ export class RateLimits {
       write: () => this.consumeAll([limits.writes_member, memberId === null ? null : String(memberId)], [limits.writes_address, address]),
       signUp: () => this.consumeAll([limits.signups_address, address]),
       logIn: (email, attempt) => this.logIn(address, email, attempt),
+      passwordCheck: (attempt, isWrongPassword) => this.passwordCheck(memberId, attempt, isWrongPassword),
       countsAnonymousView: async (postId) => {
         const outcome = await this.take(this.anonymousViews, `${address}:${postId}`);
         return !outcome?.refused;
@@ -163,6 +166,28 @@ export class RateLimits {
     } catch (error) {
       // Only a wrong e-mail or password is a failure; a database outage guessed nothing.
       if (!(error instanceof UnauthenticatedError)) await this.giveBack(reserved);
+      throw error;
+    }
+  }
+
+  /**
+   * A signed-in member's password checks (changePassword, deleteAccount): as many failures per 15
+   * minutes as logIn allows per e-mail and address, counted per member wherever the requests
+   * come from (the token is the member's: a thief with it changes address at will). A point is
+   * reserved first, as for logIn, and handed back unless the attempt failed on the password.
+   */
+  private async passwordCheck<T>(memberId: number | null, attempt: () => Promise<T>, isWrongPassword: (error: unknown) => boolean): Promise<T> {
+    const reserved = memberId === null ? null : await this.take(this.limits.password_member, String(memberId));
+    if (reserved?.refused) {
+      await this.giveBack([reserved]);
+      throw this.refuse([reserved]);
+    }
+    try {
+      const result = await attempt();
+      await this.giveBack([reserved]);
+      return result;
+    } catch (error) {
+      if (!isWrongPassword(error)) await this.giveBack([reserved]);
       throw error;
     }
   }

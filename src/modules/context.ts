@@ -41,6 +41,12 @@ export interface RequestLimits {
   signUp(): Promise<void>;
   /** Runs one logIn attempt for `email`, refused while its failures are over the limits; only failures count. */
   logIn<T>(email: string, attempt: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one check of the signed-in member's password (changePassword, deleteAccount), refused
+   * while the member's failed checks are over the limit; only attempts ending in an error for
+   * which `isWrongPassword` holds count. Stops guessing a password with a stolen token.
+   */
+  passwordCheck<T>(attempt: () => Promise<T>, isWrongPassword: (error: unknown) => boolean): Promise<T>;
   /** Whether an anonymous view of this post from this address counts: once per address and post per 30 minutes. */
   countsAnonymousView(postId: number): Promise<boolean>;
 }

@@ -13,8 +13,11 @@ import {
   UpdateProfileInput,
   UpdateProfilePayload,
 } from './member.inputs';
+import { WrongPasswordError } from './member.errors';
 import { MemberService } from './member.service';
 import { CountsAsWrite } from '../write-limit';
+
+const isWrongPassword = (error: unknown): boolean => error instanceof WrongPasswordError;
 
 @Resolver(() => Member)
 export class MemberResolver {
@@ -41,6 +44,7 @@ export class MemberResolver {
     description:
       "Changes the signed-in member's profile (anonymous: UNAUTHENTICATED). Bylines are read from the member, so the new byline shows on everything they wrote, old content included.",
   })
+  @UseMiddleware(CountsAsWrite)
   async updateProfile(
     @Arg('input', () => UpdateProfileInput, { description: 'The fields to change.' }) input: UpdateProfileInput,
     @Ctx() context: RequestContext,
@@ -56,13 +60,16 @@ export class MemberResolver {
     description:
       "Changes the signed-in member's password (anonymous: UNAUTHENTICATED). Every other token of the member is revoked (HTTP UNAUTHENTICATED, open WebSockets closed with 4403); the token of this request stays valid. logIn then takes the new password only.",
   })
+  @UseMiddleware(CountsAsWrite)
   async changePassword(
     @Arg('input', () => ChangePasswordInput, { description: 'The current and the new password.' }) input: ChangePasswordInput,
     @Ctx() context: RequestContext,
   ): Promise<ChangePasswordPayload> {
     const member = signedIn(context.viewer);
     const tokenHash = context.tokenHash!; // a signed-in request always carries its token
-    const revokedTokenCount = await atArgument('input', () => this.members.changePassword({ member, tokenHash }, input.currentPassword, input.newPassword));
+    const revokedTokenCount = await atArgument('input', () =>
+      context.limits.passwordCheck(() => this.members.changePassword({ member, tokenHash }, input.currentPassword, input.newPassword), isWrongPassword),
+    );
     return { member, revokedTokenCount };
   }
 
@@ -93,7 +100,7 @@ export class MemberResolver {
     @Ctx() context: RequestContext,
   ): Promise<DeleteAccountPayload> {
     const member = signedIn(context.viewer);
-    await atArgument('input', () => this.members.deleteAccount(member, input.password));
+    await atArgument('input', () => context.limits.passwordCheck(() => this.members.deleteAccount(member, input.password), isWrongPassword));
     return { deletedMemberId: member.globalId };
   }
 }

@@ -13,6 +13,7 @@ import type { DomainEvent } from '../events';
 import { AuthToken } from './auth-token.entity';
 import { CompanySize } from './company-size';
 import { FORMER_MEMBER_TITLE, Member } from './member.entity';
+import { WrongPasswordError } from './member.errors';
 import { hashPassword, verifyPassword } from './password';
 
 export interface SignUpData {
@@ -172,14 +173,16 @@ export class MemberService {
     const memberId = session.member.id;
     const stored = await this.db.read((manager) => manager.getRepository(Member).findOneByOrFail({ id: memberId }));
     const current = typeof currentPassword === 'string' ? currentPassword.slice(0, MAX_PASSWORD_LENGTH * 4) : '';
-    if (!(await verifyPassword(current, stored.passwordHash))) throw new BadUserInputError('currentPassword', 'is not the password in use.');
+    if (!(await verifyPassword(current, stored.passwordHash))) throw new WrongPasswordError('currentPassword');
     // Hash outside the unit of work, as signUp does: scrypt must not hold the serialized database path.
     const passwordHash = await hashPassword(newPassword);
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const tokens = manager.getRepository(AuthToken);
       const others = { memberId, tokenHash: Not(session.tokenHash) };
       const revoked = (await tokens.find({ select: { tokenHash: true }, where: others })).map((row) => row.tokenHash);
-      await manager.getRepository(Member).update({ id: memberId }, { passwordHash });
+      // Never on a former member's stand-in (deleteAccount committed while scrypt ran): its password is gone for good.
+      const changed = await manager.getRepository(Member).update({ id: memberId, deletedAt: IsNull() }, { passwordHash });
+      if (affectedRows(changed) !== 1) throw new UnauthenticatedError('The token is invalid or has been revoked.');
       await tokens.delete(others);
       if (revoked.length > 0) publishAfterCommit({ type: 'sessionsRevoked', memberId, tokenHashes: revoked });
       return revoked.length;
@@ -198,7 +201,7 @@ export class MemberService {
   async deleteAccount(member: Member, password: string): Promise<void> {
     const stored = await this.db.read((manager) => manager.getRepository(Member).findOneByOrFail({ id: member.id }));
     const given = typeof password === 'string' ? password.slice(0, MAX_PASSWORD_LENGTH * 4) : '';
-    if (!(await verifyPassword(given, stored.passwordHash))) throw new BadUserInputError('password', 'is not the password in use.');
+    if (!(await verifyPassword(given, stored.passwordHash))) throw new WrongPasswordError('password');
     await this.db.write(async ({ manager, publishAfterCommit }) => {
       const erased = await manager
         .createQueryBuilder()
