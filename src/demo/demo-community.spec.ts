@@ -282,6 +282,31 @@ describe('demo community', () => {
       }
     });
 
+    it('revisions: every post and comment has version 1 as first posted; an edited comment also has version 2 at its editedAt', async () => {
+      const rows = await q(`
+      SELECT s.kind, s.id, s.created_at, s.edited_at, s.text, r.number, r.created_at AS revision_at, r.body, r.editor_id, s.author_id
+      FROM (SELECT 'POST' AS kind, id, created_at, edited_at, COALESCE(body, description) AS text, author_id FROM posts
+            UNION ALL SELECT 'COMMENT', id, created_at, edited_at, body, author_id FROM comments) s
+      LEFT JOIN revisions r ON r.subject_type = s.kind AND r.subject_id = s.id
+      ORDER BY s.kind, s.id, r.number`);
+      const versions = new Map<string, typeof rows>();
+      for (const row of rows) versions.set(`${row.kind}:${row.id}`, [...(versions.get(`${row.kind}:${row.id}`) ?? []), row]);
+      let edited = 0;
+      for (const list of versions.values()) {
+        const [first] = list;
+        expect(list.map((row) => row.number)).toEqual(first.edited_at === null ? [1] : [1, 2]);
+        expect(first).toMatchObject({ revision_at: first.created_at, editor_id: first.author_id });
+        const latest = list[list.length - 1];
+        expect(latest.body).toBe(latest.text);
+        if (first.edited_at !== null) {
+          edited++;
+          expect(latest.revision_at).toBe(first.edited_at);
+          expect(first.body).not.toBe(latest.body);
+        }
+      }
+      expect(edited).toBeGreaterThan(0);
+    });
+
     it('comments: upvotes, replies one level deep in the same post, seq 1..n in time order', async () => {
       const comments = await q(`
         SELECT c.*,

@@ -94,8 +94,10 @@ export interface DemoComment {
   replyTo?: string;
   /** How many members upvoted it (chosen by the loader, never its author). */
   upvotes?: number;
-  /** The author edited it this many minutes after posting. */
+  /** The author edited it this many minutes after posting... */
   editedAfterMinutes?: number;
+  /** ...and this was its text before (its revision 1; `body` is revision 2). */
+  bodyBeforeEdit?: string;
 }
 
 interface DemoPostBase {
@@ -375,6 +377,7 @@ const DISCUSSION_THREAD: DemoThread = {
       author: 'it-director-software',
       replyTo: 'identity',
       editedAfterMinutes: 12,
+      bodyBeforeEdit: 'A standard list for the role, then each person adds two or three items that are specific to their team.',
       body:
         'A standard list for the role, then each person adds two or three items that are specific to their team. ' + 'Keeping it short is what makes it stick.',
     },

@@ -17,6 +17,7 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Comment } from '../modules/comment/comment.entity';
+import { Revision } from '../modules/revision/revision.entity';
 import { Member } from '../modules/member/member.entity';
 import { hashPassword } from '../modules/member/password';
 import { PollOption } from '../modules/poll/poll-option.entity';
@@ -51,6 +52,8 @@ interface PlannedComment {
   body: string;
   createdAt: number;
   editedAt: number | null;
+  /** The text before that edit (revision 1), when edited. */
+  bodyBeforeEdit: string | null;
   upvoters: { member: number; at: number }[];
   replyCount: number;
 }
@@ -110,7 +113,17 @@ function planComments(post: DemoPost, createdAt: number, now: number, memberInde
       comment.upvotes ?? 0,
     ).map((member) => ({ member, at: skewedTime(random, at + 1000, now - 1000) }));
     const editedAt = comment.editedAfterMinutes === undefined ? null : Math.max(at + 1000, Math.min(at + comment.editedAfterMinutes * MINUTE, now - 1000));
-    planned.push({ seq, parentSeq, author, body: comment.body, createdAt: at, editedAt, upvoters, replyCount: 0 });
+    planned.push({
+      seq,
+      parentSeq,
+      author,
+      body: comment.body,
+      createdAt: at,
+      editedAt,
+      bodyBeforeEdit: comment.bodyBeforeEdit ?? null,
+      upvoters,
+      replyCount: 0,
+    });
   });
   for (const comment of planned) if (comment.parentSeq !== null) planned[comment.parentSeq - 1].replyCount++;
   return planned;
@@ -251,6 +264,33 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
   const commentIds = await insertComments(manager, plan, ids);
   await insertUpvotes(manager, plan, ids, commentIds);
   await insertFirstRevisions(manager);
+  await insertCommentEdits(manager, plan, ids, commentIds);
+}
+
+/** An edited demo comment has two versions, as editComment would have left it: the text before, then its text at editedAt. */
+async function insertCommentEdits(manager: EntityManager, plan: Plan, ids: Ids, commentIds: Map<string, number>): Promise<void> {
+  const edited = plan.posts.flatMap((planned, i) =>
+    planned.comments.filter((c) => c.editedAt !== null).map((c) => ({ comment: c, id: commentIds.get(`${ids.posts[i]}:${c.seq}`) as number })),
+  );
+  for (const { comment, id } of edited) {
+    if (comment.bodyBeforeEdit !== null) {
+      await manager.getRepository(Revision).update({ subjectType: 'COMMENT', subjectId: id, number: 1 }, { body: comment.bodyBeforeEdit });
+    }
+  }
+  await insertInChunks(
+    manager,
+    Revision,
+    edited.map(({ comment, id }) => ({
+      subjectType: 'COMMENT' as const,
+      subjectId: id,
+      number: 2,
+      editorId: ids.member(comment.author),
+      createdAt: new Date(comment.editedAt as number),
+      title: null,
+      body: comment.body,
+      optionLabels: null,
+    })),
+  );
 }
 
 /** Version 1 of every post and comment (what createThread, createPoll and addComment write with the content). */

@@ -100,7 +100,8 @@ export class TopicService {
         changed = true;
       }
     }
-    const added = topics.filter((topic) => !present.has(topic.slug));
+    // In slug order, like the removals by id: two edits adding the same topics lock their rows in one order.
+    const added = topics.filter((topic) => !present.has(topic.slug)).sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
     if (added.length > 0) {
       await this.attachToPost(manager, postId, added);
       changed = true;
