@@ -104,8 +104,8 @@ export class EditPollInput {
     description:
       `Replaces the options: ${MIN_OPTIONS} to ${MAX_OPTIONS} distinct labels (compared case-insensitively), in display order; every option gets a new id. ` +
       'Allowed only while the poll is open and nobody has a vote in it: on a closed poll POLL_CLOSED; once anyone has a vote ' +
-      '(participantCount > 0) POLL_HAS_VOTES (checked in that order). PollResults.version then rises by one. The same labels ' +
-      'in the same order change nothing. Omitted or null: unchanged.',
+      '(participantCount > 0) POLL_HAS_VOTES (checked in that order). PollResults.version then rises by one. Those checks come first: ' +
+      'on an open poll without votes, the same labels in the same order change nothing (same ids, no revision). Omitted or null: unchanged.',
   })
   options?: string[] | null;
 }
