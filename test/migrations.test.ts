@@ -12,11 +12,12 @@ import { adminQuery } from './helpers/server';
 
 /**
  * Migrates a database as an older release left it (every migration before the authoring one) with
- * a poll and a comment in it, then runs the authoring migration; returns the migrated data source.
+ * a poll and a comment in it, then runs the authoring migration and those after it; returns the migrated data source.
  */
 async function migrateWithContentBeforeAuthoring(database: DatabaseConfig): Promise<DataSource> {
   const dialect = database.type;
-  const before = createDataSource(database, { entities: [], migrations: { ...MIGRATIONS, [dialect]: MIGRATIONS[dialect].slice(0, -1) } });
+  const authoring = MIGRATIONS[dialect].findIndex((migration) => migration.name.startsWith('Authoring'));
+  const before = createDataSource(database, { entities: [], migrations: { ...MIGRATIONS, [dialect]: MIGRATIONS[dialect].slice(0, authoring) } });
   await before.initialize();
   try {
     await before.runMigrations();
@@ -26,7 +27,7 @@ async function migrateWithContentBeforeAuthoring(database: DatabaseConfig): Prom
   }
   const dataSource = createDataSource(database, { entities: ENTITIES, migrations: MIGRATIONS });
   await dataSource.initialize();
-  expect((await dataSource.runMigrations()).length).toBe(1);
+  expect((await dataSource.runMigrations()).length).toBe(MIGRATIONS[dialect].length - authoring);
   return dataSource;
 }
 

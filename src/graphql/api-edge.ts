@@ -5,13 +5,35 @@
  * fields ("title", "optionIds[2]"); they know nothing of global IDs or of
  * GraphQL arguments ("input.title").
  */
-import { NotFoundError, rootedAt, UnauthenticatedError } from './errors';
+import { ForbiddenError, NotFoundError, rootedAt, UnauthenticatedError } from './errors';
 import { decodeIdOf, NodeTypeName } from './global-id';
 
 /** The signed-in viewer; UNAUTHENTICATED before any argument is looked at. */
 export function signedIn<V>(viewer: V | null): V {
   if (viewer === null) throw new UnauthenticatedError();
   return viewer;
+}
+
+/** Who may act as a moderator (role MODERATOR or ADMIN) or an admin (ADMIN): any object with a role. */
+interface WithRole {
+  role: string;
+}
+
+/**
+ * The signed-in moderator (role MODERATOR or ADMIN); anonymous UNAUTHENTICATED, anyone else
+ * FORBIDDEN, before any argument is looked at (so FORBIDDEN says nothing about whether an id exists).
+ */
+export function signedInModerator<V extends WithRole>(viewer: V | null): V {
+  const member = signedIn(viewer);
+  if (member.role !== 'MODERATOR' && member.role !== 'ADMIN') throw new ForbiddenError('Only moderators may do this.');
+  return member;
+}
+
+/** The signed-in admin (role ADMIN); anonymous UNAUTHENTICATED, anyone else FORBIDDEN. */
+export function signedInAdmin<V extends WithRole>(viewer: V | null): V {
+  const member = signedIn(viewer);
+  if (member.role !== 'ADMIN') throw new ForbiddenError('Only admins may do this.');
+  return member;
 }
 
 /**

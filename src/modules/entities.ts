@@ -6,8 +6,25 @@ import { PollOption } from './poll/poll-option.entity';
 import { PollParticipant, PollVote } from './poll/poll-vote.entity';
 import { PostView } from './post/post-view.entity';
 import { Post } from './post/post.entity';
+import { ModerationLogEntry } from './moderation/moderation-log.entity';
+import { Report } from './report/report.entity';
 import { Revision } from './revision/revision.entity';
 import { PostTopic, Topic } from './topic/topic.entity';
 import { Upvote } from './upvote/upvote.entity';
 
-export const ENTITIES = [Member, AuthToken, Topic, PostTopic, Post, PostView, Comment, PollOption, PollVote, PollParticipant, Upvote, Revision];
+export const ENTITIES = [
+  Member,
+  AuthToken,
+  Topic,
+  PostTopic,
+  Post,
+  PostView,
+  Comment,
+  PollOption,
+  PollVote,
+  PollParticipant,
+  Upvote,
+  Revision,
+  Report,
+  ModerationLogEntry,
+];

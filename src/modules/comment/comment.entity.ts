@@ -54,6 +54,14 @@ export class Comment {
   @Column(timestampColumn('deleted_at', { nullable: true }))
   deletedAt: Date | null;
 
+  /** ModerationState: VISIBLE, HIDDEN or REMOVED (moderation.graphql). */
+  @Column({ name: 'moderation_state', type: 'varchar', length: 16, default: 'VISIBLE' })
+  moderationState: string;
+
+  /** ModerationReason given when it was hidden or removed; null while VISIBLE. */
+  @Column({ name: 'moderation_reason', type: 'varchar', length: 32, nullable: true })
+  moderationReason: string | null;
+
   @Column(counterColumn('upvote_count'))
   upvoteCount: number;
 

@@ -3,6 +3,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { timestampColumn } from '../../db/columns';
 import { toGlobalId } from '../../graphql/global-id';
 import { Node } from '../../graphql/node';
+import { MemberRole } from '../moderation/moderation.enums';
 import { CompanySize, formatByline } from './company-size';
 
 /** The title and byline of a deleted account's stand-in. */
@@ -44,6 +45,37 @@ export class Member {
   @Field(() => Date, { description: 'When the member joined.' })
   @Column(timestampColumn('joined_at'))
   joinedAt: Date;
+
+  /** MemberRole; read fresh on every request (the viewer is loaded per request). */
+  @Field(() => MemberRole, { description: 'Shown to everyone, as a badge. The former-member stand-in is MEMBER.' })
+  @Column({ type: 'varchar', length: 16, default: MemberRole.MEMBER })
+  role: MemberRole;
+
+  // ---- the current suspension (suspendMember); all null while not suspended ----
+
+  /** When the current suspension began; null while not suspended. */
+  @Column(timestampColumn('suspended_at', { nullable: true }))
+  suspendedAt: Date | null;
+
+  /** When it ends by itself; null for an indefinite one (or none). */
+  @Column(timestampColumn('suspended_until', { nullable: true }))
+  suspendedUntil: Date | null;
+
+  /** ModerationReason of the current suspension. */
+  @Column({ name: 'suspension_reason', type: 'varchar', length: 32, nullable: true })
+  suspensionReason: string | null;
+
+  @Column({ name: 'suspension_note', type: 'text', nullable: true })
+  suspensionNote: string | null;
+
+  /** The moderator who suspended the member. */
+  @Column({ name: 'suspended_by', type: 'integer', nullable: true })
+  suspendedBy: number | null;
+
+  /** Whether a suspension is in force at `now` (it ends by itself at suspendedUntil). */
+  isSuspendedAt(now: Date): boolean {
+    return this.suspendedAt !== null && (this.suspendedUntil === null || this.suspendedUntil.getTime() > now.getTime());
+  }
 
   /**
    * Set by deleteAccount: the member is then the former-member stand-in (profile erased, e-mail and

@@ -12,6 +12,7 @@ import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
 import type { DomainEvent } from '../events';
 import { AuthToken } from './auth-token.entity';
 import { CompanySize } from './company-size';
+import { MemberRole } from '../moderation/moderation.enums';
 import { FORMER_MEMBER_TITLE, Member } from './member.entity';
 import { WrongPasswordError } from './member.errors';
 import { hashPassword, verifyPassword } from './password';
@@ -206,7 +207,7 @@ export class MemberService {
       const erased = await manager
         .createQueryBuilder()
         .update(Member)
-        .set({ deletedAt: new Date(), title: FORMER_MEMBER_TITLE, industry: null, email: null, passwordHash: null })
+        .set({ deletedAt: new Date(), title: FORMER_MEMBER_TITLE, role: MemberRole.MEMBER, industry: null, email: null, passwordHash: null })
         .where('id = :id AND deleted_at IS NULL', { id: member.id })
         .execute();
       // The same password check passed twice at once: the second finds the account gone.

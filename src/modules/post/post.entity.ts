@@ -51,6 +51,29 @@ export class Post {
   @Column(timestampColumn('deleted_at', { nullable: true }))
   deletedAt: Date | null;
 
+  // ---- moderation (moderation.graphql) ----
+
+  /** ModerationState: VISIBLE, HIDDEN (text withheld from all but author and moderators) or REMOVED (gone for them). */
+  @Column({ name: 'moderation_state', type: 'varchar', length: 16, default: 'VISIBLE' })
+  moderationState: string;
+
+  /** ModerationReason given when it was hidden or removed; null while VISIBLE. */
+  @Column({ name: 'moderation_reason', type: 'varchar', length: 32, nullable: true })
+  moderationReason: string | null;
+
+  /** When a moderator pinned it (Query.pinnedPosts); null while not pinned. */
+  @Index('idx_posts_pinned')
+  @Column(timestampColumn('pinned_at', { nullable: true }))
+  pinnedAt: Date | null;
+
+  /** When a moderator locked it (no new comments, replies or votes); null while not locked. */
+  @Column(timestampColumn('locked_at', { nullable: true }))
+  lockedAt: Date | null;
+
+  /** ModerationReason of the lock; null while not locked. */
+  @Column({ name: 'lock_reason', type: 'varchar', length: 32, nullable: true })
+  lockReason: string | null;
+
   @Column(counterColumn('view_count'))
   viewCount: number;
 
