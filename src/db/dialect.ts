@@ -99,3 +99,13 @@ export async function lockRowForUpdate(manager: EntityManager, entity: new () =>
   const escape = (name: string) => manager.connection.driver.escape(name);
   await manager.query(`SELECT ${escape(key.databaseName)} FROM ${escape(metadata.tableName)} WHERE ${escape(key.databaseName)} = $1 FOR UPDATE`, [id]);
 }
+
+/**
+ * Serializes the transactions that call it with the same `key` until they end (PostgreSQL: a
+ * transaction-level advisory lock), for appends that number rows in commit order across the whole
+ * table (the moderation queue's changes). SQLite needs nothing: its units of work never overlap.
+ */
+export async function serializeAppends(manager: EntityManager, key: number): Promise<void> {
+  if (manager.connection.options.type !== 'postgres') return;
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [key]);
+}

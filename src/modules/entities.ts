@@ -7,6 +7,7 @@ import { PollParticipant, PollVote } from './poll/poll-vote.entity';
 import { PostView } from './post/post-view.entity';
 import { Post } from './post/post.entity';
 import { ModerationLogEntry } from './moderation/moderation-log.entity';
+import { ReportQueueChange } from './report/report-queue-change.entity';
 import { Report } from './report/report.entity';
 import { Revision } from './revision/revision.entity';
 import { PostTopic, Topic } from './topic/topic.entity';
@@ -26,5 +27,6 @@ export const ENTITIES = [
   Upvote,
   Revision,
   Report,
+  ReportQueueChange,
   ModerationLogEntry,
 ];

@@ -16,6 +16,10 @@ export type DomainEvent =
   | { type: 'postChanged'; postId: number }
   /** A comment or reply of the post changed: edited, deleted, its upvotes (and, with moderation, hidden, removed, restored). */
   | { type: 'commentChanged'; postId: number; commentId: number }
+  /** The moderation queue has changes up to number `seq` (report_queue_changes: reports created or resolved). */
+  | { type: 'reportQueueChanged'; seq: number }
+  /** A member's role changed (setMemberRole, the command line): live subscriptions that depend on it re-check it. */
+  | { type: 'memberRoleChanged'; memberId: number }
   /** The post has comments up to sequence number `seq` (see Comment.seq). */
   | { type: 'commentAdded'; postId: number; seq: number }
   /**
@@ -34,6 +38,8 @@ export function isDomainEvent(value: unknown): value is DomainEvent {
   if (event.type === 'postStatsChanged') return id('postId');
   if (event.type === 'commentAdded') return id('postId') && id('seq');
   if (event.type === 'postChanged') return id('postId');
+  if (event.type === 'reportQueueChanged') return id('seq');
+  if (event.type === 'memberRoleChanged') return id('memberId');
   if (event.type === 'commentChanged') return id('postId') && id('commentId');
   if (event.type === 'sessionsRevoked') {
     const hashes = event.tokenHashes;

@@ -3,7 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Moderation: member roles and suspensions, moderation state, locks and pins
  * of posts, moderation state of comments, reports (one OPEN report per
- * reporter and subject) and the append-only moderation log.
+ * reporter and subject), the moderation queue's numbered changes and the
+ * append-only moderation log.
  */
 export class Moderation1765200000000 implements MigrationInterface {
   name = 'Moderation1765200000000';
@@ -33,6 +34,9 @@ export class Moderation1765200000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "idx_reports_subject_status" ON "reports" ("subject_type", "subject_id", "status")`);
     await queryRunner.query(`CREATE INDEX "idx_reports_status_created" ON "reports" ("status", "created_at", "id")`);
     await queryRunner.query(
+      `CREATE TABLE "report_queue_changes" ("seq" integer PRIMARY KEY NOT NULL, "report_id" integer NOT NULL, "status" varchar(16) NOT NULL, "created_at" bigint NOT NULL)`,
+    );
+    await queryRunner.query(
       `CREATE TABLE "moderation_log" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "action" varchar(32) NOT NULL, "subject_type" varchar(16) NOT NULL, "subject_id" integer NOT NULL, "moderator_id" integer, "reason" varchar(32), "note" text, "role" varchar(16), "suspended_until" bigint, "resolution" varchar(16), "created_at" bigint NOT NULL)`,
     );
     await queryRunner.query(`CREATE INDEX "idx_moderation_log_subject" ON "moderation_log" ("subject_type", "subject_id", "id")`);
@@ -40,6 +44,7 @@ export class Moderation1765200000000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE "moderation_log"`);
+    await queryRunner.query(`DROP TABLE "report_queue_changes"`);
     await queryRunner.query(`DROP TABLE "reports"`);
     await queryRunner.query(`DROP INDEX "idx_posts_pinned"`);
     for (const column of ['moderation_state', 'moderation_reason']) await queryRunner.query(`ALTER TABLE "comments" DROP COLUMN "${column}"`);
