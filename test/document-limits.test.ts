@@ -7,7 +7,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildSchema, DocumentNode, Kind, parse, specifiedRules, validate } from 'graphql';
+import {
+  buildSchema,
+  DocumentNode,
+  GraphQLInputType,
+  GraphQLSchema,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  Kind,
+  parse,
+  specifiedRules,
+  typeFromAST,
+  validate,
+} from 'graphql';
 import { loadConfig } from '../src/config';
 import { checkSource, costOf, documentRules } from '../src/graphql/document-limits';
 import { Frame, RawSocket, rawSocket } from './helpers/live';
@@ -186,8 +200,15 @@ describe('document limits', () => {
     // Checked with the committed schema and the very functions both transports use, at the defaults.
     it('all fit every limit (a sample value for each variable)', () => {
       const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-      const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g), ...readme.matchAll(/query: `(subscription[\s\S]*?)`/g)].map((match) => match[1]);
-      expect(blocks.length).toBeGreaterThanOrEqual(7);
+      const blocks = [
+        ...[...readme.matchAll(/```graphql\n([\s\S]*?)```/g), ...readme.matchAll(/query: `(subscription[\s\S]*?)`/g)].map((match) => match[1]),
+        // The documents of the curl examples in "Using the API" and "Live API" (the query string of their JSON bodies);
+        // "Security and operations" shows documents that are refused on purpose.
+        ...[...readme.slice(0, readme.indexOf('\n## Security and operations')).matchAll(/"query":\s*"((?:[^"\\]|\\.)*)"/g)].map(
+          (match) => JSON.parse(`"${match[1]}"`) as string,
+        ),
+      ];
+      expect(blocks.length).toBeGreaterThanOrEqual(20);
       let operations = 0;
       for (const block of blocks) {
         expect(checkSource(block, limits)).toBeNull();
@@ -196,7 +217,12 @@ describe('document limits', () => {
           operations += 1;
           const document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [definition] };
           expect(validate(schema, document, rules)).toEqual([]);
-          const variables = Object.fromEntries((definition.variableDefinitions ?? []).map((variable) => [variable.variable.name.value, 'VGhyZWFkOjE']));
+          const variables = Object.fromEntries(
+            (definition.variableDefinitions ?? []).map((variable) => [
+              variable.variable.name.value,
+              sampleValue(schema, typeFromAST(schema, variable.type) as GraphQLInputType),
+            ]),
+          );
           const cost = costOf(schema, document, definition, variables, limits);
           expect(cost).toBeGreaterThan(0);
           expect(cost).toBeLessThanOrEqual(limits.cost);
@@ -206,3 +232,18 @@ describe('document limits', () => {
     });
   });
 });
+
+/** A value of `type` for the cost check: ids and strings an id, numbers 1, enums their first value, input objects their required fields. */
+function sampleValue(schema: GraphQLSchema, type: GraphQLInputType): unknown {
+  if (isNonNullType(type)) return sampleValue(schema, type.ofType);
+  if (isListType(type)) return [sampleValue(schema, type.ofType)];
+  if (isEnumType(type)) return type.getValues()[0].value;
+  if (isInputObjectType(type)) {
+    const required = Object.values(type.getFields()).filter((field) => isNonNullType(field.type) && field.defaultValue === undefined);
+    return Object.fromEntries(required.map((field) => [field.name, sampleValue(schema, field.type)]));
+  }
+  if (type.name === 'Int' || type.name === 'Float') return 1;
+  if (type.name === 'Boolean') return true;
+  if (type.name === 'DateTime') return new Date(Date.now() + 3_600_000).toISOString();
+  return 'VGhyZWFkOjE';
+}
