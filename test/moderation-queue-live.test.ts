@@ -56,7 +56,7 @@ describe('moderationQueueUpdated', () => {
 
   beforeAll(async () => {
     t = await startTestServer({ env: { LIVE_INTERVAL_MS: '50' } });
-    [author, moderator, ...members] = await Promise.all(Array.from({ length: 24 }, () => t.signUp()));
+    [author, moderator, ...members] = await Promise.all(Array.from({ length: 30 }, () => t.signUp()));
     await setRole(t, moderator.id, 'MODERATOR');
   });
 
@@ -210,7 +210,8 @@ describe('moderationQueueUpdated', () => {
       } finally {
         t.probe.queryLog.captured = null;
       }
-      return captured.length;
+      // Transaction control is not work (PostgreSQL wraps snapshot reads in one); the poll-closing scheduler is not ours.
+      return captured.filter((sql) => !/^(BEGIN|START TRANSACTION|SET TRANSACTION|COMMIT|ROLLBACK)/i.test(sql.trim()) && !/closes_at"? <=/.test(sql)).length;
     };
     const one = [await watch(moderator)];
     const single = await measure(one, members[16]);

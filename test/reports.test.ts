@@ -222,7 +222,8 @@ describe('reports: reportContent, resolveReport, moderationQueue, Reportable', (
         } finally {
           solo.probe.queryLog.captured = null;
         }
-        return captured.length;
+        // Transaction control is not work (PostgreSQL wraps snapshot reads in one); the poll-closing scheduler is not ours.
+        return captured.filter((sql) => !/^(BEGIN|START TRANSACTION|SET TRANSACTION|COMMIT|ROLLBACK)/i.test(sql.trim()) && !/closes_at"? <=/.test(sql)).length;
       };
       for (let i = 0; i < 8; i++) {
         const created = ok(await solo.gql(CREATE_THREAD, { input: { title: `Thread ${i}`, body: 'Body' } }, writer.token)).createThread.thread.id;
