@@ -71,13 +71,13 @@ describe('moderationQueueUpdated', () => {
     return created;
   }
 
-  /** Subscribes and waits until the server has registered the subscription (nothing is sent at first). */
+  const positioned = () => t.probe.liveHub.moderationQueue.positioned;
+
+  /** Subscribes and waits until the server knows the subscriber's position (nothing is sent at first). */
   async function watch(member: Member, after?: string): Promise<Collected<QueueMessage>> {
-    const before = t.probe.liveHub.feedSizes().moderationQueue;
+    const before = positioned();
     const watcher = collect(client(member), WATCH_QUEUE, after === undefined ? {} : { after });
-    await waitFor(() => t.probe.liveHub.feedSizes().moderationQueue > before, 'the subscription');
-    // Registered once its role and position are read; a short pause covers that read.
-    await sleep(100);
+    await waitFor(() => positioned() > before, 'the subscription');
     return watcher;
   }
 
@@ -98,8 +98,7 @@ describe('moderationQueueUpdated', () => {
     await before.ended();
     await setRole(t, promoted.id, 'MODERATOR');
     const afterPromotion = collect(socket, WATCH_QUEUE);
-    await waitFor(() => t.probe.liveHub.feedSizes().moderationQueue === 1, 'the subscription');
-    await sleep(100);
+    await waitFor(() => positioned() === 1, 'the subscription');
     expect(afterPromotion.errors).toBeNull();
     await setRole(t, promoted.id, 'MEMBER');
   });
@@ -216,6 +215,8 @@ describe('moderationQueueUpdated', () => {
     const one = [await watch(moderator)];
     const single = await measure(one, members[16]);
     const many = [...one, ...(await Promise.all(moderators.map((member) => watch(member))))];
+    // Every subscribe's own reads are over before measuring.
+    await waitFor(() => positioned() === many.length, 'every subscription');
     expect(await measure(many, members[17])).toBe(single);
     for (const member of moderators) await setRole(t, member.id, 'MEMBER');
   });
@@ -246,8 +247,7 @@ describeWithScaleServers(SCALE_SUITE)(SCALE_SUITE, () => {
     const [author, reporter, moderator] = await Promise.all([a.signUp(), a.signUp(), a.signUp()]);
     await setRole(a, moderator.id, 'MODERATOR');
     const watcher = collect(connect(b, moderator.token), WATCH_QUEUE);
-    await waitFor(() => b.probe.liveHub.feedSizes().moderationQueue === 1, 'the subscription on B');
-    await sleep(200);
+    await waitFor(() => b.probe.liveHub.moderationQueue.positioned === 1, 'the subscription on B');
     const postId = await onA.thread(author);
     const made = await onA.report(postId, reporter);
     await onA.resolve(made, 'DISMISSED', moderator);

@@ -182,6 +182,11 @@ describe('reports: reportContent, resolveReport, moderationQueue, Reportable', (
       expect(changes.map((change) => change.status)).toEqual(['OPEN']);
       const count = ok(await t.gql(NODE_REPORTABLE, { id: threadId }, moderator.token)).node!.openReportCount;
       expect(count).toBe(1);
+      // A member as subject takes no row lock: the unique index alone decides.
+      const target = await t.signUp();
+      const memberReports = await Promise.all(Array.from({ length: 10 }, () => report(target.id, other, 'ABUSE')));
+      expect(new Set(memberReports.map((response) => ok(response).reportContent!.report.id)).size).toBe(1);
+      expect(ok(await t.gql(NODE_REPORTABLE, { id: target.id }, moderator.token)).node!.openReportCount).toBe(1);
     });
   });
 

@@ -93,6 +93,14 @@ export class ModerationQueueFeed extends LiveFeed<ModerationQueueItem, QueueSubs
     super('moderationQueueUpdated', registry, options.intervalMs, logger);
   }
 
+  /**
+   * Subscribers past their checks at subscribe, whose position in the queue is known: from then on
+   * every change committed reaches them. Nothing is sent at first, so tests wait for this instead.
+   */
+  get positioned(): number {
+    return this.audience(QUEUE).filter((subscriber) => subscriber.lastSeq !== PROVISIONAL && !subscriber.queue.isEnded).length;
+  }
+
   /** Changes up to number `seq` were committed. */
   changesCommitted(seq: number): void {
     this.latest = Math.max(this.latest, seq);
