@@ -48,6 +48,7 @@ export function createContainer(config: Config, logger: Logger): Container {
       posts: services.posts,
       polls: services.pollReads,
       comments: services.comments,
+      reports: services.reports,
       createSharedLoaders: () => createSharedLoaders(services),
       withViewer: (shared, viewerId) => withViewer(shared, services, viewerId),
     },

@@ -5,7 +5,7 @@
  */
 import { BadUserInputError } from './errors';
 
-export type NodeTypeName = 'Member' | 'Thread' | 'Poll' | 'PollOption' | 'Comment' | 'Topic' | 'PollResults' | 'PostStats' | 'Revision';
+export type NodeTypeName = 'Member' | 'Thread' | 'Poll' | 'PollOption' | 'Comment' | 'Topic' | 'PollResults' | 'PostStats' | 'Revision' | 'Report';
 
 const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
   'Member',
@@ -17,6 +17,7 @@ const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
   'PollResults',
   'PostStats',
   'Revision',
+  'Report',
 ]);
 
 export interface DecodedId {

@@ -6,6 +6,7 @@
  */
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
+import { signedIn } from '../graphql/api-edge';
 import { NotFoundError } from '../graphql/errors';
 import { decodeIdOf } from '../graphql/global-id';
 import type { CommentItem } from './comment/comment-added.feed';
@@ -18,6 +19,8 @@ import { PollResults } from './poll/poll-results';
 import type { PostUpdateItem } from './post/post-updated.feed';
 import { PostUpdate } from './post/post-update.types';
 import { PostStats } from './post/post.types';
+import type { ModerationQueueItem } from './report/moderation-queue.feed';
+import { ModerationQueueUpdate } from './report/report.types';
 
 type Subscribe<TArgs> = SubscribeResolverData<unknown, TArgs, RequestContext>;
 
@@ -64,6 +67,16 @@ function subscribeCommentUpdated({ args, context }: Subscribe<{ postId: string }
   const viewerId = context.viewer?.id ?? null;
   return context.liveHub.commentUpdated.subscribe(viewerId, context.live ?? null, { postId: ref.id, typeName: ref.type }, (item) => {
     context.loaders = context.liveHub.loadersFor(item.shared, viewerId);
+  });
+}
+
+function subscribeModerationQueue({ args, context }: Subscribe<{ after?: string | null }>): Promise<AsyncIterable<ModerationQueueItem>> {
+  // UNAUTHENTICATED at once; the role (FORBIDDEN) and then the cursor are checked by the feed, the role read fresh.
+  const viewer = signedIn(context.viewer);
+  return context.liveHub.moderationQueue.subscribe(viewer.id, context.live ?? null, args.after ?? null, (item, member) => {
+    context.loaders = context.liveHub.loadersFor(item.shared, viewer.id);
+    // The member as the feed read them for this message (their role now, not when the socket connected).
+    context.viewer = member;
   });
 }
 
@@ -136,5 +149,23 @@ export class LiveResolver {
     @Arg('postId', () => ID, { description: 'The thread or poll whose comments and replies to watch.' }) _postId: string,
   ): Comment {
     return item.comment;
+  }
+
+  @Subscription(() => ModerationQueueUpdate, {
+    subscribe: subscribeModerationQueue,
+    description:
+      'Moderators only: every change of the moderation queue, each exactly once and in commit order: a report created (status OPEN) ' +
+      'and a report resolved (by resolveReport, or by moderateContent HIDE or REMOVE of its subject). Nothing is sent at first. ' +
+      'With `after` (the cursor of a message received earlier), the changes committed after it are replayed first, then the live ' +
+      'ones follow, so a moderator who reconnects misses nothing; a malformed cursor is BAD_USER_INPUT. Anonymous subscribers get ' +
+      'an `error` message with UNAUTHENTICATED at once, members without the role one with FORBIDDEN; a subscriber who loses the ' +
+      'role is ended with FORBIDDEN, and one who is suspended loses the socket (4403).',
+  })
+  moderationQueueUpdated(
+    @Root() item: ModerationQueueItem,
+    @Arg('after', () => String, { nullable: true, description: 'The cursor of the last message received: replay what came after it first.' })
+    _after: string | null,
+  ): ModerationQueueUpdate {
+    return item.update;
   }
 }

@@ -10,19 +10,23 @@ import { CommentLoaders, createCommentLoaders } from './comment/comment.loaders'
 import { createMemberLoaders, MemberLoaders } from './member/member.loaders';
 import { createPollLoaders, createPollViewerLoaders, PollLoaders, PollViewerLoaders } from './poll/poll.loaders';
 import { createPostLoaders, PostLoaders } from './post/post.loaders';
+import { createReportLoaders, createReportViewerLoaders, ReportLoaders, ReportViewerLoaders } from './report/report.loaders';
 import { createRevisionLoaders, RevisionLoaders } from './revision/revision.loaders';
 import type { Services } from './services';
 import { createTopicLoaders, TopicLoaders } from './topic/topic.loaders';
 import { createUpvoteLoaders, createUpvoteViewerLoaders, UpvoteLoaders, UpvoteViewerLoaders } from './upvote/upvote.loaders';
 
 /** Loaders whose answers are the same for everyone: the live API shares them between subscribers of one event. */
-export type SharedLoaders = MemberLoaders & PostLoaders & TopicLoaders & CommentLoaders & PollLoaders & UpvoteLoaders & RevisionLoaders;
+export type SharedLoaders = MemberLoaders & PostLoaders & TopicLoaders & CommentLoaders & PollLoaders & UpvoteLoaders & RevisionLoaders & ReportLoaders;
 /** Loaders whose answers depend on who asks. */
-type ViewerLoaders = PollViewerLoaders & UpvoteViewerLoaders;
+type ViewerLoaders = PollViewerLoaders & UpvoteViewerLoaders & ReportViewerLoaders;
 export type Loaders = SharedLoaders & ViewerLoaders;
 
 /** What the loaders read through: the modules' services. */
-export type LoaderSources = Pick<Services, 'members' | 'posts' | 'postLists' | 'topics' | 'comments' | 'commentLists' | 'pollReads' | 'upvotes' | 'revisions'>;
+export type LoaderSources = Pick<
+  Services,
+  'members' | 'posts' | 'postLists' | 'topics' | 'comments' | 'commentLists' | 'pollReads' | 'upvotes' | 'revisions' | 'reports'
+>;
 
 /** A request's loaders. */
 export function createLoaders(sources: LoaderSources, viewerId: number | null): Loaders {
@@ -31,6 +35,7 @@ export function createLoaders(sources: LoaderSources, viewerId: number | null): 
     ...shared,
     ...createPollViewerLoaders(sources.pollReads, viewerId, shared),
     ...createUpvoteViewerLoaders(sources.upvotes, viewerId, null),
+    ...createReportViewerLoaders(sources.reports, viewerId, shared, false),
   };
 }
 
@@ -41,6 +46,7 @@ export function withViewer(shared: SharedLoaders, sources: LoaderSources, viewer
     ...createPollViewerLoaders(sources.pollReads, viewerId, shared),
     // Through the shared pair loader: every subscriber's flags of one event in one query.
     ...createUpvoteViewerLoaders(sources.upvotes, viewerId, shared),
+    ...createReportViewerLoaders(sources.reports, viewerId, shared, true),
   };
 }
 
@@ -53,5 +59,6 @@ export function createSharedLoaders(sources: LoaderSources): SharedLoaders {
     ...createPollLoaders(sources.pollReads),
     ...createUpvoteLoaders(sources.upvotes),
     ...createRevisionLoaders(sources.revisions),
+    ...createReportLoaders(sources.reports),
   };
 }

@@ -9,6 +9,7 @@ import type { RequestContext } from './context';
 import { resultsForViewer } from './poll/poll.resolver';
 import { PostStats } from './post/post.types';
 import { readableRevision } from './revision/revision.resolver';
+import { readableReport } from './report/report.resolver';
 
 @Resolver()
 export class NodeResolver {
@@ -41,6 +42,8 @@ export class NodeResolver {
       }
       case 'Revision':
         return readableRevision(decoded.id, loaders);
+      case 'Report':
+        return readableReport(decoded.id, context);
     }
   }
 }

@@ -13,6 +13,7 @@ import { TopicResolver } from './topic/topic.resolver';
 import type { Services } from './services';
 import { UpvoteResolver } from './upvote/upvote.resolver';
 import { EditableFieldResolver, RevisionFieldResolver } from './revision/revision.resolver';
+import { ReportableFieldResolver, ReportFieldResolver, ReportResolver } from './report/report.resolver';
 
 export const RESOLVERS = [
   NodeResolver,
@@ -29,6 +30,9 @@ export const RESOLVERS = [
   MemberHistoryResolver,
   EditableFieldResolver,
   RevisionFieldResolver,
+  ReportableFieldResolver,
+  ReportFieldResolver,
+  ReportResolver,
 ] as const;
 
 /**
@@ -68,6 +72,9 @@ function resolversContainer(services: Services | null): ContainerType {
           [MemberHistoryResolver, new MemberHistoryResolver()],
           [EditableFieldResolver, new EditableFieldResolver()],
           [RevisionFieldResolver, new RevisionFieldResolver()],
+          [ReportableFieldResolver, new ReportableFieldResolver()],
+          [ReportFieldResolver, new ReportFieldResolver()],
+          [ReportResolver, new ReportResolver(services.reports)],
         ]
       : [],
   );

@@ -11,6 +11,8 @@ import { PollService } from './poll/poll.service';
 import { PostAuthoringService } from './post/post-authoring.service';
 import { PostListService } from './post/post-lists.service';
 import { PostService } from './post/post.service';
+import { ModerationLogService } from './moderation/moderation-log.service';
+import { ReportService } from './report/report.service';
 import { RevisionService } from './revision/revision.service';
 import { TopicService } from './topic/topic.service';
 import { UpvoteService } from './upvote/upvote.service';
@@ -28,6 +30,7 @@ export interface Services {
   pollReads: PollReadService;
   pollClosing: PollClosingScheduler;
   upvotes: UpvoteService;
+  reports: ReportService;
 }
 
 export function createServices(db: Database<DomainEvent>, logger: Logger): Services {
@@ -52,5 +55,6 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
     pollReads: new PollReadService(db, posts),
     pollClosing: new PollClosingScheduler(db, posts, logger),
     upvotes,
+    reports: new ReportService(db, members, posts, comments, new ModerationLogService(db)),
   };
 }

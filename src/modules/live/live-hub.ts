@@ -8,7 +8,8 @@
  * - Each field has its feed (one file each, with its own guarantees):
  *   poll/poll-results.feed.ts, post/post-stats.feed.ts,
  *   post/post-updated.feed.ts, comment/comment-added.feed.ts,
- *   comment/comment-updated.feed.ts; the generic subscriber bookkeeping and
+ *   comment/comment-updated.feed.ts, report/moderation-queue.feed.ts
+ *   (moderators only); the generic subscriber bookkeeping and
  *   conflation are src/realtime/live-feed.ts.
  * - A post's deletion (postChanged) ends every feed of it: postUpdated with a
  *   last `post: null` message, the others with NOT_FOUND.
@@ -28,6 +29,8 @@ import type { PollReadService } from '../poll/poll-reads.service';
 import { PostStatsFeed } from '../post/post-stats.feed';
 import { PostUpdatedFeed } from '../post/post-updated.feed';
 import type { PostService } from '../post/post.service';
+import { ModerationQueueFeed } from '../report/moderation-queue.feed';
+import type { ReportService } from '../report/report.service';
 
 export interface LiveHubOptions {
   intervalMs: number;
@@ -39,6 +42,8 @@ export interface LiveHubDeps {
   posts: Pick<PostService, 'findByIds'>;
   polls: Pick<PollReadService, 'liveState'>;
   comments: Pick<CommentService, 'afterSeq' | 'findByIds'>;
+  /** The moderation queue's numbered changes. */
+  reports: Pick<ReportService, 'latestQueueSeq' | 'queueChangesAfter'>;
   createSharedLoaders(): SharedLoaders;
   /** One viewer's loaders over shared ones (viewer flags of pushed comments). */
   withViewer(shared: SharedLoaders, viewerId: number | null): Loaders;
@@ -51,6 +56,7 @@ export class LiveHub {
   readonly commentAdded: CommentAddedFeed;
   readonly postUpdated: PostUpdatedFeed;
   readonly commentUpdated: CommentUpdatedFeed;
+  readonly moderationQueue: ModerationQueueFeed;
   private unsubscribeEvents: () => void = () => {};
 
   constructor(
@@ -85,6 +91,17 @@ export class LiveHub {
       options,
       logger,
     );
+    // Every change is delivered (a numbered log, like comments); batching per interval only saves reads.
+    this.moderationQueue = new ModerationQueueFeed(
+      {
+        latestSeq: () => deps.reports.latestQueueSeq(),
+        changesAfter: (seq, limit) => deps.reports.queueChangesAfter(seq, limit),
+        createSharedLoaders: deps.createSharedLoaders,
+      },
+      this.registry,
+      options,
+      logger,
+    );
   }
 
   /** Starts listening to domain events. */
@@ -99,13 +116,14 @@ export class LiveHub {
   }
 
   /** Subscriber counts per feed, for tests and metrics: everything returns to 0 when clients leave. */
-  feedSizes(): { polls: number; stats: number; comments: number; postUpdates: number; commentUpdates: number; registry: number } {
+  feedSizes(): { polls: number; stats: number; comments: number; postUpdates: number; commentUpdates: number; moderationQueue: number; registry: number } {
     return {
       polls: this.pollResults.size,
       stats: this.postStats.size,
       comments: this.commentAdded.size,
       postUpdates: this.postUpdated.size,
       commentUpdates: this.commentUpdated.size,
+      moderationQueue: this.moderationQueue.size,
       registry: this.registry.size,
     };
   }
@@ -123,6 +141,7 @@ export class LiveHub {
    * sequence number. commentUpdated cannot know which comments changed
    * meanwhile (events name them, and those were lost): it re-reads none,
    * only whether the post still exists; every feed ends if it was deleted.
+   * The moderation queue re-reads its changes after each subscriber's last one, and their roles.
    */
   resync(): void {
     for (const feed of this.feeds()) feed.resync();
@@ -134,7 +153,7 @@ export class LiveHub {
   }
 
   private feeds() {
-    return [this.pollResults, this.postStats, this.commentAdded, this.postUpdated, this.commentUpdated];
+    return [this.pollResults, this.postStats, this.commentAdded, this.postUpdated, this.commentUpdated, this.moderationQueue];
   }
 
   private onEvent(event: DomainEvent): void {
@@ -144,6 +163,8 @@ export class LiveHub {
     else if (event.type === 'commentAdded') this.commentAdded.commentCommitted(event.postId, event.seq);
     else if (event.type === 'commentChanged') this.commentUpdated.commentChanged(event.postId, event.commentId);
     else if (event.type === 'postChanged') this.postChanged(event.postId);
+    else if (event.type === 'reportQueueChanged') this.moderationQueue.changesCommitted(event.seq);
+    else if (event.type === 'memberRoleChanged') this.moderationQueue.roleChanged(event.memberId);
   }
 
   /** The post itself changed: its state is pushed, and every feed of it looks whether it was deleted (and then ends). */

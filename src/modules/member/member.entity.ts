@@ -4,6 +4,7 @@ import { timestampColumn } from '../../db/columns';
 import { toGlobalId } from '../../graphql/global-id';
 import { Node } from '../../graphql/node';
 import { MemberRole } from '../moderation/moderation.enums';
+import { Reportable } from '../report/report.types';
 import { CompanySize, formatByline } from './company-size';
 
 /** The title and byline of a deleted account's stand-in. */
@@ -15,7 +16,7 @@ export const FORMER_MEMBER_TITLE = 'Former member';
  */
 @Entity('members')
 @ObjectType('Member', {
-  implements: Node,
+  implements: [Node, Reportable],
   description: 'A community member. Members are shown by professional identity only, never by name or e-mail.',
 })
 export class Member {
