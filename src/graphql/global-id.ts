@@ -5,7 +5,19 @@
  */
 import { BadUserInputError } from './errors';
 
-export type NodeTypeName = 'Member' | 'Thread' | 'Poll' | 'PollOption' | 'Comment' | 'Topic' | 'PollResults' | 'PostStats' | 'Revision';
+export type NodeTypeName =
+  | 'Member'
+  | 'Thread'
+  | 'Poll'
+  | 'PollOption'
+  | 'Comment'
+  | 'Topic'
+  | 'PollResults'
+  | 'PostStats'
+  | 'Revision'
+  | 'ModerationLogEntry'
+  // Reports (branch `reports` builds them): here so that the log's RESOLVE_REPORT entries name theirs.
+  | 'Report';
 
 const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
   'Member',
@@ -17,6 +29,8 @@ const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
   'PollResults',
   'PostStats',
   'Revision',
+  'ModerationLogEntry',
+  'Report',
 ]);
 
 export interface DecodedId {

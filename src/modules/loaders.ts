@@ -8,6 +8,7 @@
  */
 import { CommentLoaders, createCommentLoaders } from './comment/comment.loaders';
 import { createMemberLoaders, MemberLoaders } from './member/member.loaders';
+import { createModerationLoaders, ModerationLoaders } from './moderation/moderation.loaders';
 import { createPollLoaders, createPollViewerLoaders, PollLoaders, PollViewerLoaders } from './poll/poll.loaders';
 import { createPostLoaders, PostLoaders } from './post/post.loaders';
 import { createRevisionLoaders, RevisionLoaders } from './revision/revision.loaders';
@@ -16,13 +17,15 @@ import { createTopicLoaders, TopicLoaders } from './topic/topic.loaders';
 import { createUpvoteLoaders, createUpvoteViewerLoaders, UpvoteLoaders, UpvoteViewerLoaders } from './upvote/upvote.loaders';
 
 /** Loaders whose answers are the same for everyone: the live API shares them between subscribers of one event. */
-export type SharedLoaders = MemberLoaders & PostLoaders & TopicLoaders & CommentLoaders & PollLoaders & UpvoteLoaders & RevisionLoaders;
+export type SharedLoaders = MemberLoaders & PostLoaders & TopicLoaders & CommentLoaders & PollLoaders & UpvoteLoaders & RevisionLoaders &
+  ModerationLoaders;
 /** Loaders whose answers depend on who asks. */
 type ViewerLoaders = PollViewerLoaders & UpvoteViewerLoaders;
 export type Loaders = SharedLoaders & ViewerLoaders;
 
 /** What the loaders read through: the modules' services. */
-export type LoaderSources = Pick<Services, 'members' | 'posts' | 'postLists' | 'topics' | 'comments' | 'commentLists' | 'pollReads' | 'upvotes' | 'revisions'>;
+export type LoaderSources = Pick<Services, 'members' | 'posts' | 'postLists' | 'topics' | 'comments' | 'commentLists' | 'pollReads' | 'upvotes' | 'revisions'> &
+  Pick<Services, 'moderationLog' | 'postControl'>;
 
 /** A request's loaders. */
 export function createLoaders(sources: LoaderSources, viewerId: number | null): Loaders {
@@ -53,5 +56,6 @@ export function createSharedLoaders(sources: LoaderSources): SharedLoaders {
     ...createPollLoaders(sources.pollReads),
     ...createUpvoteLoaders(sources.upvotes),
     ...createRevisionLoaders(sources.revisions),
+    ...createModerationLoaders(sources.moderationLog, sources.postControl),
   };
 }

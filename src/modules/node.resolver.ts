@@ -9,6 +9,7 @@ import type { RequestContext } from './context';
 import { resultsForViewer } from './poll/poll.resolver';
 import { PostStats } from './post/post.types';
 import { readableRevision } from './revision/revision.resolver';
+import { isModeratorRole } from './moderation/moderation.enums';
 
 @Resolver()
 export class NodeResolver {
@@ -41,6 +42,12 @@ export class NodeResolver {
       }
       case 'Revision':
         return readableRevision(decoded.id, loaders);
+      case 'ModerationLogEntry':
+        // Moderators only: for anyone else the log does not exist.
+        return isModeratorRole(context.viewer?.role) ? loaders.moderationLogEntryById.load(decoded.id) : null;
+      case 'Report':
+        // Built by the reports work (branch `reports`), which answers its reports here.
+        return null;
     }
   }
 }

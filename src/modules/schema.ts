@@ -13,6 +13,13 @@ import { TopicResolver } from './topic/topic.resolver';
 import type { Services } from './services';
 import { UpvoteResolver } from './upvote/upvote.resolver';
 import { EditableFieldResolver, RevisionFieldResolver } from './revision/revision.resolver';
+import {
+  MemberModerationFieldResolver,
+  MemberSuspensionFieldResolver,
+  ModerationControlResolver,
+  PostControlFieldResolver,
+} from './moderation/moderation-control.resolver';
+import { ModerationLogEntryFieldResolver } from './moderation/moderation-log.resolver';
 
 export const RESOLVERS = [
   NodeResolver,
@@ -29,6 +36,11 @@ export const RESOLVERS = [
   MemberHistoryResolver,
   EditableFieldResolver,
   RevisionFieldResolver,
+  ModerationControlResolver,
+  MemberModerationFieldResolver,
+  MemberSuspensionFieldResolver,
+  PostControlFieldResolver,
+  ModerationLogEntryFieldResolver,
 ] as const;
 
 /**
@@ -68,6 +80,11 @@ function resolversContainer(services: Services | null): ContainerType {
           [MemberHistoryResolver, new MemberHistoryResolver()],
           [EditableFieldResolver, new EditableFieldResolver()],
           [RevisionFieldResolver, new RevisionFieldResolver()],
+          [ModerationControlResolver, new ModerationControlResolver(services.memberModeration, services.postControl, services.moderationLog)],
+          [MemberModerationFieldResolver, new MemberModerationFieldResolver()],
+          [MemberSuspensionFieldResolver, new MemberSuspensionFieldResolver()],
+          [PostControlFieldResolver, new PostControlFieldResolver()],
+          [ModerationLogEntryFieldResolver, new ModerationLogEntryFieldResolver()],
         ]
       : [],
   );

@@ -5,6 +5,9 @@ import { CommentListService } from './comment/comment-lists.service';
 import { CommentService } from './comment/comment.service';
 import type { DomainEvent } from './events';
 import { MemberService } from './member/member.service';
+import { MemberModerationService } from './moderation/member-moderation.service';
+import { ModerationLogService } from './moderation/moderation-log.service';
+import { PostControlService } from './moderation/post-control.service';
 import { PollClosingScheduler } from './poll/poll-closing';
 import { PollReadService } from './poll/poll-reads.service';
 import { PollService } from './poll/poll.service';
@@ -28,6 +31,12 @@ export interface Services {
   pollReads: PollReadService;
   pollClosing: PollClosingScheduler;
   upvotes: UpvoteService;
+  /** The moderation log: its writes (inside each moderation change) and its reads. */
+  moderationLog: ModerationLogService;
+  /** Roles and suspensions. */
+  memberModeration: MemberModerationService;
+  /** Locks and pins. */
+  postControl: PostControlService;
 }
 
 export function createServices(db: Database<DomainEvent>, logger: Logger): Services {
@@ -39,6 +48,7 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
   const postAuthoring = new PostAuthoringService(db, posts, topics, revisions);
   const polls = new PollService(db, posts, postAuthoring);
   const upvotes = new UpvoteService(db, posts, comments);
+  const moderationLog = new ModerationLogService(db);
   return {
     members,
     revisions,
@@ -52,5 +62,8 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
     pollReads: new PollReadService(db, posts),
     pollClosing: new PollClosingScheduler(db, posts, logger),
     upvotes,
+    moderationLog,
+    memberModeration: new MemberModerationService(db, members, moderationLog),
+    postControl: new PostControlService(db, posts, moderationLog),
   };
 }
