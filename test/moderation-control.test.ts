@@ -26,17 +26,7 @@ import {
   UNSUSPEND_MEMBER,
   VIEWER_ROLE,
 } from './helpers/control-documents';
-import {
-  ADD_COMMENT,
-  ADD_UPVOTE,
-  CAST_VOTE,
-  CLOSE_POLL,
-  CREATE_POLL,
-  CREATE_THREAD,
-  dbId,
-  RETRACT_VOTE,
-  WATCH_STATS,
-} from './helpers/documents';
+import { ADD_COMMENT, ADD_UPVOTE, CAST_VOTE, CLOSE_POLL, CREATE_POLL, CREATE_THREAD, dbId, RETRACT_VOTE, WATCH_STATS } from './helpers/documents';
 import { collect, connect } from './helpers/live';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
@@ -63,8 +53,7 @@ describe('moderation: roles, locks, pins, suspensions and the log', () => {
     return { email, ...(await t.signUp({ email })) };
   };
   const thread = async (token: string) => (await t.gql(CREATE_THREAD, { input: { title: 'A thread', body: 'Its body' } }, token)).data!.createThread.thread.id;
-  const poll = async (token: string) =>
-    (await t.gql(CREATE_POLL, { input: { title: 'A poll', options: ['Yes', 'No'] } }, token)).data!.createPoll.poll;
+  const poll = async (token: string) => (await t.gql(CREATE_POLL, { input: { title: 'A poll', options: ['Yes', 'No'] } }, token)).data!.createPoll.poll;
   const logOf = async (subjectId: string, token = moderator.token) => (await t.gql(MODERATION_LOG, { subjectId }, token)).data!.moderationLog;
 
   beforeAll(async () => {
@@ -255,7 +244,9 @@ describe('moderation: roles, locks, pins, suspensions and the log', () => {
 
       // A hidden post (moderateContent is built elsewhere: the state is set as it would set it) cannot be pinned.
       const hidden = await thread(author.token);
-      await t.probe.db.write(({ manager }) => manager.getRepository(Post).update({ id: dbId(hidden) }, { moderationState: 'HIDDEN', moderationReason: 'SPAM' }));
+      await t.probe.db.write(({ manager }) =>
+        manager.getRepository(Post).update({ id: dbId(hidden) }, { moderationState: 'HIDDEN', moderationReason: 'SPAM' }),
+      );
       expect(refusal(await t.gql(PIN_POST, { input: { postId: hidden } }, moderator.token))).toEqual({ code: 'BAD_USER_INPUT', field: 'input.postId' });
       expect((await logOf(hidden)).totalCount).toBe(0);
     });
@@ -290,9 +281,17 @@ describe('moderation: roles, locks, pins, suspensions and the log', () => {
 
       // viewerCanModerate says the same, per viewer.
       const can = async (id: string, token: string) => (await t.gql(READ_MEMBER, { id }, token)).data!.node!.viewerCanModerate;
-      expect([await can(target.id, moderator.token), await can(target.id, admin.token), await can(target.id, otherModerator.token)]).toEqual([true, true, true]);
+      expect([await can(target.id, moderator.token), await can(target.id, admin.token), await can(target.id, otherModerator.token)]).toEqual([
+        true,
+        true,
+        true,
+      ]);
       expect([await can(otherModerator.id, moderator.token), await can(otherModerator.id, admin.token)]).toEqual([false, true]);
-      expect([await can(admin.id, otherAdmin.token), await can(moderator.id, moderator.token), await can(leaving.id, admin.token)]).toEqual([false, false, false]);
+      expect([await can(admin.id, otherAdmin.token), await can(moderator.id, moderator.token), await can(leaving.id, admin.token)]).toEqual([
+        false,
+        false,
+        false,
+      ]);
       expect([await can(otherModerator.id, target.token), await can(target.id, '')]).toEqual([false, false]);
 
       expect((await suspend(otherModerator.id, admin.token)).errors).toBeUndefined();
@@ -319,7 +318,12 @@ describe('moderation: roles, locks, pins, suspensions and the log', () => {
       const suspended = await suspend(target.id, moderator.token, { until, note: 'Repeated insults' });
       expect(suspended.errors).toBeUndefined();
       const answeredAt = Date.now();
-      expect(suspended.data!.suspendMember!.member.suspension).toMatchObject({ until, reason: 'ABUSE', note: 'Repeated insults', moderator: { id: moderator.id } });
+      expect(suspended.data!.suspendMember!.member.suspension).toMatchObject({
+        until,
+        reason: 'ABUSE',
+        note: 'Repeated insults',
+        moderator: { id: moderator.id },
+      });
 
       for (const token of [target.token, second]) {
         const refused = await t.gql(VIEWER_ROLE, {}, token);
@@ -415,7 +419,10 @@ describe('moderation: roles, locks, pins, suspensions and the log', () => {
       expect(all.totalCount).toBeGreaterThanOrEqual(6);
 
       // A cursor of one list is refused by another; a wrong kind of id is NOT_FOUND, a malformed one BAD_USER_INPUT.
-      expect(refusal(await t.gql(MODERATION_LOG, { after: firstPage.pageInfo.endCursor }, moderator.token))).toEqual({ code: 'BAD_USER_INPUT', field: 'after' });
+      expect(refusal(await t.gql(MODERATION_LOG, { after: firstPage.pageInfo.endCursor }, moderator.token))).toEqual({
+        code: 'BAD_USER_INPUT',
+        field: 'after',
+      });
       const topicLike = toGlobal('Topic', 1);
       expect(refusal(await t.gql(MODERATION_LOG, { subjectId: topicLike }, moderator.token))).toEqual({ code: 'NOT_FOUND', field: 'subjectId' });
       expect(refusal(await t.gql(MODERATION_LOG, { subjectId: '%%' }, moderator.token))).toEqual({ code: 'BAD_USER_INPUT', field: 'subjectId' });

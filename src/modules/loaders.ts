@@ -17,8 +17,7 @@ import { createTopicLoaders, TopicLoaders } from './topic/topic.loaders';
 import { createUpvoteLoaders, createUpvoteViewerLoaders, UpvoteLoaders, UpvoteViewerLoaders } from './upvote/upvote.loaders';
 
 /** Loaders whose answers are the same for everyone: the live API shares them between subscribers of one event. */
-export type SharedLoaders = MemberLoaders & PostLoaders & TopicLoaders & CommentLoaders & PollLoaders & UpvoteLoaders & RevisionLoaders &
-  ModerationLoaders;
+export type SharedLoaders = MemberLoaders & PostLoaders & TopicLoaders & CommentLoaders & PollLoaders & UpvoteLoaders & RevisionLoaders & ModerationLoaders;
 /** Loaders whose answers depend on who asks. */
 type ViewerLoaders = PollViewerLoaders & UpvoteViewerLoaders;
 export type Loaders = SharedLoaders & ViewerLoaders;

@@ -93,7 +93,9 @@ export const MODERATION_LOG = typed<{ moderationLog: LogPage }>(
     }
   }`,
 );
-export const READ_LOG_ENTRY = typed<{ node: LogEntry | null }>(`query ReadLogEntry($id: ID!) { node(id: $id) { ... on ModerationLogEntry { ${ENTRY_FIELDS} } } }`);
+export const READ_LOG_ENTRY = typed<{ node: LogEntry | null }>(
+  `query ReadLogEntry($id: ID!) { node(id: $id) { ... on ModerationLogEntry { ${ENTRY_FIELDS} } } }`,
+);
 
 export const LOG_IN = typed<{ logIn: { token: string } | null }>(`mutation LogIn($input: LogInInput!) { logIn(input: $input) { token } }`);
 export const VIEWER_ROLE = typed<{ viewer: { id: string; role: string } | null }>(`query ViewerRole { viewer { id role } }`);

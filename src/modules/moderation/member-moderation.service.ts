@@ -94,7 +94,15 @@ export class MemberModerationService {
       await this.members.revokeEverySession(manager, member.id, publishAfterCommit);
       await this.log.record(
         manager,
-        { action: ModerationLogAction.SUSPEND, subjectType: 'MEMBER', subjectId: member.id, moderatorId: moderator.id, reason: data.reason, note, suspendedUntil: data.until },
+        {
+          action: ModerationLogAction.SUSPEND,
+          subjectType: 'MEMBER',
+          subjectId: member.id,
+          moderatorId: moderator.id,
+          reason: data.reason,
+          note,
+          suspendedUntil: data.until,
+        },
         now,
       );
       return Object.assign(member, suspension);

@@ -85,8 +85,7 @@ export class ModerationControlResolver {
 
   @Mutation(() => UnlockPostPayload, {
     nullable: true,
-    description:
-      'Unlocks a post: moderators only. Unlocking a post that is not locked changes nothing and logs nothing. Logged and pushed to postUpdated.',
+    description: 'Unlocks a post: moderators only. Unlocking a post that is not locked changes nothing and logs nothing. Logged and pushed to postUpdated.',
   })
   async unlockPost(@Arg('input', () => UnlockPostInput, { description: 'The post.' }) input: UnlockPostInput, @Ctx() context: RequestContext) {
     const moderator = signedInModerator(context.viewer);
@@ -119,7 +118,7 @@ export class ModerationControlResolver {
     description:
       'Suspends a member, until a time or indefinitely: moderators may suspend MEMBERs, admins MEMBERs and MODERATORs; suspending an ADMIN ' +
       'or oneself is FORBIDDEN, the former-member stand-in NOT_FOUND. At once every token of the member is revoked (HTTP UNAUTHENTICATED) ' +
-      'and every open WebSocket of theirs is closed with 4403 within a second. While it lasts, logIn with the member\'s right password is ' +
+      "and every open WebSocket of theirs is closed with 4403 within a second. While it lasts, logIn with the member's right password is " +
       'FORBIDDEN with extensions.reason "SUSPENDED" and extensions.suspendedUntil (a wrong password stays UNAUTHENTICATED, so the suspension ' +
       'is not revealed to a guesser). It ends by itself at `until`: logIn works again. Suspending a suspended member replaces the suspension ' +
       "(until, reason, note) and is logged again. The member's content, votes and upvotes stay as they are (act on content with moderateContent).",

@@ -38,7 +38,11 @@ export class PostControlService {
     return this.change(ref, async (manager, post, now) => {
       if (post.lockedAt !== null) return null;
       await manager.getRepository(Post).update({ id: post.id }, { lockedAt: now, lockReason: reason });
-      await this.log.record(manager, { action: ModerationLogAction.LOCK, subjectType: 'POST', subjectId: post.id, moderatorId: moderator.id, reason, note }, now);
+      await this.log.record(
+        manager,
+        { action: ModerationLogAction.LOCK, subjectType: 'POST', subjectId: post.id, moderatorId: moderator.id, reason, note },
+        now,
+      );
       return Object.assign(post, { lockedAt: now, lockReason: reason });
     });
   }
@@ -64,7 +68,8 @@ export class PostControlService {
       if (post.moderationState !== ModerationState.VISIBLE) throw new BadUserInputError('postId', 'is hidden or removed: only visible posts can be pinned.');
       await serializeAppends(manager, PIN_LOCK);
       const pinned = await manager.getRepository(Post).createQueryBuilder('p').where('p.pinned_at IS NOT NULL AND p.deleted_at IS NULL').getCount();
-      if (pinned >= MAX_PINNED_POSTS) throw new BadUserInputError('postId', `cannot be pinned: ${MAX_PINNED_POSTS} posts are pinned already (unpin one first).`);
+      if (pinned >= MAX_PINNED_POSTS)
+        throw new BadUserInputError('postId', `cannot be pinned: ${MAX_PINNED_POSTS} posts are pinned already (unpin one first).`);
       await manager.getRepository(Post).update({ id: post.id }, { pinnedAt: now });
       await this.log.record(manager, { action: ModerationLogAction.PIN, subjectType: 'POST', subjectId: post.id, moderatorId: moderator.id }, now);
       return Object.assign(post, { pinnedAt: now });
