@@ -448,7 +448,7 @@ describe('moderation: roles, locks, pins, suspensions and the log', () => {
       }
       const log = (await limited.gql(MODERATION_LOG, { subjectId: pollId, first: 1 }, boss.token)).data!.moderationLog;
       expect(log.totalCount).toBe(16);
-      expect(log.nodes[0]).toMatchObject({ subjectId: pollId, subject: { __typename: 'Poll', id: pollId } });
+      expect(log.edges[0].node).toMatchObject({ subjectId: pollId, subject: { __typename: 'Poll', id: pollId } });
       // The limit is real for writes: the author's fourth is refused.
       const writes = [];
       for (let i = 0; i < 4; i++) writes.push(codesOf(await limited.gql(ADD_COMMENT, { input: { postId: pollId, body: `c${i}` } }, author.token)));
