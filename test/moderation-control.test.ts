@@ -250,6 +250,18 @@ describe('moderation: roles, locks, pins, suspensions and the log', () => {
       expect(refusal(await t.gql(PIN_POST, { input: { postId: hidden } }, moderator.token))).toEqual({ code: 'BAD_USER_INPUT', field: 'input.postId' });
       expect((await logOf(hidden)).totalCount).toBe(0);
     });
+
+    it('twelve pins at once: exactly ten succeed, the others are BAD_USER_INPUT', async () => {
+      const author = await member();
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) ids.push(await thread(author.token));
+      const answers = await Promise.all(ids.map((postId, i) => t.gql(PIN_POST, { input: { postId } }, i % 2 ? moderator.token : admin.token)));
+      const codes = answers.map((answer) => codesOf(answer)[0] ?? 'OK');
+      expect(codes.filter((code) => code === 'OK')).toHaveLength(10);
+      expect(codes.filter((code) => code !== 'OK')).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+      expect((await t.gql(PINNED_POSTS)).data!.pinnedPosts).toHaveLength(10);
+      for (const postId of ids) await t.gql(UNPIN_POST, { input: { postId } }, moderator.token);
+    });
   });
 
   describe('suspensions', () => {
