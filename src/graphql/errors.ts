@@ -17,6 +17,8 @@ export const ErrorCode = {
   POLL_CLOSED: 'POLL_CLOSED',
   /** editPoll with `options` on a poll that has at least one vote: its options are fixed from the first vote. */
   POLL_HAS_VOTES: 'POLL_HAS_VOTES',
+  /** addComment (comments and replies), castVote or retractVote on a post a moderator locked (lockPost); checked before POLL_CLOSED. */
+  POST_LOCKED: 'POST_LOCKED',
   RATE_LIMITED: 'RATE_LIMITED',
   TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
   SLOW_CONSUMER: 'SLOW_CONSUMER',

@@ -5,7 +5,8 @@
  */
 import { BadUserInputError } from './errors';
 
-export type NodeTypeName = 'Member' | 'Thread' | 'Poll' | 'PollOption' | 'Comment' | 'Topic' | 'PollResults' | 'PostStats' | 'Revision' | 'Report';
+export type NodeTypeName =
+  'Member' | 'Thread' | 'Poll' | 'PollOption' | 'Comment' | 'Topic' | 'PollResults' | 'PostStats' | 'Revision' | 'ModerationLogEntry' | 'Report';
 
 const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
   'Member',
@@ -17,6 +18,7 @@ const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
   'PollResults',
   'PostStats',
   'Revision',
+  'ModerationLogEntry',
   'Report',
 ]);
 

@@ -8,6 +8,7 @@
  */
 import { CommentLoaders, createCommentLoaders } from './comment/comment.loaders';
 import { createMemberLoaders, MemberLoaders } from './member/member.loaders';
+import { createModerationLoaders, ModerationLoaders } from './moderation/moderation.loaders';
 import { createPollLoaders, createPollViewerLoaders, PollLoaders, PollViewerLoaders } from './poll/poll.loaders';
 import { createPostLoaders, PostLoaders } from './post/post.loaders';
 import { createReportLoaders, createReportViewerLoaders, ReportLoaders, ReportViewerLoaders } from './report/report.loaders';
@@ -17,7 +18,15 @@ import { createTopicLoaders, TopicLoaders } from './topic/topic.loaders';
 import { createUpvoteLoaders, createUpvoteViewerLoaders, UpvoteLoaders, UpvoteViewerLoaders } from './upvote/upvote.loaders';
 
 /** Loaders whose answers are the same for everyone: the live API shares them between subscribers of one event. */
-export type SharedLoaders = MemberLoaders & PostLoaders & TopicLoaders & CommentLoaders & PollLoaders & UpvoteLoaders & RevisionLoaders & ReportLoaders;
+export type SharedLoaders = MemberLoaders &
+  PostLoaders &
+  TopicLoaders &
+  CommentLoaders &
+  PollLoaders &
+  UpvoteLoaders &
+  RevisionLoaders &
+  ReportLoaders &
+  ModerationLoaders;
 /** Loaders whose answers depend on who asks. */
 type ViewerLoaders = PollViewerLoaders & UpvoteViewerLoaders & ReportViewerLoaders;
 export type Loaders = SharedLoaders & ViewerLoaders;
@@ -25,7 +34,18 @@ export type Loaders = SharedLoaders & ViewerLoaders;
 /** What the loaders read through: the modules' services. */
 export type LoaderSources = Pick<
   Services,
-  'members' | 'posts' | 'postLists' | 'topics' | 'comments' | 'commentLists' | 'pollReads' | 'upvotes' | 'revisions' | 'reports'
+  | 'members'
+  | 'posts'
+  | 'postLists'
+  | 'topics'
+  | 'comments'
+  | 'commentLists'
+  | 'pollReads'
+  | 'upvotes'
+  | 'revisions'
+  | 'reports'
+  | 'moderationLog'
+  | 'postControl'
 >;
 
 /** A request's loaders. */
@@ -60,5 +80,6 @@ export function createSharedLoaders(sources: LoaderSources): SharedLoaders {
     ...createUpvoteLoaders(sources.upvotes),
     ...createRevisionLoaders(sources.revisions),
     ...createReportLoaders(sources.reports),
+    ...createModerationLoaders(sources.moderationLog, sources.postControl),
   };
 }

@@ -10,6 +10,7 @@ import { resultsForViewer } from './poll/poll.resolver';
 import { PostStats } from './post/post.types';
 import { readableRevision } from './revision/revision.resolver';
 import { readableReport } from './report/report.resolver';
+import { isModeratorRole } from './moderation/moderation.enums';
 
 @Resolver()
 export class NodeResolver {
@@ -44,6 +45,9 @@ export class NodeResolver {
         return readableRevision(decoded.id, loaders);
       case 'Report':
         return readableReport(decoded.id, context);
+      case 'ModerationLogEntry':
+        // Moderators only: for anyone else the log does not exist.
+        return isModeratorRole(context.viewer?.role) ? loaders.moderationLogEntryById.load(decoded.id) : null;
     }
   }
 }

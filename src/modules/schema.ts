@@ -14,6 +14,13 @@ import type { Services } from './services';
 import { UpvoteResolver } from './upvote/upvote.resolver';
 import { EditableFieldResolver, RevisionFieldResolver } from './revision/revision.resolver';
 import { ReportableFieldResolver, ReportFieldResolver, ReportResolver } from './report/report.resolver';
+import {
+  MemberModerationFieldResolver,
+  MemberSuspensionFieldResolver,
+  ModerationControlResolver,
+  PostControlFieldResolver,
+} from './moderation/moderation-control.resolver';
+import { ModerationLogEntryFieldResolver } from './moderation/moderation-log.resolver';
 
 export const RESOLVERS = [
   NodeResolver,
@@ -33,6 +40,11 @@ export const RESOLVERS = [
   ReportableFieldResolver,
   ReportFieldResolver,
   ReportResolver,
+  ModerationControlResolver,
+  MemberModerationFieldResolver,
+  MemberSuspensionFieldResolver,
+  PostControlFieldResolver,
+  ModerationLogEntryFieldResolver,
 ] as const;
 
 /**
@@ -75,6 +87,11 @@ function resolversContainer(services: Services | null): ContainerType {
           [ReportableFieldResolver, new ReportableFieldResolver()],
           [ReportFieldResolver, new ReportFieldResolver()],
           [ReportResolver, new ReportResolver(services.reports)],
+          [ModerationControlResolver, new ModerationControlResolver(services.memberModeration, services.postControl, services.moderationLog)],
+          [MemberModerationFieldResolver, new MemberModerationFieldResolver()],
+          [MemberSuspensionFieldResolver, new MemberSuspensionFieldResolver()],
+          [PostControlFieldResolver, new PostControlFieldResolver()],
+          [ModerationLogEntryFieldResolver, new ModerationLogEntryFieldResolver()],
         ]
       : [],
   );

@@ -5,13 +5,15 @@ import { CommentListService } from './comment/comment-lists.service';
 import { CommentService } from './comment/comment.service';
 import type { DomainEvent } from './events';
 import { MemberService } from './member/member.service';
+import { MemberModerationService } from './moderation/member-moderation.service';
+import { ModerationLogService } from './moderation/moderation-log.service';
+import { PostControlService } from './moderation/post-control.service';
 import { PollClosingScheduler } from './poll/poll-closing';
 import { PollReadService } from './poll/poll-reads.service';
 import { PollService } from './poll/poll.service';
 import { PostAuthoringService } from './post/post-authoring.service';
 import { PostListService } from './post/post-lists.service';
 import { PostService } from './post/post.service';
-import { ModerationLogService } from './moderation/moderation-log.service';
 import { ReportService } from './report/report.service';
 import { RevisionService } from './revision/revision.service';
 import { TopicService } from './topic/topic.service';
@@ -31,6 +33,12 @@ export interface Services {
   pollClosing: PollClosingScheduler;
   upvotes: UpvoteService;
   reports: ReportService;
+  /** The moderation log: its writes (inside each moderation change) and its reads. */
+  moderationLog: ModerationLogService;
+  /** Roles and suspensions. */
+  memberModeration: MemberModerationService;
+  /** Locks and pins. */
+  postControl: PostControlService;
 }
 
 export function createServices(db: Database<DomainEvent>, logger: Logger): Services {
@@ -42,6 +50,7 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
   const postAuthoring = new PostAuthoringService(db, posts, topics, revisions);
   const polls = new PollService(db, posts, postAuthoring);
   const upvotes = new UpvoteService(db, posts, comments);
+  const moderationLog = new ModerationLogService(db);
   return {
     members,
     revisions,
@@ -55,6 +64,9 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
     pollReads: new PollReadService(db, posts),
     pollClosing: new PollClosingScheduler(db, posts, logger),
     upvotes,
-    reports: new ReportService(db, members, posts, comments, new ModerationLogService(db)),
+    reports: new ReportService(db, members, posts, comments, moderationLog),
+    moderationLog,
+    memberModeration: new MemberModerationService(db, members, moderationLog),
+    postControl: new PostControlService(db, posts, moderationLog),
   };
 }

@@ -14,6 +14,7 @@ import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor } from '../../graphql/pagination';
 import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
+import { PostLockedError } from '../moderation/moderation.errors';
 import type { PostRef } from '../post/post-ref';
 import type { PostService } from '../post/post.service';
 import type { RevisionService } from '../revision/revision.service';
@@ -87,6 +88,8 @@ export class CommentService {
       await this.posts.lockRow(manager, input.post.id);
       const post = await this.posts.findOfKind(manager, input.post.id, input.post.kind);
       if (!post) throw new NotFoundError('Post', 'postId');
+      // Read under the row lock: a lockPost racing this comment either committed first or waits for it.
+      if (post.lockedAt !== null) throw new PostLockedError();
 
       let topLevelId: number | null = null;
       if (input.parentId !== null && input.parentId !== undefined) {

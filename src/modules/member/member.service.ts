@@ -4,9 +4,9 @@
  * Tokens are opaque random strings; only their SHA-256 is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { In, IsNull, Not } from 'typeorm';
-import type { Database } from '../../db/database';
-import { affectedRows, isUniqueViolation } from '../../db/dialect';
+import { EntityManager, In, IsNull, Not } from 'typeorm';
+import type { Database, UnitOfWork } from '../../db/database';
+import { affectedRows, isUniqueViolation, lockRowForUpdate } from '../../db/dialect';
 import { BadUserInputError, UnauthenticatedError } from '../../graphql/errors';
 import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
 import type { DomainEvent } from '../events';
@@ -14,7 +14,7 @@ import { AuthToken } from './auth-token.entity';
 import { CompanySize } from './company-size';
 import { MemberRole } from '../moderation/moderation.enums';
 import { FORMER_MEMBER_TITLE, Member } from './member.entity';
-import { WrongPasswordError } from './member.errors';
+import { SuspendedError, WrongPasswordError } from './member.errors';
 import { hashPassword, verifyPassword } from './password';
 
 export interface SignUpData {
@@ -102,10 +102,14 @@ export class MemberService {
     if (!member || !matches) throw new UnauthenticatedError('Unknown e-mail or wrong password.');
     const token = randomBytes(32).toString('base64url');
     await this.db.write(async ({ manager }) => {
+      // The member's row lock, as suspendMember takes it: a suspension either committed first (refused
+      // here) or revokes this new token in its own transaction; no session slips between the two.
+      await lockRowForUpdate(manager, Member, member.id);
+      const current = await manager.getRepository(Member).findOne({ where: { id: member.id, deletedAt: IsNull() } });
       // The account may have been deleted while scrypt ran: a former member never gets a session.
-      if (!(await manager.getRepository(Member).exist({ where: { id: member.id, deletedAt: IsNull() } }))) {
-        throw new UnauthenticatedError('Unknown e-mail or wrong password.');
-      }
+      if (!current) throw new UnauthenticatedError('Unknown e-mail or wrong password.');
+      // Only now, with the right password: a guesser never learns that the account is suspended.
+      if (current.isSuspendedAt(new Date())) throw new SuspendedError(current.suspendedUntil);
       await manager.getRepository(AuthToken).insert({ tokenHash: hashToken(token), memberId: member.id, createdAt: new Date() });
     });
     return { token, member };
@@ -215,6 +219,16 @@ export class MemberService {
       await manager.getRepository(AuthToken).delete({ memberId: member.id });
       publishAfterCommit({ type: 'sessionsRevoked', memberId: member.id, tokenHashes: null });
     });
+  }
+
+  /**
+   * Revokes every session of the member inside the caller's transaction (suspendMember): HTTP
+   * refuses their tokens from the commit on, and `sessionsRevoked` (after the commit) closes their
+   * sockets with 4403 on every instance.
+   */
+  async revokeEverySession(manager: EntityManager, memberId: number, publishAfterCommit: UnitOfWork<DomainEvent>['publishAfterCommit']): Promise<void> {
+    await manager.getRepository(AuthToken).delete({ memberId });
+    publishAfterCommit({ type: 'sessionsRevoked', memberId, tokenHashes: null });
   }
 
   /** Which of these token hashes are still live sessions (the rest were revoked). */

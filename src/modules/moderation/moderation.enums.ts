@@ -74,3 +74,55 @@ registerEnumType(ModerationState, {
     REMOVED: { description: 'Taken down: gone (posts) or a placeholder (comments) for everyone but its author and moderators.' },
   },
 });
+
+/** The kinds of moderation log entries; stored as these names in moderation_log.action. */
+export enum ModerationLogAction {
+  HIDE = 'HIDE',
+  UNHIDE = 'UNHIDE',
+  REMOVE = 'REMOVE',
+  RESTORE = 'RESTORE',
+  LOCK = 'LOCK',
+  UNLOCK = 'UNLOCK',
+  PIN = 'PIN',
+  UNPIN = 'UNPIN',
+  SUSPEND = 'SUSPEND',
+  UNSUSPEND = 'UNSUSPEND',
+  SET_ROLE = 'SET_ROLE',
+  RESOLVE_REPORT = 'RESOLVE_REPORT',
+}
+
+/** Where a report stands; stored as these names in reports.status (and moderation_log.resolution). */
+export enum ReportStatus {
+  OPEN = 'OPEN',
+  ACTIONED = 'ACTIONED',
+  DISMISSED = 'DISMISSED',
+}
+
+registerEnumType(ModerationLogAction, {
+  name: 'ModerationLogAction',
+  description: 'The kinds of moderation log entries.',
+  valuesConfig: {
+    HIDE: { description: 'moderateContent HIDE.' },
+    UNHIDE: { description: 'moderateContent UNHIDE.' },
+    REMOVE: { description: 'moderateContent REMOVE.' },
+    RESTORE: { description: 'moderateContent RESTORE.' },
+    LOCK: { description: 'lockPost.' },
+    UNLOCK: { description: 'unlockPost.' },
+    PIN: { description: 'pinPost.' },
+    UNPIN: { description: 'unpinPost.' },
+    SUSPEND: { description: 'suspendMember.' },
+    UNSUSPEND: { description: 'unsuspendMember.' },
+    SET_ROLE: { description: 'setMemberRole, or the command line (moderator null).' },
+    RESOLVE_REPORT: { description: 'resolveReport (reports resolved by moderateContent are part of its HIDE or REMOVE entry).' },
+  },
+});
+
+registerEnumType(ReportStatus, {
+  name: 'ReportStatus',
+  description: 'Where a report stands.',
+  valuesConfig: {
+    OPEN: { description: 'Waiting for a moderator.' },
+    ACTIONED: { description: 'A moderator acted on it (resolveReport ACTIONED, or moderateContent HIDE or REMOVE of its subject).' },
+    DISMISSED: { description: 'A moderator found nothing to do.' },
+  },
+});

@@ -17,6 +17,7 @@ import { cleanOptionalText, cleanText } from '../../graphql/input-validation';
 import type { UnitOfWork } from '../../db/database';
 import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
+import { PostLockedError } from '../moderation/moderation.errors';
 import type { PollResultsChange } from '../post/poll-columns';
 import type { Post, ResultsVisibility } from '../post/post.entity';
 import type { PostAuthoringService } from '../post/post-authoring.service';
@@ -254,6 +255,8 @@ export class PollService {
     await this.posts.lockRow(manager, pollId);
     const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
     if (!poll) throw new NotFoundError('Poll', 'pollId');
+    // A moderator's lock says more than "closed": POST_LOCKED comes first (closePoll does not come here).
+    if (poll.lockedAt !== null) throw new PostLockedError();
     // Past closesAt counts as closed even before the scheduler's write lands. The clock is read
     // after the lock: a vote that waited for it past closesAt is too late.
     if (poll.isClosedAt(new Date())) throw new PollClosedError();

@@ -128,13 +128,15 @@ export class PostAuthoringService {
       const deleted = await manager
         .createQueryBuilder()
         .update(Post)
-        .set({ deletedAt: now })
+        // A deleted post leaves Query.pinnedPosts at once: it is unpinned in the same write.
+        .set({ deletedAt: now, pinnedAt: null })
         .where('id = :id AND deleted_at IS NULL', { id: post.id })
         .execute();
       if (affectedRows(deleted) !== 1) throw new NotFoundError('Post', 'postId');
       await this.topics.forgetDeletedPost(manager, post.id);
       publishAfterCommit({ type: 'postChanged', postId: post.id });
       post.deletedAt = now;
+      post.pinnedAt = null;
       return post;
     });
   }

@@ -1,31 +1,18 @@
 /**
  * The report vocabulary (moderation.graphql): where a report stands and how resolveReport closes it.
- * Registered once here: the moderation log (ModerationLogEntry.resolution) uses ReportStatus too.
+ * ReportStatus is registered with the rest of the moderation vocabulary (moderation.enums.ts).
  */
 import { registerEnumType } from 'type-graphql';
+import { ReportStatus } from '../moderation/moderation.enums';
 
-/** Where a report stands; stored as these names (reports.status, report_queue_changes.status). */
-export enum ReportStatus {
-  OPEN = 'OPEN',
-  ACTIONED = 'ACTIONED',
-  DISMISSED = 'DISMISSED',
-}
+/** Where a report stands: the moderation vocabulary's (the log's resolution uses it too), registered there. */
+export { ReportStatus };
 
 /** How resolveReport closes a report: the status it gets. */
 export enum ReportResolution {
   ACTIONED = 'ACTIONED',
   DISMISSED = 'DISMISSED',
 }
-
-registerEnumType(ReportStatus, {
-  name: 'ReportStatus',
-  description: 'Where a report stands.',
-  valuesConfig: {
-    OPEN: { description: 'Waiting for a moderator.' },
-    ACTIONED: { description: 'A moderator acted on it (resolveReport ACTIONED, or moderateContent HIDE or REMOVE of its subject).' },
-    DISMISSED: { description: 'A moderator found nothing to do.' },
-  },
-});
 
 registerEnumType(ReportResolution, {
   name: 'ReportResolution',
