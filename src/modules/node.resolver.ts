@@ -9,6 +9,7 @@ import type { RequestContext } from './context';
 import { resultsForViewer } from './poll/poll.resolver';
 import { PostStats } from './post/post.types';
 import { readableRevision } from './revision/revision.resolver';
+import { isGoneForViewer } from './moderation/node-visibility';
 
 @Resolver()
 export class NodeResolver {
@@ -16,6 +17,8 @@ export class NodeResolver {
   async node(@Arg('id', () => ID, { description: 'A global ID from any `id` field.' }) id: string, @Ctx() context: RequestContext): Promise<NodeLike | null> {
     const decoded = fromGlobalId(id);
     if (!decoded) return null;
+    // Moderation: what is removed (or, for versions, hidden) for this viewer is null, as if deleted.
+    if (await isGoneForViewer(decoded, context)) return null;
     const { loaders } = context;
     switch (decoded.type) {
       case 'Member':

@@ -13,6 +13,8 @@ import { TopicResolver } from './topic/topic.resolver';
 import type { Services } from './services';
 import { UpvoteResolver } from './upvote/upvote.resolver';
 import { EditableFieldResolver, RevisionFieldResolver } from './revision/revision.resolver';
+import { ContentModerationResolver, ModeratableFieldResolver } from './moderation/moderation.resolver';
+import { PollTextResolver, ThreadTextResolver } from './moderation/withheld-text.resolver';
 
 export const RESOLVERS = [
   NodeResolver,
@@ -29,6 +31,10 @@ export const RESOLVERS = [
   MemberHistoryResolver,
   EditableFieldResolver,
   RevisionFieldResolver,
+  ContentModerationResolver,
+  ModeratableFieldResolver,
+  ThreadTextResolver,
+  PollTextResolver,
 ] as const;
 
 /**
@@ -68,6 +74,10 @@ function resolversContainer(services: Services | null): ContainerType {
           [MemberHistoryResolver, new MemberHistoryResolver()],
           [EditableFieldResolver, new EditableFieldResolver()],
           [RevisionFieldResolver, new RevisionFieldResolver()],
+          [ContentModerationResolver, new ContentModerationResolver(services.contentModeration)],
+          [ModeratableFieldResolver, new ModeratableFieldResolver()],
+          [ThreadTextResolver, new ThreadTextResolver()],
+          [PollTextResolver, new PollTextResolver()],
         ]
       : [],
   );

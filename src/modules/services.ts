@@ -5,6 +5,8 @@ import { CommentListService } from './comment/comment-lists.service';
 import { CommentService } from './comment/comment.service';
 import type { DomainEvent } from './events';
 import { MemberService } from './member/member.service';
+import { ContentModerationService } from './moderation/content-moderation.service';
+import { ModerationLogService } from './moderation/moderation-log.service';
 import { PollClosingScheduler } from './poll/poll-closing';
 import { PollReadService } from './poll/poll-reads.service';
 import { PollService } from './poll/poll.service';
@@ -28,6 +30,8 @@ export interface Services {
   pollReads: PollReadService;
   pollClosing: PollClosingScheduler;
   upvotes: UpvoteService;
+  /** moderateContent (moderation.graphql). */
+  contentModeration: ContentModerationService;
 }
 
 export function createServices(db: Database<DomainEvent>, logger: Logger): Services {
@@ -39,6 +43,7 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
   const postAuthoring = new PostAuthoringService(db, posts, topics, revisions);
   const polls = new PollService(db, posts, postAuthoring);
   const upvotes = new UpvoteService(db, posts, comments);
+  const contentModeration = new ContentModerationService(db, posts, topics, new ModerationLogService(db));
   return {
     members,
     revisions,
@@ -52,5 +57,6 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
     pollReads: new PollReadService(db, posts),
     pollClosing: new PollClosingScheduler(db, posts, logger),
     upvotes,
+    contentModeration,
   };
 }

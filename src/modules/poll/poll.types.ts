@@ -3,6 +3,7 @@ import { Node, Upvotable } from '../../graphql/node';
 import type { Post } from '../post/post.entity';
 import { PostInterface } from '../post/post.types';
 import { Editable } from '../revision/revision.types';
+import { Moderatable } from '../moderation/moderation.types';
 
 export enum ResultsVisibilityEnum {
   ALWAYS = 'ALWAYS',
@@ -22,7 +23,7 @@ registerEnumType(ResultsVisibilityEnum, {
   },
 });
 
-@ObjectType('Poll', { implements: [Node, Upvotable, PostInterface, Editable], description: 'A question members answer by voting.' })
+@ObjectType('Poll', { implements: [Node, Upvotable, PostInterface, Editable, Moderatable], description: 'A question members answer by voting.' })
 export class Poll implements Pick<Post, 'description' | 'allowsMultipleChoices' | 'closesAt' | 'resultsVisibility'> {
   @Field(() => String, { nullable: true, description: 'Context for the question, as plain text; null when none.' })
   description: string | null;

@@ -7,10 +7,11 @@ import { toGlobalId } from '../../graphql/global-id';
 import { Node, resolveNodeType, Upvotable } from '../../graphql/node';
 import { Connection, Edge } from '../../graphql/connection';
 import { Editable } from '../revision/revision.types';
+import { Moderatable } from '../moderation/moderation.types';
 import type { Post } from './post.entity';
 
 @InterfaceType('Post', {
-  implements: [Node, Upvotable, Editable],
+  implements: [Node, Upvotable, Editable, Moderatable],
   description: 'A piece of content members discuss: a discussion thread or a poll.',
   resolveType: resolveNodeType,
 })
@@ -29,7 +30,7 @@ export abstract class PostInterface implements Pick<Post, 'title' | 'createdAt' 
 }
 
 @ObjectType('Thread', {
-  implements: [Node, Upvotable, PostInterface, Editable],
+  implements: [Node, Upvotable, PostInterface, Editable, Moderatable],
   description: 'A question or topic opened for discussion.',
 })
 export class Thread implements Pick<Post, 'body'> {
