@@ -128,7 +128,12 @@ describe('moderateContent and what each viewer sees', () => {
         const sees = who === 'author' || who === 'moderator';
         const threadSeen = (await readPost(threadId, token)).post!;
         const pollSeen = (await readPost(pollId, token)).post!;
-        expect([who, threadSeen.title, threadSeen.body, threadSeen.revisions.totalCount]).toEqual([who, 'Hidden thread zebra', sees ? 'Secret body text' : '', sees ? 1 : 0]);
+        expect([who, threadSeen.title, threadSeen.body, threadSeen.revisions.totalCount]).toEqual([
+          who,
+          'Hidden thread zebra',
+          sees ? 'Secret body text' : '',
+          sees ? 1 : 0,
+        ]);
         expect([who, pollSeen.description]).toEqual([who, sees ? 'Secret description' : null]);
         expect([threadSeen.moderationState, threadSeen.moderationReason, threadSeen.viewerCanModerate]).toEqual(['HIDDEN', 'ABUSE', who === 'moderator']);
       }

@@ -119,8 +119,16 @@ describe('moderation on the live API', () => {
     await moderate({ subjectId: commentId, action: 'HIDE', reason: 'ABUSE' });
     await moderate({ subjectId: postId, action: 'HIDE', reason: 'ABUSE' });
     const pushedComment = await raw.frame((frame) => frame.id === 'comments' && frame.type === 'next');
-    expect(pushedComment.payload.data.commentUpdated).toEqual({ id: commentId, body: '', author: { id: author.id }, moderationState: 'HIDDEN', moderationReason: 'ABUSE' });
-    const pushedPost = await raw.frame((frame) => frame.id === 'post' && frame.type === 'next' && frame.payload.data.postUpdated.post.moderationState === 'HIDDEN');
+    expect(pushedComment.payload.data.commentUpdated).toEqual({
+      id: commentId,
+      body: '',
+      author: { id: author.id },
+      moderationState: 'HIDDEN',
+      moderationReason: 'ABUSE',
+    });
+    const pushedPost = await raw.frame(
+      (frame) => frame.id === 'post' && frame.type === 'next' && frame.payload.data.postUpdated.post.moderationState === 'HIDDEN',
+    );
     expect(pushedPost.payload.data.postUpdated.post.body).toBe('');
     // The first frame (before hiding) carried the thread's text; nothing after it carries any secret.
     const afterHiding = raw.rawFrames.slice(raw.rawFrames.findIndex((text) => text.includes('HIDDEN')));

@@ -49,7 +49,9 @@ export const READ_COMMENTS = typed<{ post: { commentCount: number; comments: Com
   `query ReadComments($id: ID!) { post(id: $id) { commentCount comments(first: 50) { totalCount nodes { ${COMMENT_FIELDS} replies(first: 50) { totalCount nodes { ${COMMENT_FIELDS} } } } } } }`,
 );
 
-export const READ_NODE_COMMENT = typed<{ node: ModeratedComment | null }>(`query ReadNode($id: ID!) { node(id: $id) { ... on Comment { ${COMMENT_FIELDS} } } }`);
+export const READ_NODE_COMMENT = typed<{ node: ModeratedComment | null }>(
+  `query ReadNode($id: ID!) { node(id: $id) { ... on Comment { ${COMMENT_FIELDS} } } }`,
+);
 
 export const LIST_POSTS = typed<{ posts: { totalCount: number; nodes: Array<{ id: string }> } }>(
   `query ListPosts($search: String, $topicSlug: String) { posts(first: 100, search: $search, topicSlug: $topicSlug) { totalCount nodes { id } } }`,
@@ -59,7 +61,9 @@ export const RECOMMENDED = typed<{ recommendedPosts: Array<{ id: string }> }>(`q
 
 export const TOPIC = typed<{ topic: { postCount: number } | null }>(`query Topic($slug: String!) { topic(slug: $slug) { postCount } }`);
 
-export const MEMBER_HISTORY = typed<{ node: { posts: { totalCount: number; nodes: Array<{ id: string; moderationState: string }> }; comments: { totalCount: number } } | null }>(
+export const MEMBER_HISTORY = typed<{
+  node: { posts: { totalCount: number; nodes: Array<{ id: string; moderationState: string }> }; comments: { totalCount: number } } | null;
+}>(
   `query History($id: ID!) { node(id: $id) { ... on Member { posts(first: 100) { totalCount nodes { id moderationState } } comments(first: 100) { totalCount } } } }`,
 );
 

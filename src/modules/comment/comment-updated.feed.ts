@@ -148,7 +148,9 @@ export class CommentUpdatedFeed extends LiveFeed<CommentUpdateItem, CommentUpdat
         subscribers.map((subscriber) => subscriber.viewerId),
       );
       if (removed) {
-        const gone = subscribers.filter((subscriber) => isRemovedFor(subscriber.viewerId === null ? ANONYMOUS : (viewers.get(subscriber.viewerId) ?? ANONYMOUS), post));
+        const gone = subscribers.filter((subscriber) =>
+          isRemovedFor(subscriber.viewerId === null ? ANONYMOUS : (viewers.get(subscriber.viewerId) ?? ANONYMOUS), post),
+        );
         if (gone.length > 0) this.end(gone, { error: () => new NotFoundError('Post', 'postId') });
         subscribers = subscribers.filter((subscriber) => !gone.includes(subscriber));
       }

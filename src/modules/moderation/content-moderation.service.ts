@@ -80,7 +80,8 @@ export class ContentModerationService {
   async moderate(moderator: Member, input: ContentModeration): Promise<ContentModerationResult<Post | Comment>> {
     const takesDown = input.action === ContentModerationAction.HIDE || input.action === ContentModerationAction.REMOVE;
     const reason = input.reason ?? null;
-    if (takesDown && reason === null) throw new BadUserInputError('reason', `is needed to ${input.action === ContentModerationAction.HIDE ? 'hide' : 'remove'} content.`);
+    if (takesDown && reason === null)
+      throw new BadUserInputError('reason', `is needed to ${input.action === ContentModerationAction.HIDE ? 'hide' : 'remove'} content.`);
     const rawNote = input.note === null || input.note === undefined ? '' : cleanText(input.note, 'note', { max: MODERATION_NOTE_MAX, multiline: true });
     const note = rawNote === '' ? null : rawNote;
 
@@ -91,13 +92,18 @@ export class ContentModerationService {
       if (!move) return { subject: current, resolvedReports: [] };
 
       const changed =
-        current instanceof Post ? await this.movePost(manager, current, move, publishAfterCommit) : await this.moveComment(manager, current, move, publishAfterCommit);
+        current instanceof Post
+          ? await this.movePost(manager, current, move, publishAfterCommit)
+          : await this.moveComment(manager, current, move, publishAfterCommit);
       if (!changed) return { subject: current, resolvedReports: [] };
 
       const logType = subject.type;
       const resolvedReports = move.takesDown ? await resolveOpenReportsOn(manager, { type: logType, id: subject.id }, moderator.id, publishAfterCommit) : [];
       await this.log.record(manager, { action: input.action, subjectType: logType, subjectId: subject.id, moderatorId: moderator.id, reason, note });
-      const now = current instanceof Post ? await this.posts.reload(manager, current.id) : await manager.getRepository(Comment).findOneOrFail({ where: { id: current.id } });
+      const now =
+        current instanceof Post
+          ? await this.posts.reload(manager, current.id)
+          : await manager.getRepository(Comment).findOneOrFail({ where: { id: current.id } });
       return { subject: now, resolvedReports };
     });
   }

@@ -16,7 +16,8 @@ export async function isGoneForViewer(decoded: { type: NodeTypeName; id: number 
     const post = await loaders.postById.load(postId);
     return post !== null && post.moderationState === 'REMOVED' && isRemovedFor(await seen(), post);
   };
-  const withheld = async (content: ModeratedContent | null) => content !== null && content.moderationState !== 'VISIBLE' && isWithheldFrom(await seen(), content);
+  const withheld = async (content: ModeratedContent | null) =>
+    content !== null && content.moderationState !== 'VISIBLE' && isWithheldFrom(await seen(), content);
 
   switch (decoded.type) {
     case 'Thread':

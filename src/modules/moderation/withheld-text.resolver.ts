@@ -20,7 +20,7 @@ async function withholds(post: Post, context: RequestContext): Promise<boolean> 
 export class ThreadTextResolver {
   @FieldResolver(() => String, {
     description:
-      "The question's details, as plain text (paragraphs separated by a blank line); \"\" while the thread is hidden, for everyone but its author and moderators.",
+      'The question\'s details, as plain text (paragraphs separated by a blank line); "" while the thread is hidden, for everyone but its author and moderators.',
   })
   async body(@Root() post: Post, @Ctx() context: RequestContext): Promise<string> {
     return (await withholds(post, context)) ? '' : (post.body ?? '');

@@ -25,7 +25,10 @@ registerEnumType(ResultsVisibilityEnum, {
 
 @ObjectType('Poll', { implements: [Node, Upvotable, PostInterface, Editable, Moderatable], description: 'A question members answer by voting.' })
 export class Poll implements Pick<Post, 'description' | 'allowsMultipleChoices' | 'closesAt' | 'resultsVisibility'> {
-  @Field(() => String, { nullable: true, description: 'Context for the question, as plain text; null when none.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Context for the question, as plain text; null when none, and while the poll is hidden for everyone but its author and moderators.',
+  })
   description: string | null;
 
   @Field(() => Boolean, { description: 'Whether a member may choose several options.' })

@@ -34,7 +34,10 @@ export abstract class PostInterface implements Pick<Post, 'title' | 'createdAt' 
   description: 'A question or topic opened for discussion.',
 })
 export class Thread implements Pick<Post, 'body'> {
-  @Field(() => String, { description: "The question's details, as plain text (paragraphs separated by a blank line)." })
+  @Field(() => String, {
+    description:
+      'The question\'s details, as plain text (paragraphs separated by a blank line); "" while the thread is hidden, for everyone but its author and moderators.',
+  })
   body: string;
 }
 

@@ -59,7 +59,8 @@ export class EditableFieldResolver {
     // Checked here, not in the batch: one bad cursor must not fail the other lists of the request.
     revisionCursorNumber(request.after);
     if (content.deletedAt !== null) return emptyConnection(request.after !== null);
-    if (content.moderationState !== ModerationState.VISIBLE && isWithheldFrom(await contentViewerOf(context), content)) return emptyConnection(request.after !== null);
+    if (content.moderationState !== ModerationState.VISIBLE && isWithheldFrom(await contentViewerOf(context), content))
+      return emptyConnection(request.after !== null);
     const page = await context.loaders.revisionPageByRequest.load(request);
     return Object.assign(new RevisionConnection(), page, { countTotal: () => context.loaders.revisionCountBySubject.load(request.subject) });
   }
