@@ -142,10 +142,12 @@ export class CommentUpdatedFeed extends LiveFeed<CommentUpdateItem, CommentUpdat
       const removed = post !== undefined && post.moderationState === 'REMOVED';
       if (!removed && (!ids || ids.size === 0)) return;
       const shared = this.deps.createSharedLoaders();
-      // Every subscriber's role in one query, primed for the messages' fields (see the header).
+      const rows = !ids || ids.size === 0 ? [] : (await this.deps.findComments([...ids])).filter((row) => row.postId === postId).sort((a, b) => a.seq - b.seq);
+      // Every subscriber's role in one query, primed for the messages' fields (see the header), with the comments' authors.
       const viewers = await contentViewersOf(
         shared,
         subscribers.map((subscriber) => subscriber.viewerId),
+        rows.map((row) => row.authorId),
       );
       if (removed) {
         const gone = subscribers.filter((subscriber) =>
@@ -154,8 +156,6 @@ export class CommentUpdatedFeed extends LiveFeed<CommentUpdateItem, CommentUpdat
         if (gone.length > 0) this.end(gone, { error: () => new NotFoundError('Post', 'postId') });
         subscribers = subscribers.filter((subscriber) => !gone.includes(subscriber));
       }
-      if (!ids || ids.size === 0) return;
-      const rows = (await this.deps.findComments([...ids])).filter((row) => row.postId === postId).sort((a, b) => a.seq - b.seq);
       for (const row of rows) shared.commentById.prime(row.id, row);
       // Every subscriber gets every changed comment: one payload per comment for the whole audience.
       for (const row of rows) this.deliver(subscribers, { comment: row, shared });

@@ -56,10 +56,20 @@ export async function contentViewerOf(context: VisibilityContext): Promise<Conte
   return { id: viewer.id, isModerator: isModeratorRole(fresh?.role) };
 }
 
-/** The viewers of a live flush with their roles read once for all of them (one query), primed in `shared`. */
-export async function contentViewersOf(shared: { memberById: MemberRoles }, viewerIds: ReadonlyArray<number | null>): Promise<Map<number, ContentViewer>> {
+/**
+ * The viewers of a live flush with their roles read once for all of them (one query), primed in
+ * `shared`; `alsoLoad` (e.g. the authors the payload shows) joins the same query.
+ */
+export async function contentViewersOf(
+  shared: { memberById: MemberRoles },
+  viewerIds: ReadonlyArray<number | null>,
+  alsoLoad: readonly number[] = [],
+): Promise<Map<number, ContentViewer>> {
   const ids = [...new Set(viewerIds.filter((id): id is number => id !== null))];
-  const members = ids.length === 0 ? [] : await shared.memberById.loadMany(ids);
+  const [members] = await Promise.all([
+    ids.length === 0 ? Promise.resolve([]) : shared.memberById.loadMany(ids),
+    alsoLoad.length === 0 ? null : shared.memberById.loadMany(alsoLoad),
+  ]);
   const viewers = new Map<number, ContentViewer>();
   ids.forEach((id, index) => {
     const member = members[index];

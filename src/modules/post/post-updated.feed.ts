@@ -140,6 +140,7 @@ export class PostUpdatedFeed extends LiveFeed<PostUpdateItem, PostUpdateSubscrib
     const viewers = await contentViewersOf(
       shared,
       subscribers.map((subscriber) => subscriber.viewerId),
+      [post.authorId],
     );
     const viewerOf = (subscriber: PostUpdateSubscriber): ContentViewer =>
       subscriber.viewerId === null ? ANONYMOUS : (viewers.get(subscriber.viewerId) ?? ANONYMOUS);
