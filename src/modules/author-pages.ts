@@ -9,6 +9,11 @@ export interface AuthorPageRequest {
   authorId: number;
   first: number;
   after: string | null;
+  /**
+   * Member.comments: whether comments on posts a moderator removed are listed although the post's
+   * author is someone else (true for moderators; the member themself may not reach such a post).
+   */
+  withOthersRemovedPosts?: boolean;
 }
 
 /** The id an author-list cursor of `order` stands for; BAD_USER_INPUT on `after` when it is not one. */

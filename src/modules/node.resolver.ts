@@ -11,6 +11,7 @@ import { PostStats } from './post/post.types';
 import { readableRevision } from './revision/revision.resolver';
 import { readableReport } from './report/report.resolver';
 import { isModeratorRole } from './moderation/moderation.enums';
+import { isGoneForViewer } from './moderation/node-visibility';
 
 @Resolver()
 export class NodeResolver {
@@ -18,6 +19,8 @@ export class NodeResolver {
   async node(@Arg('id', () => ID, { description: 'A global ID from any `id` field.' }) id: string, @Ctx() context: RequestContext): Promise<NodeLike | null> {
     const decoded = fromGlobalId(id);
     if (!decoded) return null;
+    // Moderation: what is removed (or, for versions, hidden) for this viewer is null, as if deleted.
+    if (await isGoneForViewer(decoded, context)) return null;
     const { loaders } = context;
     switch (decoded.type) {
       case 'Member':

@@ -21,6 +21,8 @@ import {
   PostControlFieldResolver,
 } from './moderation/moderation-control.resolver';
 import { ModerationLogEntryFieldResolver } from './moderation/moderation-log.resolver';
+import { ContentModerationResolver, ModeratableFieldResolver } from './moderation/moderation.resolver';
+import { PollTextResolver, ThreadTextResolver } from './moderation/withheld-text.resolver';
 
 export const RESOLVERS = [
   NodeResolver,
@@ -45,6 +47,10 @@ export const RESOLVERS = [
   MemberSuspensionFieldResolver,
   PostControlFieldResolver,
   ModerationLogEntryFieldResolver,
+  ContentModerationResolver,
+  ModeratableFieldResolver,
+  ThreadTextResolver,
+  PollTextResolver,
 ] as const;
 
 /**
@@ -92,6 +98,10 @@ function resolversContainer(services: Services | null): ContainerType {
           [MemberSuspensionFieldResolver, new MemberSuspensionFieldResolver()],
           [PostControlFieldResolver, new PostControlFieldResolver()],
           [ModerationLogEntryFieldResolver, new ModerationLogEntryFieldResolver()],
+          [ContentModerationResolver, new ContentModerationResolver(services.contentModeration)],
+          [ModeratableFieldResolver, new ModeratableFieldResolver()],
+          [ThreadTextResolver, new ThreadTextResolver()],
+          [PollTextResolver, new PollTextResolver()],
         ]
       : [],
   );

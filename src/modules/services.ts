@@ -8,6 +8,7 @@ import { MemberService } from './member/member.service';
 import { MemberModerationService } from './moderation/member-moderation.service';
 import { ModerationLogService } from './moderation/moderation-log.service';
 import { PostControlService } from './moderation/post-control.service';
+import { ContentModerationService } from './moderation/content-moderation.service';
 import { PollClosingScheduler } from './poll/poll-closing';
 import { PollReadService } from './poll/poll-reads.service';
 import { PollService } from './poll/poll.service';
@@ -39,6 +40,8 @@ export interface Services {
   memberModeration: MemberModerationService;
   /** Locks and pins. */
   postControl: PostControlService;
+  /** moderateContent (moderation.graphql). */
+  contentModeration: ContentModerationService;
 }
 
 export function createServices(db: Database<DomainEvent>, logger: Logger): Services {
@@ -51,6 +54,7 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
   const polls = new PollService(db, posts, postAuthoring);
   const upvotes = new UpvoteService(db, posts, comments);
   const moderationLog = new ModerationLogService(db);
+  const contentModeration = new ContentModerationService(db, posts, topics, moderationLog);
   return {
     members,
     revisions,
@@ -68,5 +72,6 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
     moderationLog,
     memberModeration: new MemberModerationService(db, members, moderationLog),
     postControl: new PostControlService(db, posts, moderationLog),
+    contentModeration,
   };
 }

@@ -11,7 +11,29 @@ import type { DomainEvent } from '../events';
 import type { PostService } from '../post/post.service';
 import { CommentOrder } from './comment-order';
 import { Comment } from './comment.entity';
-import { AUTHOR_COMMENTS_ORDER, commentCursor, commentCursorKey, CommentPageRequest } from './comment.service';
+import type { RemovedCommentsSeen } from '../moderation/visibility';
+import { AUTHOR_COMMENTS_ORDER, commentCursor, commentCursorKey, CommentCountRequest, CommentPageRequest } from './comment.service';
+
+/**
+ * Which comments a list holds (alias r), for a viewer who sees `seen` of the REMOVED ones in full.
+ * A deleted comment, and a REMOVED one the viewer may not see, is listed as a placeholder while it
+ * has replies (top-level comments only: replies have none) and is absent otherwise. Parameter
+ * :seenAuthorId (see seenParameters).
+ */
+function listedSql(kind: 'post' | 'replies', seen: RemovedCommentsSeen): string {
+  const shown = seen === 'ALL' ? '1 = 1' : seen === 'NONE' ? '1 = 0' : 'r.author_id = :seenAuthorId';
+  const listed = `(r.deleted_at IS NULL AND (r.moderation_state <> 'REMOVED' OR ${shown}))`;
+  return kind === 'post' ? `r.parent_id IS NULL AND (${listed} OR r.reply_count > 0)` : listed;
+}
+
+/** A comment (alias `alias`) is not on a post that a moderator removed and someone else wrote: gone for its author too. */
+function notOnOthersRemovedPostSql(alias: string): string {
+  return `NOT EXISTS (SELECT 1 FROM posts removed_post WHERE removed_post.id = ${alias}.post_id AND removed_post.moderation_state = 'REMOVED' AND removed_post.author_id <> ${alias}.author_id)`;
+}
+
+function seenParameters(seen: RemovedCommentsSeen): Record<string, number> {
+  return typeof seen === 'object' ? { seenAuthorId: seen.authorId } : {};
+}
 
 function compareFor(order: CommentOrder): (a: Comment, b: Comment) => number {
   if (order === CommentOrder.NEWEST) return (a, b) => b.seq - a.seq;
@@ -34,7 +56,7 @@ export class CommentListService {
   async pages(requests: readonly CommentPageRequest[]): Promise<Page<Comment>[]> {
     const groups = new Map<string, CommentPageRequest[]>();
     for (const request of requests) {
-      const key = JSON.stringify([request.scope.kind, request.order, request.first, request.after]);
+      const key = JSON.stringify([request.scope.kind, request.order, request.first, request.after, request.removedSeen ?? 'NONE']);
       groups.set(key, [...(groups.get(key) ?? []), request]);
     }
     const byRequest = new Map<CommentPageRequest, Comment[]>();
@@ -52,7 +74,7 @@ export class CommentListService {
   }
 
   private async rankedRows(group: CommentPageRequest[]): Promise<Comment[]> {
-    const [{ scope, order, first, after }] = group;
+    const [{ scope, order, first, after, removedSeen = 'NONE' }] = group;
     const key = commentCursorKey(after, order);
     const partition = scope.kind === 'post' ? 'r.post_id' : 'r.parent_id';
     const orderSql = order === CommentOrder.NEWEST ? 'r.seq DESC' : order === CommentOrder.MOST_UPVOTED ? 'r.upvote_count DESC, r.seq ASC' : 'r.seq ASC';
@@ -60,8 +82,8 @@ export class CommentListService {
 
     const conditions = [
       `${partition} IN (:...scopeIds)`,
-      // A deleted comment stays as a placeholder while it has replies; deleted replies disappear.
-      scope.kind === 'post' ? 'r.parent_id IS NULL AND (r.deleted_at IS NULL OR r.reply_count > 0)' : 'r.deleted_at IS NULL',
+      // A deleted (or, for this viewer, removed) comment stays as a placeholder while it has replies; such replies disappear.
+      listedSql(scope.kind, removedSeen),
     ];
     if (key) {
       if (order === CommentOrder.OLDEST) conditions.push('r.seq > :k0');
@@ -75,7 +97,7 @@ export class CommentListService {
       manager
         .getRepository(Comment)
         .createQueryBuilder('c')
-        .where(`c.id IN (${ranked})`, { scopeIds, limit: first + 1, ...(key ? { k0: key[0], k1: key[1] ?? null } : {}) })
+        .where(`c.id IN (${ranked})`, { scopeIds, limit: first + 1, ...seenParameters(removedSeen), ...(key ? { k0: key[0], k1: key[1] ?? null } : {}) })
         .getMany(),
     );
   }
@@ -87,14 +109,15 @@ export class CommentListService {
   async pagesByAuthor(requests: readonly AuthorPageRequest[]): Promise<Page<Comment>[]> {
     const groups = new Map<string, AuthorPageRequest[]>();
     for (const request of requests) {
-      const key = JSON.stringify([request.first, request.after]);
+      const key = JSON.stringify([request.first, request.after, request.withOthersRemovedPosts ?? false]);
       groups.set(key, [...(groups.get(key) ?? []), request]);
     }
     const byRequest = new Map<AuthorPageRequest, Comment[]>();
     for (const group of groups.values()) {
-      const [{ first, after }] = group;
+      const [{ first, after, withOthersRemovedPosts = false }] = group;
       const afterId = authorCursorId(after, AUTHOR_COMMENTS_ORDER);
       const conditions = ['r.author_id IN (:...authorIds)', 'r.deleted_at IS NULL', this.posts.undeletedPostSql('r.post_id')];
+      if (!withOthersRemovedPosts) conditions.push(notOnOthersRemovedPostSql('r'));
       if (afterId !== null) conditions.push('r.id < :afterId');
       const ranked =
         'SELECT ranked.id FROM (SELECT r.id AS id, ROW_NUMBER() OVER (PARTITION BY r.author_id ORDER BY r.id DESC) AS rn ' +
@@ -118,7 +141,7 @@ export class CommentListService {
   }
 
   /** How many comments each author has in their Member.comments list (its totalCount), one query for many authors. */
-  async countsByAuthor(authorIds: readonly number[]): Promise<Map<number, number>> {
+  async countsByAuthor(authorIds: readonly number[], withOthersRemovedPosts = false): Promise<Map<number, number>> {
     const rows = await this.db.read((manager) =>
       manager
         .getRepository(Comment)
@@ -127,22 +150,54 @@ export class CommentListService {
         .addSelect('COUNT(*)', 'count')
         .where('c.author_id IN (:...authorIds) AND c.deleted_at IS NULL', { authorIds: [...authorIds] })
         .andWhere(this.posts.undeletedPostSql('c.post_id'))
+        .andWhere(withOthersRemovedPosts ? '1 = 1' : notOnOthersRemovedPostSql('c'))
         .groupBy('c.author_id')
         .getRawMany<{ authorId: number; count: number | string }>(),
     );
     return new Map(rows.map((row) => [Number(row.authorId), Number(row.count)]));
   }
 
-  /** Visible top-level comments per post (CommentConnection.totalCount), one query for many posts. */
+  /**
+   * The sizes of comment lists (CommentConnection.totalCount) as `listedSql` defines them, one query
+   * per kind of list and view of REMOVED comments (one in a request).
+   */
+  async listCounts(requests: readonly CommentCountRequest[]): Promise<number[]> {
+    const groups = new Map<string, CommentCountRequest[]>();
+    for (const request of requests) {
+      const key = JSON.stringify([request.scope.kind, request.removedSeen]);
+      groups.set(key, [...(groups.get(key) ?? []), request]);
+    }
+    const counts = new Map<CommentCountRequest, number>();
+    for (const group of groups.values()) {
+      const [{ scope, removedSeen }] = group;
+      const partition = scope.kind === 'post' ? 'r.post_id' : 'r.parent_id';
+      const scopeIds = group.map((request) => (request.scope.kind === 'post' ? request.scope.postId : request.scope.parentId));
+      const rows = await this.db.read((manager) =>
+        manager
+          .getRepository(Comment)
+          .createQueryBuilder('r')
+          .select(partition, 'scopeId')
+          .addSelect('COUNT(*)', 'count')
+          .where(`${partition} IN (:...scopeIds) AND ${listedSql(scope.kind, removedSeen)}`, { scopeIds, ...seenParameters(removedSeen) })
+          .groupBy(partition)
+          .getRawMany<{ scopeId: number; count: number | string }>(),
+      );
+      const byScope = new Map(rows.map((row) => [Number(row.scopeId), Number(row.count)]));
+      group.forEach((request, index) => counts.set(request, byScope.get(scopeIds[index]) ?? 0));
+    }
+    return requests.map((request) => counts.get(request) ?? 0);
+  }
+
+  /** Top-level comments per post as anonymous viewers list them, one query for many posts. */
   async topLevelCounts(postIds: readonly number[]): Promise<Map<number, number>> {
     const rows = await this.db.read((manager) =>
       manager
         .getRepository(Comment)
-        .createQueryBuilder('c')
-        .select('c.post_id', 'postId')
+        .createQueryBuilder('r')
+        .select('r.post_id', 'postId')
         .addSelect('COUNT(*)', 'count')
-        .where('c.post_id IN (:...postIds) AND c.parent_id IS NULL AND (c.deleted_at IS NULL OR c.reply_count > 0)', { postIds: [...postIds] })
-        .groupBy('c.post_id')
+        .where(`r.post_id IN (:...postIds) AND ${listedSql('post', 'NONE')}`, { postIds: [...postIds] })
+        .groupBy('r.post_id')
         .getRawMany<{ postId: number; count: number | string }>(),
     );
     return new Map(rows.map((row) => [Number(row.postId), Number(row.count)]));

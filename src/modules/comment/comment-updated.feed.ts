@@ -21,6 +21,13 @@
  *   a client that must be exact re-reads the comments it shows.
  * - Each message's fields resolve with loaders shared by every subscriber of
  *   the flush (the caller adds the viewer's own on delivery).
+ * - Moderation: every subscriber's role is read once per flush (one query,
+ *   primed into the flush's memberById loader) and Comment.body and author
+ *   resolve from it: a hidden or removed comment reaches a subscriber who is
+ *   neither its author nor a moderator with body "" (and, removed, author
+ *   null), never its text. A post removed for a subscriber ends their
+ *   subscription with NOT_FOUND, as a deletion does; subscribing to one is
+ *   NOT_FOUND.
  */
 import { ClientError, ErrorCode, NotFoundError } from '../../graphql/errors';
 import type { Logger } from '../../logger';
@@ -28,6 +35,7 @@ import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import type { SharedLoaders } from '../loaders';
 import type { Post } from '../post/post.entity';
+import { ANONYMOUS, contentViewersOf, isRemovedFor } from '../moderation/visibility';
 import type { Comment } from './comment.entity';
 
 /** One message: the comment in its new state, and the loaders its fields resolve with. */
@@ -110,6 +118,11 @@ export class CommentUpdatedFeed extends LiveFeed<CommentUpdateItem, CommentUpdat
     await this.undoOnFailure(subscriber, async () => {
       const post = (await this.deps.findPosts([postId]))[0];
       if (!post || post.deletedAt !== null || post.typeName !== typeName) throw new NotFoundError('Post', 'postId');
+      if (post.moderationState === 'REMOVED') {
+        // The role as it is now, not as it was when the socket connected.
+        const viewer = viewerId === null ? ANONYMOUS : ((await contentViewersOf(this.deps.createSharedLoaders(), [viewerId])).get(viewerId) ?? ANONYMOUS);
+        if (isRemovedFor(viewer, post)) throw new NotFoundError('Post', 'postId');
+      }
     });
     return subscriber.queue;
   }
@@ -118,19 +131,31 @@ export class CommentUpdatedFeed extends LiveFeed<CommentUpdateItem, CommentUpdat
     const ids = this.changed.get(postId);
     this.changed.delete(postId);
     const check = this.postChecks.delete(postId);
-    const subscribers = this.audience(postId).filter((subscriber) => !subscriber.queue.isEnded);
+    let subscribers = this.audience(postId).filter((subscriber) => !subscriber.queue.isEnded);
     if (subscribers.length === 0) return;
     try {
-      if (check) {
-        const post = (await this.deps.findPosts([postId]))[0];
-        if (!post || post.deletedAt !== null) {
-          this.end(subscribers, { error: () => new NotFoundError('Post', 'postId') });
-          return;
-        }
+      const post = check ? (await this.deps.findPosts([postId]))[0] : undefined;
+      if (check && (!post || post.deletedAt !== null)) {
+        this.end(subscribers, { error: () => new NotFoundError('Post', 'postId') });
+        return;
       }
-      if (!ids || ids.size === 0) return;
-      const rows = (await this.deps.findComments([...ids])).filter((row) => row.postId === postId).sort((a, b) => a.seq - b.seq);
+      const removed = post !== undefined && post.moderationState === 'REMOVED';
+      if (!removed && (!ids || ids.size === 0)) return;
       const shared = this.deps.createSharedLoaders();
+      const rows = !ids || ids.size === 0 ? [] : (await this.deps.findComments([...ids])).filter((row) => row.postId === postId).sort((a, b) => a.seq - b.seq);
+      // Every subscriber's role in one query, primed for the messages' fields (see the header), with the comments' authors.
+      const viewers = await contentViewersOf(
+        shared,
+        subscribers.map((subscriber) => subscriber.viewerId),
+        rows.map((row) => row.authorId),
+      );
+      if (removed) {
+        const gone = subscribers.filter((subscriber) =>
+          isRemovedFor(subscriber.viewerId === null ? ANONYMOUS : (viewers.get(subscriber.viewerId) ?? ANONYMOUS), post),
+        );
+        if (gone.length > 0) this.end(gone, { error: () => new NotFoundError('Post', 'postId') });
+        subscribers = subscribers.filter((subscriber) => !gone.includes(subscriber));
+      }
       for (const row of rows) shared.commentById.prime(row.id, row);
       // Every subscriber gets every changed comment: one payload per comment for the whole audience.
       for (const row of rows) this.deliver(subscribers, { comment: row, shared });

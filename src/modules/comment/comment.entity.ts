@@ -5,6 +5,7 @@ import { toGlobalId } from '../../graphql/global-id';
 import { Node, Upvotable } from '../../graphql/node';
 import { Editable } from '../revision/revision.types';
 import { Reportable } from '../report/report.types';
+import { Moderatable } from '../moderation/moderation.types';
 
 /**
  * A comment on a post, or a reply to a top-level comment (one level deep).
@@ -17,7 +18,7 @@ import { Reportable } from '../report/report.types';
 @Index('idx_comments_post_upvotes', ['postId', 'upvoteCount'])
 /** Member.comments: an author's comments, newest (highest id) first. */
 @Index('idx_comments_author_id', ['authorId', 'id'])
-@ObjectType('Comment', { implements: [Node, Upvotable, Editable, Reportable], description: 'A comment on a post, or a reply to one.' })
+@ObjectType('Comment', { implements: [Node, Upvotable, Editable, Reportable, Moderatable], description: 'A comment on a post, or a reply to one.' })
 export class Comment {
   @PrimaryGeneratedColumn({ type: 'integer' })
   id: number;

@@ -10,22 +10,26 @@ import type { Page } from '../../graphql/pagination';
 import type { AuthorPageRequest } from '../author-pages';
 import type { Comment } from './comment.entity';
 import type { CommentListService } from './comment-lists.service';
-import type { CommentPageRequest, CommentService } from './comment.service';
+import type { CommentCountRequest, CommentPageRequest, CommentService } from './comment.service';
 
 export interface CommentLoaders {
   commentById: DataLoader<number, Comment | null>;
   /** One page of a post's top-level comments or of a comment's replies. */
   commentPageByRequest: DataLoader<CommentPageRequest, Page<Comment>, string>;
   topLevelCommentCountByPostId: DataLoader<number, number>;
+  /** The size of a post's top-level list or a comment's replies, for one viewer's view of REMOVED comments (CommentConnection.totalCount). */
+  commentCountByListRequest: DataLoader<CommentCountRequest, number, string>;
   /** One page of a member's comments and replies, newest first (Member.comments). */
   commentPageByAuthorRequest: DataLoader<AuthorPageRequest, Page<Comment>, string>;
   /** How many comments a member's Member.comments list holds (its totalCount). */
   commentCountByAuthorId: DataLoader<number, number>;
+  /** The same for a moderator, whose list also holds comments on other members' removed posts. */
+  commentCountByAuthorIdForModerators: DataLoader<number, number>;
 }
 
 export function createCommentLoaders(
   comments: Pick<CommentService, 'findByIds'>,
-  lists: Pick<CommentListService, 'pages' | 'topLevelCounts' | 'pagesByAuthor' | 'countsByAuthor'>,
+  lists: Pick<CommentListService, 'pages' | 'topLevelCounts' | 'pagesByAuthor' | 'countsByAuthor' | 'listCounts'>,
 ): CommentLoaders {
   return {
     commentById: byId((ids) => comments.findByIds(ids)),
@@ -34,9 +38,14 @@ export function createCommentLoaders(
       const counts = await lists.topLevelCounts(postIds);
       return postIds.map((id) => counts.get(id) ?? 0);
     }),
+    commentCountByListRequest: new DataLoader((requests) => lists.listCounts(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
     commentPageByAuthorRequest: new DataLoader((requests) => lists.pagesByAuthor(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
     commentCountByAuthorId: new DataLoader(async (authorIds) => {
       const counts = await lists.countsByAuthor(authorIds);
+      return authorIds.map((id) => counts.get(id) ?? 0);
+    }),
+    commentCountByAuthorIdForModerators: new DataLoader(async (authorIds) => {
+      const counts = await lists.countsByAuthor(authorIds, true);
       return authorIds.map((id) => counts.get(id) ?? 0);
     }),
   };

@@ -13,6 +13,8 @@ import { AddCommentInput, AddCommentPayload, DeleteCommentInput, DeleteCommentPa
 import { commentCursor, commentCursorKey, CommentService } from './comment.service';
 import { CommentConnection, CommentEdge } from './comment.types';
 import { CountsAsWrite } from '../write-limit';
+import { ModerationState } from '../moderation/moderation.enums';
+import { contentViewerOf, isRemovedFor, isWithheldFrom, removedCommentsSeenBy } from '../moderation/visibility';
 
 /** The fields of Comment that are not plain columns (own class: the type grows with later fields). */
 @Resolver(() => Comment)
@@ -24,14 +26,25 @@ export class CommentFieldResolver {
     return post;
   }
 
-  @FieldResolver(() => Member, { nullable: true, description: 'Null once the comment is deleted.' })
-  author(@Root() comment: Comment, @Ctx() context: RequestContext): Promise<Member | null> | null {
-    return comment.isDeleted ? null : context.loaders.memberById.load(comment.authorId);
+  @FieldResolver(() => Member, {
+    nullable: true,
+    description: 'Null once the comment is deleted, and while it is removed for everyone but its author and moderators.',
+  })
+  async author(@Root() comment: Comment, @Ctx() context: RequestContext): Promise<Member | null> {
+    if (comment.isDeleted) return null;
+    if (comment.moderationState === ModerationState.REMOVED && isRemovedFor(await contentViewerOf(context), comment)) return null;
+    return context.loaders.memberById.load(comment.authorId);
   }
 
-  @FieldResolver(() => String, { description: 'Empty once the comment is deleted. Plain text; paragraphs separated by a blank line.' })
-  body(@Root() comment: Comment): string {
-    return comment.isDeleted ? '' : comment.body;
+  @FieldResolver(() => String, {
+    description:
+      'Empty once the comment is deleted, and while it is hidden or removed for everyone but its author and moderators. ' +
+      'Plain text; paragraphs separated by a blank line.',
+  })
+  async body(@Root() comment: Comment, @Ctx() context: RequestContext): Promise<string> {
+    if (comment.isDeleted) return '';
+    if (comment.moderationState !== ModerationState.VISIBLE && isWithheldFrom(await contentViewerOf(context), comment)) return '';
+    return comment.body;
   }
 
   @FieldResolver(() => Comment, {
@@ -55,16 +68,20 @@ export class CommentFieldResolver {
     @Arg('first', () => Int, { nullable: true, defaultValue: PAGE_SIZE_DEFAULT, description: `1 to ${PAGE_SIZE_MAX}.` }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last reply of the previous page.' }) after: string | null,
   ): Promise<CommentConnection> {
-    const request = { scope: { kind: 'replies' as const, parentId: comment.id }, order: CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
+    const scope = { kind: 'replies' as const, parentId: comment.id };
+    const request = { scope, order: CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
     // Checked here, not in the batch: one bad cursor must not fail the other lists of the request.
     commentCursorKey(request.after, request.order);
-    // Replies are one level deep, so a reply's own list is empty without a query.
-    const page =
-      comment.parentId === null
-        ? await context.loaders.commentPageByRequest.load(request)
-        : { edges: [], nodes: [], pageInfo: { hasNextPage: false, hasPreviousPage: after !== null, startCursor: null, endCursor: null } };
-    // The visible replies of a comment are exactly its non-deleted replies: replyCount.
-    return Object.assign(new CommentConnection(), page, { countTotal: () => (comment.parentId === null ? comment.replyCount : 0) });
+    if (comment.parentId !== null) {
+      // Replies are one level deep, so a reply's own list is empty without a query.
+      const pageInfo = { hasNextPage: false, hasPreviousPage: after !== null, startCursor: null, endCursor: null };
+      return Object.assign(new CommentConnection(), { edges: [], nodes: [], pageInfo, countTotal: () => 0 });
+    }
+    const removedSeen = removedCommentsSeenBy(await contentViewerOf(context));
+    const page = await context.loaders.commentPageByRequest.load({ ...request, removedSeen });
+    // Listed like deleted ones, removed replies are exactly those replyCount leaves out; a viewer who sees some in full needs a count.
+    const countTotal = () => (removedSeen === 'NONE' ? comment.replyCount : context.loaders.commentCountByListRequest.load({ scope, removedSeen }));
+    return Object.assign(new CommentConnection(), page, { countTotal });
   }
 }
 

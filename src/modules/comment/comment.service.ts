@@ -16,6 +16,7 @@ import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import { PostLockedError } from '../moderation/moderation.errors';
 import type { PostRef } from '../post/post-ref';
+import type { RemovedCommentsSeen } from '../moderation/visibility';
 import type { PostService } from '../post/post.service';
 import type { RevisionService } from '../revision/revision.service';
 import { CommentOrder } from './comment-order';
@@ -34,6 +35,14 @@ export interface CommentPageRequest {
   order: CommentOrder;
   first: number;
   after: string | null;
+  /** Which REMOVED comments the list shows in full (the viewer's, see visibility.ts); the rest are listed like deleted ones. NONE when omitted. */
+  removedSeen?: RemovedCommentsSeen;
+}
+
+/** A list whose size is asked for (CommentConnection.totalCount), for one viewer's view of REMOVED comments. */
+export interface CommentCountRequest {
+  scope: CommentScope;
+  removedSeen: RemovedCommentsSeen;
 }
 
 /** Reply lists are always oldest first, so their cursors are OLDEST cursors. */
@@ -165,9 +174,12 @@ export class CommentService {
         .execute();
       if (affectedRows(result) === 1) {
         comment.deletedAt = now;
-        await this.posts.adjustCommentCount(manager, comment.postId, -1);
-        if (comment.parentId !== null) await manager.getRepository(Comment).decrement({ id: comment.parentId }, 'replyCount', 1);
-        publishAfterCommit({ type: 'postStatsChanged', postId: comment.postId });
+        // A comment a moderator removed has left the counts already (read under the post's lock, so it cannot change meanwhile).
+        if (comment.moderationState !== 'REMOVED') {
+          await this.posts.adjustCommentCount(manager, comment.postId, -1);
+          if (comment.parentId !== null) await manager.getRepository(Comment).decrement({ id: comment.parentId }, 'replyCount', 1);
+          publishAfterCommit({ type: 'postStatsChanged', postId: comment.postId });
+        }
         // Only when the row really changed: a repeated delete changes nothing live.
         publishAfterCommit({ type: 'commentChanged', postId: comment.postId, commentId: comment.id });
       }

@@ -14,13 +14,14 @@ import { authorCursorId } from '../author-pages';
 import { AUTHOR_POSTS_ORDER } from '../post/post-lists.service';
 import { PostConnection } from '../post/post.types';
 import { Member } from './member.entity';
+import { isModeratorRole } from '../moderation/moderation.enums';
 
 /**
  * Whether `viewer` may read `member`'s own lists. The one place that decides: the moderation issue
  * adds moderators here.
  */
 export function mayReadHistoryOf(viewer: Member | null, member: Member): boolean {
-  return viewer !== null && viewer.id === member.id;
+  return viewer !== null && (viewer.id === member.id || isModeratorRole(viewer.role));
 }
 
 function emptyPage<T>(after: string | null): Page<T> {
@@ -72,11 +73,14 @@ export class MemberHistoryResolver {
     first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'A cursor from this list: the comments after it (older ones).' }) after: string | null,
   ): Promise<CommentConnection> {
-    const request = { authorId: member.id, first: pageSize(first), after: after ?? null };
+    // Moderators also see comments on other members' removed posts; the member themself cannot reach those posts.
+    const asModerator = context.viewer !== null && isModeratorRole(context.viewer.role);
+    const request = { authorId: member.id, first: pageSize(first), after: after ?? null, ...(asModerator ? { withOthersRemovedPosts: true } : {}) };
     authorCursorId(request.after, AUTHOR_COMMENTS_ORDER);
     if (!mayReadHistoryOf(context.viewer, member)) return Object.assign(new CommentConnection(), emptyPage(request.after), { countTotal: () => 0 });
     const page = await context.loaders.commentPageByAuthorRequest.load(request);
     page.nodes.forEach((comment) => context.loaders.commentById.prime(comment.id, comment));
-    return Object.assign(new CommentConnection(), page, { countTotal: () => context.loaders.commentCountByAuthorId.load(member.id) });
+    const counts = asModerator ? context.loaders.commentCountByAuthorIdForModerators : context.loaders.commentCountByAuthorId;
+    return Object.assign(new CommentConnection(), page, { countTotal: () => counts.load(member.id) });
   }
 }

@@ -4,6 +4,7 @@ import type { Post } from '../post/post.entity';
 import { PostInterface } from '../post/post.types';
 import { Editable } from '../revision/revision.types';
 import { Reportable } from '../report/report.types';
+import { Moderatable } from '../moderation/moderation.types';
 
 export enum ResultsVisibilityEnum {
   ALWAYS = 'ALWAYS',
@@ -23,9 +24,15 @@ registerEnumType(ResultsVisibilityEnum, {
   },
 });
 
-@ObjectType('Poll', { implements: [Node, Upvotable, PostInterface, Editable, Reportable], description: 'A question members answer by voting.' })
+@ObjectType('Poll', {
+  implements: [Node, Upvotable, PostInterface, Editable, Reportable, Moderatable],
+  description: 'A question members answer by voting.',
+})
 export class Poll implements Pick<Post, 'description' | 'allowsMultipleChoices' | 'closesAt' | 'resultsVisibility'> {
-  @Field(() => String, { nullable: true, description: 'Context for the question, as plain text; null when none.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Context for the question, as plain text; null when none, and while the poll is hidden for everyone but its author and moderators.',
+  })
   description: string | null;
 
   @Field(() => Boolean, { description: 'Whether a member may choose several options.' })

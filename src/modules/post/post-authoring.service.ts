@@ -104,7 +104,17 @@ export class PostAuthoringService {
         optionLabels: post.kind === 'POLL' ? (text.optionLabels ?? []) : null,
       });
     }
-    const topicsChanged = edit.topics !== null && (await this.topics.replacePostTopics(manager, post.id, edit.topics));
+    const topics = edit.topics;
+    let topicsChanged = false;
+    if (topics !== null && post.moderationState === 'REMOVED') {
+      // A removed post counts in no topic: count it back under its topics, re-file it (which moves
+      // the counts of the topics it leaves and joins), and take it out of the new ones again.
+      await this.topics.countRestoredPost(manager, post.id);
+      topicsChanged = await this.topics.replacePostTopics(manager, post.id, topics);
+      await this.topics.forgetDeletedPost(manager, post.id);
+    } else if (topics !== null) {
+      topicsChanged = await this.topics.replacePostTopics(manager, post.id, topics);
+    }
     if (textChanged || topicsChanged) publishAfterCommit({ type: 'postChanged', postId: post.id });
     return this.posts.reload(manager, post.id);
   }
@@ -133,7 +143,8 @@ export class PostAuthoringService {
         .where('id = :id AND deleted_at IS NULL', { id: post.id })
         .execute();
       if (affectedRows(deleted) !== 1) throw new NotFoundError('Post', 'postId');
-      await this.topics.forgetDeletedPost(manager, post.id);
+      // A post a moderator removed has left its topics' counts already (moderateContent REMOVE).
+      if (post.moderationState !== 'REMOVED') await this.topics.forgetDeletedPost(manager, post.id);
       publishAfterCommit({ type: 'postChanged', postId: post.id });
       post.deletedAt = now;
       post.pinnedAt = null;

@@ -100,7 +100,8 @@ export class PostListService {
   }
 
   private filteredQuery(manager: EntityManager, args: PostListArgs): SelectQueryBuilder<Post> {
-    const query = manager.getRepository(Post).createQueryBuilder('p').where('p.deleted_at IS NULL');
+    // Removed posts are left out of every list and count, for everyone (moderation.graphql).
+    const query = manager.getRepository(Post).createQueryBuilder('p').where("p.deleted_at IS NULL AND p.moderation_state <> 'REMOVED'");
     if (args.kind) query.andWhere('p.kind = :kind', { kind: args.kind });
     if (args.topicSlug !== null) {
       query.andWhere(`p.id IN (${this.topics.postIdsUnderTopicSql()})`, {
@@ -108,7 +109,10 @@ export class PostListService {
         slug: slugify(args.topicSlug),
       });
     }
-    searchTerms(args.search).forEach((term, index) => {
+    const terms = searchTerms(args.search);
+    // Search leaves hidden posts out too: their withheld text must not make them findable.
+    if (terms.length > 0) query.andWhere("p.moderation_state = 'VISIBLE'");
+    terms.forEach((term, index) => {
       query.andWhere(`p.search_text LIKE :term${index} ESCAPE '\\'`, { [`term${index}`]: `%${escapeLike(term)}%` });
     });
     return query;
@@ -120,7 +124,8 @@ export class PostListService {
    */
   async recommended(relatedTo: PostRef | null, first: number): Promise<Post[]> {
     return this.db.read(async (manager) => {
-      const query = manager.getRepository(Post).createQueryBuilder('p').where('p.deleted_at IS NULL');
+      // Only VISIBLE posts are recommended: hidden and removed ones are left out for everyone.
+      const query = manager.getRepository(Post).createQueryBuilder('p').where("p.deleted_at IS NULL AND p.moderation_state = 'VISIBLE'");
       if (relatedTo) {
         // A deleted post is no post: NOT_FOUND, like an unknown id.
         const related = await this.posts.findOfKind(manager, relatedTo.id, relatedTo.kind);

@@ -13,12 +13,20 @@
  *   is never pushed over a newer one.
  * - End: once the post is deleted, one last message `{ postId, post: null }`,
  *   then `complete`. An unknown or deleted post at subscribe is NOT_FOUND.
+ * - Moderation: each subscriber gets the post as they may see it, by
+ *   visibility class (its author, moderators, everyone else), with roles
+ *   read from the database on every flush (one query for all subscribers,
+ *   primed into the flush's memberById loader, from which Thread.body,
+ *   Poll.description and viewerCanModerate resolve), never from the
+ *   connect-time viewer. A hidden post reaches everyone else without its
+ *   text; a removed one ends their subscriptions like a deletion (a last
+ *   `post: null`, then `complete`), while its author and moderators go on
+ *   getting it. Subscribing to a post removed for the viewer is NOT_FOUND.
  * - Cost: one read of the post, its topics and (a poll) its options per
- *   flush, and one payload for every subscriber, whatever the audience. Its
- *   fields resolve with loaders shared by the flush's subscribers; the caller
- *   adds each viewer's own on delivery (viewerHasUpvoted...). Every reader of
- *   a post sees the same post today; withheld text (moderation) would make
- *   one payload per visibility class here, as pollResultsUpdated does.
+ *   flush, one read of the subscribers' roles, and one payload per
+ *   visibility class, whatever the audience. Its fields resolve with loaders
+ *   shared by the flush's subscribers; the caller adds each viewer's own on
+ *   delivery (viewerHasUpvoted...).
  */
 import { NotFoundError } from '../../graphql/errors';
 import type { Logger } from '../../logger';
@@ -27,6 +35,7 @@ import type { SubscriptionRegistry } from '../../realtime/subscription-registry'
 import type { SharedLoaders } from '../loaders';
 import type { PollOption } from '../poll/poll-option.entity';
 import type { Topic } from '../topic/topic.entity';
+import { ANONYMOUS, ContentViewer, contentViewersOf, isRemovedFor, isWithheldFrom } from '../moderation/visibility';
 import { PostUpdate } from './post-update.types';
 import type { Post } from './post.entity';
 
@@ -98,6 +107,11 @@ export class PostUpdatedFeed extends LiveFeed<PostUpdateItem, PostUpdateSubscrib
   ): Promise<AsyncIterable<PostUpdateItem>> {
     const post = (await this.deps.findPosts([target.postId]))[0];
     if (!post || post.deletedAt !== null || post.typeName !== target.typeName) throw new NotFoundError('Post', 'postId');
+    if (post.moderationState === 'REMOVED') {
+      // The role as it is now, not as it was when the socket connected.
+      const viewer = viewerId === null ? ANONYMOUS : ((await contentViewersOf(this.deps.createSharedLoaders(), [viewerId])).get(viewerId) ?? ANONYMOUS);
+      if (isRemovedFor(viewer, post)) throw new NotFoundError('Post', 'postId');
+    }
     const subscriber: PostUpdateSubscriber = {
       viewerId,
       postGlobalId: post.globalId,
@@ -111,7 +125,7 @@ export class PostUpdatedFeed extends LiveFeed<PostUpdateItem, PostUpdateSubscrib
   }
 
   protected async flush(postId: number, only?: PostUpdateSubscriber): Promise<void> {
-    const subscribers = this.audience(postId, only).filter((subscriber) => !subscriber.queue.isEnded);
+    let subscribers = this.audience(postId, only).filter((subscriber) => !subscriber.queue.isEnded);
     if (subscribers.length === 0) return;
     const read = ++this.reads;
     const post = (await this.deps.findPosts([postId]))[0];
@@ -122,20 +136,38 @@ export class PostUpdatedFeed extends LiveFeed<PostUpdateItem, PostUpdateSubscrib
       return;
     }
     shared.postById.prime(post.id, post);
+    // Every subscriber's role in one query, primed for the payload's fields (see the header).
+    const viewers = await contentViewersOf(
+      shared,
+      subscribers.map((subscriber) => subscriber.viewerId),
+      [post.authorId],
+    );
+    const viewerOf = (subscriber: PostUpdateSubscriber): ContentViewer =>
+      subscriber.viewerId === null ? ANONYMOUS : (viewers.get(subscriber.viewerId) ?? ANONYMOUS);
+    if (post.moderationState === 'REMOVED') {
+      // Removed is deleted for everyone but its author and moderators: their last word, as for a deletion.
+      const gone = subscribers.filter((subscriber) => isRemovedFor(viewerOf(subscriber), post));
+      if (gone.length > 0) this.end(gone, { last: { update: new PostUpdate(post.globalId, null), shared } });
+      subscribers = subscribers.filter((subscriber) => !gone.includes(subscriber));
+    }
     // Read through the shared loaders: a subscriber selecting topics or options resolves them from this same read.
     const [topics, options] = await Promise.all([
       shared.topicsByPostId.load(post.id),
       post.kind === 'POLL' ? shared.optionsByPollId.load(post.id) : Promise.resolve(null),
     ]);
-    const key = stateKey(post, topics, options);
-    const cohort: PostUpdateSubscriber[] = [];
+    const state = stateKey(post, topics, options);
+    // One cohort per visibility class: what the payload withholds, and viewerCanModerate.
+    const cohorts = new Map<string, PostUpdateSubscriber[]>();
     for (const subscriber of subscribers) {
       if (read < subscriber.lastRead) continue;
       subscriber.lastRead = read;
+      const viewer = viewerOf(subscriber);
+      const visibility = `${isWithheldFrom(viewer, post) ? 'withheld' : 'full'}:${viewer.isModerator ? 'moderator' : 'member'}`;
+      const key = `${visibility}:${state}`;
       if (subscriber.last === key) continue;
       subscriber.last = key;
-      cohort.push(subscriber);
+      cohorts.set(visibility, [...(cohorts.get(visibility) ?? []), subscriber]);
     }
-    this.deliver(cohort, { update: new PostUpdate(post.globalId, post), shared });
+    for (const cohort of cohorts.values()) this.deliver(cohort, { update: new PostUpdate(post.globalId, post), shared });
   }
 }

@@ -27,6 +27,8 @@ import { PostAuthoringService } from './post-authoring.service';
 import { PostListService } from './post-lists.service';
 import { PostService } from './post.service';
 import { CountsAsWrite } from '../write-limit';
+import { NotFoundError } from '../../graphql/errors';
+import { contentViewerOf, removedCommentsSeenBy, visiblePost } from '../moderation/visibility';
 
 /** The fields of Thread and Poll that are not columns (own class: the type grows with later fields). */
 @Resolver(() => PostInterface)
@@ -57,14 +59,17 @@ export class PostFieldResolver {
     @Arg('orderBy', () => CommentOrder, { nullable: true, defaultValue: CommentOrder.OLDEST, description: 'The order of the list.' })
     orderBy: CommentOrder | null,
   ): Promise<CommentConnection> {
-    const request = { scope: { kind: 'post' as const, postId: post.id }, order: orderBy ?? CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
+    const scope = { kind: 'post' as const, postId: post.id };
+    const request = { scope, order: orderBy ?? CommentOrder.OLDEST, first: pageSize(first), after: after ?? null };
     // Checked here, not in the batch: one bad cursor must not fail the other lists of the request.
     commentCursorKey(request.after, request.order);
-    const page = await context.loaders.commentPageByRequest.load(request);
+    // Removed comments are listed in full for their authors and moderators only (moderation.graphql).
+    const removedSeen = removedCommentsSeenBy(await contentViewerOf(context));
+    const page = await context.loaders.commentPageByRequest.load({ ...request, removedSeen });
     // Replies ask for their parent: it is on this page already.
     page.nodes.forEach((comment) => context.loaders.commentById.prime(comment.id, comment));
     return Object.assign(new CommentConnection(), page, {
-      countTotal: () => context.loaders.topLevelCommentCountByPostId.load(post.id),
+      countTotal: () => context.loaders.commentCountByListRequest.load({ scope, removedSeen }),
     });
   }
 }
@@ -82,7 +87,8 @@ export class PostResolver {
   async post(@Arg('id', () => ID, { description: "A thread's or poll's ID." }) id: string, @Ctx() context: RequestContext): Promise<Post | null> {
     const decoded = fromGlobalId(id);
     if (!decoded || (decoded.type !== 'Thread' && decoded.type !== 'Poll')) return null;
-    const post = await context.loaders.postById.load(decoded.id);
+    // A removed post is gone for everyone but its author and moderators, as a deleted one.
+    const post = await visiblePost(await context.loaders.postById.load(decoded.id), context);
     return post && post.typeName === decoded.type ? post : null;
   }
 
@@ -123,13 +129,16 @@ export class PostResolver {
       '"Content you might like": posts sharing the most topics with `relatedTo` first, then the most popular; ' +
       'never `relatedTo` itself; popular posts when it is omitted; NOT_FOUND when it names no post. `first` is 1..20.',
   })
-  recommendedPosts(
+  async recommendedPosts(
     @Ctx() context: RequestContext,
     @Arg('relatedTo', () => ID, { nullable: true, description: 'The post being read.' }) relatedTo: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 5, description: '1 to 20.' }) first: number | null,
   ): Promise<Post[]> {
     const size = pageSize(first, 'first', 20, 5);
-    return this.lists.recommended(relatedTo === null || relatedTo === undefined ? null : postRefOf(relatedTo, 'relatedTo'), size);
+    const related = relatedTo === null || relatedTo === undefined ? null : postRefOf(relatedTo, 'relatedTo');
+    // A post removed for this viewer names nothing, like a deleted one (the list leaves removed posts out for everyone).
+    if (related && !(await visiblePost(await context.loaders.postById.load(related.id), context))) throw new NotFoundError('Post', 'relatedTo');
+    return this.lists.recommended(related, size);
   }
 
   @Mutation(() => CreateThreadPayload, { nullable: true, description: 'Opens a discussion thread.' })

@@ -8,10 +8,11 @@ import { Node, resolveNodeType, Upvotable } from '../../graphql/node';
 import { Connection, Edge } from '../../graphql/connection';
 import { Editable } from '../revision/revision.types';
 import { Reportable } from '../report/report.types';
+import { Moderatable } from '../moderation/moderation.types';
 import type { Post } from './post.entity';
 
 @InterfaceType('Post', {
-  implements: [Node, Upvotable, Editable, Reportable],
+  implements: [Node, Upvotable, Editable, Reportable, Moderatable],
   description: 'A piece of content members discuss: a discussion thread or a poll.',
   resolveType: resolveNodeType,
 })
@@ -30,11 +31,14 @@ export abstract class PostInterface implements Pick<Post, 'title' | 'createdAt' 
 }
 
 @ObjectType('Thread', {
-  implements: [Node, Upvotable, PostInterface, Editable, Reportable],
+  implements: [Node, Upvotable, PostInterface, Editable, Reportable, Moderatable],
   description: 'A question or topic opened for discussion.',
 })
 export class Thread implements Pick<Post, 'body'> {
-  @Field(() => String, { description: "The question's details, as plain text (paragraphs separated by a blank line)." })
+  @Field(() => String, {
+    description:
+      'The question\'s details, as plain text (paragraphs separated by a blank line); "" while the thread is hidden, for everyone but its author and moderators.',
+  })
   body: string;
 }
 

@@ -13,6 +13,8 @@ import { Member } from '../member/member.entity';
 import { Revision } from './revision.entity';
 import { RevisionSubject, revisionCursorNumber } from './revision.service';
 import { Editable, RevisionConnection } from './revision.types';
+import { ModerationState } from '../moderation/moderation.enums';
+import { contentViewerOf, isWithheldFrom } from '../moderation/visibility';
 
 /** What Editable's fields read of a thread or poll (a Post row) or a comment. */
 export interface EditableContent {
@@ -21,6 +23,8 @@ export interface EditableContent {
   /** Set once the post or comment is deleted: nobody edits it, and its versions are withheld. */
   deletedAt: Date | null;
   typeName: string;
+  /** HIDDEN or REMOVED content's versions are withheld as its text is (moderation.graphql). */
+  moderationState: string;
 }
 
 function subjectOf(content: EditableContent): RevisionSubject {
@@ -55,6 +59,8 @@ export class EditableFieldResolver {
     // Checked here, not in the batch: one bad cursor must not fail the other lists of the request.
     revisionCursorNumber(request.after);
     if (content.deletedAt !== null) return emptyConnection(request.after !== null);
+    if (content.moderationState !== ModerationState.VISIBLE && isWithheldFrom(await contentViewerOf(context), content))
+      return emptyConnection(request.after !== null);
     const page = await context.loaders.revisionPageByRequest.load(request);
     return Object.assign(new RevisionConnection(), page, { countTotal: () => context.loaders.revisionCountBySubject.load(request.subject) });
   }

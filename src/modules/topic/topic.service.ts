@@ -78,6 +78,20 @@ export class TopicService {
   }
 
   /**
+   * The inverse of forgetDeletedPost, for a post a moderator restores (moderateContent RESTORE of a
+   * REMOVED post): each of its topics counts it again, in the caller's transaction, which holds the
+   * post's row lock (so a restore and a removal of one post never interleave).
+   */
+  async countRestoredPost(manager: EntityManager, postId: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Topic)
+      .set({ postCount: () => 'post_count + 1' })
+      .where('id IN (SELECT pt.topic_id FROM post_topics pt WHERE pt.post_id = :postId)', { postId })
+      .execute();
+  }
+
+  /**
    * Files a post under exactly `topics` (an edit), inside the post's transaction, which holds the
    * post's row lock. postCount stays exact: it drops by one only for a post_topics row this
    * statement really deleted and rises only for one it really inserted. Whether anything changed.
