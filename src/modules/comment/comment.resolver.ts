@@ -15,6 +15,7 @@ import { CommentConnection, CommentEdge } from './comment.types';
 import { CountsAsWrite } from '../write-limit';
 import { ModerationState } from '../moderation/moderation.enums';
 import { contentViewerOf, isRemovedFor, isWithheldFrom, removedCommentsSeenBy } from '../moderation/visibility';
+import { reachableCommentOrNotFound, reachablePostOrNotFound } from '../moderation/reach';
 
 /** The fields of Comment that are not plain columns (own class: the type grows with later fields). */
 @Resolver(() => Comment)
@@ -97,13 +98,14 @@ export class CommentResolver {
     @Ctx() context: RequestContext,
   ): Promise<AddCommentPayload> {
     const viewer = signedIn(context.viewer);
-    const comment = await atArgument('input', () =>
-      this.comments.add(viewer, {
-        post: postRefOf(input.postId, 'postId'),
-        parentId: input.parentId === null || input.parentId === undefined ? null : idOf(input.parentId, 'parentId', ['Comment'], 'Comment').id,
-        body: input.body,
-      }),
-    );
+    const comment = await atArgument('input', async () => {
+      const post = postRefOf(input.postId, 'postId');
+      const parentId = input.parentId === null || input.parentId === undefined ? null : idOf(input.parentId, 'parentId', ['Comment'], 'Comment').id;
+      // A post or comment removed for the viewer is gone, as a deleted one: NOT_FOUND on the field naming it.
+      await reachablePostOrNotFound(context, post.id, 'postId');
+      if (parentId !== null) await reachableCommentOrNotFound(context, parentId, 'parentId');
+      return this.comments.add(viewer, { post, parentId, body: input.body });
+    });
     const edge = new CommentEdge();
     edge.node = comment;
     edge.cursor = commentCursor(comment, CommentOrder.OLDEST);

@@ -47,11 +47,16 @@ export interface ModeratedContent {
   moderationState: string;
 }
 
+/** A member as a viewer of content, by the role it was read with (a service's fresh `Member`, e.g. the reporter). */
+export function contentViewerOfMember(member: { id: number; role: string }): ContentViewer {
+  return { id: member.id, isModerator: isModeratorRole(member.role) };
+}
+
 /** The request's viewer with a fresh role (see the header). */
 export async function contentViewerOf(context: VisibilityContext): Promise<ContentViewer> {
   const viewer = context.viewer;
   if (viewer === null) return ANONYMOUS;
-  if (!context.live) return { id: viewer.id, isModerator: isModeratorRole(viewer.role) };
+  if (!context.live) return contentViewerOfMember(viewer);
   const fresh = await context.loaders.memberById.load(viewer.id);
   return { id: viewer.id, isModerator: isModeratorRole(fresh?.role) };
 }

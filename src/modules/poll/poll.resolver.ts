@@ -20,6 +20,7 @@ import {
 import { Poll } from './poll.types';
 import { PollService } from './poll.service';
 import { CountsAsWrite } from '../write-limit';
+import { reachablePostOrNotFound } from '../moderation/reach';
 
 /** The fields of Poll that are not columns (own class: the type grows with later fields). */
 @Resolver(() => Poll)
@@ -91,12 +92,13 @@ export class PollResolver {
     @Ctx() context: RequestContext,
   ): Promise<CastVotePayload> {
     const viewer = signedIn(context.viewer);
-    const poll = await atArgument('input', () =>
-      this.polls.castVote(viewer, {
-        pollId: idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id,
-        optionIds: input.optionIds.map((id, index) => idOf(id, `optionIds[${index}]`, ['PollOption'], 'Poll option').id),
-      }),
-    );
+    const poll = await atArgument('input', async () => {
+      const pollId = idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id;
+      const optionIds = input.optionIds.map((id, index) => idOf(id, `optionIds[${index}]`, ['PollOption'], 'Poll option').id);
+      // A poll removed for the viewer is gone, as a deleted one.
+      await reachablePostOrNotFound(context, pollId, 'pollId', 'Poll');
+      return this.polls.castVote(viewer, { pollId, optionIds });
+    });
     context.loaders.afterVote(poll.id);
     return { poll };
   }
@@ -111,7 +113,11 @@ export class PollResolver {
     @Ctx() context: RequestContext,
   ): Promise<RetractVotePayload> {
     const viewer = signedIn(context.viewer);
-    const poll = await atArgument('input', () => this.polls.retractVote(viewer, idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id));
+    const poll = await atArgument('input', async () => {
+      const pollId = idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id;
+      await reachablePostOrNotFound(context, pollId, 'pollId', 'Poll');
+      return this.polls.retractVote(viewer, pollId);
+    });
     context.loaders.afterVote(poll.id);
     return { poll };
   }

@@ -29,6 +29,7 @@ import { PostService } from './post.service';
 import { CountsAsWrite } from '../write-limit';
 import { NotFoundError } from '../../graphql/errors';
 import { contentViewerOf, removedCommentsSeenBy, visiblePost } from '../moderation/visibility';
+import { reachablePostOrNotFound } from '../moderation/reach';
 
 /** The fields of Thread and Poll that are not columns (own class: the type grows with later fields). */
 @Resolver(() => PostInterface)
@@ -182,9 +183,12 @@ export class PostResolver {
     @Ctx() context: RequestContext,
   ): Promise<RecordViewPayload> {
     return {
-      post: await atArgument('input', () =>
-        this.postService.recordView(context.viewer, postRefOf(input.postId, 'postId'), (postId) => context.limits.countsAnonymousView(postId)),
-      ),
+      post: await atArgument('input', async () => {
+        const ref = postRefOf(input.postId, 'postId');
+        // A post removed for the viewer is gone, as a deleted one (and its anonymous view is not counted against the address).
+        await reachablePostOrNotFound(context, ref.id, 'postId');
+        return this.postService.recordView(context.viewer, ref, (postId) => context.limits.countsAnonymousView(postId));
+      }),
     };
   }
 

@@ -23,7 +23,8 @@ import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import type { MemberService } from '../member/member.service';
 import type { ModerationLogService } from '../moderation/moderation-log.service';
-import { isModeratorRole, ModerationReason } from '../moderation/moderation.enums';
+import { ModerationReason } from '../moderation/moderation.enums';
+import { contentViewerOfMember, isRemovedFor, ModeratedContent } from '../moderation/visibility';
 import { Post, PostKind } from '../post/post.entity';
 import type { PostService } from '../post/post.service';
 import { appendQueueChanges } from './report-queue';
@@ -62,9 +63,13 @@ export type ReportPage = Page<Report> & { countTotal: () => Promise<number> };
 /** The cursor order of a queue of one status: a cursor of one status is refused by another. */
 const queueOrder = (status: ReportStatus) => `REPORTS_${status}`;
 
-/** Whether `viewer` may reach content in this state: removed content only its author and moderators. */
-function mayReach(viewer: Member, content: { authorId: number; moderationState: string }): boolean {
-  return content.moderationState !== 'REMOVED' || content.authorId === viewer.id || isModeratorRole(viewer.role);
+/**
+ * Whether `viewer` may reach the content: not when it is removed for them (the one rule, visibility.ts;
+ * the other mutations check it at the API edge, moderation/reach.ts). Checked here, under the post's
+ * row lock, since a report must not reach content whose removal committed first.
+ */
+function mayReach(viewer: Member, content: ModeratedContent): boolean {
+  return !isRemovedFor(contentViewerOfMember(viewer), content);
 }
 
 export class ReportService {

@@ -7,6 +7,7 @@ import { AddUpvoteInput, AddUpvotePayload, RemoveUpvoteInput, RemoveUpvotePayloa
 import { UpvoteService } from './upvote.service';
 import type { UpvoteSubject, UpvoteTarget } from './upvote.service';
 import { CountsAsWrite } from '../write-limit';
+import { reachableCommentOrNotFound, reachablePostOrNotFound } from '../moderation/reach';
 
 @Resolver(() => Upvotable)
 export class UpvoteResolver {
@@ -24,7 +25,7 @@ export class UpvoteResolver {
     @Ctx() context: RequestContext,
   ): Promise<AddUpvotePayload> {
     const viewer = signedIn(context.viewer);
-    const subject = await atArgument('input', () => this.upvotes.add(viewer, upvoteTargetOf(input.subjectId)));
+    const subject = await atArgument('input', async () => this.upvotes.add(viewer, await reachableUpvoteTarget(context, input.subjectId)));
     context.loaders.afterUpvote(subject);
     return { subject };
   }
@@ -36,10 +37,18 @@ export class UpvoteResolver {
     @Ctx() context: RequestContext,
   ): Promise<RemoveUpvotePayload> {
     const viewer = signedIn(context.viewer);
-    const subject = await atArgument('input', () => this.upvotes.remove(viewer, upvoteTargetOf(input.subjectId)));
+    const subject = await atArgument('input', async () => this.upvotes.remove(viewer, await reachableUpvoteTarget(context, input.subjectId)));
     context.loaders.afterUpvote(subject);
     return { subject };
   }
+}
+
+/** The post or comment `subjectId` names, NOT_FOUND on it when removed for the viewer (as a deleted one). */
+async function reachableUpvoteTarget(context: RequestContext, subjectId: string): Promise<UpvoteTarget> {
+  const target = upvoteTargetOf(subjectId);
+  if (target.kind === 'COMMENT') await reachableCommentOrNotFound(context, target.id, 'subjectId', 'Post or comment');
+  else await reachablePostOrNotFound(context, target.id, 'subjectId', 'Post or comment');
+  return target;
 }
 
 /** The post or comment a global ID names (the field `subjectId` of the input). */
