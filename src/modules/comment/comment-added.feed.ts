@@ -18,12 +18,26 @@
  *   subscriber of the flush (the caller adds the viewer's own on delivery).
  * - End: a subscription whose post is deleted ends with NOT_FOUND. The post
  *   is read only when postChanged or a resync asks for it, not per comment.
+ * - Moderation: a removed post is deleted for everyone but its author and
+ *   moderators: the flush that finds it REMOVED ends exactly the others'
+ *   subscriptions with NOT_FOUND (the author's and moderators' go on), and
+ *   subscribing to a post removed for the viewer is NOT_FOUND. A hidden or
+ *   removed comment (a replay, or one moderated before the flush read it)
+ *   reaches a subscriber who is neither its author nor a moderator without
+ *   its text (Comment.body "", and removed, author null). Roles are read from
+ *   the database, never from the connect-time viewer: one query for all
+ *   subscribers of a flush (primed into its memberById loader, from which
+ *   Comment.body and author resolve), and only when the flush has such a
+ *   post or comment.
  */
 import { ClientError, ErrorCode, NotFoundError, BadUserInputError } from '../../graphql/errors';
 import type { Logger } from '../../logger';
 import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import type { SharedLoaders } from '../loaders';
+import { isRemovedForSubscriber, subscribersRemovedFrom } from '../moderation/feed-visibility';
+import { ModerationState } from '../moderation/moderation.enums';
+import { contentViewersOf } from '../moderation/visibility';
 import type { Post } from '../post/post.entity';
 import { CommentOrder } from './comment-order';
 import type { Comment } from './comment.entity';
@@ -128,6 +142,7 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
     await this.undoOnFailure(subscriber, async () => {
       const post = (await this.deps.findPosts([postId]))[0];
       if (!post || post.deletedAt !== null || post.typeName !== typeName) throw new NotFoundError('Post', 'postId');
+      if (await isRemovedForSubscriber(() => this.deps.createSharedLoaders(), viewerId, post)) throw new NotFoundError('Post', 'postId');
       if (afterSeq !== null && afterSeq > post.commentSeq) throw new BadUserInputError('after', 'is not a cursor of a comment of this post.');
       // Without `after`: what exists now is not news. With it: replay what follows it.
       subscriber.lastSeq = afterSeq ?? post.commentSeq;
@@ -150,11 +165,11 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
    * interval never overflows a client that keeps reading.
    */
   protected async flush(postId: number): Promise<void> {
-    const subscribers = this.audience(postId).filter((s) => !s.queue.isEnded);
+    let subscribers = this.audience(postId).filter((s) => !s.queue.isEnded);
     if (subscribers.length === 0) return;
-    if (this.postChecks.delete(postId) && (await this.postIsGone(postId))) {
-      this.end(subscribers, { error: () => new NotFoundError('Post', 'postId') });
-      return;
+    if (this.postChecks.delete(postId)) {
+      subscribers = await this.endWhereGone(postId, subscribers);
+      if (subscribers.length === 0) return;
     }
     this.endStalled(postId, subscribers);
     // A subscriber still reading its post (provisional position) takes nothing yet; alone it drove a
@@ -167,6 +182,15 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
     this.noteSeq(postId, Math.max(...rows.map((row) => row.seq)));
     const shared = this.deps.createSharedLoaders();
     for (const row of rows) shared.commentById.prime(row.id, row);
+    if (rows.some((row) => row.moderationState !== ModerationState.VISIBLE)) {
+      // Comment.body and author of a hidden or removed comment depend on each subscriber's role: every
+      // role in one query (with the rows' authors), primed for the messages' fields (see the header).
+      await contentViewersOf(
+        shared,
+        receiving.map((s) => s.viewerId),
+        rows.map((row) => row.authorId),
+      );
+    }
     // Subscribers by the sequence number of their last comment: each row goes to the cohort whose last
     // comment is the one before it and that has room, which then moves on to it. A subscriber stops
     // when its queue is full, or at a gap between the two reads.
@@ -193,10 +217,16 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
     if (behind) this.schedule(postId);
   }
 
-  private async postIsGone(postId: number): Promise<boolean> {
+  /**
+   * Reads the post (postChanged, resync): a deleted one ends every subscription, a removed one those of
+   * everyone but its author and moderators (one role query for all). Returns the subscribers left.
+   */
+  private async endWhereGone(postId: number, subscribers: CommentSubscriber[]): Promise<CommentSubscriber[]> {
     try {
       const post = (await this.deps.findPosts([postId]))[0];
-      return !post || post.deletedAt !== null;
+      const gone = !post || post.deletedAt !== null ? subscribers : await subscribersRemovedFrom(this.deps.createSharedLoaders(), subscribers, post);
+      if (gone.length > 0) this.end(gone, { error: () => new NotFoundError('Post', 'postId') });
+      return subscribers.filter((subscriber) => !gone.includes(subscriber));
     } catch (error) {
       this.postChecks.add(postId); // checked again on the next flush
       throw error;

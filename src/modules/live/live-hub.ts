@@ -12,7 +12,9 @@
  *   (moderators only); the generic subscriber bookkeeping and
  *   conflation are src/realtime/live-feed.ts.
  * - A post's deletion (postChanged) ends every feed of it: postUpdated with a
- *   last `post: null` message, the others with NOT_FOUND.
+ *   last `post: null` message, the others with NOT_FOUND. Its removal
+ *   (moderation, also postChanged) does the same for every subscriber but
+ *   its author and moderators (roles read in one query per flush).
  * - Adding a live field means adding a feed and routing its events here.
  */
 import type { Logger } from '../../logger';
@@ -67,12 +69,12 @@ export class LiveHub {
   ) {
     const findPosts = (ids: readonly number[]) => deps.posts.findByIds(ids);
     this.pollResults = new PollResultsFeed(
-      { findPosts, liveState: (pollId, members) => deps.polls.liveState(pollId, members) },
+      { findPosts, liveState: (pollId, members) => deps.polls.liveState(pollId, members), createSharedLoaders: deps.createSharedLoaders },
       this.registry,
       options.intervalMs,
       logger,
     );
-    this.postStats = new PostStatsFeed({ findPosts }, this.registry, options.intervalMs, logger);
+    this.postStats = new PostStatsFeed({ findPosts, createSharedLoaders: deps.createSharedLoaders }, this.registry, options.intervalMs, logger);
     // Comments are not conflated away (every one is delivered); batching them per interval only saves reads.
     this.commentAdded = new CommentAddedFeed(
       {

@@ -9,6 +9,12 @@
  *   with unchanged visibility is not sent again.
  * - End: once the poll is deleted, the next flush (postChanged schedules
  *   one) ends every subscription with NOT_FOUND.
+ * - Moderation: a removed poll is deleted for everyone but its author and
+ *   moderators: the flush that finds it REMOVED ends exactly the others'
+ *   subscriptions with NOT_FOUND and keeps the author's and moderators';
+ *   subscribing to a poll removed for the viewer is NOT_FOUND. Roles are
+ *   read from the database (one query for all subscribers, and only while
+ *   the poll is REMOVED), never from the connect-time viewer.
  * - Cost: one snapshot read per flush and one payload per visibility class,
  *   whatever the audience. Hidden tallies never leave the server.
  */
@@ -16,6 +22,8 @@ import type { Logger } from '../../logger';
 import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import { NotFoundError } from '../../graphql/errors';
+import type { SharedLoaders } from '../loaders';
+import { isRemovedForSubscriber, subscribersRemovedFrom } from '../moderation/feed-visibility';
 import type { Post } from '../post/post.entity';
 import { buildPollResults, maySeeTallies, PollResults } from './poll-results';
 import type { PollReadService } from './poll-reads.service';
@@ -30,6 +38,8 @@ interface PollSubscriber extends FeedSubscriber<PollResults> {
 export interface PollResultsFeedDeps {
   findPosts(ids: readonly number[]): Promise<Post[]>;
   liveState: PollReadService['liveState'];
+  /** Loaders whose memberById reads subscribers' roles (moderation). */
+  createSharedLoaders(): SharedLoaders;
 }
 
 export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
@@ -45,6 +55,7 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
   async subscribe(viewerId: number | null, registration: Registration | null, pollId: number): Promise<AsyncIterable<PollResults>> {
     const poll = (await this.deps.findPosts([pollId]))[0];
     if (!poll || poll.deletedAt !== null || poll.kind !== 'POLL') throw new NotFoundError('Poll', 'pollId');
+    if (await isRemovedForSubscriber(() => this.deps.createSharedLoaders(), viewerId, poll)) throw new NotFoundError('Poll', 'pollId');
     const subscriber: PollSubscriber = {
       viewerId,
       lastVersion: -1,
@@ -58,7 +69,7 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
   }
 
   protected async flush(pollId: number, only?: PollSubscriber): Promise<void> {
-    const subscribers = this.audience(pollId, only);
+    let subscribers = this.audience(pollId, only).filter((subscriber) => !subscriber.queue.isEnded);
     if (subscribers.length === 0) return;
     // Who may see the tallies depends on having a vote only for ON_VOTE polls: one query for the whole audience.
     const facts = subscribers[0].poll;
@@ -74,6 +85,12 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
     if (!state || state.poll.deletedAt !== null) {
       this.end(subscribers, { error: () => new NotFoundError('Poll', 'pollId') });
       return;
+    }
+    // Removed is deleted for everyone but its author and moderators (one role query for all, see the header).
+    const gone = await subscribersRemovedFrom(this.deps.createSharedLoaders(), subscribers, state.poll);
+    if (gone.length > 0) {
+      this.end(gone, { error: () => new NotFoundError('Poll', 'pollId') });
+      subscribers = subscribers.filter((subscriber) => !gone.includes(subscriber));
     }
     const { poll, options, voters } = state;
     const now = new Date();

@@ -9,12 +9,21 @@
  *   counters are not sent again.
  * - End: once the post is deleted, the next flush (postChanged schedules
  *   one) ends every subscription with NOT_FOUND.
- * - Cost: one read per flush, one payload for every subscriber.
+ * - Moderation: a removed post is deleted for everyone but its author and
+ *   moderators: the flush that finds it REMOVED ends exactly the others'
+ *   subscriptions with NOT_FOUND and keeps the author's and moderators';
+ *   subscribing to a post removed for the viewer is NOT_FOUND. Roles are
+ *   read from the database (one query for all subscribers, and only while
+ *   the post is REMOVED), never from the connect-time viewer.
+ * - Cost: one read per flush (plus that role read), one payload for every
+ *   subscriber.
  */
 import type { Logger } from '../../logger';
 import { NotFoundError } from '../../graphql/errors';
 import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
+import type { SharedLoaders } from '../loaders';
+import { isRemovedForSubscriber, subscribersRemovedFrom } from '../moderation/feed-visibility';
 import type { Post } from './post.entity';
 import { PostStats } from './post.types';
 
@@ -26,6 +35,8 @@ interface StatsSubscriber extends FeedSubscriber<PostStats> {
 
 export interface PostStatsFeedDeps {
   findPosts(ids: readonly number[]): Promise<Post[]>;
+  /** Loaders whose memberById reads subscribers' roles (moderation). */
+  createSharedLoaders(): SharedLoaders;
 }
 
 export class PostStatsFeed extends LiveFeed<PostStats, StatsSubscriber> {
@@ -45,6 +56,7 @@ export class PostStatsFeed extends LiveFeed<PostStats, StatsSubscriber> {
   async subscribe(viewerId: number | null, registration: Registration | null, postId: number, typeName: string): Promise<AsyncIterable<PostStats>> {
     const post = (await this.deps.findPosts([postId]))[0];
     if (!post || post.deletedAt !== null || post.typeName !== typeName) throw new NotFoundError('Post', 'postId');
+    if (await isRemovedForSubscriber(() => this.deps.createSharedLoaders(), viewerId, post)) throw new NotFoundError('Post', 'postId');
     const subscriber: StatsSubscriber = {
       viewerId,
       last: null,
@@ -57,13 +69,19 @@ export class PostStatsFeed extends LiveFeed<PostStats, StatsSubscriber> {
   }
 
   protected async flush(postId: number, only?: StatsSubscriber): Promise<void> {
-    const subscribers = this.audience(postId, only);
+    let subscribers = this.audience(postId, only).filter((subscriber) => !subscriber.queue.isEnded);
     if (subscribers.length === 0) return;
     const read = ++this.reads;
     const post = (await this.deps.findPosts([postId]))[0];
     if (!post || post.deletedAt !== null) {
       this.end(subscribers, { error: () => new NotFoundError('Post', 'postId') });
       return;
+    }
+    // Removed is deleted for everyone but its author and moderators (one role query for all, see the header).
+    const gone = await subscribersRemovedFrom(this.deps.createSharedLoaders(), subscribers, post);
+    if (gone.length > 0) {
+      this.end(gone, { error: () => new NotFoundError('Post', 'postId') });
+      subscribers = subscribers.filter((subscriber) => !gone.includes(subscriber));
     }
     const stats = new PostStats(post);
     const key = `${stats.viewCount}/${stats.upvoteCount}/${stats.commentCount}`;
