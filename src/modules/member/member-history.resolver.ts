@@ -4,6 +4,7 @@
  * everyone else, anonymous viewers included, an empty list with totalCount 0, never an error, so a
  * byline never leads to a member's history.
  */
+import { freshViewerOf } from '../moderation/visibility';
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { pageSize } from '../../graphql/input-validation';
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, Page, PageInfo } from '../../graphql/pagination';
@@ -51,7 +52,7 @@ export class MemberHistoryResolver {
     const request = { authorId: member.id, first: pageSize(first), after: after ?? null };
     // Checked here, not in the batch: one bad cursor must not fail another member's list of the request.
     authorCursorId(request.after, AUTHOR_POSTS_ORDER);
-    if (!mayReadHistoryOf(context.viewer, member)) return Object.assign(new PostConnection(), emptyPage(request.after), { countTotal: () => 0 });
+    if (!mayReadHistoryOf(await freshViewerOf(context), member)) return Object.assign(new PostConnection(), emptyPage(request.after), { countTotal: () => 0 });
     const page = await context.loaders.postPageByAuthorRequest.load(request);
     page.nodes.forEach((post) => context.loaders.postById.prime(post.id, post));
     return Object.assign(new PostConnection(), page, { countTotal: () => context.loaders.postCountByAuthorId.load(member.id) });
@@ -77,7 +78,8 @@ export class MemberHistoryResolver {
     const asModerator = context.viewer !== null && isModeratorRole(context.viewer.role);
     const request = { authorId: member.id, first: pageSize(first), after: after ?? null, ...(asModerator ? { withOthersRemovedPosts: true } : {}) };
     authorCursorId(request.after, AUTHOR_COMMENTS_ORDER);
-    if (!mayReadHistoryOf(context.viewer, member)) return Object.assign(new CommentConnection(), emptyPage(request.after), { countTotal: () => 0 });
+    if (!mayReadHistoryOf(await freshViewerOf(context), member))
+      return Object.assign(new CommentConnection(), emptyPage(request.after), { countTotal: () => 0 });
     const page = await context.loaders.commentPageByAuthorRequest.load(request);
     page.nodes.forEach((comment) => context.loaders.commentById.prime(comment.id, comment));
     const counts = asModerator ? context.loaders.commentCountByAuthorIdForModerators : context.loaders.commentCountByAuthorId;

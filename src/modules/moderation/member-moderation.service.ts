@@ -70,6 +70,10 @@ export class MemberModerationService {
   private async applyRole(manager: EntityManager, memberId: number, role: MemberRole, moderatorId: number | null, announce: () => void): Promise<Member> {
     const member = await this.lockedMember(manager, memberId);
     if (member.role === role) return member;
+    // Admins cannot be suspended or unsuspended: a suspended member made ADMIN would stay suspended for good.
+    if (role === MemberRole.ADMIN && member.isSuspendedAt(new Date())) {
+      throw new BadUserInputError('role', 'cannot be ADMIN while the member is suspended: unsuspendMember first.');
+    }
     await manager.getRepository(Member).update({ id: member.id }, { role });
     await this.log.record(manager, { action: ModerationLogAction.SET_ROLE, subjectType: 'MEMBER', subjectId: member.id, moderatorId, role });
     announce();

@@ -5,6 +5,7 @@
  * counted against the write limits (no CountsAsWrite): a moderator cleaning up spam must not be
  * stopped by the limits that slow the spammer.
  */
+import { freshViewerOf } from './visibility';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { atArgument, idOf, signedInAdmin, signedInModerator } from '../../graphql/api-edge';
 import { pageSize } from '../../graphql/input-validation';
@@ -193,8 +194,8 @@ export class MemberModerationFieldResolver {
     nullable: true,
     description: "The member's suspension while it lasts; null once it has ended or been lifted. Moderators only: null for everyone else.",
   })
-  suspension(@Root() member: Member, @Ctx() context: RequestContext): MemberSuspension | null {
-    if (!isModeratorRole(context.viewer?.role)) return null;
+  async suspension(@Root() member: Member, @Ctx() context: RequestContext): Promise<MemberSuspension | null> {
+    if (!isModeratorRole((await freshViewerOf(context))?.role)) return null;
     return member.isSuspendedAt(new Date()) ? new MemberSuspension(member) : null;
   }
 
@@ -203,8 +204,8 @@ export class MemberModerationFieldResolver {
       'True when the viewer may suspend and unsuspend this member: a moderator for a MEMBER, an admin for a MEMBER or MODERATOR; never ' +
       'for oneself, for an ADMIN, or for the former-member stand-in.',
   })
-  viewerCanModerate(@Root() member: Member, @Ctx() context: RequestContext): boolean {
-    return maySuspend(context.viewer, member);
+  async viewerCanModerate(@Root() member: Member, @Ctx() context: RequestContext): Promise<boolean> {
+    return maySuspend(await freshViewerOf(context), member);
   }
 }
 

@@ -40,8 +40,8 @@ export class ModerationLogEntryFieldResolver {
       case 'MEMBER':
         return loaders.memberById.load(entry.subjectId);
       case 'REPORT':
-        // Reports are built by the reports work (branch `reports`): it answers them here through its loader.
-        return null;
+        // Reports are never deleted: the log's reader (a moderator) always gets it.
+        return loaders.reportById.load(entry.subjectId);
     }
   }
 

@@ -25,6 +25,11 @@ export async function isGoneForViewer(decoded: { type: NodeTypeName; id: number 
     case 'PostStats':
     case 'PollResults':
       return postRemoved(decoded.id);
+    case 'PollOption': {
+      // A removed poll's options go with it, as a deleted poll's do.
+      const option = await loaders.pollOptionById.load(decoded.id);
+      return option !== null && (await postRemoved(option.pollId));
+    }
     case 'Comment': {
       const comment = await loaders.commentById.load(decoded.id);
       return comment !== null && (await postRemoved(comment.postId));

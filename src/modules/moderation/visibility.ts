@@ -115,3 +115,17 @@ export function removedCommentsSeenBy(viewer: ContentViewer): RemovedCommentsSee
   if (viewer.isModerator) return 'ALL';
   return viewer.id === null ? 'NONE' : { authorId: viewer.id };
 }
+
+/**
+ * The request's viewer as the database has it now: on HTTP the viewer loaded for the request; on the
+ * WebSocket (whose viewer was loaded at connect time) the member read through the message's
+ * loaders, so a role granted or taken since the socket connected applies to the next message.
+ */
+export async function freshViewerOf<M extends { id: number; role: string }>(context: {
+  viewer: M | null;
+  live?: unknown;
+  loaders: { memberById: { load(id: number): Promise<M | null> } };
+}): Promise<M | null> {
+  if (context.viewer === null || !context.live) return context.viewer;
+  return context.loaders.memberById.load(context.viewer.id);
+}

@@ -4,7 +4,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { UnitOfWork } from '../../db/database';
-import { serializeAppends } from '../../db/dialect';
+import { affectedRows, serializeAppends } from '../../db/dialect';
 import type { DomainEvent } from '../events';
 import { Report } from './report.entity';
 import { ReportQueueChange } from './report-queue-change.entity';
@@ -42,18 +42,24 @@ export async function resolveOpenReportsOn(
   const open = await manager.getRepository(Report).find({ where: { subjectType: subject.type, subjectId: subject.id, status: 'OPEN' }, order: { id: 'ASC' } });
   if (open.length === 0) return [];
   const now = new Date();
-  await manager
-    .createQueryBuilder()
-    .update(Report)
-    .set({ status: 'ACTIONED', resolvedAt: now, resolvedBy: moderatorId })
-    .whereInIds(open.map((report) => report.id))
-    .andWhere('status = :open', { open: 'OPEN' })
-    .execute();
+  // One conditional UPDATE per report, counted by the rows it changed: a resolveReport that committed
+  // since the read (it takes no post lock) keeps its resolution, and is neither resolved twice nor
+  // announced twice on the queue.
+  const resolved: Report[] = [];
+  for (const report of open) {
+    const result = await manager
+      .createQueryBuilder()
+      .update(Report)
+      .set({ status: 'ACTIONED', resolvedAt: now, resolvedBy: moderatorId })
+      .where('id = :id AND status = :open', { id: report.id, open: 'OPEN' })
+      .execute();
+    if (affectedRows(result) === 1) resolved.push(Object.assign(report, { status: 'ACTIONED', resolvedAt: now, resolvedBy: moderatorId }));
+  }
   await appendQueueChanges(
     manager,
-    open.map((report) => report.id),
+    resolved.map((report) => report.id),
     'ACTIONED',
     publishAfterCommit,
   );
-  return open.map((report) => Object.assign(report, { status: 'ACTIONED', resolvedAt: now, resolvedBy: moderatorId }));
+  return resolved;
 }

@@ -3,6 +3,7 @@
  * own fields (who may see whom), node(id) for a Report, moderationQueue, reportContent and
  * resolveReport. Who may see a report: moderators and the member who made it, nobody else.
  */
+import { freshViewerOf } from '../moderation/visibility';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { atArgument, idOf, signedIn, signedInModerator } from '../../graphql/api-edge';
 import { toGlobalId } from '../../graphql/global-id';
@@ -39,7 +40,8 @@ function viewOf(root: ReportableContent): ReportableView {
   return { subject: { type, id: root.id }, authorId: root.authorId, gone: root.deletedAt !== null, removed };
 }
 
-const isModerator = (context: RequestContext) => context.viewer !== null && isModeratorRole(context.viewer.role);
+/** Whether the viewer is a moderator now (on the WebSocket: as of this message, not of the connect). */
+const isModerator = async (context: RequestContext): Promise<boolean> => isModeratorRole((await freshViewerOf(context))?.role);
 
 @Resolver(() => Reportable)
 export class ReportableFieldResolver {
@@ -49,10 +51,10 @@ export class ReportableFieldResolver {
       'false for anonymous viewers and for the former-member stand-in (and for what reportContent would not find: a deleted ' +
       "comment's placeholder, removed content for anyone but its author and moderators).",
   })
-  viewerCanReport(@Root() root: ReportableContent, @Ctx() context: RequestContext): boolean {
+  async viewerCanReport(@Root() root: ReportableContent, @Ctx() context: RequestContext): Promise<boolean> {
     const view = viewOf(root);
     const viewer = context.viewer;
-    return viewer !== null && !view.gone && viewer.id !== view.authorId && (!view.removed || isModerator(context));
+    return viewer !== null && !view.gone && viewer.id !== view.authorId && (!view.removed || (await isModerator(context)));
   }
 
   @FieldResolver(() => Boolean, { description: 'True when the viewer has an OPEN report on it; false for anonymous viewers.' })
@@ -62,8 +64,8 @@ export class ReportableFieldResolver {
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'OPEN reports on it, each member counted once; null for anyone but moderators.' })
-  openReportCount(@Root() root: ReportableContent, @Ctx() context: RequestContext): Promise<number> | null {
-    return isModerator(context) ? context.loaders.openReportCountBySubject.load(viewOf(root).subject) : null;
+  async openReportCount(@Root() root: ReportableContent, @Ctx() context: RequestContext): Promise<number | null> {
+    return (await isModerator(context)) ? context.loaders.openReportCountBySubject.load(viewOf(root).subject) : null;
   }
 }
 
@@ -76,7 +78,8 @@ export class ReportFieldResolver {
   })
   async subject(@Root() report: Report, @Ctx() context: RequestContext): Promise<ReportableContent | null> {
     const { loaders, viewer } = context;
-    const reaches = (content: Post | Comment) => content.moderationState !== 'REMOVED' || isModerator(context) || content.authorId === viewer?.id;
+    const moderator = await isModerator(context);
+    const reaches = (content: Post | Comment) => content.moderationState !== 'REMOVED' || moderator || content.authorId === viewer?.id;
     if (report.subjectType === 'MEMBER') {
       const member = await loaders.memberById.load(report.subjectId);
       return member && !member.isFormerMember ? member : null;
@@ -111,8 +114,8 @@ export class ReportFieldResolver {
     nullable: true,
     description: 'The moderator who resolved it; null while OPEN, and always null for the reporter (moderators stay unnamed to members).',
   })
-  resolvedBy(@Root() report: Report, @Ctx() context: RequestContext): Promise<Member | null> | null {
-    return report.resolvedBy !== null && isModerator(context) ? context.loaders.memberById.load(report.resolvedBy) : null;
+  async resolvedBy(@Root() report: Report, @Ctx() context: RequestContext): Promise<Member | null> {
+    return report.resolvedBy !== null && (await isModerator(context)) ? context.loaders.memberById.load(report.resolvedBy) : null;
   }
 }
 
