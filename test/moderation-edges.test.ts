@@ -3,7 +3,8 @@
  * with it, the log names the report a RESOLVE_REPORT entry is about, hiding a pinned post unpins
  * it, a suspended member cannot be made ADMIN (admins cannot be unsuspended), moderator-only fields
  * of pushed messages follow the subscriber's current role, and hiding content while its reports are
- * being resolved never resolves one report twice.
+ * being resolved never resolves one report twice; a role taken away without an event (the command
+ * line) still ends the live queue.
  */
 import type { Client } from 'graphql-ws';
 import { ReportQueueChange } from '../src/modules/report/report-queue-change.entity';
@@ -11,7 +12,7 @@ import { CREATE_POLL, CREATE_THREAD, dbId, typed } from './helpers/documents';
 import { collect, connect } from './helpers/live';
 import { LOCK_POST, MODERATION_LOG, PIN_POST, PINNED_POSTS, SET_MEMBER_ROLE, SUSPEND_MEMBER } from './helpers/control-documents';
 import { MODERATE, setRole } from './helpers/moderation-content-documents';
-import { REPORT_CONTENT, RESOLVE_REPORT } from './helpers/reports-documents';
+import { REPORT_CONTENT, RESOLVE_REPORT, WATCH_QUEUE } from './helpers/reports-documents';
 import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
 
 type Member = { token: string; id: string };
@@ -99,6 +100,21 @@ describe('moderation: edge rules', () => {
     await watcher.until((messages) => messages.length === 2);
     expect(watcher.messages[1].data!.postUpdated.post!.openReportCount).toBeNull();
   });
+
+  it('a moderator demoted without an event (as the command line does) loses the live queue within seconds', async () => {
+    const watcherMember = await t.signUp();
+    await setRole(t, watcherMember.id, 'MODERATOR');
+    const client = connect(t, watcherMember.token);
+    clients.push(client);
+    const before = t.probe.liveHub.moderationQueue.positioned;
+    const watcher = collect(client, WATCH_QUEUE, {});
+    const deadline = Date.now() + 5000;
+    while (t.probe.liveHub.moderationQueue.positioned === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Straight to the database, no memberRoleChanged: what `npm run member -- role <email> MEMBER` does.
+    await setRole(t, watcherMember.id, 'MEMBER');
+    await watcher.ended(15_000);
+    expect(watcher.errors!.map((error) => error.extensions.code)).toEqual(['FORBIDDEN']);
+  }, 20_000);
 
   it('hiding content while its reports are being resolved resolves each report once, announced once', async () => {
     for (let round = 0; round < 3; round++) {

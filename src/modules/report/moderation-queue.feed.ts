@@ -11,7 +11,8 @@
  *   an `error` message at subscribe; the role is read from the database then, and again at every
  *   flush for all subscribers in one query (the viewer of a socket was read when it connected):
  *   a subscriber who is no longer a moderator is ended with FORBIDDEN. memberRoleChanged makes
- *   a flush happen at once for the subscribers of that member. Suspension closes the socket (4403)
+ *   a flush happen at once for the subscribers of that member, and the roles are read again every
+ *   ROLE_RECHECK_MS anyway (the command line publishes no event). Suspension closes the socket (4403)
  *   elsewhere (sessionsRevoked).
  * - Cost per flush, whatever the audience: one read of the roles, one (rarely two) of the changes,
  *   one of their reports; each message's fields resolve with loaders shared by the flush's
@@ -40,6 +41,14 @@ const STALL_MS = 1000;
 
 /** The position of a subscriber whose role and starting point are still being read: it receives nothing yet. */
 const PROVISIONAL = Number.MAX_SAFE_INTEGER;
+
+/**
+ * How often the roles of the queue's subscribers are read again without any event: a role set from
+ * the command line (`npm run member`) publishes nothing, and the subscriber who lost it must still
+ * be ended. Only when no flush read them within the interval: at most one query per interval per
+ * instance while anyone watches, none while the queue is busy anyway.
+ */
+const ROLE_RECHECK_MS = 10_000;
 
 /** How many changes one flush reads; a longer backlog is read in further flushes. */
 const CHANGE_BATCH = 500;
@@ -83,6 +92,9 @@ export interface ModerationQueueFeedDeps {
 export class ModerationQueueFeed extends LiveFeed<ModerationQueueItem, QueueSubscriber> {
   /** The highest change number known (from events and reads). */
   private latest = 0;
+  /** Re-reads the roles every ROLE_RECHECK_MS while anyone watches (see ROLE_RECHECK_MS). */
+  private roleRecheck: NodeJS.Timeout | null = null;
+  private lastFlushAt = 0;
 
   constructor(
     private readonly deps: ModerationQueueFeedDeps,
@@ -105,6 +117,16 @@ export class ModerationQueueFeed extends LiveFeed<ModerationQueueItem, QueueSubs
   changesCommitted(seq: number): void {
     this.latest = Math.max(this.latest, seq);
     this.schedule(QUEUE);
+  }
+
+  protected onLastLeft(): void {
+    if (this.roleRecheck) clearInterval(this.roleRecheck);
+    this.roleRecheck = null;
+  }
+
+  stop(): void {
+    this.onLastLeft();
+    super.stop();
   }
 
   /** A member's role changed: if they watch the queue, their role is read again at once. */
@@ -144,6 +166,9 @@ export class ModerationQueueFeed extends LiveFeed<ModerationQueueItem, QueueSubs
     // Joined before the latest number is read: an event committed meanwhile is noted (latest), so it
     // cannot slip between the read and listening.
     this.join(QUEUE, subscriber);
+    this.roleRecheck ??= setInterval(() => {
+      if (Date.now() - this.lastFlushAt >= ROLE_RECHECK_MS) this.schedule(QUEUE);
+    }, ROLE_RECHECK_MS).unref();
     await this.undoOnFailure(subscriber, async () => {
       // The role first, read now (the socket's viewer is as old as the socket); then the arguments.
       const member = (await this.deps.createSharedLoaders().memberById.load(viewerId)) ?? null;
@@ -166,6 +191,7 @@ export class ModerationQueueFeed extends LiveFeed<ModerationQueueItem, QueueSubs
    * and are read again once the client has taken some.
    */
   protected async flush(): Promise<void> {
+    this.lastFlushAt = Date.now();
     // Subscribers still being checked at subscribe take nothing yet.
     const subscribers = this.audience(QUEUE).filter((s) => !s.queue.isEnded && s.lastSeq !== PROVISIONAL);
     if (subscribers.length === 0) return;

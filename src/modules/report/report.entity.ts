@@ -17,6 +17,8 @@ export type ReportSubjectType = 'POST' | 'COMMENT' | 'MEMBER';
 @Index('uq_reports_open_per_reporter', ['reporterId', 'subjectType', 'subjectId'], { unique: true, where: `"status" = 'OPEN'` })
 @Index('idx_reports_subject_status', ['subjectType', 'subjectId', 'status'])
 @Index('idx_reports_status_created', ['status', 'createdAt', 'id'])
+/** The resolved queues (ACTIONED, DISMISSED), most recently resolved first. */
+@Index('idx_reports_status_resolved', ['status', 'resolvedAt', 'id'])
 @ObjectType('Report', {
   implements: Node,
   description:

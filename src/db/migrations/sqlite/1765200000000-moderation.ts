@@ -33,6 +33,7 @@ export class Moderation1765200000000 implements MigrationInterface {
     );
     await queryRunner.query(`CREATE INDEX "idx_reports_subject_status" ON "reports" ("subject_type", "subject_id", "status")`);
     await queryRunner.query(`CREATE INDEX "idx_reports_status_created" ON "reports" ("status", "created_at", "id")`);
+    await queryRunner.query(`CREATE INDEX "idx_reports_status_resolved" ON "reports" ("status", "resolved_at", "id")`);
     await queryRunner.query(
       `CREATE TABLE "report_queue_changes" ("seq" integer PRIMARY KEY NOT NULL, "report_id" integer NOT NULL, "status" varchar(16) NOT NULL, "created_at" bigint NOT NULL)`,
     );
