@@ -62,7 +62,8 @@ describe('thread page query cost', () => {
     // (seen: 16 idle, 19 under load). N+1 lookups would add 20 or more per page.
     expect(small.statements).toBeLessThanOrEqual(MAX_STATEMENTS);
     expect(large.statements).toBeLessThanOrEqual(MAX_STATEMENTS);
-  });
+    // Seeding is ~370 separate commits (each an fsync): 6 s idle, over 30 s once on a CI disk that stalled.
+  }, 90_000);
 });
 
 const MAX_STATEMENTS = 24;
