@@ -148,6 +148,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ POLL_CLOSE_INTERVAL_MS: '1000' }).pollCloseIntervalMs).toBe(1000);
   });
 
+  it('reads SQLITE_READERS (4 by default, 0 for none), naming it when out of range', () => {
+    expect(loadConfig({}).sqliteReaders).toBe(4);
+    expect(loadConfig({ SQLITE_READERS: '0' }).sqliteReaders).toBe(0);
+    expect(loadConfig({ SQLITE_READERS: '32' }).sqliteReaders).toBe(32);
+    for (const bad of ['33', '-1', 'two']) expect(configErrorOf({ SQLITE_READERS: bad }).variable).toBe('SQLITE_READERS');
+  });
+
   it('reads the document limits and the body limit, with their documented defaults, naming a bad one', () => {
     expect(loadConfig({}).limits).toEqual({ depth: 10, aliases: 15, directives: 50, tokens: 1000, characters: 15_000, cost: 50_000 });
     expect(loadConfig({}).http.maxBodyBytes).toBe(102_400);

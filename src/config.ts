@@ -28,6 +28,12 @@ export interface Config {
   port: number;
   host: string;
   database: DatabaseConfig;
+  /**
+   * SQLITE_READERS: read-only SQLite connections beside the one writer, so reads never wait behind
+   * writes; 0: every read takes its turn in the writer's queue (as a ":memory:" database always
+   * does: it is private to its one connection). PostgreSQL's pool serves reads and writes alike.
+   */
+  sqliteReaders: number;
   /** redis://host:port: carries live events between instances; null for one process (in-process events). */
   redisUrl: string | null;
   /** Load the demo community into an empty database. */
@@ -265,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: readInt(env, 'PORT', 4000, 0, 65535),
     host,
     database: readDatabase(env),
+    sqliteReaders: readInt(env, 'SQLITE_READERS', 4, 0, 32),
     redisUrl: readRedisUrl(env),
     loadDemoData: readDemoData(env, nodeEnv),
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),

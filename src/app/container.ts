@@ -40,7 +40,7 @@ export function createContainer(config: Config, logger: Logger): Container {
   const events = new DomainEventBus(isDomainEvent, (error, event) => logger.error('domain event listener failed', { error, event }));
   const queryLog = new QueryLog(logger);
   const dataSource = createDataSource(config.database, { entities: ENTITIES, migrations: MIGRATIONS, logger: queryLog });
-  const db = new Database(dataSource, events, logger);
+  const db = new Database(dataSource, events, logger, { sqliteReaders: config.sqliteReaders });
   const services = createServices(db, logger);
   // The live hub reads through the services, never the other way round.
   const liveHub = new LiveHub(

@@ -150,8 +150,7 @@ function databaseStep(container: Container): Step {
       });
     },
     stop: async () => {
-      await db.idle();
-      if (db.dataSource.isInitialized) await db.dataSource.destroy();
+      await db.close();
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import sqlite3 from 'sqlite3';
 import { DataSource, DataSourceOptions, EntitySchema, Logger as TypeOrmLogger, MixedList } from 'typeorm';
 import type { DatabaseConfig } from '../config';
 
@@ -28,6 +29,21 @@ export interface DataSourceParts {
 export const CONNECT_TIMEOUT_MS = 10_000;
 /** Longest a single SQL statement may run on PostgreSQL. */
 export const STATEMENT_TIMEOUT_MS = 15_000;
+
+/**
+ * The sqlite3 module as TypeORM's SQLite driver gets it: TypeORM calls `verbose()` on the module it
+ * loads, which wraps every statement method of sqlite3 to capture a stack trace and `util.inspect`
+ * its arguments on each call (long stack traces for errors): measured at about 14% of the thread
+ * page's throughput. Errors keep their own message, code and TypeORM's query; only sqlite3's extra
+ * trace is left out. The module itself is untouched, so nothing else in the process is affected.
+ */
+export const QUIET_SQLITE3: typeof sqlite3 = Object.create(sqlite3, {
+  verbose: {
+    value(this: typeof sqlite3) {
+      return this;
+    },
+  },
+});
 
 export function createDataSource(database: DatabaseConfig, parts: DataSourceParts): DataSource {
   const common = {
@@ -65,6 +81,7 @@ export function createDataSource(database: DatabaseConfig, parts: DataSourcePart
     type: 'sqlite',
     database: database.path,
     migrations: parts.migrations.sqlite,
+    driver: QUIET_SQLITE3,
     // WAL lets a backup or the sqlite3 CLI read while the server writes; the
     // busy timeout covers such outside readers. Neither helps with the one
     // shared in-process connection: that is Database's FIFO queue's job.

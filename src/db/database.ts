@@ -5,9 +5,14 @@
  * (PITFALLS: "we have only one query runner in sqlite"). Anything sent on it
  * while a transaction is open becomes part of that transaction, so a request
  * that rolls back would erase other requests' committed writes. We therefore
- * run every read and write, transactional or not, through one FIFO queue on
- * SQLite; units of work never overlap. On a pooled driver (PostgreSQL) the
- * queue is not needed and work runs concurrently.
+ * run every write, and every read sent on that connection, through one FIFO
+ * queue on SQLite; units of work never overlap. Reads outside a write go to a
+ * small pool of read-only connections instead (src/db/sqlite-readers.ts: WAL
+ * serves them beside the writer, committed rows only), so they never wait
+ * behind writes; with no readers (SQLITE_READERS=0, or a `:memory:` database,
+ * which is private to its one connection) they take their turn in the queue.
+ * On a pooled driver (PostgreSQL) the queue is not needed and work runs
+ * concurrently.
  *
  * Writes collect domain events and publish them only after the commit.
  * A write resolves only once its COMMIT succeeded: on SQLite the unit of work
@@ -19,6 +24,7 @@ import { ServiceUnavailableError } from '../graphql/errors';
 import type { Logger } from '../logger';
 import type { BusEvent } from '../realtime/domain-events';
 import { isDatabaseUnavailable, isRetryableConflict } from './dialect';
+import { SqliteReaders } from './sqlite-readers';
 import { CommitFailedError, SqliteTransactions, StatementFault, TransactionStatement } from './sqlite-transactions';
 
 /** Bytes the health probe writes while writes are failing (see probeWrite). */
@@ -49,6 +55,11 @@ export interface UnitOfWorkObserver {
   waited(ms: number): void;
 }
 
+export interface DatabaseOptions {
+  /** Read-only SQLite connections beside the writer (SQLITE_READERS); 0: every read takes its turn in the writer's queue. */
+  sqliteReaders?: number;
+}
+
 /** `E`: the events units of work publish after commit (the domain's, src/modules/events.ts). */
 export class Database<E extends BusEvent = BusEvent> {
   private tail: Promise<unknown> = Promise.resolve();
@@ -57,6 +68,11 @@ export class Database<E extends BusEvent = BusEvent> {
   private observer: UnitOfWorkObserver | null = null;
   /** When a unit of work last succeeded (ms): proof of life without queueing a ping behind busy writers. */
   lastSuccessAt = 0;
+  /**
+   * Writes this process has committed so far: whoever keeps a copy of what the database holds (the
+   * poll-closing scheduler's next closing time) learns cheaply whether it may have changed.
+   */
+  committedWrites = 0;
   /**
    * Since when (ms) writes have been failing for a reason of the database
    * (a failed COMMIT, a full disk, a lock held elsewhere, a lost server).
@@ -69,14 +85,20 @@ export class Database<E extends BusEvent = BusEvent> {
   private probing: Promise<void> | null = null;
   private readonly serialized: boolean;
   private readonly sqlite: SqliteTransactions | null;
+  private readonly readerCount: number;
+  /** The read-only connections, once connected (SQLite with SQLITE_READERS > 0, on a file). */
+  private readers: SqliteReaders | null = null;
 
   constructor(
     readonly dataSource: DataSource,
     private readonly events: { publish(event: E): void },
     private readonly logger: Logger,
+    options: DatabaseOptions = {},
   ) {
     this.serialized = dataSource.options.type === 'sqlite';
     this.sqlite = this.serialized ? new SqliteTransactions(dataSource, () => this.configureSqliteConnection(), logger) : null;
+    const inMemory = (dataSource.options as { database?: unknown }).database === ':memory:';
+    this.readerCount = this.serialized && !inMemory ? (options.sqliteReaders ?? 0) : 0;
   }
 
   /** Reports each unit's wait for its turn to `observer` from now on. */
@@ -86,18 +108,31 @@ export class Database<E extends BusEvent = BusEvent> {
 
   /**
    * Units of work waiting for their turn: on SQLite the queue in front of the
-   * one connection; on PostgreSQL the requests waiting for a pooled connection.
+   * writer connection and the reads waiting for a free reader; on PostgreSQL
+   * the requests waiting for a pooled connection.
    */
   get queueLength(): number {
-    if (this.serialized) return this.waiting;
+    if (this.serialized) return this.waiting + (this.readers?.waiting ?? 0);
     const pool = (this.dataSource.driver as { master?: { waitingCount?: number } }).master;
     return pool?.waitingCount ?? 0;
   }
 
-  /** Opens the data source and applies the per-connection settings. */
+  /** Opens the data source and applies the per-connection settings; then the readers, on the file the writer has put in WAL mode. */
   async connect(): Promise<void> {
     await this.dataSource.initialize();
     if (this.serialized) await this.configureSqliteConnection();
+    if (this.readerCount > 0) {
+      const onWriter = (sql: string, parameters?: unknown[]) => this.exclusive(() => this.dataSource.query(sql, parameters));
+      this.readers = await SqliteReaders.open(this.dataSource, this.readerCount, onWriter, this.logger, (ms) => this.observer?.waited(ms));
+    }
+  }
+
+  /** Waits for the units of work in flight, then closes the readers and the writer (shutdown; copes with a partial connect). */
+  async close(): Promise<void> {
+    await this.idle();
+    await this.readers?.close();
+    this.readers = null;
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
   private async configureSqliteConnection(): Promise<void> {
@@ -105,20 +140,25 @@ export class Database<E extends BusEvent = BusEvent> {
     await this.dataSource.query(`PRAGMA synchronous = ${SQLITE_SYNCHRONOUS}`);
   }
 
-  /** Runs `work` alone on the connection (SQLite) or directly (pooled drivers). */
-  private exclusive<T>(unit: () => Promise<T>): Promise<T> {
-    // A database that cannot serve (busy, locked, full, unreachable) and a failed COMMIT are the
-    // client's SERVICE_UNAVAILABLE (retryable), not an internal error.
-    const work = () =>
-      (this.sqlite ? this.sqlite.ensureOpen().then(unit) : unit()).catch((error: unknown) => {
-        throw error instanceof CommitFailedError || isDatabaseUnavailable(error) ? Object.assign(new ServiceUnavailableError(), { cause: error }) : error;
-      });
-    if (!this.serialized) {
-      return work().then((result) => {
+  /** Runs `unit`; records the success, or maps the failure onto what the client gets. */
+  private served<T>(unit: () => Promise<T>): Promise<T> {
+    return unit().then(
+      (result) => {
         this.lastSuccessAt = Date.now();
         return result;
-      });
-    }
+      },
+      (error: unknown) => {
+        // A database that cannot serve (busy, locked, full, unreachable) and a failed COMMIT are the
+        // client's SERVICE_UNAVAILABLE (retryable), not an internal error.
+        throw error instanceof CommitFailedError || isDatabaseUnavailable(error) ? Object.assign(new ServiceUnavailableError(), { cause: error }) : error;
+      },
+    );
+  }
+
+  /** Runs `work` alone on the writer connection (SQLite) or directly (pooled drivers). */
+  private exclusive<T>(unit: () => Promise<T>): Promise<T> {
+    const work = () => this.served(() => (this.sqlite ? this.sqlite.ensureOpen().then(unit) : unit()));
+    if (!this.serialized) return work();
     const queuedAt = performance.now();
     this.waiting++;
     const turn = () => {
@@ -126,17 +166,16 @@ export class Database<E extends BusEvent = BusEvent> {
       this.observer?.waited(performance.now() - queuedAt);
       return work();
     };
-    const run = this.tail.then(turn, turn).then((result) => {
-      this.lastSuccessAt = Date.now();
-      return result;
-    });
+    const run = this.tail.then(turn, turn);
     // The queue continues whether this unit succeeded or failed.
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  /** A read outside any transaction. */
+  /** A read outside any transaction: on a reader when there are readers, else in the writer's queue. */
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const readers = this.readers;
+    if (readers) return this.served(() => readers.read(work));
     return this.exclusive(() => work(this.dataSource.manager));
   }
 
@@ -152,6 +191,7 @@ export class Database<E extends BusEvent = BusEvent> {
       const transactional = (manager: EntityManager) => work({ manager, publishAfterCommit: (event) => pending.push(event) });
       try {
         const result = await this.exclusive(() => (this.sqlite ? this.sqlite.run(transactional) : this.dataSource.transaction(transactional)));
+        this.committedWrites++;
         for (const event of pending) this.events.publish(event);
         return result;
       } catch (error) {
@@ -172,11 +212,14 @@ export class Database<E extends BusEvent = BusEvent> {
 
   /**
    * Several reads that must show one moment (a poll's totals and its options):
-   * on SQLite one unit of work of the queue, on PostgreSQL a REPEATABLE READ
-   * transaction (one snapshot for all its statements).
+   * on SQLite a read transaction on a reader held alone (without readers, one
+   * unit of work of the queue); on PostgreSQL a REPEATABLE READ transaction
+   * (one snapshot for all its statements).
    */
   snapshot<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.serialized) return this.read(work);
+    const readers = this.readers;
+    if (readers) return this.served(() => readers.snapshot(work));
+    if (this.serialized) return this.exclusive(() => work(this.dataSource.manager));
     return this.exclusive(() => this.dataSource.transaction('REPEATABLE READ', work));
   }
 
@@ -184,9 +227,9 @@ export class Database<E extends BusEvent = BusEvent> {
     return this.dataSource.options.type === 'postgres';
   }
 
-  /** Resolves once every queued unit of work has finished (for shutdown). */
+  /** Resolves once every queued unit of work and every read in flight has finished (for shutdown). */
   async idle(): Promise<void> {
-    await this.tail;
+    await Promise.all([this.tail, this.readers?.idle()]);
   }
 
   /** Liveness probe for /healthz. */

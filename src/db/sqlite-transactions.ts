@@ -61,6 +61,22 @@ interface RunnerBookkeeping {
   transactionDepth: number;
 }
 
+/**
+ * Closes a data source's one SQLite connection (SQLite rolls back whatever it had open) and opens a
+ * fresh one in its place, keeping the data source and its metadata.
+ */
+export async function reopenSqliteConnection(dataSource: DataSource, logger: Logger): Promise<void> {
+  const driver = dataSource.driver as unknown as SqliteDriverInternals;
+  const stale = driver.databaseConnection;
+  await new Promise<void>((resolve) =>
+    stale.close((error) => {
+      if (error) logger.warn('closing the stale SQLite connection failed', { error });
+      resolve();
+    }),
+  );
+  driver.databaseConnection = await driver.createDatabaseConnection();
+}
+
 function isNoActiveTransaction(error: unknown): boolean {
   return /no transaction is active/i.test((error as Error)?.message ?? '');
 }
@@ -172,15 +188,7 @@ export class SqliteTransactions {
       return;
     }
     this.needsReopen = true;
-    const driver = this.dataSource.driver as unknown as SqliteDriverInternals;
-    const stale = driver.databaseConnection;
-    await new Promise<void>((resolve) =>
-      stale.close((error) => {
-        if (error) this.logger.warn('closing the stale SQLite connection failed', { error });
-        resolve();
-      }),
-    );
-    driver.databaseConnection = await driver.createDatabaseConnection();
+    await reopenSqliteConnection(this.dataSource, this.logger);
     await this.configureConnection();
     this.needsReopen = false;
     this.logger.warn('reopened the SQLite connection');
