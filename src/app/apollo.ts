@@ -4,7 +4,7 @@
  */
 import type http from 'node:http';
 import { ApolloServer, ApolloServerPlugin, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type express from 'express';
 import { GraphQLError, GraphQLSchema } from 'graphql';
@@ -52,6 +52,10 @@ export function createApollo(
     },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No field has a cache hint, so Apollo's CacheControl plugin (installed unless disabled) only
+      // ever said `no-store`; yet it wraps every resolver of the schema (HTTP and WebSocket alike) to
+      // collect hints, which cost about 5% of a thread page. httpStatusPlugin sends the same header.
+      ApolloServerPluginCacheControlDisabled(),
       errorLoggingPlugin(),
       operationReportPlugin(observer, config.isProduction),
       operationGuardPlugin(config.limits),
@@ -105,12 +109,17 @@ function operationGuardPlugin(limits: DocumentLimits): ApolloServerPlugin<Reques
   };
 }
 
-/** The HTTP status of every answer Apollo sends, from its errors (src/graphql/http-status.ts). */
+/**
+ * The HTTP status of every answer Apollo sends, from its errors (src/graphql/http-status.ts), and
+ * `cache-control: no-store` on all of them, as Apollo's CacheControl plugin sent it: answers depend
+ * on who asks (viewer flags, moderation), so no shared cache may keep them.
+ */
 function httpStatusPlugin(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {
+          response.http.headers.set('cache-control', 'no-store');
           if (response.body.kind !== 'single') return;
           const head = httpHeadFor(response.body.singleResult);
           if (head?.retryAfter !== undefined) response.http.headers.set('retry-after', String(head.retryAfter));

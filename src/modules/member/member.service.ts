@@ -4,7 +4,7 @@
  * Tokens are opaque random strings; only their SHA-256 is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { EntityManager, In, IsNull, Not } from 'typeorm';
+import { EntityManager, In, IsNull, Not, SelectQueryBuilder } from 'typeorm';
 import type { Database, UnitOfWork } from '../../db/database';
 import { affectedRows, isUniqueViolation, lockRowForUpdate } from '../../db/dialect';
 import { BadUserInputError, UnauthenticatedError } from '../../graphql/errors';
@@ -62,6 +62,20 @@ function checkPassword(password: string, field: string): void {
   if ([...password].length > MAX_PASSWORD_LENGTH) throw new BadUserInputError(field, `must be at most ${MAX_PASSWORD_LENGTH} characters.`);
 }
 
+/** Properties of Member that only sign-in and password checks read: every other read leaves them out. */
+const CREDENTIALS: ReadonlySet<string> = new Set<keyof Member>(['email', 'passwordHash']);
+
+/**
+ * Selects every column of the member but its credentials (from the entity's metadata, so a column
+ * added later is read too): the byline and viewer reads of every request never carry, hydrate or
+ * keep in memory what they never show. Those members' `email` and `passwordHash` are undefined.
+ */
+function withoutCredentials(query: SelectQueryBuilder<Member>): SelectQueryBuilder<Member> {
+  const alias = query.alias;
+  const columns = query.connection.getMetadata(Member).columns.filter((column) => !CREDENTIALS.has(column.propertyName));
+  return query.select(columns.map((column) => `${alias}.${column.propertyName}`));
+}
+
 export class MemberService {
   constructor(private readonly db: Database<DomainEvent>) {}
 
@@ -115,13 +129,16 @@ export class MemberService {
     return { token, member };
   }
 
-  /** The member a bearer token belongs to; UNAUTHENTICATED when it is unknown or revoked. */
+  /**
+   * The member a bearer token belongs to; UNAUTHENTICATED when it is unknown or revoked. Every
+   * request asks the database (one statement, the session and the member together): a session
+   * ended on any instance, or by a revocation whose event was lost, is refused at once, and the
+   * member comes with the role and profile as they are now.
+   */
   async authenticate(token: string): Promise<{ member: Member; tokenHash: string }> {
     const tokenHash = hashToken(token);
     const member = await this.db.read((manager) =>
-      manager
-        .getRepository(Member)
-        .createQueryBuilder('m')
+      withoutCredentials(manager.getRepository(Member).createQueryBuilder('m'))
         .innerJoin(AuthToken, 'session', 'session.member_id = m.id')
         .where('session.token_hash = :tokenHash', { tokenHash })
         // A former member is never the viewer (deleteAccount removes the tokens too; this holds whatever raced it).
@@ -243,8 +260,13 @@ export class MemberService {
     return live;
   }
 
+  /** Members by id as bylines, badges and suspensions show them: without e-mail and password hash. */
   async findByIds(ids: readonly number[]): Promise<Member[]> {
     if (ids.length === 0) return [];
-    return this.db.read((manager) => manager.getRepository(Member).find({ where: { id: In([...ids]) } }));
+    return this.db.read((manager) =>
+      withoutCredentials(manager.getRepository(Member).createQueryBuilder('m'))
+        .where('m.id IN (:...ids)', { ids: [...ids] })
+        .getMany(),
+    );
   }
 }

@@ -5,17 +5,31 @@
  * comments is NOT_FOUND; a REMOVED comment is like a deleted one, NOT_FOUND wherever a deleted
  * comment is (upvoting it, replying to it, reporting it).
  *
- * Checked at the API edge, before the service runs, through the request's loaders and the viewer's
- * fresh role (visibility.ts), so services stay free of viewers. Content that does not exist (or is
- * deleted) passes here: the service answers NOT_FOUND for it as before. A removal committing between
- * this check and the service's write is a removal that came just after the write: the write lands
- * as it would have a moment earlier (content removed later keeps what was written to it).
+ * Two shapes, both deciding with the viewer's fresh role (visibility.ts), so services stay free of
+ * viewers and roles:
+ * - `removalRuleOf`: a synchronous rule the service applies to the row it reads under its own lock
+ *   (castVote, retractVote). No read of its own, and no race: a removal commits either before the
+ *   service's read (NOT_FOUND) or after its write.
+ * - `reachablePostOrNotFound` / `reachableCommentOrNotFound`: checked at the API edge, before the
+ *   service runs, through the request's loaders (the other mutations). Content that does not exist
+ *   (or is deleted) passes here: the service answers NOT_FOUND for it as before. A removal committing
+ *   between this check and the service's write is a removal that came just after the write: the
+ *   write lands as it would have a moment earlier (content removed later keeps what was written to it).
  */
 import type DataLoader from 'dataloader';
 import { NotFoundError } from '../../graphql/errors';
 import type { RequestContext } from '../context';
 import { ModerationState } from './moderation.enums';
-import { ContentViewer, contentViewerOf, isRemovedFor } from './visibility';
+import { ContentViewer, contentViewerOf, isRemovedFor, ModeratedContent } from './visibility';
+
+/** Whether content is removed for one viewer: applied by a service to the row it read under its lock. */
+export type RemovalRule = (content: ModeratedContent) => boolean;
+
+/** The rule for the request's viewer, with their fresh role (no read over HTTP: the viewer is loaded per request). */
+export async function removalRuleOf(context: RequestContext): Promise<RemovalRule> {
+  const viewer = await contentViewerOf(context);
+  return (content) => isRemovedFor(viewer, content);
+}
 
 /** NOT_FOUND (`what` on `field`) when the post is removed for the request's viewer. */
 export async function reachablePostOrNotFound(context: RequestContext, postId: number, field: string, what = 'Post'): Promise<void> {

@@ -20,7 +20,7 @@ import {
 import { Poll } from './poll.types';
 import { PollService } from './poll.service';
 import { CountsAsWrite } from '../write-limit';
-import { reachablePostOrNotFound } from '../moderation/reach';
+import { removalRuleOf } from '../moderation/reach';
 
 /** The fields of Poll that are not columns (own class: the type grows with later fields). */
 @Resolver(() => Poll)
@@ -95,9 +95,8 @@ export class PollResolver {
     const poll = await atArgument('input', async () => {
       const pollId = idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id;
       const optionIds = input.optionIds.map((id, index) => idOf(id, `optionIds[${index}]`, ['PollOption'], 'Poll option').id);
-      // A poll removed for the viewer is gone, as a deleted one.
-      await reachablePostOrNotFound(context, pollId, 'pollId', 'Poll');
-      return this.polls.castVote(viewer, { pollId, optionIds });
+      // A poll removed for the viewer is gone, as a deleted one: decided on the row the vote locks.
+      return this.polls.castVote(viewer, { pollId, optionIds }, await removalRuleOf(context));
     });
     context.loaders.afterVote(poll.id);
     return { poll };
@@ -115,8 +114,7 @@ export class PollResolver {
     const viewer = signedIn(context.viewer);
     const poll = await atArgument('input', async () => {
       const pollId = idOf(input.pollId, 'pollId', ['Poll'], 'Poll').id;
-      await reachablePostOrNotFound(context, pollId, 'pollId', 'Poll');
-      return this.polls.retractVote(viewer, pollId);
+      return this.polls.retractVote(viewer, pollId, await removalRuleOf(context));
     });
     context.loaders.afterVote(poll.id);
     return { poll };

@@ -67,6 +67,22 @@ export function cleanOptionLabels(options: unknown, field: string): string[] {
   return labels;
 }
 
+/** Whether a poll is removed for the viewer of a vote (moderation/reach.ts builds it from their role). */
+export type RemovedFor = (poll: Post) => boolean;
+const NOTHING_REMOVED: RemovedFor = () => false;
+
+/** castVote's option ids: 1..MAX_OPTIONS, each once (optionIds[i] names a repeat). */
+function distinctChoices(optionIds: readonly number[]): number[] {
+  if (!Array.isArray(optionIds) || optionIds.length === 0) throw new BadUserInputError('optionIds', 'must name at least one option.');
+  if (optionIds.length > MAX_OPTIONS) throw new BadUserInputError('optionIds', `must name at most ${MAX_OPTIONS} options.`);
+  const chosen: number[] = [];
+  optionIds.forEach((id, index) => {
+    if (chosen.includes(id)) throw new BadUserInputError(`optionIds[${index}]`, 'repeats an option already chosen.');
+    chosen.push(id);
+  });
+  return chosen;
+}
+
 export class PollService {
   constructor(
     private readonly db: Database<DomainEvent>,
@@ -159,21 +175,27 @@ export class PollService {
     return true;
   }
 
-  /** Casts or replaces the viewer's vote. Choosing what one already chose changes nothing (same version). */
-  async castVote(viewer: Member, input: { pollId: number; optionIds: readonly number[] }): Promise<Post> {
-    if (!Array.isArray(input.optionIds) || input.optionIds.length === 0) {
-      throw new BadUserInputError('optionIds', 'must name at least one option.');
+  /**
+   * Casts or replaces the viewer's vote. Choosing what one already chose changes nothing (same version).
+   * `isRemovedForViewer` (moderation/reach.ts) is applied to the poll as read under its lock: a poll
+   * removed for the viewer is NOT_FOUND before anything else is said about the input.
+   */
+  async castVote(viewer: Member, input: { pollId: number; optionIds: readonly number[] }, isRemovedForViewer: RemovedFor = NOTHING_REMOVED): Promise<Post> {
+    let chosen: number[] = [];
+    let inputError: unknown = null;
+    try {
+      chosen = distinctChoices(input.optionIds);
+    } catch (error) {
+      // Reported once the poll is read: its removal, checked there, comes first (as the API edge checked it before).
+      inputError = error;
     }
-    if (input.optionIds.length > MAX_OPTIONS) throw new BadUserInputError('optionIds', `must name at most ${MAX_OPTIONS} options.`);
-    const chosen: number[] = [];
-    input.optionIds.forEach((id, index) => {
-      if (chosen.includes(id)) throw new BadUserInputError(`optionIds[${index}]`, 'repeats an option already chosen.');
-      chosen.push(id);
-    });
 
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const now = new Date();
-      const poll = await this.openPoll(manager, input.pollId);
+      const poll = await this.openPoll(manager, input.pollId, (found) => {
+        if (found && isRemovedForViewer(found)) throw new NotFoundError('Poll', 'pollId');
+        if (inputError) throw inputError;
+      });
       const options = await manager.getRepository(PollOption).find({ where: { pollId: poll.id } });
       const optionIds = new Set(options.map((option) => option.id));
       if (chosen.some((id) => !optionIds.has(id))) {
@@ -221,10 +243,12 @@ export class PollService {
   }
 
   /** Withdraws the viewer's vote; without one, the poll comes back unchanged (same version). */
-  async retractVote(viewer: Member, pollId: number): Promise<Post> {
+  async retractVote(viewer: Member, pollId: number, isRemovedForViewer: RemovedFor = NOTHING_REMOVED): Promise<Post> {
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const now = new Date();
-      const poll = await this.openPoll(manager, pollId);
+      const poll = await this.openPoll(manager, pollId, (found) => {
+        if (found && isRemovedForViewer(found)) throw new NotFoundError('Poll', 'pollId');
+      });
       const previous = await manager.getRepository(PollVote).find({ where: { pollId: poll.id, memberId: viewer.id } });
       let votesDelta = 0;
       for (const vote of previous) votesDelta -= await this.removeVoteRow(manager, poll.id, viewer.id, vote.optionId);
@@ -250,10 +274,12 @@ export class PollService {
     });
   }
 
-  private async openPoll(manager: EntityManager, pollId: number): Promise<Post> {
+  /** The poll under its row lock, open for votes; `first` sees the row (or its absence) before any other check. */
+  private async openPoll(manager: EntityManager, pollId: number, first: (poll: Post | null) => void = () => undefined): Promise<Post> {
     // One vote change per poll at a time (PostgreSQL); it reads the member's previous vote before writing.
     await this.posts.lockRow(manager, pollId);
     const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
+    first(poll);
     if (!poll) throw new NotFoundError('Poll', 'pollId');
     // A moderator's lock says more than "closed": POST_LOCKED comes first (closePoll does not come here).
     if (poll.lockedAt !== null) throw new PostLockedError();

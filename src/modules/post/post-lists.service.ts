@@ -127,15 +127,27 @@ export class PostListService {
       // Only VISIBLE posts are recommended: hidden and removed ones are left out for everyone.
       const query = manager.getRepository(Post).createQueryBuilder('p').where("p.deleted_at IS NULL AND p.moderation_state = 'VISIBLE'");
       if (relatedTo) {
-        // A deleted post is no post: NOT_FOUND, like an unknown id.
-        const related = await this.posts.findOfKind(manager, relatedTo.id, relatedTo.kind);
-        if (!related) throw new NotFoundError('Post', 'relatedTo');
+        // The related post's existence is part of the query (one statement on the thread page): no rows
+        // at all then means it does not exist, or that nothing else is there to recommend.
         query
           .addSelect(this.topics.sharedTopicCountSql('p.id'), 'shared_topics')
-          .andWhere('p.id <> :relatedId', { relatedId: related.id })
+          .andWhere('p.id <> :relatedId', { relatedId: relatedTo.id })
+          .andWhere('EXISTS (SELECT 1 FROM posts related WHERE related.id = :relatedId AND related.kind = :relatedKind AND related.deleted_at IS NULL)', {
+            relatedKind: relatedTo.kind,
+          })
           .orderBy('shared_topics', 'DESC');
       }
-      return query.addSelect(POPULARITY_SQL, 'popularity').addOrderBy('popularity', 'DESC').addOrderBy('p.id', 'DESC').limit(first).getMany();
+      const recommended = await query
+        .addSelect(POPULARITY_SQL, 'popularity')
+        .addOrderBy('popularity', 'DESC')
+        .addOrderBy('p.id', 'DESC')
+        .limit(first)
+        .getMany();
+      // A deleted post is no post: NOT_FOUND, like an unknown id.
+      if (relatedTo && recommended.length === 0 && !(await this.posts.findOfKind(manager, relatedTo.id, relatedTo.kind))) {
+        throw new NotFoundError('Post', 'relatedTo');
+      }
+      return recommended;
     });
   }
 
