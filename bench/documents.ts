@@ -45,8 +45,6 @@ export const POLL_RESULTS = `query ($id: ID!) {
 
 export const OLDEST_COMMENTS = `query ($id: ID!) { post(id: $id) { comments(first: 5, orderBy: OLDEST) { edges { cursor } } } }`;
 
-export const POST_IDS_BY_TITLE = `query ($search: String!) { posts(first: 50, search: $search) { nodes { id title } } }`;
-
 /** What a poll dashboard watches. */
 export const POLL_RESULTS_UPDATED = `subscription ($id: ID!) {
   pollResultsUpdated(pollId: $id) { id version isClosed isHidden participantCount totalVotes options { optionId label voteCount percentage } }

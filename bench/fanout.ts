@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { gqlOk } from './api';
-import { ADD_COMMENT, CAST_VOTE, COMMENT_ADDED, CREATE_THREAD, OLDEST_COMMENTS, POLL_RESULTS, POLL_RESULTS_UPDATED } from './documents';
+import { ADD_COMMENT, CAST_VOTE, COMMENT_ADDED, CREATE_POLL, CREATE_THREAD, OLDEST_COMMENTS, POLL_RESULTS, POLL_RESULTS_UPDATED } from './documents';
 import { Helper, residentBytes, sleep } from './processes';
 
 export interface Delivery {
@@ -24,6 +24,8 @@ export interface Delivery {
   connectFailures: number;
   /** Resident memory added per connected client, in KB. */
   memoryPerClientKb: number;
+  /** How long the change itself took to be acknowledged (the mutation over HTTP, or the IPC to the plain server). */
+  changeMs: number;
 }
 
 export interface FanoutRound {
@@ -67,8 +69,8 @@ async function deliver(
   mode: 'graphql' | 'plain',
   count: number,
   payload: object | undefined,
-  /** Arms the clients, makes the change and returns when it started. */
-  fire: () => Promise<number>,
+  /** Arms the clients, makes the change and returns when it started and when it was acknowledged. */
+  fire: () => Promise<{ startedAt: number; doneAt: number }>,
 ) {
   const pid = mode === 'graphql' ? setup.serverPid : setup.plainPid;
   const url = mode === 'graphql' ? setup.url.replace('http', 'ws') + '/graphql' : `ws://127.0.0.1:${setup.plain.hello.port}`;
@@ -84,7 +86,7 @@ async function deliver(
   });
   await sleep(setup.settleMs);
   const after = residentBytes(pid);
-  const startedAt = await fire();
+  const { startedAt, doneAt } = await fire();
   const collected = await setup.client.request<Collected>({ type: 'collect', timeoutMs: 30_000 });
   await setup.client.request({ type: 'close' });
   const latencies = collected.times.map((at) => at - startedAt).sort((a, b) => a - b);
@@ -99,6 +101,7 @@ async function deliver(
     connectPerSecond: connected.connected / (connected.ms / 1000),
     connectFailures: connected.failed,
     memoryPerClientKb: (after - before) / Math.max(1, connected.connected) / 1024,
+    changeMs: doneAt - startedAt,
   };
   return { delivery, sample: collected.sample };
 }
@@ -109,7 +112,7 @@ async function round(setup: FanoutSetup, feed: string, count: number, change: Ch
     await setup.client.request({ type: 'arm', marker: await change.prepare() });
     const startedAt = now();
     await change.make();
-    return startedAt;
+    return { startedAt, doneAt: now() };
   });
   const frame = server.sample;
   if (frame === null) throw new Error(`${feed} to ${count}: no subscriber received the change`);
@@ -117,7 +120,7 @@ async function round(setup: FanoutSetup, feed: string, count: number, change: Ch
     await setup.client.request({ type: 'arm', marker: await change.prepare() });
     const startedAt = now();
     await setup.plain.request({ type: 'broadcast', frame });
-    return startedAt;
+    return { startedAt, doneAt: now() };
   });
   const result = { feed, server: server.delivery, plain: plain.delivery };
   console.error(
@@ -128,7 +131,8 @@ async function round(setup: FanoutSetup, feed: string, count: number, change: Ch
 
 /** pollResultsUpdated rounds: one vote per round, each by another member, on one poll everybody may see. */
 export async function pollFanout(setup: FanoutSetup, authorToken: string, voterTokens: string[], sizes: number[]): Promise<FanoutRound[]> {
-  const poll = (await gqlOk(setup.url, CREATE_POLL_ALWAYS.query, CREATE_POLL_ALWAYS.variables, authorToken)).createPoll.poll;
+  const input = { title: 'Bench live poll', options: ['A', 'B', 'C'], resultsVisibility: 'ALWAYS', topics: ['Cloud'] };
+  const poll = (await gqlOk(setup.url, CREATE_POLL, { input }, authorToken)).createPoll.poll;
   const rounds: FanoutRound[] = [];
   let voter = 0;
   for (const size of sizes) {
@@ -165,8 +169,3 @@ export async function commentFanout(setup: FanoutSetup, authorToken: string, siz
   };
   return round(setup, 'commentAdded', size, change);
 }
-
-const CREATE_POLL_ALWAYS = {
-  query: `mutation ($input: CreatePollInput!) { createPoll(input: $input) { poll { id options { id } } } }`,
-  variables: { input: { title: 'Bench live poll', options: ['A', 'B', 'C'], resultsVisibility: 'ALWAYS', topics: ['Cloud'] } },
-};

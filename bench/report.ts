@@ -98,7 +98,7 @@ function httpRows(label: string, figures: DatabaseFigures): Row[] {
 function fanoutRows(results: BenchResults): Row[] {
   const rows: Row[] = results.fanout.map(({ feed, server, plain }) => [
     `\`${feed}\` to ${n0(server.subscribers)} subscribers`,
-    `p50 ${n1(server.p50Ms)} ms, p99 ${n1(server.p99Ms)} ms, last ${n1(server.lastMs)} ms, delivered ${n0(server.delivered)}/${n0(server.subscribers)}${server.duplicates ? `, ${server.duplicates} doubled` : ''}`,
+    `p50 ${n1(server.p50Ms)} ms, p99 ${n1(server.p99Ms)} ms, last ${n1(server.lastMs)} ms, delivered ${n0(server.delivered)}/${n0(server.subscribers)}${server.duplicates ? `, ${server.duplicates} doubled` : ''} (the mutation answered in ${n1(server.changeMs)} ms)`,
     `plain \`ws\` p99 ${n1(plain.p99Ms)} ms, last ${n1(plain.lastMs)} ms`,
     ratio(server.p99Ms / plain.p99Ms),
     '<= 1.25 x plain',

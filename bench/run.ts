@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gqlOk, signUpMembers } from './api';
+import { signUpMembers } from './api';
 import { commentFanout, FanoutRound, pollFanout } from './fanout';
 import { measureReads, measureVotes } from './http-measures';
 import { createScratchDatabase } from './postgres';
@@ -106,7 +106,6 @@ async function measurePostgres(settings: BenchSettings): Promise<DatabaseFigures
     const server = await startServer(PROJECT_DIR, scratch.url, await freePort());
     try {
       const [author] = await signUpMembers(server.url, 1, 'pg-author');
-      await gqlOk(server.url, '{ __typename }');
       return await measureHttp(settings, server.url, author, community, null);
     } finally {
       await server.stop();
