@@ -103,6 +103,7 @@ function fanoutRows(results: BenchResults): Row[] {
     ratio(server.p99Ms / plain.p99Ms),
     '<= 1.25 x plain',
   ]);
+  // The largest audience runs first on fresh processes (bench/run.ts): its memory figure is the clean one.
   const largest = results.fanout.filter((round) => round.feed === 'pollResultsUpdated').sort((a, b) => b.server.subscribers - a.server.subscribers)[0];
   if (largest) {
     const { server, plain } = largest;
