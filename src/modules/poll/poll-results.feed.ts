@@ -20,6 +20,7 @@
  */
 import type { Logger } from '../../logger';
 import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
+import type { LiveQueue } from '../../realtime/live-queue';
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import { NotFoundError } from '../../graphql/errors';
 import type { SharedLoaders } from '../loaders';
@@ -52,7 +53,7 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
     super('pollResultsUpdated', registry, intervalMs, logger);
   }
 
-  async subscribe(viewerId: number | null, registration: Registration | null, pollId: number): Promise<AsyncIterable<PollResults>> {
+  async subscribe(viewerId: number | null, registration: Registration | null, pollId: number): Promise<LiveQueue<PollResults>> {
     const poll = (await this.deps.findPosts([pollId]))[0];
     if (!poll || poll.deletedAt !== null || poll.kind !== 'POLL') throw new NotFoundError('Poll', 'pollId');
     if (await isRemovedForSubscriber(() => this.deps.createSharedLoaders(), viewerId, poll)) throw new NotFoundError('Poll', 'pollId');
