@@ -72,6 +72,27 @@ describe('live: payloads executed once per cohort and change', () => {
     for (const watcher of everyone) watcher.unsubscribe();
   }, 30_000);
 
+  it('gives a subscriber joining a watched poll the current cohort payload, without reading or executing, when nothing changed since', async () => {
+    const results = { id: poll.id, withOptions: true };
+    const watching = watch(null, 1, RESULTS, results);
+    await watching[0].until((messages) => messages.length === 1, 10_000);
+    await mutate(CAST_VOTE, { input: { pollId: poll.id, optionIds: [poll.options[0].id] } }, outsiders[2].token);
+    await watching[0].until((messages) => messages.length === 2, 10_000);
+
+    t.probe.queryLog.captured = [];
+    const before = executions('pollResults');
+    const joining = [...watch(null, 3, RESULTS, results), ...watch(author.token, 1, RESULTS, results)];
+    await Promise.all(joining.map((watcher) => watcher.until((messages) => messages.length === 1, 10_000)));
+    const statements = t.probe.queryLog.captured.filter((statement) => !/poll_closing|closes_at/i.test(statement));
+    t.probe.queryLog.captured = null;
+
+    expect(executions('pollResults') - before).toBe(1); // the author's class had not been built yet; the hidden one was
+    for (const watcher of joining) expect(watcher.messages[0].data.pollResultsUpdated.version).toBe(watching[0].messages[1].data.pollResultsUpdated.version);
+    expect(joining[3].messages[0].data.pollResultsUpdated.isHidden).toBe(false);
+    expect(statements.filter((statement) => /poll_options|poll_participants|FROM "?posts"?/i.test(statement))).toEqual([]);
+    for (const watcher of [...watching, ...joining]) watcher.unsubscribe();
+  }, 30_000);
+
   it('writes each socket the cohort payload with its own subscription id', async () => {
     const socket = await rawSocket(t);
     socket.send({ type: 'connection_init', payload: {} });
