@@ -32,6 +32,11 @@
  *   upgrade: a refused one gets HTTP 403 and never becomes a socket;
  * - sockets are tracked by their authenticated viewer, so the caller can
  *   end those of a session it revoked (`closeWhere`).
+ * - a live feed's subscription is not executed per subscriber: its FrameWriter
+ *   writes the payload its cohort executed once (cohort-payloads.ts) with the
+ *   subscription id spliced in; graphql-ws still sends `complete` and `error`
+ *   and handles pings, closes and the client's `complete` around it. Parse,
+ *   validation and cost are checked once per document (operation-checks.ts).
  *
  * This file knows nothing of domains: authentication, the client address,
  * admission (rate limits) and the per-operation context come from the caller.
