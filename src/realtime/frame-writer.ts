@@ -61,7 +61,8 @@ export class FrameWriter<T> implements AsyncGenerator<never, void, void> {
   private async writeNext(): Promise<boolean> {
     const step = await this.queue.next(); // rejects with the error that ended the queue
     if (step.done || this.returned) return false;
-    const payload = await this.queue.payloads.payloadFor(step.value, this.operation, this.scopeFor);
+    // Executed by an earlier subscriber of its cohort: written in this same turn, else awaited.
+    const payload = this.queue.payloads.ready(step.value, this.operation) ?? (await this.queue.payloads.payloadFor(step.value, this.operation, this.scopeFor));
     if (this.returned) return false;
     await this.socket.send(this.frameOf(payload));
     return true;
