@@ -15,6 +15,9 @@ import { Comment } from './comment/comment.entity';
 import { seqOfCursor } from './comment/comment.service';
 import { CommentEdge } from './comment/comment.types';
 import type { RequestContext } from './context';
+import { executionScopes } from './live/execution-scope';
+import type { SharedLoaders } from './loaders';
+import type { Member } from './member/member.entity';
 import { PollResults } from './poll/poll-results';
 import type { PostUpdateItem } from './post/post-updated.feed';
 import { PostUpdate } from './post/post-update.types';
@@ -26,58 +29,63 @@ type Subscribe<TArgs> = SubscribeResolverData<unknown, TArgs, RequestContext>;
 
 // TypeGraphQL calls a @Subscription's `subscribe` with the resolver data only, never through the
 // schema's container: the live hub reaches these functions through the request context.
+//
+// Each stream says how its items execute for this subscriber (executeWith): the WebSocket server
+// executes each item once per cohort with it (src/realtime/cohort-payloads.ts), with the loaders
+// shared by every subscriber of the item's flush plus this viewer's own (execution-scope.ts).
 
-function subscribePollResults({ args, context }: Subscribe<{ pollId: string }>): Promise<AsyncIterable<PollResults>> {
+const noSharedLoaders = { sharedOf: () => null };
+const flushLoaders = { sharedOf: (item: { shared: SharedLoaders }) => item.shared };
+
+async function subscribePollResults({ args, context }: Subscribe<{ pollId: string }>): Promise<AsyncIterable<PollResults>> {
   const ref = decodeIdOf(args.pollId, 'pollId', ['Poll']);
   if (!ref) throw new NotFoundError('Poll', 'pollId');
-  return context.liveHub.pollResults.subscribe(context.viewer?.id ?? null, context.live ?? null, ref.id);
+  const stream = await context.liveHub.pollResults.subscribe(context.viewer?.id ?? null, context.live ?? null, ref.id);
+  return stream.executeWith(executionScopes(context, noSharedLoaders));
 }
 
-function subscribePostStats({ args, context }: Subscribe<{ postId: string }>): Promise<AsyncIterable<PostStats>> {
+async function subscribePostStats({ args, context }: Subscribe<{ postId: string }>): Promise<AsyncIterable<PostStats>> {
   const ref = decodeIdOf(args.postId, 'postId', ['Thread', 'Poll']);
   if (!ref) throw new NotFoundError('Post', 'postId');
-  return context.liveHub.postStats.subscribe(context.viewer?.id ?? null, context.live ?? null, ref.id, ref.type);
+  const stream = await context.liveHub.postStats.subscribe(context.viewer?.id ?? null, context.live ?? null, ref.id, ref.type);
+  return stream.executeWith(executionScopes(context, noSharedLoaders));
 }
 
-function subscribeCommentAdded({ args, context }: Subscribe<{ postId: string; after?: string | null }>): Promise<AsyncIterable<CommentItem>> {
+async function subscribeCommentAdded({ args, context }: Subscribe<{ postId: string; after?: string | null }>): Promise<AsyncIterable<CommentItem>> {
   const ref = decodeIdOf(args.postId, 'postId', ['Thread', 'Poll']);
   const afterSeq = args.after === null || args.after === undefined ? null : seqOfCursor(args.after, 'after');
   if (!ref) throw new NotFoundError('Post', 'postId');
-  const viewerId = context.viewer?.id ?? null;
-  return context.liveHub.commentAdded.subscribe(viewerId, context.live ?? null, { postId: ref.id, typeName: ref.type, afterSeq }, (item) => {
-    // The context lives as long as the subscription: each message resolves with the loaders
-    // shared by every subscriber of its flush, plus this viewer's own.
-    context.loaders = context.liveHub.loadersFor(item.shared, viewerId);
+  const stream = await context.liveHub.commentAdded.subscribe(context.viewer?.id ?? null, context.live ?? null, {
+    postId: ref.id,
+    typeName: ref.type,
+    afterSeq,
   });
+  return stream.executeWith(executionScopes(context, flushLoaders));
 }
 
-function subscribePostUpdated({ args, context }: Subscribe<{ postId: string }>): Promise<AsyncIterable<PostUpdateItem>> {
+async function subscribePostUpdated({ args, context }: Subscribe<{ postId: string }>): Promise<AsyncIterable<PostUpdateItem>> {
   const ref = decodeIdOf(args.postId, 'postId', ['Thread', 'Poll']);
   if (!ref) throw new NotFoundError('Post', 'postId');
-  const viewerId = context.viewer?.id ?? null;
-  return context.liveHub.postUpdated.subscribe(viewerId, context.live ?? null, { postId: ref.id, typeName: ref.type }, (item) => {
-    // As commentAdded: the flush's shared loaders plus this viewer's own (viewerHasUpvoted...).
-    context.loaders = context.liveHub.loadersFor(item.shared, viewerId);
-  });
+  const stream = await context.liveHub.postUpdated.subscribe(context.viewer?.id ?? null, context.live ?? null, { postId: ref.id, typeName: ref.type });
+  return stream.executeWith(executionScopes(context, flushLoaders));
 }
 
-function subscribeCommentUpdated({ args, context }: Subscribe<{ postId: string }>): Promise<AsyncIterable<CommentUpdateItem>> {
+async function subscribeCommentUpdated({ args, context }: Subscribe<{ postId: string }>): Promise<AsyncIterable<CommentUpdateItem>> {
   const ref = decodeIdOf(args.postId, 'postId', ['Thread', 'Poll']);
   if (!ref) throw new NotFoundError('Post', 'postId');
-  const viewerId = context.viewer?.id ?? null;
-  return context.liveHub.commentUpdated.subscribe(viewerId, context.live ?? null, { postId: ref.id, typeName: ref.type }, (item) => {
-    context.loaders = context.liveHub.loadersFor(item.shared, viewerId);
-  });
+  const stream = await context.liveHub.commentUpdated.subscribe(context.viewer?.id ?? null, context.live ?? null, { postId: ref.id, typeName: ref.type });
+  return stream.executeWith(executionScopes(context, flushLoaders));
 }
 
-function subscribeModerationQueue({ args, context }: Subscribe<{ after?: string | null }>): Promise<AsyncIterable<ModerationQueueItem>> {
+async function subscribeModerationQueue({ args, context }: Subscribe<{ after?: string | null }>): Promise<AsyncIterable<ModerationQueueItem>> {
   // UNAUTHENTICATED at once; the role (FORBIDDEN) and then the cursor are checked by the feed, the role read fresh.
   const viewer = signedIn(context.viewer);
-  return context.liveHub.moderationQueue.subscribe(viewer.id, context.live ?? null, args.after ?? null, (item, member) => {
-    context.loaders = context.liveHub.loadersFor(item.shared, viewer.id);
-    // The member as the feed read them for this message (their role now, not when the socket connected).
-    context.viewer = member;
+  // The member as the feed read them for the message being sent (their role now, not when the socket connected).
+  let member: Member = viewer;
+  const stream = await context.liveHub.moderationQueue.subscribe(viewer.id, context.live ?? null, args.after ?? null, (_item, current) => {
+    member = current;
   });
+  return stream.executeWith(executionScopes(context, { ...flushLoaders, viewerOf: () => member }));
 }
 
 @Resolver()

@@ -20,6 +20,7 @@
  *   through end(): a last message then `complete`, or an error message.
  */
 import type { Logger } from '../logger';
+import { CohortPayloads } from './cohort-payloads';
 import { Conflator } from './conflator';
 import { emptyMessageCounts, LiveMessageCounts, LiveQueue, LiveQueuePolicy } from './live-queue';
 import type { SubscriptionRegistry } from './subscription-registry';
@@ -40,6 +41,8 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
   private readonly flushes: Conflator<number>;
   /** Messages of all this feed's subscribers: sent, superseded, discarded (metrics). */
   readonly messages: LiveMessageCounts = emptyMessageCounts();
+  /** Every item this feed delivers becomes a payload here, once per cohort (whatever the audience). */
+  readonly payloads = new CohortPayloads();
 
   constructor(
     /** The subscription field, as the registry reports it. */
@@ -123,6 +126,7 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
       },
       onDeliver,
       this.messages,
+      this.payloads,
     );
   }
 
@@ -136,11 +140,14 @@ export abstract class LiveFeed<T, S extends FeedSubscriber<T>> {
   }
 
   /**
-   * Hands `item` to every subscriber of `cohort`: the subscribers that receive
-   * this same payload. The one place where the feeds hand items over: this is
-   * where a payload will later be executed and serialized once per cohort
-   * instead of once per subscriber. Each queue applies its own policy
-   * (conflation, backlog); pushing never waits.
+   * Hands `item` to every subscriber of `cohort`: the subscribers of one
+   * visibility class that receive this same item. The one place where the
+   * feeds hand items over. Each item is one change: when the subscribers'
+   * writers take it, `payloads` executes and serializes it once per operation
+   * (document and variables) among them, and once per viewer only where a
+   * field read something of the viewer (cohort-payloads.ts). Deliver a new
+   * item object per change; an item must not be changed once delivered. Each
+   * queue applies its own policy (conflation, backlog); pushing never waits.
    */
   protected deliver(cohort: readonly S[], item: T): void {
     for (const subscriber of cohort) subscriber.queue.push(item);

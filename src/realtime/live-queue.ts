@@ -18,7 +18,13 @@
  * is dropped), fail() (an error the client receives: what waits is
  * discarded), or complete() (the server's last word: what waits is still
  * delivered, then the client gets `complete`).
+ *
+ * Over a socket, the queue's consumer is a FrameWriter (frame-writer.ts): it turns each item into
+ * the subscriber's payload through the feed's CohortPayloads (executed once per cohort) and the
+ * execution scope the subscription gave (executeWith).
  */
+import { CohortPayloads, ScopeFor } from './cohort-payloads';
+
 export type LiveQueuePolicy<T = unknown> =
   | { kind: 'latest' }
   | { kind: 'latestPerKey'; keyOf: (item: T) => string | number; maxBacklog: number; overflowError: () => Error }
@@ -33,6 +39,9 @@ export interface LiveMessageCounts {
   discarded: number;
 }
 
+/** One instance for queues made outside a feed (tests): payloads are keyed by item, so sharing it is safe. */
+let unsharedPayloads: CohortPayloads | null = null;
+
 export const emptyMessageCounts = (): LiveMessageCounts => ({ sent: 0, superseded: 0, discarded: 0 });
 
 export class LiveQueue<T> implements AsyncIterableIterator<T> {
@@ -41,6 +50,8 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
   private failWaiting: ((error: unknown) => void) | null = null;
   private failure: unknown = null;
   private done = false;
+  /** How this subscriber's payload is executed from each item (its context and viewer); null until the subscription says. */
+  scopeFor: ScopeFor<T> | null = null;
 
   constructor(
     private readonly policy: LiveQueuePolicy<T>,
@@ -50,7 +61,15 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
     private readonly onDeliver: (item: T) => void = () => {},
     /** Shared by the queues of one feed (metrics). */
     private readonly counts: LiveMessageCounts = emptyMessageCounts(),
+    /** The feed's payloads: each item is executed once per cohort for all the feed's queues. */
+    readonly payloads: CohortPayloads = (unsharedPayloads ??= new CohortPayloads()),
   ) {}
+
+  /** Sets the execution scope of this subscriber's items (see scopeFor). */
+  executeWith(scopeFor: ScopeFor<T>): this {
+    this.scopeFor = scopeFor;
+    return this;
+  }
 
   get backlog(): number {
     return this.items.length;

@@ -32,6 +32,11 @@
  *   upgrade: a refused one gets HTTP 403 and never becomes a socket;
  * - sockets are tracked by their authenticated viewer, so the caller can
  *   end those of a session it revoked (`closeWhere`).
+ * - a live feed's subscription is not executed per subscriber: its FrameWriter
+ *   writes the payload its cohort executed once (cohort-payloads.ts) with the
+ *   subscription id spliced in; graphql-ws still sends `complete` and `error`
+ *   and handles pings, closes and the client's `complete` around it. Parse,
+ *   validation and cost are checked once per document (operation-checks.ts).
  *
  * This file knows nothing of domains: authentication, the client address,
  * admission (rate limits) and the per-operation context come from the caller.
@@ -39,28 +44,29 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import {
-  DocumentNode,
+  createSourceEventStream,
+  execute,
   ExecutionArgs,
+  ExecutionResult,
+  FormattedExecutionResult,
   getOperationAST,
-  getVariableValues,
   GraphQLError,
   GraphQLSchema,
-  ExecutionResult,
-  parse,
   specifiedRules,
   subscribe,
-  validate,
-  ValidationRule,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { BadRequestError, ClientError, ErrorCode, INTERNAL_ERROR_MESSAGE, UnauthenticatedError } from '../graphql/errors';
+import { ClientError, ErrorCode, INTERNAL_ERROR_MESSAGE, UnauthenticatedError } from '../graphql/errors';
 import type { DocumentLimits } from '../config';
-import { checkSource, costOf, documentRules } from '../graphql/document-limits';
+import { documentRules } from '../graphql/document-limits';
 import { formatError } from '../graphql/format-error';
 import type { OperationObserver } from '../graphql/operation-report';
 import type { Logger } from '../logger';
+import { FrameSocket, FrameWriter } from './frame-writer';
+import { LiveQueue } from './live-queue';
+import { OperationChecks, SubscribePayload } from './operation-checks';
 import { CLOSE_GRACE_MS, CLOSED_WHILE_AUTHENTICATING, ViewerSockets } from './viewer-sockets';
 
 export interface LiveServerOptions<TViewer, TContext> {
@@ -116,13 +122,14 @@ interface ConnectionState<TViewer> {
   /** Tail of this socket's subscribe handling: one at a time, in arrival order. */
   turn: Promise<unknown>;
   operations: Map<string, TrackedOperation>;
+  /** Where this socket's live frames are written. */
+  frames: FrameSocket;
 }
 
 const PREPARED = Symbol('prepared subscription');
 type PreparedArgs = ExecutionArgs & { [PREPARED]?: AsyncGenerator<ExecutionResult, void, void> };
 
-const isStream = (result: unknown): result is AsyncGenerator<ExecutionResult, void, void> =>
-  typeof (result as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
+const isStream = (result: unknown): result is AsyncIterable<unknown> => typeof (result as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
 
 export interface LiveServer<TViewer = unknown> {
   /**
@@ -143,9 +150,6 @@ export interface LiveServer<TViewer = unknown> {
   connectionCount(): number;
 }
 
-const coded = (error: GraphQLError, code: string) =>
-  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
-
 /** Errors through the same formatError as HTTP; a masked one is logged (`logger` carries the request id) and quotes the request id. */
 function errorsForClient(errors: readonly GraphQLError[], requestId: string, logger: Logger, isProduction: boolean) {
   return errors.map((error) => {
@@ -163,45 +167,6 @@ function errorsForClient(errors: readonly GraphQLError[], requestId: string, log
   });
 }
 
-/**
- * What HTTP checks before executing, for one `subscribe` message, with the same document limits
- * (characters and tokens, then depth, aliases, directives and introspection as validation rules,
- * then the cost): a document that parses and validates, a subscription (queries and mutations
- * belong to HTTP), variables of the right types (BAD_USER_INPUT). "Did you mean" hints are
- * dropped in production by formatError, as over HTTP.
- */
-function checkOperation(
-  schema: GraphQLSchema,
-  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
-  rules: { limits: DocumentLimits; validationRules: readonly ValidationRule[] },
-): { document: DocumentNode } | { errors: readonly GraphQLError[] } {
-  const oversized = checkSource(payload.query, rules.limits);
-  if (oversized) return { errors: [oversized] };
-  let document: DocumentNode;
-  try {
-    document = parse(payload.query);
-  } catch (error) {
-    return { errors: [coded(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')] };
-  }
-  const invalid = validate(schema, document, rules.validationRules);
-  if (invalid.length > 0) return { errors: invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')) };
-  const operation = getOperationAST(document, payload.operationName);
-  if (!operation) return { errors: [new BadRequestError('Unable to identify the operation to run.')] };
-  if (operation.operation !== 'subscription') {
-    return { errors: [new BadRequestError('Only subscriptions are served over WebSocket; send queries and mutations as HTTP POST to /graphql.')] };
-  }
-  // Variables that do not fit their types are the client's input error (BAD_USER_INPUT, as Apollo
-  // answers over HTTP); left to subscribe() they would come back uncoded and be masked as internal.
-  const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
-  if (variables.errors) return { errors: variables.errors.map((error) => coded(error, ErrorCode.BAD_USER_INPUT)) };
-  try {
-    costOf(schema, document, operation, payload.variables ?? {}, rules.limits);
-  } catch (error) {
-    return { errors: [error as GraphQLError] };
-  }
-  return { document };
-}
-
 /** The caller's admission of one subscribe message (rate limits), before it is even parsed: null when admitted. */
 async function admit<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>, state: ConnectionState<TViewer>): Promise<GraphQLError | null> {
   if (!options.admitSubscribe) return null;
@@ -214,27 +179,38 @@ async function admit<TViewer, TContext>(options: LiveServerOptions<TViewer, TCon
   }
 }
 
+/** What prepareSubscription needs besides the caller's options: the cached checks, and how a stream reaches the socket. */
+interface Preparation {
+  checks: OperationChecks;
+  /** A result with errors, formatted for one operation of a socket (masked, logged and counted as over HTTP). */
+  formatErrors(result: ExecutionResult, state: ConnectionState<unknown>, operationId: string): FormattedExecutionResult;
+}
+
 /**
  * Checks one `subscribe` message and subscribes. Subscribing here (not after onSubscribe) lets a
  * failure such as NOT_FOUND reach the client as an `error` message, and registers the
  * subscription before the next message of this socket is looked at.
+ *
+ * A live feed's stream (a LiveQueue with its execution scope) is written by a FrameWriter: its
+ * payloads are executed once per cohort, not per subscriber. graphql-ws keeps only the shared
+ * document for the subscription's lifetime, never the subscribe-time context (its loaders).
  */
 async function prepareSubscription<TViewer, TContext>(
   options: LiveServerOptions<TViewer, TContext>,
-  rules: { limits: DocumentLimits; validationRules: readonly ValidationRule[] },
+  preparation: Preparation,
   state: ConnectionState<TViewer>,
   operationId: string,
-  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  payload: SubscribePayload,
   requestId: string,
 ): Promise<PreparedArgs | readonly GraphQLError[]> {
   const refused = await admit(options, state);
   if (refused) return [refused];
-  const checked = checkOperation(options.schema, payload, rules);
+  const checked = preparation.checks.check(payload);
   if ('errors' in checked) return checked.errors;
   const tracked = state.operations.get(operationId);
   if (tracked) {
     // Known from here on, for its log lines and metrics (a document that failed its checks has none).
-    tracked.name = getOperationAST(checked.document, payload.operationName)?.name?.value ?? null;
+    tracked.name = getOperationAST(checked.document, checked.operationName)?.name?.value ?? null;
     tracked.type = 'subscription';
   }
   if (options.activeSubscriptions(state.connectionId) >= options.maxSubscriptionsPerConnection) {
@@ -245,17 +221,64 @@ async function prepareSubscription<TViewer, TContext>(
       ),
     ];
   }
-  const args: PreparedArgs = {
+  const args: ExecutionArgs = {
     schema: options.schema,
     document: checked.document,
-    operationName: payload.operationName,
+    operationName: checked.operationName,
     variableValues: payload.variables,
     contextValue: options.createContext({ viewer: state.viewer, connectionId: state.connectionId, operationId, requestId, clientAddress: state.clientAddress }),
   };
-  const result = await subscribe(args);
-  if (!isStream(result)) return result.errors ?? [new GraphQLError('Subscription failed.')];
-  args[PREPARED] = result;
-  return args;
+  const stream = await createSourceEventStream(args);
+  if (!isStream(stream)) return stream.errors ?? [new GraphQLError('Subscription failed.')];
+  if (!(stream instanceof LiveQueue) || !stream.scopeFor) return { ...args, [PREPARED]: executeEach(stream, args) };
+  const operation = {
+    schema: options.schema,
+    document: checked.document,
+    operationName: checked.operationName,
+    variableValues: payload.variables,
+    key: checked.operationKey,
+  };
+  const writer = new FrameWriter(stream, stream.scopeFor, operation, operationId, state.frames, (result) =>
+    preparation.formatErrors(result, state, operationId),
+  );
+  return { schema: options.schema, document: checked.document, operationName: checked.operationName, [PREPARED]: writer };
+}
+
+/** A stream that is not a live feed's: executed per event, as graphql-ws would (its results then pass onNext). */
+function executeEach(stream: AsyncIterable<unknown>, args: ExecutionArgs): AsyncGenerator<ExecutionResult, void, void> {
+  const events = stream[Symbol.asyncIterator]();
+  const done = { done: true, value: undefined } as const;
+  const mapped: AsyncGenerator<ExecutionResult, void, void> = {
+    next: async () => {
+      const step = await events.next();
+      return step.done ? done : { done: false, value: (await execute({ ...args, rootValue: step.value })) as ExecutionResult };
+    },
+    return: async () => {
+      await events.return?.();
+      return done;
+    },
+    throw: async (error: unknown) => {
+      await events.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => mapped,
+    [Symbol.asyncDispose]: async () => {
+      await events.return?.();
+    },
+  };
+  return mapped;
+}
+
+/** Frames to one socket: send resolves once ws has written the frame (the flow control graphql-ws had), or at once when the socket is no longer open. */
+function framesTo(socket: WebSocket): FrameSocket {
+  return {
+    send: (frame) =>
+      new Promise((resolve) => {
+        if (socket.readyState !== socket.OPEN) return resolve();
+        // A failed write ends the socket; its close ends the subscriptions (graphql-ws returns them).
+        socket.send(frame, () => resolve());
+      }),
+  };
 }
 
 /**
@@ -346,7 +369,14 @@ function connectionHandler<TViewer, TContext>(
       // Revoked while we were checking (see closeWhere): refused as if the check had seen it.
       if (viewer === CLOSED_WHILE_AUTHENTICATING) return false;
       const clientAddress = options.clientAddress(ctx.extra.request);
-      states.set(ctx.extra, { connectionId: randomUUID(), viewer, clientAddress, turn: Promise.resolve(), operations: new Map() });
+      states.set(ctx.extra, {
+        connectionId: randomUUID(),
+        viewer,
+        clientAddress,
+        turn: Promise.resolve(),
+        operations: new Map(),
+        frames: framesTo(ctx.extra.socket),
+      });
       return true;
     } catch (error) {
       if (error instanceof UnauthenticatedError) logger.info('WebSocket connection refused', { code: ErrorCode.UNAUTHENTICATED });
@@ -393,9 +423,18 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
     const requestId = requestIdOf(extra, operationId);
     return errorsForClient(errors, requestId, operation?.logger ?? logger.child({ requestId }), options.isProduction);
   };
-  const rules = {
-    limits: options.limits,
-    validationRules: [...specifiedRules, ...documentRules(options.limits, { allowIntrospection: !options.isProduction })],
+  const preparation: Preparation = {
+    checks: new OperationChecks(options.schema, options.limits, [
+      ...specifiedRules,
+      ...documentRules(options.limits, { allowIntrospection: !options.isProduction }),
+    ]),
+    formatErrors: (result, state, operationId) => {
+      const requestId = `${state.connectionId}/${operationId}`;
+      const logger = state.operations.get(operationId)?.logger ?? options.logger.child({ requestId });
+      const errors = errorsForClient(result.errors ?? [], requestId, logger, options.isProduction);
+      observer.errorsSent(reports.codesOf(errors));
+      return { ...result, errors };
+    },
   };
 
   const disposable = useServer<Record<string, unknown>, { state: ConnectionState<TViewer> }>(
@@ -411,7 +450,7 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
         const operation = reports.received(state.operations, operationId, requestId);
         return inTurn(state, async () => {
           // Never throws: graphql-ws would console.error it and close the whole socket with 1011.
-          const prepared = await prepareSubscription(options, rules, state, operationId, payload, requestId).catch((error: unknown) => [
+          const prepared = await prepareSubscription(options, preparation, state, operationId, payload, requestId).catch((error: unknown) => [
             error instanceof GraphQLError ? error : new GraphQLError('Subscription failed.', { originalError: error as Error }),
           ]);
           if (!Array.isArray(prepared)) reports.started(operation);

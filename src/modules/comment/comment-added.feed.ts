@@ -33,6 +33,7 @@
 import { ClientError, ErrorCode, NotFoundError, BadUserInputError } from '../../graphql/errors';
 import type { Logger } from '../../logger';
 import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
+import type { LiveQueue } from '../../realtime/live-queue';
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import type { SharedLoaders } from '../loaders';
 import { isRemovedForSubscriber, subscribersRemovedFrom } from '../moderation/feed-visibility';
@@ -108,15 +109,13 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
 
   /**
    * `typeName`: the post type the client's id named; `afterSeq`: the sequence
-   * number of the `after` cursor, or null; `onDeliver` runs as each message
-   * is handed to the client (the caller resolves its fields for the viewer).
+   * number of the `after` cursor, or null.
    */
   async subscribe(
     viewerId: number | null,
     registration: Registration | null,
     target: { postId: number; typeName: string; afterSeq: number | null },
-    onDeliver: (item: CommentItem) => void,
-  ): Promise<AsyncIterable<CommentItem>> {
+  ): Promise<LiveQueue<CommentItem>> {
     const { postId, typeName, afterSeq } = target;
     const subscriber: CommentSubscriber = {
       viewerId,
@@ -128,8 +127,7 @@ export class CommentAddedFeed extends LiveFeed<CommentItem, CommentSubscriber> {
         registration,
         () => subscriber,
         { kind: 'fifo', maxBacklog: this.options.maxBacklog, overflowError: () => this.slowConsumerError() },
-        (item) => {
-          onDeliver(item);
+        () => {
           subscriber.fullSince = null;
           // Flow control: a subscriber that was left behind (replay, burst) gets the next rows once it has room.
           if (subscriber.queue.backlog <= this.options.maxBacklog / 2 && subscriber.lastSeq < (this.latestSeq.get(postId) ?? 0)) this.schedule(postId);

@@ -32,6 +32,7 @@
 import { ClientError, ErrorCode, NotFoundError } from '../../graphql/errors';
 import type { Logger } from '../../logger';
 import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
+import type { LiveQueue } from '../../realtime/live-queue';
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import type { SharedLoaders } from '../loaders';
 import type { Post } from '../post/post.entity';
@@ -90,28 +91,21 @@ export class CommentUpdatedFeed extends LiveFeed<CommentUpdateItem, CommentUpdat
     this.postChecks.delete(postId);
   }
 
-  /** `typeName`: the post type the client's id named; `onDeliver` runs as each message is handed to the client. */
+  /** `typeName`: the post type the client's id named. */
   async subscribe(
     viewerId: number | null,
     registration: Registration | null,
     target: { postId: number; typeName: string },
-    onDeliver: (item: CommentUpdateItem) => void,
-  ): Promise<AsyncIterable<CommentUpdateItem>> {
+  ): Promise<LiveQueue<CommentUpdateItem>> {
     const { postId, typeName } = target;
     const subscriber: CommentUpdateSubscriber = {
       viewerId,
-      queue: this.createQueue(
-        postId,
-        registration,
-        () => subscriber,
-        {
-          kind: 'latestPerKey',
-          keyOf: (item) => item.comment.id,
-          maxBacklog: this.options.maxBacklog,
-          overflowError: () => this.slowConsumerError(),
-        },
-        onDeliver,
-      ),
+      queue: this.createQueue(postId, registration, () => subscriber, {
+        kind: 'latestPerKey',
+        keyOf: (item) => item.comment.id,
+        maxBacklog: this.options.maxBacklog,
+        overflowError: () => this.slowConsumerError(),
+      }),
     };
     // Joined before the post is read: a change committed meanwhile is pushed, never lost in between.
     this.join(postId, subscriber);

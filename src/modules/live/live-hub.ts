@@ -112,6 +112,11 @@ export class LiveHub {
     this.unsubscribeEvents = this.events.subscribe((event) => this.onEvent(event));
   }
 
+  /** Fresh shared loaders, for a payload whose item carries none (read only if one of its fields asks). */
+  createSharedLoaders(): SharedLoaders {
+    return this.deps.createSharedLoaders();
+  }
+
   /** The loaders a pushed comment resolves with for one subscriber: the flush's shared ones plus the viewer's own. */
   loadersFor(shared: SharedLoaders, viewerId: number | null): Loaders {
     return this.deps.withViewer(shared, viewerId);

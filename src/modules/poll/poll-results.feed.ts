@@ -17,9 +17,18 @@
  *   the poll is REMOVED), never from the connect-time viewer.
  * - Cost: one snapshot read per flush and one payload per visibility class,
  *   whatever the audience. Hidden tallies never leave the server.
+ * - Subscribing to a poll someone already watches reads nothing when the last
+ *   flush's snapshot is still fresh (no change event arrived since its read
+ *   began, and the poll has not closed by time since): the subscriber gets
+ *   that flush's results for its class (already executed for its cohort).
+ *   This keeps "joined before the first message is read": a change whose
+ *   event arrives after the join is pushed by the flush it schedules. A
+ *   signed-in member of an ON_VOTE poll who is not its author still needs a
+ *   read (whether they voted).
  */
 import type { Logger } from '../../logger';
 import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
+import type { LiveQueue } from '../../realtime/live-queue';
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import { NotFoundError } from '../../graphql/errors';
 import type { SharedLoaders } from '../loaders';
@@ -42,7 +51,23 @@ export interface PollResultsFeedDeps {
   createSharedLoaders(): SharedLoaders;
 }
 
+type LiveState = NonNullable<Awaited<ReturnType<PollReadService['liveState']>>>;
+
+/** The last flush's snapshot of a watched poll and the results it built, while no change event has arrived since its read began. */
+interface Snapshot {
+  /** The poll's change count (see `changes`) when the read began. */
+  change: number;
+  state: LiveState;
+  readAt: Date;
+  visible: PollResults | null;
+  hidden: PollResults | null;
+}
+
 export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
+  /** Per watched poll: change events (and resyncs) seen so far; a snapshot read before the latest one is stale. */
+  private readonly changes = new Map<number, number>();
+  private readonly snapshots = new Map<number, Snapshot>();
+
   constructor(
     private readonly deps: PollResultsFeedDeps,
     registry: SubscriptionRegistry,
@@ -52,8 +77,8 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
     super('pollResultsUpdated', registry, intervalMs, logger);
   }
 
-  async subscribe(viewerId: number | null, registration: Registration | null, pollId: number): Promise<AsyncIterable<PollResults>> {
-    const poll = (await this.deps.findPosts([pollId]))[0];
+  async subscribe(viewerId: number | null, registration: Registration | null, pollId: number): Promise<LiveQueue<PollResults>> {
+    const poll = this.freshSnapshot(pollId)?.state.poll ?? (await this.deps.findPosts([pollId]))[0];
     if (!poll || poll.deletedAt !== null || poll.kind !== 'POLL') throw new NotFoundError('Poll', 'pollId');
     if (await isRemovedForSubscriber(() => this.deps.createSharedLoaders(), viewerId, poll)) throw new NotFoundError('Poll', 'pollId');
     const subscriber: PollSubscriber = {
@@ -64,8 +89,49 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
       queue: this.createQueue(poll.id, registration, () => subscriber, { kind: 'latest' }),
     };
     this.join(poll.id, subscriber);
+    // Joined first: from here on every change event schedules a flush that reaches this subscriber.
+    if (this.firstFromSnapshot(subscriber, this.freshSnapshot(poll.id))) return subscriber.queue;
     await this.undoOnFailure(subscriber, () => this.flush(poll.id, subscriber));
     return subscriber.queue;
+  }
+
+  schedule(pollId: number): void {
+    this.changed(pollId);
+    super.schedule(pollId);
+  }
+
+  protected onResync(pollId: number): void {
+    this.changed(pollId);
+  }
+
+  protected onLastLeft(pollId: number): void {
+    this.changes.delete(pollId);
+    this.snapshots.delete(pollId);
+  }
+
+  /** A change event (or a resync) for the poll: snapshots read before it are stale. */
+  private changed(pollId: number): void {
+    if (this.isWatched(pollId)) this.changes.set(pollId, (this.changes.get(pollId) ?? 0) + 1);
+    this.snapshots.delete(pollId);
+  }
+
+  /** The last flush's snapshot, if no change arrived since its read began and the poll has not closed by time since. */
+  private freshSnapshot(pollId: number): Snapshot | null {
+    const snapshot = this.snapshots.get(pollId);
+    if (!snapshot || snapshot.change !== (this.changes.get(pollId) ?? 0)) return null;
+    const { poll } = snapshot.state;
+    return poll.isClosedAt(new Date()) === poll.isClosedAt(snapshot.readAt) ? snapshot : null;
+  }
+
+  /** The first message from a fresh snapshot, when the subscriber's class is known without a read; false when it must be read. */
+  private firstFromSnapshot(subscriber: PollSubscriber, snapshot: Snapshot | null): boolean {
+    if (!snapshot) return false;
+    const { poll } = snapshot.state;
+    const undecided = poll.resultsVisibility === 'ON_VOTE' && subscriber.viewerId !== null && subscriber.viewerId !== poll.authorId;
+    if (undecided && !poll.isClosedAt(snapshot.readAt)) return false;
+    const cohorts = this.cohortsOf([subscriber], snapshot, () => false);
+    for (const [results, cohort] of cohorts) this.deliver(cohort, results);
+    return true;
   }
 
   protected async flush(pollId: number, only?: PollSubscriber): Promise<void> {
@@ -81,6 +147,7 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
     // read separately, a vote committed in between made a payload whose totalVotes, voteCounts,
     // percentages and version disagree. One snapshot (one SQLite unit of work, one PostgreSQL
     // REPEATABLE READ transaction) reads all three.
+    const change = this.changes.get(pollId) ?? 0;
     const state = await this.deps.liveState(pollId, members);
     if (!state || state.poll.deletedAt !== null) {
       this.end(subscribers, { error: () => new NotFoundError('Poll', 'pollId') });
@@ -92,15 +159,25 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
       this.end(gone, { error: () => new NotFoundError('Poll', 'pollId') });
       subscribers = subscribers.filter((subscriber) => !gone.includes(subscriber));
     }
-    const { poll, options, voters } = state;
-    const now = new Date();
-    // Each payload is built once per visibility class, whatever the audience, and delivered to its cohort.
-    let visible: PollResults | null = null;
-    let hidden: PollResults | null = null;
+    const snapshot: Snapshot = { change, state, readAt: new Date(), visible: null, hidden: null };
+    // Kept for subscribers joining before the next change (its voters are not: they are read for the members asked only).
+    if (change === (this.changes.get(pollId) ?? 0) && this.isWatched(pollId)) this.snapshots.set(pollId, snapshot);
+    const cohorts = this.cohortsOf(subscribers, snapshot, (viewerId) => state.voters.has(viewerId));
+    for (const [results, cohort] of cohorts) this.deliver(cohort, results);
+  }
+
+  /**
+   * The subscribers to send something, by the results their class gets (built once per class, whatever
+   * the audience, and kept on the snapshot); `voted` says whether a signed-in member has a vote.
+   */
+  private cohortsOf(subscribers: PollSubscriber[], snapshot: Snapshot, voted: (viewerId: number) => boolean): Map<PollResults, PollSubscriber[]> {
+    const { poll, options } = snapshot.state;
     const cohorts = new Map<PollResults, PollSubscriber[]>();
     for (const subscriber of subscribers) {
-      const canSee = maySeeTallies(poll, subscriber.viewerId, subscriber.viewerId !== null && voters.has(subscriber.viewerId), now);
-      const results = canSee ? (visible ??= buildPollResults(poll, options, true, now)) : (hidden ??= buildPollResults(poll, options, false, now));
+      const canSee = maySeeTallies(poll, subscriber.viewerId, subscriber.viewerId !== null && voted(subscriber.viewerId), snapshot.readAt);
+      const results = canSee
+        ? (snapshot.visible ??= buildPollResults(poll, options, true, snapshot.readAt))
+        : (snapshot.hidden ??= buildPollResults(poll, options, false, snapshot.readAt));
       // Versions never go backwards; an unchanged version with unchanged visibility is nothing new.
       if (results.version < subscriber.lastVersion) continue;
       if (results.version === subscriber.lastVersion && results.isHidden === subscriber.lastHidden) continue;
@@ -110,6 +187,6 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
       if (cohort) cohort.push(subscriber);
       else cohorts.set(results, [subscriber]);
     }
-    for (const [results, cohort] of cohorts) this.deliver(cohort, results);
+    return cohorts;
   }
 }

@@ -21,6 +21,7 @@
 import type { Logger } from '../../logger';
 import { NotFoundError } from '../../graphql/errors';
 import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
+import type { LiveQueue } from '../../realtime/live-queue';
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import type { SharedLoaders } from '../loaders';
 import { isRemovedForSubscriber, subscribersRemovedFrom } from '../moderation/feed-visibility';
@@ -53,7 +54,7 @@ export class PostStatsFeed extends LiveFeed<PostStats, StatsSubscriber> {
   }
 
   /** `typeName`: the post type the client's id named (a poll's id named as a thread's is NOT_FOUND). */
-  async subscribe(viewerId: number | null, registration: Registration | null, postId: number, typeName: string): Promise<AsyncIterable<PostStats>> {
+  async subscribe(viewerId: number | null, registration: Registration | null, postId: number, typeName: string): Promise<LiveQueue<PostStats>> {
     const post = (await this.deps.findPosts([postId]))[0];
     if (!post || post.deletedAt !== null || post.typeName !== typeName) throw new NotFoundError('Post', 'postId');
     if (await isRemovedForSubscriber(() => this.deps.createSharedLoaders(), viewerId, post)) throw new NotFoundError('Post', 'postId');

@@ -31,6 +31,7 @@
 import { NotFoundError } from '../../graphql/errors';
 import type { Logger } from '../../logger';
 import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
+import type { LiveQueue } from '../../realtime/live-queue';
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import type { SharedLoaders } from '../loaders';
 import type { PollOption } from '../poll/poll-option.entity';
@@ -95,16 +96,12 @@ export class PostUpdatedFeed extends LiveFeed<PostUpdateItem, PostUpdateSubscrib
     super('postUpdated', registry, intervalMs, logger);
   }
 
-  /**
-   * `typeName`: the post type the client's id named (a poll's id named as a thread's is NOT_FOUND);
-   * `onDeliver` runs as each message is handed to the client (the caller resolves its fields for the viewer).
-   */
+  /** `typeName`: the post type the client's id named (a poll's id named as a thread's is NOT_FOUND). */
   async subscribe(
     viewerId: number | null,
     registration: Registration | null,
     target: { postId: number; typeName: string },
-    onDeliver: (item: PostUpdateItem) => void,
-  ): Promise<AsyncIterable<PostUpdateItem>> {
+  ): Promise<LiveQueue<PostUpdateItem>> {
     const post = (await this.deps.findPosts([target.postId]))[0];
     if (!post || post.deletedAt !== null || post.typeName !== target.typeName) throw new NotFoundError('Post', 'postId');
     if (post.moderationState === 'REMOVED') {
@@ -117,7 +114,7 @@ export class PostUpdatedFeed extends LiveFeed<PostUpdateItem, PostUpdateSubscrib
       postGlobalId: post.globalId,
       last: null,
       lastRead: 0,
-      queue: this.createQueue(post.id, registration, () => subscriber, { kind: 'latest' }, onDeliver),
+      queue: this.createQueue(post.id, registration, () => subscriber, { kind: 'latest' }),
     };
     this.join(post.id, subscriber);
     await this.undoOnFailure(subscriber, () => this.flush(post.id, subscriber));

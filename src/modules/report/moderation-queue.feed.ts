@@ -26,6 +26,7 @@ import { BadUserInputError, ClientError, ErrorCode, ForbiddenError, Unauthentica
 import { decodeCursor, encodeCursor } from '../../graphql/pagination';
 import type { Logger } from '../../logger';
 import { FeedSubscriber, LiveFeed, Registration } from '../../realtime/live-feed';
+import type { LiveQueue } from '../../realtime/live-queue';
 import type { SubscriptionRegistry } from '../../realtime/subscription-registry';
 import type { SharedLoaders } from '../loaders';
 import type { Member } from '../member/member.entity';
@@ -143,7 +144,7 @@ export class ModerationQueueFeed extends LiveFeed<ModerationQueueItem, QueueSubs
     registration: Registration | null,
     after: string | null,
     onDeliver: (item: ModerationQueueItem, member: Member) => void,
-  ): Promise<AsyncIterable<ModerationQueueItem>> {
+  ): Promise<LiveQueue<ModerationQueueItem>> {
     if (viewerId === null) throw new UnauthenticatedError();
     const subscriber: QueueSubscriber = {
       viewerId,
