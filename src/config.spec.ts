@@ -148,8 +148,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ POLL_CLOSE_INTERVAL_MS: '1000' }).pollCloseIntervalMs).toBe(1000);
   });
 
-  it('reads SQLITE_READERS (4 by default, 0 for none), naming it when out of range', () => {
-    expect(loadConfig({}).sqliteReaders).toBe(4);
+  it('reads SQLITE_READERS (3 by default, 0 for none), naming it when out of range', () => {
+    expect(loadConfig({}).sqliteReaders).toBe(3);
     expect(loadConfig({ SQLITE_READERS: '0' }).sqliteReaders).toBe(0);
     expect(loadConfig({ SQLITE_READERS: '32' }).sqliteReaders).toBe(32);
     for (const bad of ['33', '-1', 'two']) expect(configErrorOf({ SQLITE_READERS: bad }).variable).toBe('SQLITE_READERS');

@@ -150,7 +150,10 @@ export class SqliteReaders {
   private acquire(): Promise<Reader> {
     this.busy++;
     const reader = this.free.pop();
-    if (reader) return Promise.resolve(reader);
+    if (reader) {
+      this.onWaited(0); // every unit is observed once, as in the writer's queue
+      return Promise.resolve(reader);
+    }
     const queuedAt = performance.now();
     return new Promise((resolve) =>
       this.waiters.push((handed) => {

@@ -85,7 +85,7 @@ export class PollClosingScheduler {
   /** Runs tick every `intervalMs`; returns a stop function. Failures are logged, never thrown. */
   start(intervalMs: number): () => void {
     let running = false;
-    const tick = async () => {
+    const step = async () => {
       if (running) return; // a slow step is never overlapped by the next one
       running = true;
       try {
@@ -97,9 +97,9 @@ export class PollClosingScheduler {
         running = false;
       }
     };
-    const timer = setInterval(tick, intervalMs);
+    const timer = setInterval(step, intervalMs);
     timer.unref();
-    void tick();
+    void step();
     return () => clearInterval(timer);
   }
 }
