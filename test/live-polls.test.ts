@@ -44,6 +44,18 @@ function resultsOf(collected: Collected): Results[] {
 }
 
 /** Versions strictly increase within one subscription. */
+/** The default LIVE_INTERVAL_MS of the servers below. */
+const LIVE_INTERVAL_MS = 100;
+
+/**
+ * The most messages conflation may send since `since`: one per interval, plus the snapshot and the
+ * final state. A fixed count would assume how long the burst takes on this machine: when reads no
+ * longer wait behind the votes, a burst stretched by a busy machine rightly gets more intervals.
+ */
+function messagesAtMostOnePerInterval(since: number): number {
+  return Math.ceil((Date.now() - since) / LIVE_INTERVAL_MS) + 2;
+}
+
 function expectVersionsIncrease(collected: Collected): void {
   const versions = resultsOf(collected).map((results) => results.version);
   versions.slice(1).forEach((version, i) => expect(version).toBeGreaterThan(versions[i]));
@@ -200,6 +212,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       ];
       await Promise.all(watches.map(({ watch }) => watch.until((messages) => messages.length === 1)));
 
+      const burstStarted = Date.now();
       await Promise.all(crowd.map((member, i) => vote(member, poll, i % 3)));
 
       for (const { viewer, watch } of watches) {
@@ -207,8 +220,9 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
         const http = await httpResults(poll.id, viewer?.token);
         expect(http.version).toBe(200);
         expect(last(watch, 'pollResultsUpdated')).toEqual(http);
-        // Conflated: one message per interval at most, not one per vote.
-        expect(watch.messages.length).toBeLessThan(40);
+        // Conflated: one message per interval at most (however long the burst took here), far fewer than votes.
+        expect(watch.messages.length).toBeLessThanOrEqual(messagesAtMostOnePerInterval(burstStarted));
+        expect(watch.messages.length).toBeLessThan(100);
         expectVersionsIncrease(watch);
         // Every message is one consistent state, never counts of one moment with totals of another.
         for (const results of resultsOf(watch)) expectConsistent(results, true);
@@ -523,6 +537,7 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
       const watches = viewers.map((viewer) => collect(client(viewer?.token), WATCH_STATS, { id: postId }));
       await Promise.all(watches.map((watch) => watch.until((messages) => messages.length === 1)));
 
+      const burstStarted = Date.now();
       await Promise.all(
         crowd.map((member, i) =>
           i % 4 === 0
@@ -541,7 +556,8 @@ describe('live: pollResultsUpdated and postStatsUpdated', () => {
           return stats.viewCount === 51 && stats.upvoteCount === 50 && stats.commentCount === 50;
         }, 10000);
         expect(last(watch, 'postStatsUpdated')).toEqual(await httpStats(postId));
-        expect(watch.messages.length).toBeLessThan(40);
+        expect(watch.messages.length).toBeLessThanOrEqual(messagesAtMostOnePerInterval(burstStarted));
+        expect(watch.messages.length).toBeLessThan(100);
         // Counters only grow here: no message goes back to an older state.
         const series = watch.messages.map((message) => message.data!.postStatsUpdated);
         series.slice(1).forEach((stats, i) => {
