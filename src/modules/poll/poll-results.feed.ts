@@ -55,7 +55,8 @@ type LiveState = NonNullable<Awaited<ReturnType<PollReadService['liveState']>>>;
 
 /** The last flush's snapshot of a watched poll and the results it built, while no change event has arrived since its read began. */
 interface Snapshot {
-  /** The poll's change count (see `changes`) when the read began. */
+  /** The poll's watch period and its change count when the read began. */
+  epoch: { count: number };
   change: number;
   state: LiveState;
   readAt: Date;
@@ -65,7 +66,7 @@ interface Snapshot {
 
 export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
   /** Per watched poll: change events (and resyncs) seen so far; a snapshot read before the latest one is stale. */
-  private readonly changes = new Map<number, number>();
+  private readonly changes = new Map<number, { count: number }>();
   private readonly snapshots = new Map<number, Snapshot>();
 
   constructor(
@@ -89,6 +90,7 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
       queue: this.createQueue(poll.id, registration, () => subscriber, { kind: 'latest' }),
     };
     this.join(poll.id, subscriber);
+    if (!this.changes.has(poll.id)) this.changes.set(poll.id, { count: 0 });
     // Joined first: from here on every change event schedules a flush that reaches this subscriber.
     if (this.firstFromSnapshot(subscriber, this.freshSnapshot(poll.id))) return subscriber.queue;
     await this.undoOnFailure(subscriber, () => this.flush(poll.id, subscriber));
@@ -111,14 +113,15 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
 
   /** A change event (or a resync) for the poll: snapshots read before it are stale. */
   private changed(pollId: number): void {
-    if (this.isWatched(pollId)) this.changes.set(pollId, (this.changes.get(pollId) ?? 0) + 1);
+    const epoch = this.changes.get(pollId);
+    if (epoch) epoch.count++;
     this.snapshots.delete(pollId);
   }
 
   /** The last flush's snapshot, if no change arrived since its read began and the poll has not closed by time since. */
   private freshSnapshot(pollId: number): Snapshot | null {
     const snapshot = this.snapshots.get(pollId);
-    if (!snapshot || snapshot.change !== (this.changes.get(pollId) ?? 0)) return null;
+    if (!snapshot || this.changes.get(pollId) !== snapshot.epoch || snapshot.epoch.count !== snapshot.change) return null;
     const { poll } = snapshot.state;
     return poll.isClosedAt(new Date()) === poll.isClosedAt(snapshot.readAt) ? snapshot : null;
   }
@@ -147,7 +150,8 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
     // read separately, a vote committed in between made a payload whose totalVotes, voteCounts,
     // percentages and version disagree. One snapshot (one SQLite unit of work, one PostgreSQL
     // REPEATABLE READ transaction) reads all three.
-    const change = this.changes.get(pollId) ?? 0;
+    const epoch = this.changes.get(pollId) ?? { count: -1 };
+    const change = epoch.count;
     const state = await this.deps.liveState(pollId, members);
     if (!state || state.poll.deletedAt !== null) {
       this.end(subscribers, { error: () => new NotFoundError('Poll', 'pollId') });
@@ -159,9 +163,9 @@ export class PollResultsFeed extends LiveFeed<PollResults, PollSubscriber> {
       this.end(gone, { error: () => new NotFoundError('Poll', 'pollId') });
       subscribers = subscribers.filter((subscriber) => !gone.includes(subscriber));
     }
-    const snapshot: Snapshot = { change, state, readAt: new Date(), visible: null, hidden: null };
+    const snapshot: Snapshot = { epoch, change, state, readAt: new Date(), visible: null, hidden: null };
     // Kept for subscribers joining before the next change (its voters are not: they are read for the members asked only).
-    if (change === (this.changes.get(pollId) ?? 0) && this.isWatched(pollId)) this.snapshots.set(pollId, snapshot);
+    if (this.changes.get(pollId) === epoch && epoch.count === change) this.snapshots.set(pollId, snapshot);
     const cohorts = this.cohortsOf(subscribers, snapshot, (viewerId) => state.voters.has(viewerId));
     for (const [results, cohort] of cohorts) this.deliver(cohort, results);
   }
