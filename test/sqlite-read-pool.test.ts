@@ -51,6 +51,32 @@ if (process.env.TEST_DATABASE_URL) {
       expect(await topicSlugs()).toContain('held-open');
     });
 
+    it('/healthz answers 503 while a write holds the writer with others waiting, though reads still succeed', async () => {
+      const health = async () => {
+        const response = await fetch(`${t.baseUrl}/healthz`);
+        return { status: response.status, body: (await response.json()) as { status: string } };
+      };
+      let finish!: () => void;
+      const held = new Promise<void>((resolve) => (finish = resolve));
+      let began!: () => void;
+      const holding = new Promise<void>((resolve) => (began = resolve));
+      const stuck = t.probe.db.write(async () => {
+        began();
+        await held; // a write that hangs (the writer is held)
+      });
+      await holding;
+      const queued = t.probe.db.write(({ manager }) => manager.query(`SELECT 1`));
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 2300));
+        await topicSlugs(); // reads are served (it checks the answer has no errors) ...
+        expect(await health()).toEqual({ status: 503, body: { status: 'writes stalled' } }); // ... yet writes are stuck
+      } finally {
+        finish();
+      }
+      await Promise.all([stuck, queued]);
+      expect(await health()).toEqual({ status: 200, body: { status: 'ok' } });
+    });
+
     it('a read right after each acknowledged write sees it (read-your-writes), under concurrent load', async () => {
       const member = await t.signUp();
       await Promise.all(

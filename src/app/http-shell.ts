@@ -107,6 +107,13 @@ function healthHandler(db: Database, logger: Logger, isReady: () => boolean): ex
       }
       return;
     }
+    // Reads run beside the SQLite writer and keep succeeding while a write hangs: a writer held
+    // longer than a health check may wait, with writes queued behind it, is unhealthy.
+    if (db.writerStalledForMs() > HEALTH_TIMEOUT_MS) {
+      logger.warn('health check: writes are stuck behind one unit of work', { heldForMs: db.writerStalledForMs() });
+      res.status(503).json({ status: 'writes stalled' });
+      return;
+    }
     // Under heavy write load a ping would wait behind every queued unit of work:
     // a unit that succeeded a moment ago already proves the database answers.
     if (Date.now() - db.lastSuccessAt < RECENT_SUCCESS_MS) {

@@ -68,6 +68,8 @@ export class Database<E extends BusEvent = BusEvent> {
   private observer: UnitOfWorkObserver | null = null;
   /** When a unit of work last succeeded (ms): proof of life without queueing a ping behind busy writers. */
   lastSuccessAt = 0;
+  /** When the unit of work holding the SQLite writer began its turn (ms); null while none holds it. */
+  private writerTurnStartedAt: number | null = null;
   /**
    * Writes this process has committed so far: whoever keeps a copy of what the database holds (the
    * poll-closing scheduler's next closing time) learns cheaply whether it may have changed.
@@ -140,6 +142,16 @@ export class Database<E extends BusEvent = BusEvent> {
     await this.dataSource.query(`PRAGMA synchronous = ${SQLITE_SYNCHRONOUS}`);
   }
 
+  /**
+   * How long (ms) the unit of work holding the SQLite writer has held it while others wait behind
+   * it; 0 when the writer is free or nobody waits (and always on PostgreSQL). Reads succeed on
+   * their own connections meanwhile, so a write that hangs shows only here (/healthz).
+   */
+  writerStalledForMs(now = Date.now()): number {
+    if (this.writerTurnStartedAt === null || this.waiting === 0) return 0;
+    return now - this.writerTurnStartedAt;
+  }
+
   /** Runs `unit`; records the success, or maps the failure onto what the client gets. */
   private served<T>(unit: () => Promise<T>): Promise<T> {
     return unit().then(
@@ -164,7 +176,11 @@ export class Database<E extends BusEvent = BusEvent> {
     const turn = () => {
       this.waiting--;
       this.observer?.waited(performance.now() - queuedAt);
-      return work();
+      const startedAt = Date.now();
+      this.writerTurnStartedAt = startedAt;
+      return work().finally(() => {
+        if (this.writerTurnStartedAt === startedAt) this.writerTurnStartedAt = null;
+      });
     };
     const run = this.tail.then(turn, turn);
     // The queue continues whether this unit succeeded or failed.
