@@ -9,8 +9,8 @@
  * parse and validation once per document text, the cost once per document and variables. The
  * cached DocumentNode is shared by every subscription of that text (an AST per subscriber was a
  * third of its memory). Only the variables' coercion runs for every subscribe (it is cheap, and
- * its result is not kept). Both caches are bounded (least recently used out), so a client sending
- * endless distinct documents costs bounded memory.
+ * its result is not kept). Both caches are bounded (least recently used out) and keep only documents
+ * within the size limits that passed, so a client sending endless distinct documents costs bounded memory.
  */
 import { DocumentNode, getOperationAST, getVariableValues, GraphQLError, GraphQLSchema, parse, validate, ValidationRule } from 'graphql';
 import type { DocumentLimits } from '../config';
@@ -19,6 +19,12 @@ import { BadRequestError, ErrorCode } from '../graphql/errors';
 
 /** How many document texts, and document + variables pairs, the checks remember. */
 const CACHED_DOCUMENTS = 500;
+/**
+ * Longest operation key (text + variables) the cost cache keeps: with the character limit on
+ * documents (15,000 by default) both caches hold a few MB at most; a subscribe with huge variables
+ * is checked every time instead of pinning them.
+ */
+const CACHED_KEY_CHARACTERS = 20_000;
 
 export interface SubscribePayload {
   query: string;
@@ -43,7 +49,8 @@ class BoundedCache<V> {
 
   constructor(private readonly capacity: number) {}
 
-  get(key: string, compute: () => V): V {
+  /** The cached value of `key`, or `compute()`'s, remembered only when `keep` says so. */
+  get(key: string, compute: () => V, keep: (value: V) => boolean = () => true): V {
     const found = this.entries.get(key);
     if (found !== undefined) {
       this.entries.delete(key);
@@ -51,6 +58,7 @@ class BoundedCache<V> {
       return found;
     }
     const value = compute();
+    if (!keep(value)) return value;
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
     return value;
@@ -70,7 +78,13 @@ export class OperationChecks {
   ) {}
 
   check(payload: SubscribePayload): CheckedOperation | { errors: readonly GraphQLError[] } {
-    const parsed = this.documents.get(payload.query, () => this.parseAndValidate(payload.query));
+    // A refused document (oversized, unparsable, invalid) is never kept: the caches hold only
+    // documents within the limits that passed (bounded memory whatever a client sends).
+    const parsed = this.documents.get(
+      payload.query,
+      () => this.parseAndValidate(payload.query),
+      (result) => !('errors' in result),
+    );
     if ('errors' in parsed) return parsed;
     const { document } = parsed;
     const operation = getOperationAST(document, payload.operationName);
@@ -85,14 +99,18 @@ export class OperationChecks {
     if (coerced.errors) return { errors: coerced.errors.map((error) => coded(error, ErrorCode.BAD_USER_INPUT)) };
     const operationName = payload.operationName ?? null;
     const operationKey = JSON.stringify([operationName, variables, payload.query]);
-    const cost = this.costs.get(operationKey, () => {
-      try {
-        costOf(this.schema, document, operation, variables, this.limits);
-        return { error: null, key: operationKey };
-      } catch (error) {
-        return { error: error as GraphQLError, key: operationKey };
-      }
-    });
+    const cost = this.costs.get(
+      operationKey,
+      () => {
+        try {
+          costOf(this.schema, document, operation, variables, this.limits);
+          return { error: null, key: operationKey };
+        } catch (error) {
+          return { error: error as GraphQLError, key: operationKey };
+        }
+      },
+      () => operationKey.length <= CACHED_KEY_CHARACTERS,
+    );
     if (cost.error) return { errors: [cost.error] };
     return { document, operationName, operationKey: cost.key };
   }

@@ -403,6 +403,23 @@ function verifyOrigin(acceptOrigin: LiveServerOptions<unknown, unknown>['acceptO
   };
 }
 
+/** What every subscribe shares: the cached document checks, and how a payload's errors reach a client (masked, logged, counted). */
+function preparationOf<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>, reports: ReturnType<typeof operationReports>): Preparation {
+  return {
+    checks: new OperationChecks(options.schema, options.limits, [
+      ...specifiedRules,
+      ...documentRules(options.limits, { allowIntrospection: !options.isProduction }),
+    ]),
+    formatErrors: (result, state, operationId) => {
+      const requestId = `${state.connectionId}/${operationId}`;
+      const logger = state.operations.get(operationId)?.logger ?? options.logger.child({ requestId });
+      const errors = errorsForClient(result.errors ?? [], requestId, logger, options.isProduction);
+      options.observer.errorsSent(reports.codesOf(errors));
+      return { ...result, errors };
+    },
+  };
+}
+
 export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TViewer, TContext>): LiveServer<TViewer> {
   const { logger, observer } = options;
   const wss = new WebSocketServer({
@@ -423,19 +440,7 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
     const requestId = requestIdOf(extra, operationId);
     return errorsForClient(errors, requestId, operation?.logger ?? logger.child({ requestId }), options.isProduction);
   };
-  const preparation: Preparation = {
-    checks: new OperationChecks(options.schema, options.limits, [
-      ...specifiedRules,
-      ...documentRules(options.limits, { allowIntrospection: !options.isProduction }),
-    ]),
-    formatErrors: (result, state, operationId) => {
-      const requestId = `${state.connectionId}/${operationId}`;
-      const logger = state.operations.get(operationId)?.logger ?? options.logger.child({ requestId });
-      const errors = errorsForClient(result.errors ?? [], requestId, logger, options.isProduction);
-      observer.errorsSent(reports.codesOf(errors));
-      return { ...result, errors };
-    },
-  };
+  const preparation = preparationOf(options, reports);
 
   const disposable = useServer<Record<string, unknown>, { state: ConnectionState<TViewer> }>(
     {
