@@ -15,6 +15,7 @@ import { LiveHub } from '../modules/live/live-hub';
 import { createSharedLoaders, withViewer } from '../modules/loaders';
 import { createServices, Services } from '../modules/services';
 import { DomainEventBus } from '../realtime/domain-events';
+import { CacheCoherence } from './cache-coherence';
 import { Metrics } from './metrics';
 import { RateLimits } from './rate-limits';
 import { createOriginPolicy, OriginPolicy } from './origins';
@@ -34,6 +35,8 @@ export interface Container {
   rateLimits: RateLimits;
   /** Which browser origins may open sockets and get CORS headers (ALLOWED_ORIGINS and the server's own). */
   origins: OriginPolicy;
+  /** Whether caches kept across requests may trust what they hold (bypassed while the Redis relay is deaf). */
+  cacheCoherence: CacheCoherence;
 }
 
 export function createContainer(config: Config, logger: Logger): Container {
@@ -71,7 +74,8 @@ export function createContainer(config: Config, logger: Logger): Container {
     logger,
     onLimited: (limit) => metrics.rateLimited(limit),
   });
-  return { config, logger, metrics, events, queryLog, db, services, liveHub, rateLimits, origins: createOriginPolicy(config.allowedOrigins) };
+  const cacheCoherence = new CacheCoherence(config.redisUrl !== null);
+  return { config, logger, metrics, events, queryLog, db, services, liveHub, rateLimits, origins: createOriginPolicy(config.allowedOrigins), cacheCoherence };
 }
 
 /** What identifies the database instances share: host, port and database name (never the password). */

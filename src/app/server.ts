@@ -95,6 +95,7 @@ function buildSteps(container: Container, shell: HttpShell, onRelay: (relay: Red
   const graphql = graphqlSteps(container, shell);
   // After a Redis outage events may have been lost: fresh snapshots for subscribers, and the sessions of open sockets checked again.
   const resync = () => {
+    container.cacheCoherence.reset();
     container.liveHub.resync();
     graphql.recheckSessions();
   };
@@ -163,7 +164,7 @@ function rateLimitStoreStep({ rateLimits }: Container): Step {
   return { name: 'connect the rate limits to Redis', start: async () => rateLimits.start(), stop: () => rateLimits.stop() };
 }
 
-function redisRelayStep({ config, events, logger }: Container, onRelay: (relay: RedisEventRelay) => void, resync: () => void): Step {
+function redisRelayStep({ config, events, logger, cacheCoherence }: Container, onRelay: (relay: RedisEventRelay) => void, resync: () => void): Step {
   let relay: RedisEventRelay | null = null;
   return {
     name: 'relay live events through Redis',
@@ -172,11 +173,13 @@ function redisRelayStep({ config, events, logger }: Container, onRelay: (relay: 
       relay = new RedisEventRelay(config.redisUrl, channelFor(databaseKey(config)), events, logger, resync);
       onRelay(relay);
       events.setRelay(relay);
+      cacheCoherence.attach(relay);
       // Serve even when Redis is down at start-up: live updates across instances resume when it comes back.
       if (!(await relay.ready(REDIS_STARTUP_WAIT_MS))) logger.warn('redis is not reachable yet; serving anyway, retrying in the background');
     },
     stop: async () => {
       if (!relay) return;
+      cacheCoherence.attach(null);
       events.setRelay(null);
       await relay.stop();
     },

@@ -96,6 +96,11 @@ export class RedisEventRelay implements EventRelay<BusEvent> {
     this.subscriber.on('message', (_channel: string, text: string) => this.onMessage(text));
   }
 
+  /** Whether the subscriber currently listens on the channel: events of other instances reach this one. */
+  get listening(): boolean {
+    return this.subscribed && !this.stopped;
+  }
+
   send(event: BusEvent): void {
     this.sendEnvelope({ from: this.instanceId, event });
   }
