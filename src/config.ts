@@ -64,6 +64,15 @@ export interface Config {
    */
   trustProxy: number;
   rateLimits: RateLimitConfig;
+  /** Answers of HTTP queries kept until the next write (src/app/response-cache.ts). */
+  responseCache: ResponseCacheConfig;
+}
+
+export interface ResponseCacheConfig {
+  /** RESPONSE_CACHE_TTL_MS: the longest an answer is served (bounds what changes without a write of a server); 0 turns the cache off. */
+  ttlMs: number;
+  /** RESPONSE_CACHE_ENTRIES: answers kept at most, the least recently used dropped first. */
+  maxEntries: number;
 }
 
 /**
@@ -295,6 +304,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: readInt(env, 'TRUST_PROXY', 0, 0, 10),
     rateLimits: readRateLimits(env),
     allowedOrigins: readAllowedOrigins(env),
+    responseCache: {
+      ttlMs: readInt(env, 'RESPONSE_CACHE_TTL_MS', 5_000, 0, 600_000),
+      maxEntries: readInt(env, 'RESPONSE_CACHE_ENTRIES', 1_000, 1, 1_000_000),
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { httpHeadFor } from '../graphql/http-status';
 import type { OperationObserver } from '../graphql/operation-report';
 import type { Logger } from '../logger';
 import type { RequestContext } from '../modules/context';
+import { ResponseCache, responseCachePlugin } from './response-cache';
 
 export function createApollo(
   schema: GraphQLSchema,
@@ -23,6 +24,7 @@ export function createApollo(
   httpServer: http.Server,
   logger: Logger,
   observer: OperationObserver,
+  responseCache: ResponseCache,
 ): ApolloServer<RequestContext> {
   return new ApolloServer<RequestContext>({
     schema,
@@ -60,6 +62,7 @@ export function createApollo(
       operationReportPlugin(observer, config.isProduction),
       operationGuardPlugin(config.limits),
       httpStatusPlugin(),
+      responseCachePlugin(responseCache),
       // No GraphQL IDE in production.
       ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],

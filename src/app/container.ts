@@ -17,6 +17,7 @@ import { createServices, Services } from '../modules/services';
 import { DomainEventBus } from '../realtime/domain-events';
 import { CacheCoherence } from './cache-coherence';
 import { Metrics } from './metrics';
+import { ResponseCache } from './response-cache';
 import { RateLimits } from './rate-limits';
 import { createOriginPolicy, OriginPolicy } from './origins';
 
@@ -37,6 +38,8 @@ export interface Container {
   origins: OriginPolicy;
   /** Whether caches kept across requests may trust what they hold (bypassed while the Redis relay is deaf). */
   cacheCoherence: CacheCoherence;
+  /** Answers of HTTP queries kept until the next write on any instance. */
+  responseCache: ResponseCache;
 }
 
 export function createContainer(config: Config, logger: Logger): Container {
@@ -75,7 +78,43 @@ export function createContainer(config: Config, logger: Logger): Container {
     onLimited: (limit) => metrics.rateLimited(limit),
   });
   const cacheCoherence = new CacheCoherence(config.redisUrl !== null);
-  return { config, logger, metrics, events, queryLog, db, services, liveHub, rateLimits, origins: createOriginPolicy(config.allowedOrigins), cacheCoherence };
+  const responseCache = createResponseCache(config, db, events, cacheCoherence);
+  return {
+    config,
+    logger,
+    metrics,
+    events,
+    queryLog,
+    db,
+    services,
+    liveHub,
+    rateLimits,
+    origins: createOriginPolicy(config.allowedOrigins),
+    cacheCoherence,
+    responseCache,
+  };
+}
+
+/**
+ * The response cache, dropped by every write of this process and every event from another; a write
+ * of this process that published no event of its own tells the other instances with `dataChanged`
+ * (at most one per turn of the event loop, only when scaled out).
+ */
+function createResponseCache(config: Config, db: Database<DomainEvent>, events: DomainEventBus<DomainEvent>, coherence: CacheCoherence): ResponseCache {
+  const cache = new ResponseCache(config.responseCache, coherence);
+  let relayScheduled = false;
+  db.onWriteEnded((eventsPublished) => {
+    cache.invalidate();
+    if (eventsPublished > 0 || !config.redisUrl || relayScheduled) return;
+    relayScheduled = true;
+    setImmediate(() => {
+      relayScheduled = false;
+      events.publish({ type: 'dataChanged' });
+    });
+  });
+  events.subscribe(() => cache.invalidate());
+  coherence.onReset(() => cache.invalidate());
+  return cache;
 }
 
 /** What identifies the database instances share: host, port and database name (never the password). */

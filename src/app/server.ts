@@ -208,7 +208,7 @@ function graphqlSteps(container: Container, shell: HttpShell): { apollo: Step; o
       name: 'start Apollo',
       start: async () => {
         schema = await buildAppSchema(services);
-        const server = createApollo(schema, config, httpServer, logger, metrics);
+        const server = createApollo(schema, config, httpServer, logger, metrics, container.responseCache);
         await server.start();
         apollo = server; // only a started Apollo may be stopped
       },

@@ -103,6 +103,17 @@ export class Database<E extends BusEvent = BusEvent> {
     this.readerCount = this.serialized && !inMemory ? (options.sqliteReaders ?? 0) : 0;
   }
 
+  /**
+   * Called after every write transaction ended, committed or not, with the number of events it
+   * published (0 when it failed). Caches of what the database holds (the response cache) drop it:
+   * a failed COMMIT on PostgreSQL may still have stored the write.
+   */
+  private writeEndedListeners: Array<(eventsPublished: number) => void> = [];
+
+  onWriteEnded(listener: (eventsPublished: number) => void): void {
+    this.writeEndedListeners.push(listener);
+  }
+
   /** Reports each unit's wait for its turn to `observer` from now on. */
   observe(observer: UnitOfWorkObserver): void {
     this.observer = observer;
@@ -208,9 +219,11 @@ export class Database<E extends BusEvent = BusEvent> {
       try {
         const result = await this.exclusive(() => (this.sqlite ? this.sqlite.run(transactional) : this.dataSource.transaction(transactional)));
         this.committedWrites++;
+        this.writeEnded(pending.length);
         for (const event of pending) this.events.publish(event);
         return result;
       } catch (error) {
+        this.writeEnded(0);
         if (error instanceof ServiceUnavailableError) {
           // Every failed write is logged with its cause (the client only sees SERVICE_UNAVAILABLE);
           // the first of a failing streak also turns /healthz to 503.
@@ -224,6 +237,10 @@ export class Database<E extends BusEvent = BusEvent> {
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
       }
     }
+  }
+
+  private writeEnded(eventsPublished: number): void {
+    for (const listener of this.writeEndedListeners) listener(eventsPublished);
   }
 
   /**

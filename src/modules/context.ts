@@ -27,6 +27,19 @@ export interface RequestContext {
   limits: RequestLimits;
   /** Set for operations over WebSocket: which connection and operation this is (subscriptions are registered by it). */
   live?: Registration;
+  /**
+   * The earliest moment (ms since the epoch) at which this answer changes without any write: a poll
+   * read open passes its closesAt, a suspension read in force ends. Resolvers that compare with the
+   * clock lower it through changesByItselfAt; the response cache keeps the answer no longer.
+   */
+  answerChangesAt?: number;
+}
+
+/** Notes that what a resolver answered changes by itself at `time` (null or past: never again). */
+export function changesByItselfAt(context: RequestContext, time: Date | null): void {
+  if (!time) return;
+  const at = time.getTime();
+  if (at > Date.now() && at < (context.answerChangesAt ?? Infinity)) context.answerChangesAt = at;
 }
 
 /**

@@ -27,7 +27,13 @@ export type DomainEvent =
    * them all): sockets opened with them must close. `tokenHashes` names the sessions (the stored
    * SHA-256 of their tokens, never the tokens); null means every session of the member.
    */
-  | { type: 'sessionsRevoked'; memberId: number; tokenHashes: string[] | null };
+  | { type: 'sessionsRevoked'; memberId: number; tokenHashes: string[] | null }
+  /**
+   * Rows changed by writes that published none of the events above (a profile, a sign-up): other
+   * instances drop their cached answers (src/app/response-cache.ts). Sent at most once per turn of
+   * the event loop, and only to other instances' response caches; no live feed reads it.
+   */
+  | { type: 'dataChanged' };
 
 /** Whether a value received from another instance (parsed JSON) is a well-formed domain event. */
 export function isDomainEvent(value: unknown): value is DomainEvent {
@@ -41,6 +47,7 @@ export function isDomainEvent(value: unknown): value is DomainEvent {
   if (event.type === 'reportQueueChanged') return id('seq');
   if (event.type === 'memberRoleChanged') return id('memberId');
   if (event.type === 'commentChanged') return id('postId') && id('commentId');
+  if (event.type === 'dataChanged') return true;
   if (event.type === 'sessionsRevoked') {
     const hashes = event.tokenHashes;
     return id('memberId') && (hashes === null || (Array.isArray(hashes) && hashes.every((hash) => typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash))));

@@ -10,6 +10,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { atArgument, idOf, signedInAdmin, signedInModerator } from '../../graphql/api-edge';
 import { pageSize } from '../../graphql/input-validation';
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../graphql/pagination';
+import { changesByItselfAt } from '../context';
 import type { RequestContext } from '../context';
 import { Member } from '../member/member.entity';
 import type { Post } from '../post/post.entity';
@@ -196,6 +197,7 @@ export class MemberModerationFieldResolver {
   })
   async suspension(@Root() member: Member, @Ctx() context: RequestContext): Promise<MemberSuspension | null> {
     if (!isModeratorRole((await freshViewerOf(context))?.role)) return null;
+    changesByItselfAt(context, member.suspendedUntil);
     return member.isSuspendedAt(new Date()) ? new MemberSuspension(member) : null;
   }
 

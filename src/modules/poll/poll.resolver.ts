@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { atArgument, idOf, signedIn } from '../../graphql/api-edge';
 import { toGlobalId } from '../../graphql/global-id';
+import { changesByItselfAt } from '../context';
 import type { RequestContext } from '../context';
 import type { Post } from '../post/post.entity';
 import { buildPollResults, maySeeTallies, PollResults } from './poll-results';
@@ -31,7 +32,8 @@ export class PollFieldResolver {
   }
 
   @FieldResolver(() => Boolean, { description: 'True once closed by its author or at closesAt.' })
-  isClosed(@Root() poll: Post): boolean {
+  isClosed(@Root() poll: Post, @Ctx() context: RequestContext): boolean {
+    changesByItselfAt(context, poll.closesAt);
     return poll.isClosedAt(new Date());
   }
 
@@ -137,6 +139,7 @@ export async function resultsForViewer(poll: Post, context: RequestContext): Pro
   const [state, choices] = await Promise.all([context.loaders.pollStateById.load(poll.id), context.loaders.viewerChoicesByPollId.load(poll.id)]);
   // Totals, version and option counts from one read, so they always agree.
   const current = state?.poll ?? poll;
+  changesByItselfAt(context, current.closesAt);
   const visible = maySeeTallies(current, context.viewer?.id ?? null, choices.length > 0, now);
   return buildPollResults(current, state?.options ?? [], visible, now);
 }

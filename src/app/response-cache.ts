@@ -1,0 +1,154 @@
+/**
+ * Answers of HTTP queries kept across requests, so that repeat reads of
+ * unchanged data (a thread page opened again and again) skip execution.
+ *
+ * What is cached: the `data` of a query operation answered over HTTP without
+ * any error, keyed by who asks (member id, role and suspension, or anonymous),
+ * the document (Apollo's hash of its text), the operation name and the
+ * variables. Mutations, subscriptions, the WebSocket and answers with errors
+ * never are. A hit still passes through everything before execution: the
+ * token is checked, the member read (a revoked token is refused, a role set
+ * from the command line is part of the key), the document parsed, validated
+ * and costed, and the answer logged and counted.
+ *
+ * For how long: until the next write anywhere. Every write transaction of
+ * this process, committed or failed, drops everything (Database.onWriteEnded);
+ * so does every event received from another instance (their writes publish
+ * domain events, or `dataChanged` when they have none). An answer whose
+ * execution overlapped a write is not stored. While the Redis relay does not
+ * hear the other instances nothing is served or stored, and everything is
+ * dropped when it hears them again (cache-coherence.ts). What changes without
+ * a write of a server (time passing: a suspension ending; a write by the
+ * command line or by hand in the database) shows after at most
+ * RESPONSE_CACHE_TTL_MS. Polls close by a write of the poll-closing scheduler.
+ */
+import { ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import type { CacheCoherence } from './cache-coherence';
+import { changesByItselfAt, RequestContext } from '../modules/context';
+
+export interface ResponseCacheSettings {
+  /** RESPONSE_CACHE_TTL_MS: the longest an answer is served; 0 turns the cache off. */
+  ttlMs: number;
+  /** RESPONSE_CACHE_ENTRIES: answers kept at most; the least recently used goes first. */
+  maxEntries: number;
+}
+
+type Data = Record<string, unknown>;
+
+interface Entry {
+  /** Date.now() after which the entry is not served: its TTL, or earlier when the answer changes by itself then. */
+  expiresAt: number;
+  data: Data;
+}
+
+export interface ResponseCacheStats {
+  hits: number;
+  misses: number;
+  stores: number;
+  /** Times everything was dropped because something changed. */
+  invalidations: number;
+}
+
+export class ResponseCache {
+  /** Moves on every change: an execution that began at another generation may have read older data. */
+  private generation = 0;
+  private readonly entries = new Map<string, Entry>();
+  readonly stats: ResponseCacheStats = { hits: 0, misses: 0, stores: 0, invalidations: 0 };
+
+  constructor(
+    private readonly settings: ResponseCacheSettings,
+    private readonly coherence: Pick<CacheCoherence, 'trusted'>,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  get enabled(): boolean {
+    return this.settings.ttlMs > 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Something in the database may have changed: nothing held is served again. */
+  invalidate(): void {
+    this.generation++;
+    if (this.entries.size > 0) this.stats.invalidations++;
+    this.entries.clear();
+  }
+
+  /** Noted just before an execution starts; store() needs it. */
+  begin(): number {
+    return this.generation;
+  }
+
+  lookup(key: string): Data | undefined {
+    if (!this.enabled || !this.coherence.trusted) return undefined;
+    const entry = this.entries.get(key);
+    if (!entry || this.now() >= entry.expiresAt) {
+      if (entry) this.entries.delete(key);
+      this.stats.misses++;
+      return undefined;
+    }
+    // Most recently used last: eviction takes the first.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.stats.hits++;
+    return entry.data;
+  }
+
+  /**
+   * Keeps `data`, computed by an execution that began at `generation`, unless something changed
+   * since; `changesAt` (ms since the epoch): when the answer changes without a write.
+   */
+  store(key: string, generation: number, data: Data, changesAt = Infinity): void {
+    if (!this.enabled || generation !== this.generation || !this.coherence.trusted) return;
+    const expiresAt = Math.min(this.now() + this.settings.ttlMs, changesAt);
+    if (expiresAt <= this.now()) return;
+    this.entries.delete(key);
+    this.entries.set(key, { expiresAt, data });
+    this.stats.stores++;
+    while (this.entries.size > this.settings.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+}
+
+/** Who the answer was computed for: everything of the viewer that the resolvers read besides the data. */
+function viewerKeyOf(viewer: RequestContext['viewer']): string {
+  if (!viewer) return '-';
+  return `${viewer.id}:${viewer.role}:${viewer.suspendedAt?.getTime() ?? ''}:${viewer.suspendedUntil?.getTime() ?? ''}`;
+}
+
+/** Serves repeat HTTP queries from `cache` and stores the answers of the others. */
+export function responseCachePlugin(cache: ResponseCache): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      if (!cache.enabled) return;
+      let key: string | null = null;
+      let generation = 0;
+      let served = false;
+      return {
+        async responseForOperation({ operation, request, queryHash, contextValue }) {
+          if (operation.operation !== 'query') return null;
+          // A suspension in force ends by itself; what the viewer sees may change with it.
+          if (contextValue.viewer?.isSuspendedAt(new Date())) changesByItselfAt(contextValue, contextValue.viewer.suspendedUntil);
+          key = `${viewerKeyOf(contextValue.viewer)}\n${queryHash}\n${request.operationName ?? ''}\n${JSON.stringify(request.variables ?? {})}`;
+          const data = cache.lookup(key);
+          if (data === undefined) {
+            generation = cache.begin();
+            return null;
+          }
+          served = true;
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data } } };
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (key === null || served || response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          if (errors?.length || !data) return;
+          cache.store(key, generation, data, contextValue.answerChangesAt);
+        },
+      };
+    },
+  };
+}

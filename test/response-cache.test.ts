@@ -1,0 +1,201 @@
+/**
+ * The response cache (src/app/response-cache.ts): a repeat HTTP query of unchanged data is answered
+ * without executing it, and never shows anything an uncached answer would not: every write drops
+ * it (on every instance), viewer flags stay the viewer's, a role set outside the API applies to the
+ * next request, and an answer that changes by itself (a poll passing closesAt) is not served past
+ * that moment.
+ */
+import { dbId, ADD_COMMENT, ADD_UPVOTE, CAST_VOTE, CREATE_POLL, CREATE_THREAD, typed } from './helpers/documents';
+import { VIEWER_ROLE } from './helpers/control-documents';
+import { describeWithScaleServers, freshPostgresDatabase, SCALE_REDIS_URL } from './helpers/scale';
+import { codesOf, startTestServer, TestServer } from './helpers/server';
+
+type ThreadPage = {
+  post: {
+    id: string;
+    commentCount: number;
+    upvoteCount: number;
+    viewerHasUpvoted: boolean;
+    author: { byline: string };
+    comments: { totalCount: number; nodes: Array<{ body: string; author: { byline: string } }> };
+  } | null;
+};
+const THREAD_PAGE = typed<ThreadPage>(`query CachedThreadPage($id: ID!) {
+  post(id: $id) {
+    id commentCount upvoteCount viewerHasUpvoted
+    author { byline }
+    comments(first: 20) { totalCount nodes { body author { byline } } }
+  }
+}`);
+
+type PollPage = { post: { isClosed: boolean; results: { isHidden: boolean; totalVotes: number | null } } | null };
+const POLL_PAGE = typed<PollPage>(`query CachedPollPage($id: ID!) { post(id: $id) { ... on Poll { isClosed results { isHidden totalVotes } } } }`);
+
+const UPDATE_TITLE = typed<{ updateProfile: { member: { byline: string } } | null }>(
+  `mutation ($input: UpdateProfileInput!) { updateProfile(input: $input) { member { byline } } }`,
+);
+
+/** Statements the server sends while `run` runs (token lookup included). */
+async function statementsOf(t: TestServer, run: () => Promise<unknown>): Promise<number> {
+  const log = t.probe.queryLog;
+  log.captured = [];
+  try {
+    await run();
+    return log.captured.length;
+  } finally {
+    log.captured = null;
+  }
+}
+
+describe('response cache', () => {
+  let t: TestServer;
+  let author: { token: string; id: string };
+  let reader: { token: string; id: string };
+  let threadId: string;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    [author, reader] = await Promise.all([t.signUp({ title: 'Author' }), t.signUp({ title: 'Reader' })]);
+    const created = await t.gql(CREATE_THREAD, { input: { title: 'Cache me', body: 'Twice read, once run.' } }, author.token);
+    threadId = created.data!.createThread.thread.id;
+    await t.gql(ADD_COMMENT, { input: { postId: threadId, body: 'First comment' } }, author.token);
+  });
+
+  it('answers a repeat read of unchanged data without executing it, the same answer', async () => {
+    await t.gql(ADD_COMMENT, { input: { postId: threadId, body: 'A write: nothing cached survives it' } }, author.token);
+    const before = { ...t.probe.responseCache.stats };
+    const cold = await statementsOf(t, () => t.gql(THREAD_PAGE, { id: threadId }, reader.token));
+    let first: ThreadPage | undefined;
+    const repeat = await statementsOf(t, async () => (first = (await t.gql(THREAD_PAGE, { id: threadId }, reader.token)).data));
+    const typename = await statementsOf(t, () => t.gql('{ __typename }', {}, reader.token));
+    // The repeat costs what any signed-in request costs (the token lookup), not the page's statements
+    // (give or take one statement of the poll-closing scheduler, which the log counts too).
+    expect(cold).toBeGreaterThan(typename + 2);
+    expect(repeat).toBeLessThanOrEqual(typename + 1);
+    expect(t.probe.responseCache.stats.hits).toBe(before.hits + 1);
+    const again = await t.gql(THREAD_PAGE, { id: threadId }, reader.token);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('cache-control')).toBe('no-store');
+    expect(again.data).toEqual(first);
+    expect(first!.post!.comments.totalCount).toBe(2);
+  });
+
+  it('shows a comment, an upvote and a new byline from the very next read', async () => {
+    const read = async (token: string | null) => (await t.gql(THREAD_PAGE, { id: threadId }, token)).data!.post!;
+    const seen = await read(reader.token);
+    await read(reader.token);
+    await t.gql(ADD_COMMENT, { input: { postId: threadId, body: 'Fresh one' } }, author.token);
+    const afterComment = await read(reader.token);
+    expect(afterComment.commentCount).toBe(seen.commentCount + 1);
+    expect(afterComment.comments.nodes.map((node) => node.body)).toContain('Fresh one');
+
+    await t.gql(ADD_UPVOTE, { input: { subjectId: threadId } }, reader.token);
+    const afterUpvote = await read(reader.token);
+    expect(afterUpvote.upvoteCount).toBe(seen.upvoteCount + 1);
+    expect(afterUpvote.viewerHasUpvoted).toBe(true);
+
+    await read(null);
+    const renamed = await t.gql(UPDATE_TITLE, { input: { title: 'Chief Cache Officer' } }, author.token);
+    expect(renamed.errors).toBeUndefined();
+    expect((await read(null)).author.byline).toMatch(/^Chief Cache Officer/);
+  });
+
+  it("keeps each viewer's flags their own: one member's upvote never shows as another's or an anonymous one", async () => {
+    const created = await t.gql(CREATE_THREAD, { input: { title: 'Flags', body: 'Whose upvote?' } }, author.token);
+    const id = created.data!.createThread.thread.id;
+    const flagOf = async (token: string | null) => (await t.gql(THREAD_PAGE, { id }, token)).data!.post!.viewerHasUpvoted;
+    await t.gql(ADD_UPVOTE, { input: { subjectId: id } }, reader.token);
+    for (let round = 0; round < 2; round++) {
+      expect(await flagOf(reader.token)).toBe(true);
+      expect(await flagOf(author.token)).toBe(false);
+      expect(await flagOf(null)).toBe(false);
+    }
+  });
+
+  it('applies a role set outside the API (the command line, by hand) to the next request', async () => {
+    const member = await t.signUp({ title: 'Soon a moderator' });
+    expect((await t.gql(VIEWER_ROLE, {}, member.token)).data!.viewer!.role).toBe('MEMBER');
+    expect((await t.gql(VIEWER_ROLE, {}, member.token)).data!.viewer!.role).toBe('MEMBER');
+    // Straight into the database, as `npm run member -- role` does from its own process: no write of this server.
+    await t.probe.db.dataSource.query(`UPDATE members SET role = 'MODERATOR' WHERE id = ${dbId(member.id)}`);
+    expect((await t.gql(VIEWER_ROLE, {}, member.token)).data!.viewer!.role).toBe('MODERATOR');
+  });
+
+  it('never stores an answer with errors', async () => {
+    const before = t.probe.responseCache.stats.stores;
+    const recommended = `query { recommendedPosts(relatedTo: "${Buffer.from('Thread:999999').toString('base64url')}", first: 3) { id } }`;
+    for (let round = 0; round < 2; round++) expect(codesOf(await t.gql(recommended, {}, reader.token))).toEqual(['NOT_FOUND']);
+    expect(t.probe.responseCache.stats.stores).toBe(before);
+  });
+
+  it('does not serve a poll read open past its closesAt, before the scheduler has closed it', async () => {
+    const closesAt = new Date(Date.now() + 1500).toISOString();
+    const created = await t.gql(
+      CREATE_POLL,
+      { input: { title: 'Closing soon', options: ['Yes', 'No'], closesAt, resultsVisibility: 'ON_CLOSE' } },
+      author.token,
+    );
+    expect(created.errors).toBeUndefined();
+    const poll = created.data!.createPoll.poll;
+    expect((await t.gql(CAST_VOTE, { input: { pollId: poll.id, optionIds: [poll.options[0].id] } }, reader.token)).errors).toBeUndefined();
+    const open = await t.gql(POLL_PAGE, { id: poll.id }, null);
+    expect(open.data!.post).toEqual({ isClosed: false, results: { isHidden: true, totalVotes: null } });
+    expect((await t.gql(POLL_PAGE, { id: poll.id }, null)).data).toEqual(open.data);
+    // Poll within a few milliseconds of closesAt: an entry kept past it would still say open and hidden.
+    while (Date.now() < Date.parse(closesAt)) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await t.gql(POLL_PAGE, { id: poll.id }, null)).data!.post).toEqual({ isClosed: true, results: { isHidden: false, totalVotes: 1 } });
+  });
+});
+
+describe('response cache, off', () => {
+  it('RESPONSE_CACHE_TTL_MS=0 executes every read', async () => {
+    const t = await startTestServer({ env: { RESPONSE_CACHE_TTL_MS: '0' } });
+    const member = await t.signUp();
+    const created = await t.gql(CREATE_THREAD, { input: { title: 'Uncached', body: 'Read twice, run twice.' } }, member.token);
+    const id = created.data!.createThread.thread.id;
+    const typename = await statementsOf(t, () => t.gql('{ __typename }', {}, member.token));
+    for (let round = 0; round < 2; round++) {
+      expect(await statementsOf(t, () => t.gql(THREAD_PAGE, { id }, member.token))).toBeGreaterThan(typename + 2);
+    }
+    expect(t.probe.responseCache.stats).toEqual({ hits: 0, misses: 0, stores: 0, invalidations: 0 });
+    await t.stop();
+  });
+});
+
+const SCALED = 'response cache, two instances on PostgreSQL + Redis';
+
+describeWithScaleServers(SCALED)(SCALED, () => {
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    const database = await freshPostgresDatabase();
+    a = await startTestServer({ database: database.url, env: { REDIS_URL: SCALE_REDIS_URL } });
+    b = await startTestServer({ database: database.url, env: { REDIS_URL: SCALE_REDIS_URL } });
+  });
+
+  it('drops what B holds when A writes, also a write without a domain event of its own (a profile)', async () => {
+    const author = await a.signUp({ title: 'Before' });
+    const created = await a.gql(CREATE_THREAD, { input: { title: 'Across instances', body: 'Read on B.' } }, author.token);
+    const id = created.data!.createThread.thread.id;
+    const bylineOnB = async () => (await b.gql(THREAD_PAGE, { id }, null)).data!.post!.author.byline;
+    expect(await bylineOnB()).toMatch(/^Before/);
+    expect(await bylineOnB()).toMatch(/^Before/);
+    const hits = b.probe.responseCache.stats.hits;
+    expect(hits).toBeGreaterThan(0);
+
+    expect((await a.gql(UPDATE_TITLE, { input: { title: 'After' } }, author.token)).errors).toBeUndefined();
+    // The relay delivers within milliseconds; B may answer from its cache only until then.
+    const deadline = Date.now() + 2000;
+    while ((await bylineOnB()).startsWith('Before') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await bylineOnB()).toMatch(/^After/);
+
+    await a.gql(ADD_COMMENT, { input: { postId: id, body: 'Written on A' } }, author.token);
+    const deadline2 = Date.now() + 2000;
+    let count = 0;
+    while ((count = (await b.gql(THREAD_PAGE, { id }, null)).data!.post!.commentCount) === 0 && Date.now() < deadline2) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(count).toBe(1);
+  });
+});
