@@ -103,6 +103,24 @@ describe('SQLite readers beside the writer', () => {
     expect(now).toBe(before + 1);
   });
 
+  it('a SELECT run again on the statement its reader kept sees every commit, on every reader', async () => {
+    const named = `SELECT COUNT(*) AS n FROM topics WHERE slug LIKE ?`;
+    // Four at once on two readers: each reader runs it twice.
+    const countOnEveryReader = () =>
+      Promise.all([1, 2, 3, 4].map(() => t.probe.db.read(async (manager) => Number((await manager.query(named, ['kept-%']))[0].n))));
+    const keptBefore = t.probe.db.statementsKept;
+    for (let i = 0; i < 3; i++) expect(await countOnEveryReader()).toEqual([0, 0, 0, 0]);
+    // Both readers keep it now (the first run of a text prepares it for the next).
+    expect(t.probe.db.statementsKept).toBeGreaterThanOrEqual(keptBefore + 2);
+    for (let i = 1; i <= 3; i++) {
+      await t.probe.db.write(({ manager }) => manager.query(`INSERT INTO topics (slug, name, post_count) VALUES ('kept-${i}', 'Kept ${i}', 0)`));
+      expect(await countOnEveryReader()).toEqual([i, i, i, i]);
+    }
+    // A kept statement whose SQL fails at run time reports the error and the reader goes on.
+    await expect(t.probe.db.read((manager) => manager.query(`SELECT COUNT(*) AS n FROM no_such_table`))).rejects.toThrow(/no such table/);
+    expect(await countOnEveryReader()).toEqual([3, 3, 3, 3]);
+  });
+
   it('readers are read-only: a write sent through read() fails and stores nothing', async () => {
     await expect(t.probe.db.read((manager) => manager.query(`INSERT INTO topics (slug, name, post_count) VALUES ('sneaked', 'Sneaked', 0)`))).rejects.toThrow();
     expect(await topicSlugs()).not.toContain('sneaked');

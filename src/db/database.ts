@@ -103,13 +103,12 @@ export class Database<E extends BusEvent = BusEvent> {
     this.readerCount = this.serialized && !inMemory ? (options.sqliteReaders ?? 0) : 0;
   }
 
-  /**
-   * Called after every write transaction ended, committed or not, with the number of events it
-   * published (0 when it failed). Caches of what the database holds (the response cache) drop it:
-   * a failed COMMIT on PostgreSQL may still have stored the write.
-   */
   private writeEndedListeners: Array<(eventsPublished: number) => void> = [];
 
+  /**
+   * `listener` runs after every write transaction, committed or not, with the number of events it
+   * publishes (0 when it failed: a failed COMMIT on PostgreSQL may still have stored the write).
+   */
   onWriteEnded(listener: (eventsPublished: number) => void): void {
     this.writeEndedListeners.push(listener);
   }
@@ -219,11 +218,11 @@ export class Database<E extends BusEvent = BusEvent> {
       try {
         const result = await this.exclusive(() => (this.sqlite ? this.sqlite.run(transactional) : this.dataSource.transaction(transactional)));
         this.committedWrites++;
-        this.writeEnded(pending.length);
+        this.writeEndedListeners.forEach((listener) => listener(pending.length));
         for (const event of pending) this.events.publish(event);
         return result;
       } catch (error) {
-        this.writeEnded(0);
+        this.writeEndedListeners.forEach((listener) => listener(0));
         if (error instanceof ServiceUnavailableError) {
           // Every failed write is logged with its cause (the client only sees SERVICE_UNAVAILABLE);
           // the first of a failing streak also turns /healthz to 503.
@@ -237,10 +236,6 @@ export class Database<E extends BusEvent = BusEvent> {
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
       }
     }
-  }
-
-  private writeEnded(eventsPublished: number): void {
-    for (const listener of this.writeEndedListeners) listener(eventsPublished);
   }
 
   /**
@@ -258,6 +253,11 @@ export class Database<E extends BusEvent = BusEvent> {
 
   get isPostgres(): boolean {
     return this.dataSource.options.type === 'postgres';
+  }
+
+  /** Prepared SELECT statements the SQLite readers keep for reuse (0 without readers). */
+  get statementsKept(): number {
+    return this.readers?.statementsKept ?? 0;
   }
 
   /** Resolves once every queued unit of work and every read in flight has finished (for shutdown). */

@@ -24,6 +24,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { SqliteConnectionOptions } from 'typeorm/driver/sqlite/SqliteConnectionOptions';
 import type { Logger } from '../logger';
 import { reopenSqliteConnection } from './sqlite-transactions';
+import { StatementCache } from './statement-cache';
 
 /** Runs one statement on the writer connection, in its turn of the queue. */
 export type WriterStatement = (sql: string, parameters?: unknown[]) => Promise<unknown>;
@@ -47,8 +48,15 @@ class ReaderManager extends EntityManager {
 interface Reader {
   source: DataSource;
   manager: ReaderManager;
+  /** Its SELECTs' prepared statements (statement-cache.ts), finalized before the connection closes. */
+  statements: StatementCache;
   /** Set when a failed ROLLBACK left its state unknown and reopening it failed: reopened before its next use. */
   needsReopen: boolean;
+}
+
+/** The sqlite3 connection under a data source (TypeORM's driver keeps it in a field of its own). */
+function connectionOf(source: DataSource): sqlite3.Database {
+  return (source.driver as unknown as { databaseConnection: sqlite3.Database }).databaseConnection;
 }
 
 function isNoActiveTransaction(error: unknown): boolean {
@@ -87,13 +95,18 @@ export class SqliteReaders {
       for (let i = 0; i < count; i++) {
         const source = new DataSource(options);
         await source.initialize();
-        readers.push({ source, manager: new ReaderManager(source, onWriter), needsReopen: false });
+        readers.push({ source, manager: new ReaderManager(source, onWriter), statements: StatementCache.install(connectionOf(source)), needsReopen: false });
       }
     } catch (error) {
-      await Promise.all(readers.map((reader) => reader.source.destroy()));
+      await Promise.all(readers.map(async (reader) => (await reader.statements.dispose(), await reader.source.destroy())));
       throw error;
     }
     return new SqliteReaders(readers, logger, onWaited);
+  }
+
+  /** Prepared statements the readers keep, all together (tests; statement-cache.ts). */
+  get statementsKept(): number {
+    return this.readers.reduce((sum, reader) => sum + reader.statements.size, 0);
   }
 
   /** Units waiting for a free reader. */
@@ -133,6 +146,7 @@ export class SqliteReaders {
   async close(): Promise<void> {
     await this.idle();
     for (const reader of this.readers) {
+      await reader.statements.dispose();
       if (reader.source.isInitialized) await reader.source.destroy();
     }
   }
@@ -194,7 +208,9 @@ export class SqliteReaders {
 
   private async reopen(reader: Reader): Promise<void> {
     reader.needsReopen = true;
+    await reader.statements.dispose();
     await reopenSqliteConnection(reader.source, this.logger);
+    reader.statements = StatementCache.install(connectionOf(reader.source));
     reader.needsReopen = false;
   }
 }

@@ -1,0 +1,108 @@
+/**
+ * Prepared statements kept per SQLite reader connection.
+ *
+ * Why: sqlite3's `Database#all` prepares a new statement for every call and
+ * finalizes it afterwards: three trips through libuv's thread pool and the
+ * statement's setup on the main thread, for SQL that TypeORM generates
+ * again and again in the same few shapes (a thread page is 17 statements of
+ * about a dozen texts). Here a SELECT whose text was seen before runs on the
+ * statement prepared the first time: one trip (bind, step, done).
+ *
+ * Why it is safe:
+ * - sqlite3 resets a statement before binding new parameters, and one that
+ *   has run to its end holds no read transaction, so a kept statement never
+ *   pins an old snapshot of the WAL: the next run sees the latest commit.
+ * - A statement is used by one call at a time (sqlite3 queues calls on one
+ *   statement), so concurrent reads of one text run one after another on it,
+ *   as they would on the one connection anyway.
+ * - Only statements that prepared without error are kept: until then (and
+ *   for SQL that fails to prepare) calls take sqlite3's own path, which
+ *   reports the error as before. A statement whose prepare failed would
+ *   silently drop the calls queued on it.
+ * - Before the connection closes (shutdown, a reopen after a failed
+ *   ROLLBACK) every kept statement is finalized: SQLite refuses to close a
+ *   connection with statements outstanding.
+ * Transaction statements (BEGIN, COMMIT, ROLLBACK) and anything that is not
+ * a SELECT take sqlite3's own path.
+ */
+import type sqlite3 from 'sqlite3';
+
+type RowsCallback = (this: sqlite3.Statement, error: Error | null, rows: unknown[]) => void;
+
+/** Kept statements per connection; the least recently used is finalized first. */
+const MAX_STATEMENTS = 256;
+
+export class StatementCache {
+  private readonly statements = new Map<string, sqlite3.Statement>();
+  /** Prepares in flight, by text: dispose waits for them (their statements are finalized, never kept). */
+  private readonly preparing = new Map<string, Promise<void>>();
+  private readonly uncachedAll: sqlite3.Database['all'];
+  private disposed = false;
+
+  /** Routes `connection.all` through the cache from now on. */
+  static install(connection: sqlite3.Database): StatementCache {
+    return new StatementCache(connection);
+  }
+
+  private constructor(private readonly connection: sqlite3.Database) {
+    const uncachedAll = (this.uncachedAll = connection.all) as (...args: unknown[]) => sqlite3.Database;
+    const cached = (sql: string, parameters: unknown[], callback: RowsCallback) => this.run(sql, parameters, callback);
+    // TypeORM's SqliteQueryRunner calls all(sql, parameters, callback) for every statement that is not an INSERT, UPDATE or DELETE.
+    connection.all = function (this: sqlite3.Database, sql: string, ...rest: unknown[]) {
+      const [parameters, callback] = rest as [unknown[] | undefined, RowsCallback | undefined];
+      if (rest.length === 2 && typeof callback === 'function' && cached(sql, parameters ?? [], callback)) return this;
+      return uncachedAll.call(this, sql, ...rest);
+    } as sqlite3.Database['all'];
+  }
+
+  get size(): number {
+    return this.statements.size;
+  }
+
+  /** Finalizes every kept statement and restores sqlite3's own `all` (before the connection closes). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.connection.all = this.uncachedAll;
+    await Promise.all(this.preparing.values());
+    const kept = [...this.statements.values()];
+    this.statements.clear();
+    await Promise.all(kept.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
+  }
+
+  /** Runs `sql` on its kept statement; false when it has none (yet), and the caller takes sqlite3's own path. */
+  private run(sql: string, parameters: unknown[], callback: RowsCallback): boolean {
+    if (this.disposed || !/^\s*SELECT\b/i.test(sql)) return false;
+    const statement = this.statements.get(sql);
+    if (!statement) {
+      this.prepare(sql);
+      return false;
+    }
+    // Most recently used last: eviction takes the first.
+    this.statements.delete(sql);
+    this.statements.set(sql, statement);
+    statement.all(parameters, callback);
+    return true;
+  }
+
+  private prepare(sql: string): void {
+    if (this.preparing.has(sql)) return;
+    let prepared = () => {};
+    this.preparing.set(sql, new Promise<void>((resolve) => (prepared = resolve)));
+    const statement = this.connection.prepare(sql, (error: Error | null) => {
+      this.preparing.delete(sql);
+      if (!error && this.disposed) statement.finalize(() => prepared());
+      else prepared();
+      if (!error && !this.disposed) this.keep(sql, statement);
+    });
+  }
+
+  private keep(sql: string, statement: sqlite3.Statement): void {
+    this.statements.set(sql, statement);
+    while (this.statements.size > MAX_STATEMENTS) {
+      const [oldestSql, oldest] = this.statements.entries().next().value as [string, sqlite3.Statement];
+      this.statements.delete(oldestSql);
+      // Queued behind any call still running on it.
+      oldest.finalize();
+    }
+  }
+}
