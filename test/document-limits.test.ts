@@ -131,6 +131,19 @@ describe('document limits', () => {
       expect(refused.errors![0].extensions!.cost).toBe(50801);
     });
 
+    it('cost without variables: the same on every request of the same document, and one over LIMIT_COST refused every time', async () => {
+      const inline = (c: number) => COSTLY.replace('query ($c: Int)', 'query').replace('$c', String(c));
+      for (let round = 0; round < 3; round++) {
+        const accepted = await t.gql(inline(21));
+        expect(accepted.errors).toBeUndefined();
+        expect(accepted.extensions?.cost).toBe(48601);
+        const refused = await t.gql(inline(22));
+        expect(refused.status).toBe(400);
+        refusedFor(refused, 'LIMIT_COST');
+        expect(refused.errors![0].extensions!.cost).toBe(50801);
+      }
+    });
+
     it('refuses 3,000 aliases of topics before touching the database', async () => {
       const response = await t.gql(`{ ${aliases(3000, 'topics { name }')} }`);
       expect(response.status).toBe(400);

@@ -17,6 +17,8 @@ import type { Metrics } from './metrics';
 
 const HEALTH_TIMEOUT_MS = 2000;
 const RECENT_SUCCESS_MS = 2000;
+/** A request id a client may choose (else one is made): short, and safe in a header and a log line. */
+const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 export interface HttpShell {
   app: express.Express;
@@ -168,17 +170,18 @@ export function createHttpShell(parts: HttpShellParts): HttpShell {
 
   // Every response carries a request id; an INTERNAL_SERVER_ERROR quotes it too.
   app.use((req, res, next) => {
-    const supplied = req.header('x-request-id');
-    const requestId = supplied && /^[\w.-]{1,64}$/.test(supplied) ? supplied : randomUUID();
+    const supplied = req.headers['x-request-id'];
+    const requestId = typeof supplied === 'string' && REQUEST_ID.test(supplied) ? supplied : randomUUID();
     res.locals.requestId = requestId;
     res.setHeader('x-request-id', requestId);
     next();
   });
 
-  probeRoutes(app, parts, () => ready);
-
-  app.use('/graphql', parts.cors);
-  app.use('/graphql', (req, res, next) => {
+  // /graphql first, as one layer (CORS, then the endpoint): every operation passes here, and each
+  // layer before it cost a path match per request. The paths do not overlap, so the order changes
+  // no answer.
+  const { cors } = parts;
+  const serveEndpoint: express.RequestHandler = (req, res, next) => {
     // /graphql itself only: /graphql/anything is the JSON 404 below, not Apollo.
     if (req.originalUrl.split('?')[0] !== '/graphql') return next();
     if (!graphqlHandler) {
@@ -187,7 +190,10 @@ export function createHttpShell(parts: HttpShellParts): HttpShell {
       return;
     }
     graphqlHandler(req, res, next);
-  });
+  };
+  app.use('/graphql', (req, res, next) => cors(req, res, (error?: unknown) => (error ? next(error) : serveEndpoint(req, res, next))));
+
+  probeRoutes(app, parts, () => ready);
 
   app.use((_req, res) =>
     jsonError(
