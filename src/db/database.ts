@@ -193,7 +193,12 @@ export class Database<E extends BusEvent = BusEvent> {
       queue.write(work, (outcome) => {
         if (!outcome.ok) return reject(clientError(outcome.error));
         this.lastSuccessAt = Date.now();
-        committed();
+        try {
+          committed();
+        } catch (error) {
+          // Committed, but publishing failed: the caller hears of it, as when it awaited the publish itself.
+          return reject(error);
+        }
         resolve(outcome.value as T);
       }),
     );

@@ -74,7 +74,14 @@ export class WriterQueue {
       if (this.openBatch === batch) this.openBatch = null;
       for (const unit of batch) this.tookTurn(unit.queuedAt);
       const outcomes = await this.sqlite.runBatch(batch.map((unit) => unit.work));
-      outcomes.forEach((outcome, index) => batch[index].settle(outcome));
+      // Settled one by one: a settle that throws must not leave the writes after it waiting forever.
+      outcomes.forEach((outcome, index) => {
+        try {
+          batch[index].settle(outcome);
+        } catch {
+          // The settle callback reports its own failure to its caller (Database.queueWrite).
+        }
+      });
     });
     return batch;
   }
