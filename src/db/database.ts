@@ -18,6 +18,9 @@
  * A write resolves only once its COMMIT succeeded: on SQLite the unit of work
  * owns BEGIN IMMEDIATE / COMMIT / ROLLBACK (src/db/sqlite-transactions.ts
  * says why TypeORM's own transactions lose writes after a failed COMMIT).
+ * The writes queued while the writer is busy share one transaction and one
+ * COMMIT (group commit, src/db/writer-queue.ts); each still succeeds or fails
+ * on its own, and resolves and publishes only after that COMMIT, in queue order.
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { ServiceUnavailableError } from '../graphql/errors';
@@ -25,7 +28,8 @@ import type { Logger } from '../logger';
 import type { BusEvent } from '../realtime/domain-events';
 import { isDatabaseUnavailable, isRetryableConflict } from './dialect';
 import { SqliteReaders } from './sqlite-readers';
-import { CommitFailedError, SqliteTransactions, StatementFault, TransactionStatement } from './sqlite-transactions';
+import { CommitFailedError, SqliteTransactions, StatementFault, TransactionalWork, TransactionLostError, TransactionStatement } from './sqlite-transactions';
+import { WriterQueue } from './writer-queue';
 
 /** Bytes the health probe writes while writes are failing (see probeWrite). */
 const PROBE_BYTES = 65_536;
@@ -60,16 +64,22 @@ export interface DatabaseOptions {
   sqliteReaders?: number;
 }
 
+/**
+ * A database that cannot serve (busy, locked, full, unreachable), a failed COMMIT and a lost
+ * transaction are the client's SERVICE_UNAVAILABLE (retryable), not an internal error.
+ */
+function clientError(error: unknown): unknown {
+  const unavailable = error instanceof CommitFailedError || error instanceof TransactionLostError || isDatabaseUnavailable(error);
+  return unavailable ? Object.assign(new ServiceUnavailableError(), { cause: error }) : error;
+}
+
 /** `E`: the events units of work publish after commit (the domain's, src/modules/events.ts). */
 export class Database<E extends BusEvent = BusEvent> {
-  private tail: Promise<unknown> = Promise.resolve();
-  /** Units of work queued behind the one running (SQLite); see queueLength. */
-  private waiting = 0;
+  /** The FIFO queue in front of the SQLite writer, with group commit (null on pooled drivers). */
+  private readonly queue: WriterQueue | null;
   private observer: UnitOfWorkObserver | null = null;
   /** When a unit of work last succeeded (ms): proof of life without queueing a ping behind busy writers. */
   lastSuccessAt = 0;
-  /** When the unit of work holding the SQLite writer began its turn (ms); null while none holds it. */
-  private writerTurnStartedAt: number | null = null;
   /**
    * Writes this process has committed so far: whoever keeps a copy of what the database holds (the
    * poll-closing scheduler's next closing time) learns cheaply whether it may have changed.
@@ -99,6 +109,7 @@ export class Database<E extends BusEvent = BusEvent> {
   ) {
     this.serialized = dataSource.options.type === 'sqlite';
     this.sqlite = this.serialized ? new SqliteTransactions(dataSource, () => this.configureSqliteConnection(), logger) : null;
+    this.queue = this.sqlite ? new WriterQueue(this.sqlite, (ms) => this.observer?.waited(ms)) : null;
     const inMemory = (dataSource.options as { database?: unknown }).database === ':memory:';
     this.readerCount = this.serialized && !inMemory ? (options.sqliteReaders ?? 0) : 0;
   }
@@ -124,7 +135,7 @@ export class Database<E extends BusEvent = BusEvent> {
    * the requests waiting for a pooled connection.
    */
   get queueLength(): number {
-    if (this.serialized) return this.waiting + (this.readers?.waiting ?? 0);
+    if (this.queue) return this.queue.waiting + (this.readers?.waiting ?? 0);
     const pool = (this.dataSource.driver as { master?: { waitingCount?: number } }).master;
     return pool?.waitingCount ?? 0;
   }
@@ -158,8 +169,9 @@ export class Database<E extends BusEvent = BusEvent> {
    * their own connections meanwhile, so a write that hangs shows only here (/healthz).
    */
   writerStalledForMs(now = Date.now()): number {
-    if (this.writerTurnStartedAt === null || this.waiting === 0) return 0;
-    return now - this.writerTurnStartedAt;
+    const startedAt = this.queue?.turnStartedAt ?? null;
+    if (startedAt === null || this.queue?.waiting === 0) return 0;
+    return now - startedAt;
   }
 
   /** Runs `unit`; records the success, or maps the failure onto what the client gets. */
@@ -170,32 +182,36 @@ export class Database<E extends BusEvent = BusEvent> {
         return result;
       },
       (error: unknown) => {
-        // A database that cannot serve (busy, locked, full, unreachable) and a failed COMMIT are the
-        // client's SERVICE_UNAVAILABLE (retryable), not an internal error.
-        throw error instanceof CommitFailedError || isDatabaseUnavailable(error) ? Object.assign(new ServiceUnavailableError(), { cause: error }) : error;
+        throw clientError(error);
       },
     );
   }
 
   /** Runs `work` alone on the writer connection (SQLite) or directly (pooled drivers). */
   private exclusive<T>(unit: () => Promise<T>): Promise<T> {
-    const work = () => this.served(() => (this.sqlite ? this.sqlite.ensureOpen().then(unit) : unit()));
-    if (!this.serialized) return work();
-    const queuedAt = performance.now();
-    this.waiting++;
-    const turn = () => {
-      this.waiting--;
-      this.observer?.waited(performance.now() - queuedAt);
-      const startedAt = Date.now();
-      this.writerTurnStartedAt = startedAt;
-      return work().finally(() => {
-        if (this.writerTurnStartedAt === startedAt) this.writerTurnStartedAt = null;
-      });
-    };
-    const run = this.tail.then(turn, turn);
-    // The queue continues whether this unit succeeded or failed.
-    this.tail = run.catch(() => undefined);
-    return run;
+    const sqlite = this.sqlite;
+    if (!sqlite || !this.queue) return this.served(unit);
+    return this.queue.exclusive(() => this.served(() => sqlite.ensureOpen().then(unit)));
+  }
+
+  /**
+   * SQLite: a write into the writer queue's next batch (group commit). `committed` runs once the
+   * batch's COMMIT succeeded, in queue order, before the caller resumes.
+   */
+  private queueWrite<T>(queue: WriterQueue, work: TransactionalWork<T>, committed: () => void): Promise<T> {
+    return new Promise<T>((resolve, reject) =>
+      queue.write(work, (outcome) => {
+        if (!outcome.ok) return reject(clientError(outcome.error));
+        this.lastSuccessAt = Date.now();
+        try {
+          committed();
+        } catch (error) {
+          // Committed, but publishing failed: the caller hears of it, as when it awaited the publish itself.
+          return reject(error);
+        }
+        resolve(outcome.value as T);
+      }),
+    );
   }
 
   /** A read outside any transaction: on a reader when there are readers, else in the writer's queue. */
@@ -215,11 +231,15 @@ export class Database<E extends BusEvent = BusEvent> {
     for (let attempt = 1; ; attempt++) {
       const pending: E[] = [];
       const transactional = (manager: EntityManager) => work({ manager, publishAfterCommit: (event) => pending.push(event) });
-      try {
-        const result = await this.exclusive(() => (this.sqlite ? this.sqlite.run(transactional) : this.dataSource.transaction(transactional)));
+      const committed = () => {
         this.committedWrites++;
         this.writeEndedListeners.forEach((listener) => listener(pending.length));
         for (const event of pending) this.events.publish(event);
+      };
+      try {
+        if (this.queue) return await this.queueWrite(this.queue, transactional, committed);
+        const result = await this.exclusive(() => this.dataSource.transaction(transactional));
+        committed();
         return result;
       } catch (error) {
         this.writeEndedListeners.forEach((listener) => listener(0));
@@ -262,7 +282,7 @@ export class Database<E extends BusEvent = BusEvent> {
 
   /** Resolves once every queued unit of work and every read in flight has finished (for shutdown). */
   async idle(): Promise<void> {
-    await Promise.all([this.tail, this.readers?.idle()]);
+    await Promise.all([this.queue?.idle(), this.readers?.idle()]);
   }
 
   /** Liveness probe for /healthz. */
