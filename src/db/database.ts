@@ -73,6 +73,15 @@ function clientError(error: unknown): unknown {
   return unavailable ? Object.assign(new ServiceUnavailableError(), { cause: error }) : error;
 }
 
+/** The health probe's write: PROBE_BYTES of random bytes into the one row of health_probe. */
+function probeWriteSql(postgres: boolean): string {
+  return postgres
+    ? `INSERT INTO health_probe (id, probed_at, payload) VALUES (1, $1, decode(repeat(md5(random()::text), ${PROBE_BYTES / 16}), 'hex'))
+       ON CONFLICT (id) DO UPDATE SET probed_at = EXCLUDED.probed_at, payload = EXCLUDED.payload`
+    : `INSERT INTO health_probe (id, probed_at, payload) VALUES (1, ?, randomblob(${PROBE_BYTES}))
+       ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at, payload = excluded.payload`;
+}
+
 /** `E`: the events units of work publish after commit (the domain's, src/modules/events.ts). */
 export class Database<E extends BusEvent = BusEvent> {
   /** The FIFO queue in front of the SQLite writer, with group commit (null on pooled drivers). */
@@ -304,16 +313,7 @@ export class Database<E extends BusEvent = BusEvent> {
   }
 
   private async runProbe(): Promise<void> {
-    await this.write(({ manager }) =>
-      manager.query(
-        this.isPostgres
-          ? `INSERT INTO health_probe (id, probed_at, payload) VALUES (1, $1, decode(repeat(md5(random()::text), ${PROBE_BYTES / 16}), 'hex'))
-             ON CONFLICT (id) DO UPDATE SET probed_at = EXCLUDED.probed_at, payload = EXCLUDED.payload`
-          : `INSERT INTO health_probe (id, probed_at, payload) VALUES (1, ?, randomblob(${PROBE_BYTES}))
-             ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at, payload = excluded.payload`,
-        [Date.now()],
-      ),
-    );
+    await this.write(({ manager }) => manager.query(probeWriteSql(this.isPostgres), [Date.now()]));
     if (this.writesFailingSince !== null) this.logger.info('writes commit again', { failedForMs: Date.now() - this.writesFailingSince });
     this.writesFailingSince = null;
   }

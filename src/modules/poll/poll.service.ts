@@ -196,7 +196,7 @@ export class PollService {
         if (found && isRemovedForViewer(found)) throw new NotFoundError('Poll', 'pollId');
         if (inputError) throw inputError;
       });
-      const { optionIds, previous } = await this.optionsAndChoice(manager, poll.id, viewer.id);
+      const { optionIds, previous } = await optionsAndChoice(manager, poll.id, viewer.id);
       if (chosen.some((id) => !optionIds.has(id))) {
         // Options of a deleted poll are gone with it: NOT_FOUND, like an unknown id.
         const elsewhere = new Set(
@@ -287,27 +287,6 @@ export class PollService {
     return poll;
   }
 
-  /**
-   * The poll's option ids and those of them `memberId` has chosen, in one statement: castVote holds
-   * the one SQLite writer for each statement's round trip, so one fewer is a shorter turn for every
-   * vote. Every vote row is on an option of its own poll (castVote checks it, and options are
-   * replaced only while nobody has voted), so joining from the options finds all of the member's.
-   */
-  private async optionsAndChoice(manager: EntityManager, pollId: number, memberId: number): Promise<{ optionIds: Set<number>; previous: number[] }> {
-    const rows: Array<{ id: number; chosen: number | null }> = await manager
-      .getRepository(PollOption)
-      .createQueryBuilder('o')
-      .leftJoin(PollVote, 'v', 'v.pollId = o.pollId AND v.optionId = o.id AND v.memberId = :memberId', { memberId })
-      .select('o.id', 'id')
-      .addSelect('v.optionId', 'chosen')
-      .where('o.pollId = :pollId', { pollId })
-      .getRawMany();
-    return {
-      optionIds: new Set(rows.map((row) => Number(row.id))),
-      previous: rows.filter((row) => row.chosen !== null).map((row) => Number(row.id)),
-    };
-  }
-
   /** Deletes one vote row; returns 1 when it existed (and its option's count dropped), else 0. */
   private async removeVoteRow(manager: EntityManager, pollId: number, memberId: number, optionId: number): Promise<number> {
     const deleted = affectedRows(await manager.getRepository(PollVote).delete({ pollId, memberId, optionId }));
@@ -335,4 +314,25 @@ export class PollService {
     publishAfterCommit({ type: 'pollResultsChanged', pollId: updated.id, version: updated.resultsVersion });
     return updated;
   }
+}
+
+/**
+ * The poll's option ids and those of them `memberId` has chosen, in one statement: castVote holds
+ * the one SQLite writer for each statement's round trip, so one fewer is a shorter turn for every
+ * vote. Every vote row is on an option of its own poll (castVote checks it, and options are
+ * replaced only while nobody has voted), so joining from the options finds all of the member's.
+ */
+async function optionsAndChoice(manager: EntityManager, pollId: number, memberId: number): Promise<{ optionIds: Set<number>; previous: number[] }> {
+  const rows: Array<{ id: number; chosen: number | null }> = await manager
+    .getRepository(PollOption)
+    .createQueryBuilder('o')
+    .leftJoin(PollVote, 'v', 'v.pollId = o.pollId AND v.optionId = o.id AND v.memberId = :memberId', { memberId })
+    .select('o.id', 'id')
+    .addSelect('v.optionId', 'chosen')
+    .where('o.pollId = :pollId', { pollId })
+    .getRawMany();
+  return {
+    optionIds: new Set(rows.map((row) => Number(row.id))),
+    previous: rows.filter((row) => row.chosen !== null).map((row) => Number(row.id)),
+  };
 }
