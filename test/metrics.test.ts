@@ -165,6 +165,21 @@ describe('GET /metrics', () => {
     expect(after).toMatch(/^nodejs_heap_size_used_bytes /m);
   });
 
+  it('counts response cache hits, misses and invalidations', async () => {
+    const before = await scrape(t);
+    const member = await t.signUp();
+    const created = await t.gql(CREATE_THREAD, { input: { title: 'Cached', body: 'Read twice.' } }, member.token);
+    const read = () => t.gql(`query ($id: ID!) { post(id: $id) { title } }`, { id: created.data.createThread.thread.id }, member.token);
+    await read();
+    await read();
+    await t.gql(RECORD_VIEW, { input: { postId: created.data.createThread.thread.id } });
+    const after = await scrape(t);
+    const lookups = (text: string, result: string) => sample(text, 'response_cache_lookups_total', { result });
+    expect(lookups(after, 'miss')).toBeGreaterThanOrEqual(lookups(before, 'miss') + 1);
+    expect(lookups(after, 'hit')).toBeGreaterThanOrEqual(lookups(before, 'hit') + 1);
+    expect(sample(after, 'response_cache_invalidations_total')).toBeGreaterThan(sample(before, 'response_cache_invalidations_total'));
+  });
+
   it('counts rate-limited requests through the increment the limiters call', async () => {
     t.probe.metrics.rateLimited('login');
     t.probe.metrics.rateLimited('login');

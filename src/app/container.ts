@@ -79,6 +79,7 @@ export function createContainer(config: Config, logger: Logger): Container {
   });
   const cacheCoherence = new CacheCoherence(config.redisUrl !== null);
   const responseCache = createResponseCache(config, db, events, cacheCoherence);
+  metrics.watch({ responseCache: () => responseCache.stats });
   return {
     config,
     logger,

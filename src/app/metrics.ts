@@ -21,6 +21,7 @@ import type { OperationObserver, OperationReport } from '../graphql/operation-re
 import type { Logger } from '../logger';
 import type { LiveMessageCounts } from '../realtime/live-queue';
 import type { RelayStats } from '../realtime/redis-relay';
+import type { ResponseCacheStats } from './response-cache';
 
 const MAX_OPERATION_NAMES = 100;
 
@@ -32,6 +33,7 @@ export interface MetricSources {
   events(): { published: number; received: number };
   relay(): RelayStats | null;
   dbQueueLength(): number;
+  responseCache(): ResponseCacheStats;
 }
 
 let processRegistry: Registry | null = null;
@@ -214,6 +216,22 @@ export class Metrics implements OperationObserver {
     statCounter('live_resyncs_total', 'Times live subscribers were refreshed from the database after Redis came back.', [], () => [
       [{}, relay()?.resyncs ?? 0],
     ]);
+    const cache = () => sources.responseCache?.();
+    statCounter(
+      'response_cache_lookups_total',
+      'HTTP queries looked up in the response cache, by result (hit: answered without execution).',
+      ['result'],
+      () => [
+        [{ result: 'hit' }, cache()?.hits ?? 0],
+        [{ result: 'miss' }, cache()?.misses ?? 0],
+      ],
+    );
+    statCounter(
+      'response_cache_invalidations_total',
+      'Times the response cache dropped what it held because something changed (a write here or on another instance).',
+      [],
+      () => [[{}, cache()?.invalidations ?? 0]],
+    );
   }
 }
 
