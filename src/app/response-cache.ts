@@ -12,8 +12,8 @@
  * and costed, and the answer logged and counted.
  *
  * For how long: until the next write anywhere. Every write transaction of
- * this process, committed or failed, drops everything (Database.onWriteEnded);
- * so does every event received from another instance (their writes publish
+ * this process that committed, or that the database failed, drops everything
+ * (Database.onWriteEnded); so does every event received from another instance (their writes publish
  * domain events, or `dataChanged` when they have none). An answer whose
  * execution overlapped a write is not stored. While the Redis relay does not
  * hear the other instances nothing is served or stored, and everything is

@@ -126,8 +126,9 @@ export class Database<E extends BusEvent = BusEvent> {
   private writeEndedListeners: Array<(eventsPublished: number) => void> = [];
 
   /**
-   * `listener` runs after every write transaction, committed or not, with the number of events it
-   * publishes (0 when it failed: a failed COMMIT on PostgreSQL may still have stored the write).
+   * `listener` runs after every write transaction that committed, with the number of events it
+   * publishes, and with 0 after one the database failed (a failed COMMIT on PostgreSQL may have
+   * stored it); not after one its own work rolled back, which changed nothing.
    */
   onWriteEnded(listener: (eventsPublished: number) => void): void {
     this.writeEndedListeners.push(listener);
@@ -251,8 +252,9 @@ export class Database<E extends BusEvent = BusEvent> {
         committed();
         return result;
       } catch (error) {
-        this.writeEndedListeners.forEach((listener) => listener(0));
         if (error instanceof ServiceUnavailableError) {
+          // The database failed (a COMMIT among them): whether it stored the write is not certain.
+          this.writeEndedListeners.forEach((listener) => listener(0));
           // Every failed write is logged with its cause (the client only sees SERVICE_UNAVAILABLE);
           // the first of a failing streak also turns /healthz to 503.
           this.logger.warn('write failed: the database did not store it', { error: error.cause ?? error });
