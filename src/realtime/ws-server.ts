@@ -269,15 +269,14 @@ function executeEach(stream: AsyncIterable<unknown>, args: ExecutionArgs): Async
   return mapped;
 }
 
-/** Frames to one socket: send resolves once ws has written the frame (the flow control graphql-ws had), or at once when the socket is no longer open. */
+/** Frames to one socket: `written` once ws has written the frame (the flow control graphql-ws had), or at once when the socket is no longer open. */
 function framesTo(socket: WebSocket): FrameSocket {
   return {
-    send: (frame) =>
-      new Promise((resolve) => {
-        if (socket.readyState !== socket.OPEN) return resolve();
-        // A failed write ends the socket; its close ends the subscriptions (graphql-ws returns them).
-        socket.send(frame, () => resolve());
-      }),
+    send: (frame, written) => {
+      if (socket.readyState !== socket.OPEN) return written();
+      // A failed write ends the socket; its close ends the subscriptions (graphql-ws returns them).
+      socket.send(frame, written);
+    },
   };
 }
 
