@@ -31,21 +31,49 @@ export async function authenticate(services: Services, header: string | undefine
   return services.members.authenticate(match[1]);
 }
 
+/**
+ * The context of one request or subscribe. Its rate limits, loaders and child logger are built on
+ * first read: every subscribe makes a context, and a live feed reads none of the three. Getters on
+ * the class, not per object (an object with getters of its own is a slow dictionary in V8).
+ */
+class LazyContext {
+  private builtLimits?: RequestContext['limits'];
+  private builtLoaders?: RequestContext['loaders'];
+  private builtLogger?: RequestContext['logger'];
+
+  constructor(
+    private readonly parts: { services: Services; logger: Logger; rateLimits: RateLimits },
+    private readonly request: { requestId: string; clientAddress: string; memberId: number | null },
+  ) {}
+
+  get limits(): RequestContext['limits'] {
+    return (this.builtLimits ??= this.parts.rateLimits.forRequest(this.request.clientAddress, this.request.memberId));
+  }
+
+  get loaders(): RequestContext['loaders'] {
+    return (this.builtLoaders ??= createLoaders(this.parts.services, this.request.memberId));
+  }
+
+  /** Every line logged for this request or operation carries its id. */
+  get logger(): RequestContext['logger'] {
+    return (this.builtLogger ??= this.parts.logger.child({ requestId: this.request.requestId }));
+  }
+}
+
 export function createContext(
   parts: { services: Services; liveHub: LiveHub; logger: Logger; rateLimits: RateLimits },
   request: { requestId: string; viewer: Viewer | null; clientAddress: string; live?: Registration; startedAt?: number },
 ): RequestContext {
-  return {
-    clientAddress: request.clientAddress,
-    limits: parts.rateLimits.forRequest(request.clientAddress, request.viewer?.member.id ?? null),
-    requestId: request.requestId,
-    startedAt: request.startedAt ?? performance.now(),
-    viewer: request.viewer?.member ?? null,
-    tokenHash: request.viewer?.tokenHash ?? null,
-    liveHub: parts.liveHub,
-    loaders: createLoaders(parts.services, request.viewer?.member.id ?? null),
-    // Every line logged for this request or operation carries its id.
-    logger: parts.logger.child({ requestId: request.requestId }),
-    ...(request.live ? { live: request.live } : {}),
-  };
+  return Object.assign(
+    new LazyContext(parts, { requestId: request.requestId, clientAddress: request.clientAddress, memberId: request.viewer?.member.id ?? null }),
+    {
+      clientAddress: request.clientAddress,
+      requestId: request.requestId,
+      startedAt: request.startedAt ?? performance.now(),
+      viewer: request.viewer?.member ?? null,
+      tokenHash: request.viewer?.tokenHash ?? null,
+      liveHub: parts.liveHub,
+      live: request.live,
+    },
+  );
 }

@@ -149,22 +149,30 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
+    return new Promise((resolve, reject) => this.take(resolve, reject));
+  }
+
+  /**
+   * next() without a promise: `deliver` (or `fail`) is called once, at once when an item waits or
+   * the stream is over, else from the push (or end) that brings one. The FrameWriter of every
+   * subscriber takes its items so: no promise, closure or suspended async call per subscriber and
+   * item, and a pushed item is written in the pushing turn.
+   */
+  take(deliver: (result: IteratorResult<T>) => void, fail: (error: unknown) => void): void {
     if (this.failure !== null) {
       const error = this.failure;
       this.failure = null;
-      return Promise.reject(error);
+      return fail(error);
     }
     if (this.items.length > 0) {
       const item = this.items.shift() as T;
       this.counts.sent++;
       this.onDeliver(item);
-      return Promise.resolve({ value: item, done: false });
+      return deliver({ value: item, done: false });
     }
-    if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiting = resolve;
-      this.failWaiting = reject;
-    });
+    if (this.done) return deliver({ value: undefined, done: true });
+    this.waiting = deliver;
+    this.failWaiting = fail;
   }
 
   return(): Promise<IteratorResult<T>> {

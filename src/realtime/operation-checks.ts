@@ -16,6 +16,7 @@ import { DocumentNode, getOperationAST, getVariableValues, GraphQLError, GraphQL
 import type { DocumentLimits } from '../config';
 import { checkSource, costOf } from '../graphql/document-limits';
 import { BadRequestError, ErrorCode } from '../graphql/errors';
+import type { LiveOperation } from './cohort-payloads';
 
 /** How many document texts, and document + variables pairs, the checks remember. */
 const CACHED_DOCUMENTS = 500;
@@ -32,12 +33,15 @@ export interface SubscribePayload {
   variables?: Record<string, unknown> | null;
 }
 
-/** A subscribe that passed every check: its shared document, and the key of everyone subscribing with the same operation and variables. */
-export interface CheckedOperation {
-  document: DocumentNode;
-  operationName: string | null;
-  /** Same document text, operation and variables: the same key (the live API's cohorts are made of it). */
-  operationKey: string;
+/**
+ * A subscribe that passed every check: what its subscription executes (the shared document; `key`,
+ * the same for everyone subscribing with the same text, operation and variables, makes the live
+ * API's cohorts), and the document text and variables as first received. One object for all the
+ * subscribers of a key (while cached), so that none keeps copies of its own.
+ */
+export interface CheckedOperation extends LiveOperation {
+  query: string;
+  variableValues: Record<string, unknown>;
 }
 
 const coded = (error: GraphQLError, code: string) =>
@@ -68,8 +72,8 @@ class BoundedCache<V> {
 export class OperationChecks {
   /** Per document text: its parsed, validated document, or the errors refusing it. */
   private readonly documents = new BoundedCache<{ document: DocumentNode } | { errors: readonly GraphQLError[] }>(CACHED_DOCUMENTS);
-  /** Per operation key: the cost check's refusal (null when it fits), and the key itself, one string shared by its subscribers. */
-  private readonly costs = new BoundedCache<{ error: GraphQLError | null; key: string }>(CACHED_DOCUMENTS);
+  /** Per operation key: the cost check's refusal, or the checked operation (one object shared by its subscribers). */
+  private readonly costs = new BoundedCache<{ error: GraphQLError } | { checked: CheckedOperation }>(CACHED_DOCUMENTS);
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -104,15 +108,16 @@ export class OperationChecks {
       () => {
         try {
           costOf(this.schema, document, operation, variables, this.limits);
-          return { error: null, key: operationKey };
         } catch (error) {
-          return { error: error as GraphQLError, key: operationKey };
+          return { error: error as GraphQLError };
         }
+        const checked = { schema: this.schema, document, operationName, variableValues: variables, key: operationKey, query: payload.query };
+        return { checked };
       },
       () => operationKey.length <= CACHED_KEY_CHARACTERS,
     );
-    if (cost.error) return { errors: [cost.error] };
-    return { document, operationName, operationKey: cost.key };
+    if ('error' in cost) return { errors: [cost.error] };
+    return cost.checked;
   }
 
   private parseAndValidate(query: string): { document: DocumentNode } | { errors: readonly GraphQLError[] } {

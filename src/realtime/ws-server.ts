@@ -107,8 +107,11 @@ interface TrackedOperation {
   name: string | null;
   /** null until its document passed the checks (as over HTTP, where such a document has no operation). */
   type: 'subscription' | null;
-  /** The operation's logger: every line carries its request id. */
-  logger: Logger;
+  /**
+   * Its request id: every line logged for it carries it. The child logger is made for each line
+   * (a subscription logs its start and end), not kept for the subscription's lifetime.
+   */
+  requestId: string;
   receivedAt: number;
   /** Set once the subscription started (it then gets an "ended" report); until then an error is its refusal. */
   startedAt: number | null;
@@ -207,6 +210,10 @@ async function prepareSubscription<TViewer, TContext>(
   if (refused) return [refused];
   const checked = preparation.checks.check(payload);
   if ('errors' in checked) return checked.errors;
+  // graphql-ws keeps the subscribe message as long as the subscription runs: its text and variables,
+  // parsed anew from every message, are replaced by the equal ones all subscribers of the key share.
+  payload.query = checked.query;
+  payload.variables = checked.variableValues;
   const tracked = state.operations.get(operationId);
   if (tracked) {
     // Known from here on, for its log lines and metrics (a document that failed its checks has none).
@@ -225,22 +232,13 @@ async function prepareSubscription<TViewer, TContext>(
     schema: options.schema,
     document: checked.document,
     operationName: checked.operationName,
-    variableValues: payload.variables,
+    variableValues: checked.variableValues,
     contextValue: options.createContext({ viewer: state.viewer, connectionId: state.connectionId, operationId, requestId, clientAddress: state.clientAddress }),
   };
   const stream = await createSourceEventStream(args);
   if (!isStream(stream)) return stream.errors ?? [new GraphQLError('Subscription failed.')];
   if (!(stream instanceof LiveQueue) || !stream.scopeFor) return { ...args, [PREPARED]: executeEach(stream, args) };
-  const operation = {
-    schema: options.schema,
-    document: checked.document,
-    operationName: checked.operationName,
-    variableValues: payload.variables,
-    key: checked.operationKey,
-  };
-  const writer = new FrameWriter(stream, stream.scopeFor, operation, operationId, state.frames, (result) =>
-    preparation.formatErrors(result, state, operationId),
-  );
+  const writer = new FrameWriter(stream, stream.scopeFor, checked, operationId, state.frames, (result) => preparation.formatErrors(result, state, operationId));
   return { schema: options.schema, document: checked.document, operationName: checked.operationName, [PREPARED]: writer };
 }
 
@@ -269,15 +267,14 @@ function executeEach(stream: AsyncIterable<unknown>, args: ExecutionArgs): Async
   return mapped;
 }
 
-/** Frames to one socket: send resolves once ws has written the frame (the flow control graphql-ws had), or at once when the socket is no longer open. */
+/** Frames to one socket: `written` once ws has written the frame (the flow control graphql-ws had), or at once when the socket is no longer open. */
 function framesTo(socket: WebSocket): FrameSocket {
   return {
-    send: (frame) =>
-      new Promise((resolve) => {
-        if (socket.readyState !== socket.OPEN) return resolve();
-        // A failed write ends the socket; its close ends the subscriptions (graphql-ws returns them).
-        socket.send(frame, () => resolve());
-      }),
+    send: (frame, written) => {
+      if (socket.readyState !== socket.OPEN) return written();
+      // A failed write ends the socket; its close ends the subscriptions (graphql-ws returns them).
+      socket.send(frame, written);
+    },
   };
 }
 
@@ -288,6 +285,7 @@ function framesTo(socket: WebSocket): FrameSocket {
  */
 function operationReports(observer: OperationObserver, logger: Logger) {
   const codesOf = (errors: readonly { extensions?: Record<string, unknown> }[]) => errors.map((error) => String(error.extensions?.code));
+  const loggerOf = (operation: TrackedOperation) => logger.child({ requestId: operation.requestId });
   const report = (operation: TrackedOperation, durationMs: number) =>
     ({ transport: 'ws', name: operation.name, type: operation.type, durationMs, errorCodes: operation.errorCodes }) as const;
   return {
@@ -295,7 +293,7 @@ function operationReports(observer: OperationObserver, logger: Logger) {
       const operation: TrackedOperation = {
         name: null,
         type: null,
-        logger: logger.child({ requestId }),
+        requestId,
         receivedAt: performance.now(),
         startedAt: null,
         errorCodes: [],
@@ -305,7 +303,7 @@ function operationReports(observer: OperationObserver, logger: Logger) {
     },
     started(operation: TrackedOperation): void {
       operation.startedAt = performance.now();
-      observer.operationFinished(operation.logger, report(operation, operation.startedAt - operation.receivedAt));
+      observer.operationFinished(loggerOf(operation), report(operation, operation.startedAt - operation.receivedAt));
     },
     /** Errors sent for an operation: its refusal (reported now), or the error that ended a running subscription. */
     errorsSent(operations: Map<string, TrackedOperation> | undefined, operationId: string, errors: readonly { extensions?: Record<string, unknown> }[]): void {
@@ -318,13 +316,13 @@ function operationReports(observer: OperationObserver, logger: Logger) {
       }
       operation.errorCodes.push(...codes);
       operations!.delete(operationId);
-      observer.operationFinished(operation.logger, report(operation, performance.now() - operation.receivedAt));
+      observer.operationFinished(loggerOf(operation), report(operation, performance.now() - operation.receivedAt));
     },
     completed(operations: Map<string, TrackedOperation> | undefined, operationId: string): void {
       const operation = operations?.get(operationId);
       if (!operation) return;
       operations!.delete(operationId);
-      if (operation.startedAt !== null) observer.subscriptionEnded(operation.logger, report(operation, performance.now() - operation.startedAt));
+      if (operation.startedAt !== null) observer.subscriptionEnded(loggerOf(operation), report(operation, performance.now() - operation.startedAt));
     },
     codesOf,
   };
@@ -369,6 +367,9 @@ function connectionHandler<TViewer, TContext>(
       // Revoked while we were checking (see closeWhere): refused as if the check had seen it.
       if (viewer === CLOSED_WHILE_AUTHENTICATING) return false;
       const clientAddress = options.clientAddress(ctx.extra.request);
+      // The upgrade request (its headers, about 1 KB) is read here only: graphql-ws would keep it as
+      // long as the socket is open.
+      (ctx.extra as { request?: http.IncomingMessage }).request = undefined;
       states.set(ctx.extra, {
         connectionId: randomUUID(),
         viewer,
@@ -412,8 +413,7 @@ function preparationOf<TViewer, TContext>(options: LiveServerOptions<TViewer, TC
     ]),
     formatErrors: (result, state, operationId) => {
       const requestId = `${state.connectionId}/${operationId}`;
-      const logger = state.operations.get(operationId)?.logger ?? options.logger.child({ requestId });
-      const errors = errorsForClient(result.errors ?? [], requestId, logger, options.isProduction);
+      const errors = errorsForClient(result.errors ?? [], requestId, options.logger.child({ requestId }), options.isProduction);
       options.observer.errorsSent(reports.codesOf(errors));
       return { ...result, errors };
     },
@@ -436,9 +436,8 @@ export function startLiveServer<TViewer, TContext>(options: LiveServerOptions<TV
   const requestIdOf = (extra: object, operationId: string) => `${states.get(extra)?.connectionId ?? 'unauthenticated'}/${operationId}`;
 
   const toClient = (errors: readonly GraphQLError[], extra: object, operationId: string) => {
-    const operation = states.get(extra)?.operations.get(operationId);
     const requestId = requestIdOf(extra, operationId);
-    return errorsForClient(errors, requestId, operation?.logger ?? logger.child({ requestId }), options.isProduction);
+    return errorsForClient(errors, requestId, logger.child({ requestId }), options.isProduction);
   };
   const preparation = preparationOf(options, reports);
 

@@ -9,8 +9,10 @@
  * reads `viewer`, a viewer loader, `limits` or anything new is thus executed per viewer, never
  * shared by mistake; a shared payload is one proven not to depend on who receives it.
  *
- * The subscribe-time context's own loaders are not kept (they were a fifth of an idle
- * subscriber's memory); each execution gets the loaders of its item's flush, plus the viewer's.
+ * The subscribe-time context's own loaders are never used (nor built: the context makes them on
+ * first read); each execution gets the loaders of its item's flush, plus the viewer's. The
+ * context is not copied either: each execution reads through to it, so its lazily built parts
+ * (logger, limits) are made only if a field reads them.
  */
 import type { ExecutionScope, ScopeFor } from '../../realtime/cohort-payloads';
 import type { RequestContext } from '../context';
@@ -32,10 +34,9 @@ export interface ScopeSource<T> {
 
 /** The execution scope of each item for the subscriber whose subscribe-time context is `context`. */
 export function executionScopes<T>(context: RequestContext, source: ScopeSource<T>): ScopeFor<T> {
-  const { loaders: _subscribeTimeLoaders, ...base } = context;
   const hub = context.liveHub;
   return (item: T, onViewerRead?: () => void): ExecutionScope => {
-    const viewer = source.viewerOf ? source.viewerOf() : base.viewer;
+    const viewer = source.viewerOf ? source.viewerOf() : context.viewer;
     const viewerId = viewer?.id ?? null;
     const shared = source.sharedOf(item);
     let dependsOnViewer = false;
@@ -53,20 +54,23 @@ export function executionScopes<T>(context: RequestContext, source: ScopeSource<
         return loader;
       },
     });
-    const contextValue = new Proxy<RequestContext>(
-      { ...base, viewer, loaders: trackedLoaders },
-      {
-        get: (target, key, receiver) => {
-          // Symbols are the framework's plumbing, not our data (Apollo's field instrumentation looks for its dispatcher on every context).
-          if (typeof key === 'string' && key !== 'loaders' && !VIEWER_NEUTRAL.has(key)) viewerRead();
-          return Reflect.get(target, key, receiver) as unknown;
-        },
-        set: (target, key, value, receiver) => {
-          viewerRead(); // a resolver writing to its context: not ours to share
-          return Reflect.set(target, key, value, receiver);
-        },
+    // Its own viewer and loaders (and whatever a resolver sets), the rest read from the subscribe-time
+    // context, its lazily built parts included. Not copied, and not made its prototype (V8 turns a
+    // prototype into a slow dictionary, kept as long as the subscription).
+    const own: Partial<RequestContext> = { viewer, loaders: trackedLoaders };
+    const read = (key: PropertyKey) => (key in own ? own : context);
+    const contextValue = new Proxy<RequestContext>(own as RequestContext, {
+      get: (_target, key) => {
+        // Symbols are the framework's plumbing, not our data (Apollo's field instrumentation looks for its dispatcher on every context).
+        if (typeof key === 'string' && key !== 'loaders' && !VIEWER_NEUTRAL.has(key)) viewerRead();
+        return Reflect.get(read(key), key) as unknown;
       },
-    );
+      has: (_target, key) => key in own || key in context,
+      set: (_target, key, value) => {
+        viewerRead(); // a resolver writing to its context: not ours to share
+        return Reflect.set(own, key, value);
+      },
+    });
     return { contextValue, viewerKey: viewerId === null ? 'anonymous' : `member:${viewerId}`, dependsOnViewer: () => dependsOnViewer };
   };
 }
