@@ -28,6 +28,8 @@ export interface Load {
 export interface LoadRequest {
   body: string;
   token?: string;
+  /** Cache-Control: no-cache: the server executes the query instead of answering from its response cache. */
+  fresh?: boolean;
 }
 
 export async function runLoad(load: Load, connections: number, options: { durationS?: number; amount?: number }): Promise<LoadResult> {
@@ -45,8 +47,12 @@ export async function runLoad(load: Load, connections: number, options: { durati
       {
         method: 'POST',
         setupRequest: (request) => {
-          const { body, token } = next();
-          const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+          const { body, token, fresh } = next();
+          const headers: Record<string, string> = {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(fresh ? { 'cache-control': 'no-cache' } : {}),
+          };
           return { ...request, headers, body };
         },
         onResponse: (_status, body) => {

@@ -42,8 +42,13 @@ export async function measureReads(setup: ReadSetup): Promise<ReadFigures> {
   let cursor = 0;
   const loads: Load[] = [
     ...(setup.bareUrl ? [{ name: 'bare', url: setup.bareUrl, next: { body: body(HELLO), token: setup.token } }] : []),
-    { name: 'ceiling', url: setup.url, next: { body: body(TYPENAME), token: setup.token } },
-    { name: 'cold', url: setup.url, next: () => ({ body: body(THREAD_PAGE, { id: threadIds[cursor++ % threadIds.length] }), token: setup.token }) },
+    // The ceiling and the cold page are executed every time (Cache-Control: no-cache); the repeated page may come from the response cache.
+    { name: 'ceiling', url: setup.url, next: { body: body(TYPENAME), token: setup.token, fresh: true } },
+    {
+      name: 'cold',
+      url: setup.url,
+      next: () => ({ body: body(THREAD_PAGE, { id: threadIds[cursor++ % threadIds.length] }), token: setup.token, fresh: true }),
+    },
     { name: 'repeated', url: setup.url, next: { body: body(THREAD_PAGE, { id: popular }), token: setup.token } },
   ];
   const rounds = await alternate(loads, setup.rounds, setup.connections, setup.durationS, setup.warmupS);

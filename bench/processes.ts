@@ -24,10 +24,6 @@ export const SERVER_ENV: Record<string, string> = {
   RATE_LIMIT_LOGIN_FAILURES: '0',
   RATE_LIMIT_SUBSCRIBES_PER_CONNECTION: '0',
   RATE_LIMIT_SUBSCRIBES_PER_ADDRESS: '0',
-  // The response cache keeps one answer: the repeated thread page is served from it, and the cold
-  // one, each request another thread, never is (the rotation would otherwise come round to threads
-  // cached a lap earlier). Targets run one at a time, so one entry is all the repeated one needs.
-  RESPONSE_CACHE_ENTRIES: '1',
 };
 
 export interface ServerUnderTest {

@@ -121,6 +121,31 @@ describe('response cache', () => {
     expect((await t.gql(VIEWER_ROLE, {}, member.token)).data!.viewer!.role).toBe('MODERATOR');
   });
 
+  it('executes and does not store a request sent with Cache-Control: no-cache', async () => {
+    const fresh = { 'cache-control': 'no-cache' };
+    const typename = await statementsOf(t, () => t.gql('{ __typename }', {}, reader.token));
+    await t.gql(THREAD_PAGE, { id: threadId }, reader.token);
+    const stores = t.probe.responseCache.stats.stores;
+    for (let round = 0; round < 2; round++) {
+      expect(await statementsOf(t, () => t.gql(THREAD_PAGE, { id: threadId }, reader.token, fresh))).toBeGreaterThan(typename + 2);
+    }
+    expect(t.probe.responseCache.stats.stores).toBe(stores);
+  });
+
+  it('executes a page once for many requests arriving together after a write, and answers them all alike', async () => {
+    const typename = await statementsOf(t, () => t.gql('{ __typename }', {}, reader.token));
+    const page = await statementsOf(t, () => t.gql(THREAD_PAGE, { id: threadId }, reader.token, { 'cache-control': 'no-cache' }));
+    await t.gql(ADD_COMMENT, { input: { postId: threadId, body: 'Everyone reads this at once' } }, author.token);
+    let answers: Array<ThreadPage | undefined> = [];
+    const together = await statementsOf(t, async () => {
+      answers = (await Promise.all(Array.from({ length: 10 }, () => t.gql(THREAD_PAGE, { id: threadId }, reader.token)))).map((response) => response.data);
+    });
+    // Ten token lookups and one execution of the page (give or take a statement of the scheduler), not ten.
+    expect(together).toBeLessThanOrEqual(page + 9 * typename + 1);
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(answers[0]!.post!.comments.nodes.map((node) => node.body)).toContain('Everyone reads this at once');
+  });
+
   it('never stores an answer with errors', async () => {
     const before = t.probe.responseCache.stats.stores;
     const recommended = `query { recommendedPosts(relatedTo: "${Buffer.from('Thread:999999').toString('base64url')}", first: 3) { id } }`;

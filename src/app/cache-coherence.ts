@@ -1,5 +1,5 @@
 /**
- * When caches kept across requests (the token cache, the response cache) may
+ * When caches kept across requests (the response cache) may
  * trust what they hold. On one instance every change goes through this
  * process, which tells its caches at once. Scaled out (REDIS_URL), changes
  * made by other instances arrive over the Redis relay: while the relay does

@@ -104,7 +104,7 @@ export function createContainer(config: Config, logger: Logger): Container {
 function createResponseCache(config: Config, db: Database<DomainEvent>, events: DomainEventBus<DomainEvent>, coherence: CacheCoherence): ResponseCache {
   const cache = new ResponseCache(config.responseCache, coherence);
   let relayScheduled = false;
-  db.onWriteEnded((eventsPublished) => {
+  db.writesEnded.add((eventsPublished) => {
     cache.invalidate();
     if (eventsPublished > 0 || !config.redisUrl || relayScheduled) return;
     relayScheduled = true;

@@ -29,6 +29,7 @@ import type { BusEvent } from '../realtime/domain-events';
 import { isDatabaseUnavailable, isRetryableConflict } from './dialect';
 import { SqliteReaders } from './sqlite-readers';
 import { CommitFailedError, SqliteTransactions, StatementFault, TransactionalWork, TransactionLostError, TransactionStatement } from './sqlite-transactions';
+import { WriteEndedListeners } from './write-listeners';
 import { WriterQueue } from './writer-queue';
 
 /** Bytes the health probe writes while writes are failing (see probeWrite). */
@@ -102,6 +103,8 @@ export class Database<E extends BusEvent = BusEvent> {
    * reports 503 while it is set.
    */
   writesFailingSince: number | null = null;
+  /** Told after every write transaction (write-listeners.ts): the response cache drops what it holds. */
+  readonly writesEnded: WriteEndedListeners;
   /** The health probe in flight: concurrent health checks share it instead of queueing 64 KB writes. */
   private probing: Promise<void> | null = null;
   private readonly serialized: boolean;
@@ -116,22 +119,12 @@ export class Database<E extends BusEvent = BusEvent> {
     private readonly logger: Logger,
     options: DatabaseOptions = {},
   ) {
+    this.writesEnded = new WriteEndedListeners(logger);
     this.serialized = dataSource.options.type === 'sqlite';
     this.sqlite = this.serialized ? new SqliteTransactions(dataSource, () => this.configureSqliteConnection(), logger) : null;
     this.queue = this.sqlite ? new WriterQueue(this.sqlite, (ms) => this.observer?.waited(ms)) : null;
     const inMemory = (dataSource.options as { database?: unknown }).database === ':memory:';
     this.readerCount = this.serialized && !inMemory ? (options.sqliteReaders ?? 0) : 0;
-  }
-
-  private writeEndedListeners: Array<(eventsPublished: number) => void> = [];
-
-  /**
-   * `listener` runs after every write transaction that committed, with the number of events it
-   * publishes, and with 0 after one the database failed (a failed COMMIT on PostgreSQL may have
-   * stored it); not after one its own work rolled back, which changed nothing.
-   */
-  onWriteEnded(listener: (eventsPublished: number) => void): void {
-    this.writeEndedListeners.push(listener);
   }
 
   /** Reports each unit's wait for its turn to `observer` from now on. */
@@ -243,8 +236,8 @@ export class Database<E extends BusEvent = BusEvent> {
       const transactional = (manager: EntityManager) => work({ manager, publishAfterCommit: (event) => pending.push(event) });
       const committed = () => {
         this.committedWrites++;
-        this.writeEndedListeners.forEach((listener) => listener(pending.length));
         for (const event of pending) this.events.publish(event);
+        this.writesEnded.notify(pending.length);
       };
       try {
         if (this.queue) return await this.queueWrite(this.queue, transactional, committed);
@@ -254,7 +247,7 @@ export class Database<E extends BusEvent = BusEvent> {
       } catch (error) {
         if (error instanceof ServiceUnavailableError) {
           // The database failed (a COMMIT among them): whether it stored the write is not certain.
-          this.writeEndedListeners.forEach((listener) => listener(0));
+          this.writesEnded.notify(0);
           // Every failed write is logged with its cause (the client only sees SERVICE_UNAVAILABLE);
           // the first of a failing streak also turns /healthz to 503.
           this.logger.warn('write failed: the database did not store it', { error: error.cause ?? error });

@@ -31,7 +31,7 @@ export type DomainEvent =
   /**
    * Rows changed by writes that published none of the events above (a profile, a sign-up): other
    * instances drop their cached answers (src/app/response-cache.ts). Sent at most once per turn of
-   * the event loop, and only to other instances' response caches; no live feed reads it.
+   * the event loop, only when scaled out; local listeners get it too, and no live feed reads it.
    */
   | { type: 'dataChanged' };
 
