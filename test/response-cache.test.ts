@@ -5,8 +5,10 @@
  * next request, and an answer that changes by itself (a poll passing closesAt) is not served past
  * that moment.
  */
+import path from 'node:path';
 import { dbId, ADD_COMMENT, ADD_UPVOTE, CAST_VOTE, CREATE_POLL, CREATE_THREAD, typed } from './helpers/documents';
 import { VIEWER_ROLE } from './helpers/control-documents';
+import { temporaryDirectory } from './helpers/leftovers';
 import { describeWithScaleServers, freshPostgresDatabase, SCALE_REDIS_URL } from './helpers/scale';
 import { codesOf, startTestServer, TestServer } from './helpers/server';
 
@@ -169,6 +171,42 @@ describe('response cache', () => {
     // Poll within a few milliseconds of closesAt: an entry kept past it would still say open and hidden.
     while (Date.now() < Date.parse(closesAt)) await new Promise((resolve) => setTimeout(resolve, 5));
     expect((await t.gql(POLL_PAGE, { id: poll.id }, null)).data!.post).toEqual({ isClosed: true, results: { isHidden: false, totalVotes: 1 } });
+  });
+});
+
+describe('response cache, on a SQLite file whose COMMIT can be made to fail', () => {
+  const diskFull = () => Object.assign(new Error('SQLITE_FULL: database or disk is full'), { errno: 13, code: 'SQLITE_FULL' });
+
+  it('drops what it holds when a write fails in the database (its outcome uncertain), not when a write is refused by a rule', async () => {
+    // A file of its own: the fault seam is SQLite's, so this runs in the PostgreSQL pass too (on SQLite).
+    const t = await startTestServer({ database: `sqlite:${path.join(temporaryDirectory('peer-community-cache-'), 'community.sqlite')}` });
+    const member = await t.signUp();
+    const created = await t.gql(CREATE_THREAD, { input: { title: 'Faulty disk', body: 'Cached, then a failed write.' } }, member.token);
+    const id = created.data!.createThread.thread.id;
+    await t.gql(THREAD_PAGE, { id }, member.token);
+    await t.gql(THREAD_PAGE, { id }, member.token);
+    const held = t.probe.responseCache.stats.invalidations;
+    expect(t.probe.responseCache.size).toBeGreaterThan(0);
+
+    // A rule refuses the write (an unknown post): its work rolled back, nothing changed, the cache stays.
+    expect(codesOf(await t.gql(ADD_COMMENT, { input: { postId: Buffer.from('Thread:999999').toString('base64url'), body: 'x' } }, member.token))).toEqual([
+      'NOT_FOUND',
+    ]);
+    expect(t.probe.responseCache.size).toBeGreaterThan(0);
+
+    const clear = t.probe.db.injectFault('COMMIT', async (execute) => {
+      await execute('ROLLBACK');
+      throw diskFull();
+    });
+    try {
+      expect(codesOf(await t.gql(ADD_COMMENT, { input: { postId: id, body: 'lost to the full disk' } }, member.token))).toEqual(['SERVICE_UNAVAILABLE']);
+    } finally {
+      clear();
+    }
+    expect(t.probe.responseCache.stats.invalidations).toBe(held + 1);
+    expect(t.probe.responseCache.size).toBe(0);
+    expect((await t.gql(THREAD_PAGE, { id }, member.token)).data!.post!.commentCount).toBe(0);
+    await t.stop();
   });
 });
 
