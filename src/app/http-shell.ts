@@ -141,6 +141,8 @@ export interface HttpShellParts {
   metricsToken: string | null;
   /** CORS for /graphql (preflights answered here, before the server is ready). */
   cors: express.RequestHandler;
+  /** The browser pages (src/web), mounted before the JSON 404. */
+  web: express.Router;
 }
 
 /** What operators and supervisors ask: readiness, liveness, metrics. */
@@ -194,6 +196,7 @@ export function createHttpShell(parts: HttpShellParts): HttpShell {
   app.use('/graphql', (req, res, next) => cors(req, res, (error?: unknown) => (error ? next(error) : serveEndpoint(req, res, next))));
 
   probeRoutes(app, parts, () => ready);
+  app.use(parts.web);
 
   app.use((_req, res) =>
     jsonError(

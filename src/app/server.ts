@@ -23,6 +23,7 @@ import { channelFor, RedisEventRelay } from '../realtime/redis-relay';
 import { LiveServer, startLiveServer } from '../realtime/ws-server';
 import { createApollo, documentSourceGuard, withHttpHead } from './apollo';
 import { Container, createContainer, databaseKey } from './container';
+import { webRoutes } from '../web';
 import { createHttpShell, HttpShell } from './http-shell';
 import { startSteps, Step } from './lifecycle';
 import { clientAddressOf } from './client-address';
@@ -65,6 +66,7 @@ async function launch(config: Config, logger: Logger): Promise<{ server: Running
     metrics: container.metrics,
     metricsToken: config.metricsToken,
     cors: container.origins.cors,
+    web: webRoutes({ config: container.config, services: container.services }),
   });
   let relay: RedisEventRelay | null = null;
   container.metrics.watch({ relay: () => relay?.stats ?? null });

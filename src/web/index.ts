@@ -1,0 +1,17 @@
+/**
+ * The browser pages this server serves beside the API: each page adds its routes here. The
+ * HTTP shell mounts them before its JSON 404.
+ */
+import express from 'express';
+import type { Config } from '../config';
+import type { Services } from '../modules/services';
+
+export interface WebParts {
+  config: Config;
+  services: Services;
+}
+
+export function webRoutes(_parts: WebParts): express.Router {
+  const router = express.Router();
+  return router;
+}
