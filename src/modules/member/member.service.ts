@@ -4,7 +4,7 @@
  * Tokens are opaque random strings; only their SHA-256 is stored.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, EntityManager, EntityMetadata, In, IsNull, Not, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In, IsNull, Not, SelectQueryBuilder } from 'typeorm';
 import type { Database, UnitOfWork } from '../../db/database';
 import { affectedRows, isUniqueViolation, lockRowForUpdate } from '../../db/dialect';
 import { BadUserInputError, UnauthenticatedError } from '../../graphql/errors';
@@ -15,6 +15,7 @@ import { CompanySize } from './company-size';
 import { MemberRole } from '../moderation/moderation.enums';
 import { FORMER_MEMBER_TITLE, Member } from './member.entity';
 import { SuspendedError, WrongPasswordError } from './member.errors';
+import { CREDENTIALS, SessionLookups } from './session-lookups';
 import { hashPassword, verifyPassword } from './password';
 
 export interface SignUpData {
@@ -62,9 +63,6 @@ function checkPassword(password: string, field: string): void {
   if ([...password].length > MAX_PASSWORD_LENGTH) throw new BadUserInputError(field, `must be at most ${MAX_PASSWORD_LENGTH} characters.`);
 }
 
-/** Properties of Member that only sign-in and password checks read: every other read leaves them out. */
-const CREDENTIALS: ReadonlySet<string> = new Set<keyof Member>(['email', 'passwordHash']);
-
 /**
  * Selects every column of the member but its credentials (from the entity's metadata, so a column
  * added later is read too): the byline and viewer reads of every request never carry, hydrate or
@@ -76,49 +74,12 @@ function withoutCredentials(query: SelectQueryBuilder<Member>): SelectQueryBuild
   return query.select(columns.map((column) => `${alias}.${column.propertyName}`));
 }
 
-/** The token lookup of one data source: its statement, and how a row of it becomes a Member. */
-interface SessionLookup {
-  sql: string;
-  hydrate(row: Record<string, unknown>): Member;
-}
-
-const sessionLookups = new WeakMap<DataSource, SessionLookup>();
-
-/**
- * The token lookup, built once per data source rather than by the query builder on every request
- * (that building, and the entity transformer after it, were a tenth of the CPU of a signed-in
- * `{ __typename }`). Still one statement, the session joined with its member: every column of the
- * member but its credentials (from the entity's metadata, so a column added later is read too),
- * each read back through the column's own conversion (timestamps) as TypeORM hydrates it.
- */
-function sessionLookupOf(manager: EntityManager): SessionLookup {
-  const known = sessionLookups.get(manager.connection);
-  if (known) return known;
-  const { driver } = manager.connection;
-  const members = manager.connection.getMetadata(Member);
-  const sessions = manager.connection.getMetadata(AuthToken);
-  const column = (metadata: EntityMetadata, property: string) => driver.escape(metadata.findColumnWithPropertyName(property)?.databaseName ?? property);
-  const columns = members.columns.filter((each) => !CREDENTIALS.has(each.propertyName));
-  const sql =
-    `SELECT ${columns.map((each) => `m.${driver.escape(each.databaseName)} AS ${driver.escape(each.databaseName)}`).join(', ')}` +
-    ` FROM ${driver.escape(members.tableName)} m INNER JOIN ${driver.escape(sessions.tableName)} s ON s.${column(sessions, 'memberId')} = m.${column(members, 'id')}` +
-    ` WHERE s.${column(sessions, 'tokenHash')} = ${driver.createParameter('tokenHash', 0)}` +
-    // A former member is never the viewer (deleteAccount removes the tokens too; this holds whatever raced it).
-    ` AND m.${column(members, 'deletedAt')} IS NULL`;
-  const lookup: SessionLookup = {
-    sql,
-    hydrate: (row) => {
-      const member = members.create(undefined, { fromDeserializer: true }) as Member;
-      for (const each of columns) each.setEntityValue(member, driver.prepareHydratedValue(row[each.databaseName], each));
-      return member;
-    },
-  };
-  sessionLookups.set(manager.connection, lookup);
-  return lookup;
-}
-
 export class MemberService {
-  constructor(private readonly db: Database<DomainEvent>) {}
+  private readonly sessions: SessionLookups;
+
+  constructor(private readonly db: Database<DomainEvent>) {
+    this.sessions = new SessionLookups(db);
+  }
 
   async signUp(data: SignUpData): Promise<Session> {
     const email = normaliseEmail(data.email, 'email');
@@ -172,17 +133,14 @@ export class MemberService {
 
   /**
    * The member a bearer token belongs to; UNAUTHENTICATED when it is unknown or revoked. Every
-   * request asks the database (one statement, the session and the member together): a session
+   * request asks the database (the session and the member together, read after the request
+   * arrived; requests arriving together share the statement, see ./session-lookups): a session
    * ended on any instance, or by a revocation whose event was lost, is refused at once, and the
    * member comes with the role and profile as they are now.
    */
   async authenticate(token: string): Promise<{ member: Member; tokenHash: string }> {
     const tokenHash = hashToken(token);
-    const member = await this.db.read(async (manager) => {
-      const lookup = sessionLookupOf(manager);
-      const rows: Array<Record<string, unknown>> = await manager.query(lookup.sql, [tokenHash]);
-      return rows.length === 0 ? null : lookup.hydrate(rows[0]);
-    });
+    const member = await this.sessions.memberOf(tokenHash);
     if (!member) throw new UnauthenticatedError('The token is invalid or has been revoked.');
     return { member, tokenHash };
   }
