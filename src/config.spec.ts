@@ -77,6 +77,9 @@ describe('loadConfig', () => {
     ['DEMO_DATA', 'yes'],
     ['DEMO_DATA', 'true'],
     ['DEMO_DATA', '2'],
+    ['GRAPHQL_IDE', 'yes'],
+    ['GRAPHQL_IDE', 'true'],
+    ['GRAPHQL_IDE', '2'],
     ['LOG_LEVEL', 'loud'],
     ['LOG_LEVEL', 'verbose'],
     ['NODE_ENV', 'staging'],
@@ -134,6 +137,15 @@ describe('loadConfig', () => {
   it('turns demo data off with DEMO_DATA=0 and on with DEMO_DATA=1', () => {
     expect(loadConfig({ DEMO_DATA: '0' }).loadDemoData).toBe(false);
     expect(loadConfig({ DEMO_DATA: '1' }).loadDemoData).toBe(true);
+  });
+
+  it('serves the IDE (and introspection) outside production, in production only with GRAPHQL_IDE=1', () => {
+    expect(loadConfig({}).isIdeEnabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).isIdeEnabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).isIdeEnabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_IDE: '' }).isIdeEnabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_IDE: '1' }).isIdeEnabled).toBe(true);
+    expect(loadConfig({ GRAPHQL_IDE: '0' }).isIdeEnabled).toBe(false);
   });
 
   it('sets isProduction for NODE_ENV=production only', () => {

@@ -43,8 +43,14 @@ export interface Config {
   loadDemoData: boolean;
   logLevel: LogLevel;
   nodeEnv: NodeEnv;
-  /** Introspection and error details are for development only. */
+  /** Error details (field suggestions) are for development only. */
   isProduction: boolean;
+  /**
+   * GRAPHQL_IDE: GraphiQL at GET /graphql (its assets under /ide/) and introspection, which the IDE
+   * needs to know the schema, on HTTP and the WebSocket alike. On except in production, where only
+   * an explicit GRAPHQL_IDE=1 publishes the schema.
+   */
+  isIdeEnabled: boolean;
   /** How often the scheduler looks for polls whose closesAt has passed. */
   pollCloseIntervalMs: number;
   live: LiveConfig;
@@ -236,6 +242,15 @@ function readDemoData(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv): boolean {
   throw new ConfigError('DEMO_DATA', `expected 1 or 0, got "${raw}"`);
 }
 
+/** GRAPHQL_IDE: 1 or 0; unset: on, except in production (the IDE publishes the schema through introspection). */
+function readGraphqlIde(env: NodeJS.ProcessEnv, nodeEnv: NodeEnv): boolean {
+  const raw = env.GRAPHQL_IDE?.trim();
+  if (raw === undefined || raw === '') return nodeEnv !== 'production';
+  if (raw === '1') return true;
+  if (raw === '0') return false;
+  throw new ConfigError('GRAPHQL_IDE', `expected 1 or 0, got "${raw}"`);
+}
+
 /**
  * ALLOWED_ORIGINS: a comma-separated list of origins (scheme, host and optional port, nothing else),
  * each normalised as browsers send it in `Origin` (lower-case host, default port dropped). A path,
@@ -289,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info'),
     nodeEnv,
     isProduction: nodeEnv === 'production',
+    isIdeEnabled: readGraphqlIde(env, nodeEnv),
     pollCloseIntervalMs: readInt(env, 'POLL_CLOSE_INTERVAL_MS', 250, 10, 1000),
     live: {
       intervalMs: readInt(env, 'LIVE_INTERVAL_MS', 100, 0, 60_000),

@@ -134,11 +134,13 @@ describe('HTTP surface and error model', () => {
       expect(typeInfo.data!.__type.fields.map((field) => field.name)).toEqual(expect.arrayContaining(['body', 'replies']));
     });
 
-    it("serves Apollo's landing page to a browser outside production", async () => {
+    it("serves the bundled GraphQL IDE (not Apollo's CDN landing page) to a browser outside production", async () => {
       const response = await fetch(t.url, { headers: { accept: 'text/html' } });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(await response.text()).toContain('EmbeddedSandbox');
+      const html = await response.text();
+      expect(html).toContain('/ide/main.js');
+      expect(html).not.toMatch(/EmbeddedSandbox|cdn\./);
     });
 
     it('refuses a field that is not in the public API (no e-mail of members)', async () => {

@@ -30,10 +30,11 @@ export function createApollo(
     schema,
     // Apollo would read process.env.NODE_ENV itself; config.ts is the only reader of the environment.
     nodeEnv: config.nodeEnv,
-    // Introspection is refused in production by documentRules, the rule the WebSocket applies too;
-    // Apollo's own switch would only add a second error saying the same.
+    // Introspection follows the IDE (GRAPHQL_IDE: on outside production), which needs the schema;
+    // documentRules refuses it otherwise, the rule the WebSocket applies too. Apollo's own switch
+    // would only add a second error saying the same.
     introspection: true,
-    validationRules: documentRules(config.limits, { allowIntrospection: !config.isProduction }),
+    validationRules: documentRules(config.limits, { allowIntrospection: config.isIdeEnabled }),
     // "Did you mean ...?" hints leave through formatError, which drops them in production on both
     // transports, for variable-coercion errors too (Apollo's hideSchemaDetailsFromClientErrors does not).
     formatError: (formatted, original) => formatError(formatted, original, { hideSchemaDetails: config.isProduction }),
@@ -63,8 +64,9 @@ export function createApollo(
       operationGuardPlugin(config.limits),
       httpStatusPlugin(),
       responseCachePlugin(responseCache),
-      // No GraphQL IDE in production.
-      ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Never Apollo's landing page: it loads from a CDN (blank offline). The IDE this server
+      // bundles answers a browser's GET /graphql instead (src/web/ide.ts), when GRAPHQL_IDE allows.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
 }

@@ -143,6 +143,11 @@ export interface HttpShellParts {
   cors: express.RequestHandler;
   /** The browser pages (src/web), mounted before the JSON 404. */
   web: express.Router;
+  /**
+   * A page for a browser opening /graphql itself (the IDE), asked before the endpoint: it answers
+   * and returns true, or returns false to leave the request to the endpoint. Null: none.
+   */
+  graphqlPage: ((req: Request, res: Response) => boolean) | null;
 }
 
 /** What operators and supervisors ask: readiness, liveness, metrics. */
@@ -182,10 +187,11 @@ export function createHttpShell(parts: HttpShellParts): HttpShell {
   // /graphql first, as one layer (CORS, then the endpoint): every operation passes here, and each
   // layer before it cost a path match per request. The paths do not overlap, so the order changes
   // no answer.
-  const { cors } = parts;
+  const { cors, graphqlPage } = parts;
   const serveEndpoint: express.RequestHandler = (req, res, next) => {
     // /graphql itself only: /graphql/anything is the JSON 404 below, not Apollo.
     if (req.originalUrl.split('?')[0] !== '/graphql') return next();
+    if (graphqlPage?.(req, res)) return;
     if (!graphqlHandler) {
       res.setHeader('retry-after', String(SERVICE_UNAVAILABLE_RETRY_AFTER_S));
       jsonError(res, 503, ErrorCode.SERVICE_UNAVAILABLE, 'The server is starting; retry shortly.');

@@ -23,7 +23,7 @@ import { channelFor, RedisEventRelay } from '../realtime/redis-relay';
 import { LiveServer, startLiveServer } from '../realtime/ws-server';
 import { createApollo, documentSourceGuard, withHttpHead } from './apollo';
 import { Container, createContainer, databaseKey } from './container';
-import { webRoutes } from '../web';
+import { ideEntry, webRoutes } from '../web';
 import { createHttpShell, HttpShell } from './http-shell';
 import { startSteps, Step } from './lifecycle';
 import { clientAddressOf } from './client-address';
@@ -67,6 +67,7 @@ async function launch(config: Config, logger: Logger): Promise<{ server: Running
     metricsToken: config.metricsToken,
     cors: container.origins.cors,
     web: webRoutes({ config: container.config, services: container.services }),
+    graphqlPage: ideEntry(container.config),
   });
   let relay: RedisEventRelay | null = null;
   container.metrics.watch({ relay: () => relay?.stats ?? null });
@@ -253,6 +254,7 @@ function startAppLiveServer(container: Container, httpServer: http.Server, schem
     path: '/graphql',
     schema,
     isProduction: config.isProduction,
+    allowIntrospection: config.isIdeEnabled,
     limits: config.limits,
     ...config.live,
     activeSubscriptions: (connectionId) => liveHub.registry.countFor(connectionId),

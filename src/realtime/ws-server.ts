@@ -74,6 +74,8 @@ export interface LiveServerOptions<TViewer, TContext> {
   path: string;
   schema: GraphQLSchema;
   isProduction: boolean;
+  /** Introspection allowed (the GraphQL IDE is on), as over HTTP. */
+  allowIntrospection: boolean;
   /** The document limits HTTP applies too (src/graphql/document-limits.ts). */
   limits: DocumentLimits;
   maxPayloadBytes: number;
@@ -409,7 +411,7 @@ function preparationOf<TViewer, TContext>(options: LiveServerOptions<TViewer, TC
   return {
     checks: new OperationChecks(options.schema, options.limits, [
       ...specifiedRules,
-      ...documentRules(options.limits, { allowIntrospection: !options.isProduction }),
+      ...documentRules(options.limits, { allowIntrospection: options.allowIntrospection }),
     ]),
     formatErrors: (result, state, operationId) => {
       const requestId = `${state.connectionId}/${operationId}`;

@@ -5,13 +5,17 @@
 import express from 'express';
 import type { Config } from '../config';
 import type { Services } from '../modules/services';
+import { ideAssets } from './ide';
+
+export { ideEntry } from './ide';
 
 export interface WebParts {
   config: Config;
   services: Services;
 }
 
-export function webRoutes(_parts: WebParts): express.Router {
+export function webRoutes(parts: WebParts): express.Router {
   const router = express.Router();
+  router.use(ideAssets(parts.config));
   return router;
 }
