@@ -5,13 +5,15 @@
 import express from 'express';
 import type { Config } from '../config';
 import type { Services } from '../modules/services';
+import { liveRoutes } from './live-pages';
 
 export interface WebParts {
   config: Config;
   services: Services;
 }
 
-export function webRoutes(_parts: WebParts): express.Router {
+export function webRoutes(parts: WebParts): express.Router {
   const router = express.Router();
+  router.use(liveRoutes(parts.services));
   return router;
 }
