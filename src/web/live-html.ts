@@ -31,6 +31,7 @@ function document(title: string, body: string, options: ShellOptions & { script:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${LIVE_ASSETS_PATH}/main.css">${script}
 </head>
