@@ -5,6 +5,7 @@
 import type { Browser, Locator, Page, Response } from 'playwright-core';
 import { CAST_VOTE, CREATE_POLL, typed } from './documents';
 import { recordRequestsLeavingLocalhost } from './browser';
+import { onDispose } from './leftovers';
 import type { TestServer } from './server';
 
 /**
@@ -39,8 +40,10 @@ function parsed(payload: string | Buffer): unknown {
   }
 }
 
+/** Opens `url` in a fresh browser context (closed by the dispose list), recording its sockets, frames and errors. */
 export async function openLivePage(browser: Browser, url: string): Promise<LivePage> {
   const context = await browser.newContext();
+  onDispose(() => context.close());
   const page = await context.newPage();
   const sockets: RecordedSocket[] = [];
   const errors: string[] = [];
