@@ -7,6 +7,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { describeWithBrowser, launchBrowser } from './helpers/browser';
+import { DELETE_POST } from './helpers/delete-documents';
 import { CLOSE_POLL } from './helpers/documents';
 import { barOf, barState, createPoll, eventually, openLivePage, payloadsOf, vote } from './helpers/live-pages';
 import { startTestServer, TestServer } from './helpers/server';
@@ -94,7 +95,7 @@ describeWithBrowser(SUITE)(SUITE, () => {
     expect(live.errors).toEqual([]);
   });
 
-  it('the dashboard shows several polls over one WebSocket and updates each', async () => {
+  it('the dashboard shows several polls over one WebSocket and updates each, and a deleted one as gone', async () => {
     const polls = [
       await createPoll(t, author.token, 'First wall poll', ['Yes', 'No']),
       await createPoll(t, author.token, 'Second wall poll', ['Red', 'Blue']),
@@ -122,9 +123,33 @@ describeWithBrowser(SUITE)(SUITE, () => {
     expect(await barState(barOf(cards.nth(0), 'Yes'))).toEqual({ now: '0', text: '0%, 0 votes' });
     expect(await cards.nth(2).getByRole('progressbar').count()).toBe(0);
 
+    // A poll deleted while the wall shows it: its card says so, the others go on.
+    expect((await t.gql(DELETE_POST, { input: { postId: polls[1].id } }, author.token)).errors).toBeUndefined();
+    await eventually(async () => expect(await cards.nth(1).locator('.gone-note').textContent()).toBe('This poll is no longer available.'));
+    await vote(t, voters[3].token, polls[0], 'Yes');
+    await eventually(async () => expect(await barState(barOf(cards.nth(0), 'Yes'))).toEqual({ now: '50', text: '50%, 1 vote' }));
+
     expect(live.sockets).toHaveLength(1);
     expect(live.leaving).toEqual([]);
     expect(live.errors).toEqual([]);
+  });
+
+  it('only the bar widths move, for at most 300 ms, and not at all under prefers-reduced-motion', async () => {
+    const poll = await createPoll(t, author.token, 'Smooth or still?', ['Smooth', 'Still']);
+    const transitionOf = async (options: { reducedMotion?: 'reduce' | 'no-preference' }) => {
+      const { page } = await openLivePage(browser, `${t.baseUrl}/live/polls/${poll.id}`, options);
+      const fill = barOf(page, 'Smooth').locator('.bar-fill');
+      await fill.waitFor({ state: 'attached' });
+      return fill.evaluate((element) => {
+        const style = getComputedStyle(element);
+        return { property: style.transitionProperty, seconds: parseFloat(style.transitionDuration) };
+      });
+    };
+    const moving = await transitionOf({ reducedMotion: 'no-preference' });
+    expect(moving.property).toBe('width');
+    expect(moving.seconds).toBeGreaterThan(0);
+    expect(moving.seconds).toBeLessThanOrEqual(0.3);
+    expect((await transitionOf({ reducedMotion: 'reduce' })).seconds).toBe(0);
   });
 
   it('?embed=1 drops the page chrome and may be framed by another site', async () => {

@@ -2,7 +2,7 @@
  * Driving the live pages (/live/...) in Chromium: a page with its WebSockets and their frames
  * recorded, bounded waits for what the page shows, and the GraphQL the tests write with.
  */
-import type { Browser, Locator, Page, Response } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page, Response } from 'playwright-core';
 import { CAST_VOTE, CREATE_POLL, typed } from './documents';
 import { recordRequestsLeavingLocalhost } from './browser';
 import { onDispose } from './leftovers';
@@ -41,8 +41,8 @@ function parsed(payload: string | Buffer): unknown {
 }
 
 /** Opens `url` in a fresh browser context (closed by the dispose list), recording its sockets, frames and errors. */
-export async function openLivePage(browser: Browser, url: string): Promise<LivePage> {
-  const context = await browser.newContext();
+export async function openLivePage(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<LivePage> {
+  const context = await browser.newContext(options);
   onDispose(() => context.close());
   const page = await context.newPage();
   const sockets: RecordedSocket[] = [];
