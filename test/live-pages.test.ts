@@ -141,7 +141,7 @@ describeWithBrowser(SUITE)(SUITE, () => {
       const fill = barOf(page, 'Smooth').locator('.bar-fill');
       await fill.waitFor({ state: 'attached' });
       return fill.evaluate((element) => {
-        const style = getComputedStyle(element);
+        const style = element.ownerDocument.defaultView!.getComputedStyle(element);
         return { property: style.transitionProperty, seconds: parseFloat(style.transitionDuration) };
       });
     };

@@ -4,8 +4,7 @@
  * - Reconnects by itself, forever, whatever closed it (a server restart, a dropped network, a
  *   laptop waking up): the browser fires `error` before `close` on a refused connection, and
  *   graphql-ws's default gives up on anything that is not a close event, so every failure is
- *   retried here. Waits grow 0.5 s, 1 s, 2 s, 4 s and stay at 5 s at most (MAX_RETRY_WAIT_MS),
- *   with some jitter so a wall of screens does not come back in lockstep.
+ *   retried here. Waits grow 0.5 s, 1 s, 2 s, 4 s and stay at 5 s at most (./backoff.ts).
  * - A socket that stops answering (half-open after a network change) is noticed by our own
  *   pings: no pong within PONG_TIMEOUT_MS and the socket is terminated, which reconnects.
  * - graphql-ws resubscribes every active subscription on the new socket with the payload it was
@@ -15,17 +14,10 @@
  */
 import { Client, createClient } from 'graphql-ws';
 import { graphqlWsUrl } from '../shared/endpoint';
+import { retryWait } from './backoff';
 
-export const MAX_RETRY_WAIT_MS = 5000;
-const FIRST_RETRY_WAIT_MS = 500;
 const PING_INTERVAL_MS = 10_000;
 const PONG_TIMEOUT_MS = 5000;
-
-/** The wait before retry number `retries` (0-based): 0.5 s doubling up to 5 s, minus up to a quarter of jitter. */
-export function retryWait(retries: number): number {
-  const base = Math.min(MAX_RETRY_WAIT_MS, FIRST_RETRY_WAIT_MS * 2 ** retries);
-  return Math.round(base * (1 - Math.random() * 0.25));
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
