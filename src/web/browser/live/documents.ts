@@ -60,7 +60,7 @@ export interface StatsData {
 }
 
 export const WATCH_COMMENTS = `subscription LiveComments($postId: ID!, $after: String) {
-  commentAdded(postId: $postId, after: $after) { cursor node { id body createdAt isDeleted author { byline } parent { id } } }
+  commentAdded(postId: $postId, after: $after) { cursor node { id body createdAt isDeleted moderationState author { byline } parent { id } } }
 }`;
 
 export interface CommentNode {
@@ -68,6 +68,8 @@ export interface CommentNode {
   body: string;
   createdAt: string;
   isDeleted: boolean;
+  /** HIDDEN or REMOVED: an anonymous viewer gets the comment without its text. */
+  moderationState: string;
   author: { byline: string } | null;
   parent: { id: string } | null;
 }

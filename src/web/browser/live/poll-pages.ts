@@ -8,11 +8,12 @@ import { keepSubscribed } from './connection';
 import { PollPost, PostUpdatedData, ResultsData, WATCH_POLL, WATCH_RESULTS } from './documents';
 import { PollCard } from './poll-card';
 
-function followPoll(client: Client, pollId: string, card: PollCard): void {
+function followPoll(client: Client, pollId: string, card: PollCard, onTitle: (title: string) => void = () => undefined): void {
   keepSubscribed<PostUpdatedData<PollPost>>(client, WATCH_POLL, () => ({ postId: pollId }), {
     next: ({ postUpdated }) => {
       if (!postUpdated.post) return false;
       card.showPost(postUpdated.post);
+      onTitle(postUpdated.post.title);
     },
     gone: () => card.showGone(),
   });
@@ -25,7 +26,8 @@ function followPoll(client: Client, pollId: string, card: PollCard): void {
 export function startPollPage(client: Client, main: HTMLElement, pollId: string): void {
   const card = new PollCard('h1');
   main.replaceChildren(card.element);
-  followPoll(client, pollId, card);
+  // The tab (and a window list on the wall's computer) names the question.
+  followPoll(client, pollId, card, (title) => (document.title = title));
 }
 
 export function startDashboard(client: Client, main: HTMLElement, pollIds: readonly string[]): void {

@@ -26,7 +26,10 @@ function commentItem(node: CommentNode): HTMLLIElement {
   const byline = node.author?.byline ?? 'Former member';
   const time = el('time', { datetime: node.createdAt }, formatDateTime(node.createdAt));
   const meta = el('p', { class: 'comment-meta' }, el('span', { class: 'byline' }, byline), ' · ', time, node.parent ? ' · reply' : '');
-  return el('li', { class: node.parent ? 'comment reply' : 'comment', 'data-comment-id': node.id }, meta, el('p', { class: 'comment-body' }, node.body));
+  // Moderated text never reaches an anonymous viewer (body ""): say why the comment is empty.
+  const body =
+    node.moderationState === 'VISIBLE' ? el('p', { class: 'comment-body' }, node.body) : el('p', { class: 'comment-body moderated' }, 'Hidden by a moderator.');
+  return el('li', { class: node.parent ? 'comment reply' : 'comment', 'data-comment-id': node.id }, meta, body);
 }
 
 export function startThreadPage(client: Client, main: HTMLElement, postId: string, startAfter: string | null): void {
@@ -54,6 +57,7 @@ export function startThreadPage(client: Client, main: HTMLElement, postId: strin
     next: ({ postUpdated }) => {
       if (!postUpdated.post) return false;
       setText(title, postUpdated.post.title);
+      document.title = postUpdated.post.title;
       main.removeAttribute('aria-busy');
     },
     gone,
