@@ -6,6 +6,7 @@ import express from 'express';
 import type { Config } from '../config';
 import type { Services } from '../modules/services';
 import { ideAssets } from './ide';
+import { liveRoutes } from './live-pages';
 
 export { ideEntry } from './ide';
 
@@ -17,5 +18,6 @@ export interface WebParts {
 export function webRoutes(parts: WebParts): express.Router {
   const router = express.Router();
   router.use(ideAssets(parts.config));
+  router.use(liveRoutes(parts.services));
   return router;
 }
