@@ -59,7 +59,7 @@ async function setRole(email: string, role: MemberRole): Promise<string> {
       }
     }
   } finally {
-    await dataSource.destroy();
+    await db.close();
   }
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import { DataSource, DataSourceOptions, EntitySchema, Logger as TypeOrmLogger, MixedList } from 'typeorm';
 import type { DatabaseConfig } from '../config';
+import { bindNumericParameters } from './sqlite-parameters';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type Classes = MixedList<Function | string | EntitySchema>;
@@ -88,5 +89,7 @@ export function createDataSource(database: DatabaseConfig, parts: DataSourcePart
     enableWAL: true,
     busyTimeout: 5000,
   };
-  return new DataSource(options);
+  const source = new DataSource(options);
+  bindNumericParameters(source);
+  return source;
 }

@@ -28,6 +28,7 @@ import type { Logger } from '../logger';
 import type { BusEvent } from '../realtime/domain-events';
 import { isDatabaseUnavailable, isRetryableConflict } from './dialect';
 import { SqliteReaders } from './sqlite-readers';
+import { sqliteConnectionOf, StatementCache } from './statement-cache';
 import { CommitFailedError, SqliteTransactions, StatementFault, TransactionalWork, TransactionLostError, TransactionStatement } from './sqlite-transactions';
 import { WriteEndedListeners } from './write-listeners';
 import { WriterQueue } from './writer-queue';
@@ -158,12 +159,15 @@ export class Database<E extends BusEvent = BusEvent> {
     await this.idle();
     await this.readers?.close();
     this.readers = null;
+    if (this.serialized && this.dataSource.isInitialized) await StatementCache.disposeOf(sqliteConnectionOf(this.dataSource));
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
   private async configureSqliteConnection(): Promise<void> {
     // TypeORM's driver already set journal_mode = WAL, busy_timeout and foreign_keys on the new connection.
     await this.dataSource.query(`PRAGMA synchronous = ${SQLITE_SYNCHRONOUS}`);
+    // Kept statements for the writer's SELECTs and writes (finalized before any close).
+    StatementCache.install(sqliteConnectionOf(this.dataSource), { writes: true });
   }
 
   /**
@@ -279,9 +283,10 @@ export class Database<E extends BusEvent = BusEvent> {
     return this.dataSource.options.type === 'postgres';
   }
 
-  /** Prepared SELECT statements the SQLite readers keep for reuse (0 without readers). */
-  get statementsKept(): number {
-    return this.readers?.statementsKept ?? 0;
+  /** Prepared statements kept for reuse on SQLite: the readers' SELECTs and the writer's statements (0 on PostgreSQL). */
+  get statementsKept(): { readers: number; writer: number } {
+    const writer = this.serialized && this.dataSource.isInitialized ? StatementCache.keptOn(sqliteConnectionOf(this.dataSource)) : 0;
+    return { readers: this.readers?.statementsKept ?? 0, writer };
   }
 
   /** Resolves once every queued unit of work and every read in flight has finished (for shutdown). */

@@ -24,7 +24,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { SqliteConnectionOptions } from 'typeorm/driver/sqlite/SqliteConnectionOptions';
 import type { Logger } from '../logger';
 import { reopenSqliteConnection } from './sqlite-transactions';
-import { StatementCache } from './statement-cache';
+import { bindNumericParameters } from './sqlite-parameters';
+import { sqliteConnectionOf, StatementCache } from './statement-cache';
 
 /** Runs one statement on the writer connection, in its turn of the queue. */
 export type WriterStatement = (sql: string, parameters?: unknown[]) => Promise<unknown>;
@@ -52,11 +53,6 @@ interface Reader {
   statements: StatementCache;
   /** Set when a failed ROLLBACK left its state unknown and reopening it failed: reopened before its next use. */
   needsReopen: boolean;
-}
-
-/** The sqlite3 connection under a data source (TypeORM's driver keeps it in a field of its own). */
-function connectionOf(source: DataSource): sqlite3.Database {
-  return (source.driver as unknown as { databaseConnection: sqlite3.Database }).databaseConnection;
 }
 
 function isNoActiveTransaction(error: unknown): boolean {
@@ -94,8 +90,14 @@ export class SqliteReaders {
     try {
       for (let i = 0; i < count; i++) {
         const source = new DataSource(options);
+        bindNumericParameters(source);
         await source.initialize();
-        readers.push({ source, manager: new ReaderManager(source, onWriter), statements: StatementCache.install(connectionOf(source)), needsReopen: false });
+        readers.push({
+          source,
+          manager: new ReaderManager(source, onWriter),
+          statements: StatementCache.install(sqliteConnectionOf(source)),
+          needsReopen: false,
+        });
       }
     } catch (error) {
       await Promise.all(readers.map(async (reader) => (await reader.statements.dispose(), await reader.source.destroy())));
@@ -210,7 +212,7 @@ export class SqliteReaders {
     reader.needsReopen = true;
     await reader.statements.dispose();
     await reopenSqliteConnection(reader.source, this.logger);
-    reader.statements = StatementCache.install(connectionOf(reader.source));
+    reader.statements = StatementCache.install(sqliteConnectionOf(reader.source));
     reader.needsReopen = false;
   }
 }

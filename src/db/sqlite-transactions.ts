@@ -48,7 +48,9 @@
  *   SAVEPOINT typeorm_1 inside the unit's savepoint.
  */
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type sqlite3 from 'sqlite3';
 import type { Logger } from '../logger';
+import { StatementCache } from './statement-cache';
 
 export type TransactionStatement = 'BEGIN IMMEDIATE' | 'COMMIT' | 'ROLLBACK';
 
@@ -104,6 +106,8 @@ interface RunnerBookkeeping {
 export async function reopenSqliteConnection(dataSource: DataSource, logger: Logger): Promise<void> {
   const driver = dataSource.driver as unknown as SqliteDriverInternals;
   const stale = driver.databaseConnection;
+  // SQLite refuses to close a connection with statements outstanding.
+  await StatementCache.disposeOf(stale as unknown as sqlite3.Database);
   await new Promise<void>((resolve) =>
     stale.close((error) => {
       if (error) logger.warn('closing the stale SQLite connection failed', { error });
