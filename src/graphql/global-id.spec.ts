@@ -7,6 +7,10 @@ describe('global ids', () => {
     expect(fromGlobalId(id)).toEqual({ type: 'Poll', id: 12 });
   });
 
+  it('accepts the largest 32-bit id', () => {
+    expect(fromGlobalId(toGlobalId('Poll', 2147483647))).toEqual({ type: 'Poll', id: 2147483647 });
+  });
+
   it.each([
     '',
     '!!!',
@@ -15,6 +19,9 @@ describe('global ids', () => {
     Buffer.from('Poll:0').toString('base64url'),
     Buffer.from('Poll:1.5').toString('base64url'),
     Buffer.from('Poll:-1').toString('base64url'),
+    // Past PostgreSQL's 32-bit id columns (there the query would fail, not miss).
+    Buffer.from('Poll:2147483648').toString('base64url'),
+    Buffer.from('Poll:99999999999').toString('base64url'),
     'x'.repeat(100),
   ])('rejects %j as malformed', (text) => {
     expect(fromGlobalId(text)).toBeNull();

@@ -31,15 +31,21 @@ export function toGlobalId(type: NodeTypeName, id: number): string {
   return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
 }
 
-/** Null when the string is not an ID this server issued (malformed). */
+/**
+ * The largest database id: every id column is a 32-bit INTEGER on PostgreSQL,
+ * where a larger number fails the query instead of matching no row.
+ */
+export const MAX_DATABASE_ID = 2_147_483_647;
+
+/** Null when the string is not an ID this server issued (malformed, or past any id it can issue). */
 export function fromGlobalId(globalId: string): DecodedId | null {
   if (typeof globalId !== 'string' || globalId.length === 0 || globalId.length > 64) return null;
   if (!/^[A-Za-z0-9_-]+$/.test(globalId)) return null;
   const text = Buffer.from(globalId, 'base64url').toString('utf8');
-  const match = /^([A-Za-z]+):([1-9]\d{0,14})$/.exec(text);
+  const match = /^([A-Za-z]+):([1-9]\d{0,9})$/.exec(text);
   if (!match || !NODE_TYPES.has(match[1])) return null;
   const id = Number(match[2]);
-  if (!Number.isSafeInteger(id)) return null;
+  if (id > MAX_DATABASE_ID) return null;
   return { type: match[1] as NodeTypeName, id };
 }
 
