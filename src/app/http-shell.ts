@@ -223,6 +223,8 @@ export function createHttpShell(parts: HttpShellParts): HttpShell {
       return jsonError(res, error.status, ErrorCode.BAD_REQUEST, 'The request body is not valid JSON.');
     }
     logger.child({ requestId: res.locals.requestId }).error('unhandled HTTP error', { error });
+    // A browser page (src/web) leaves its own answer: an HTML page under its headers, not the API's JSON.
+    if (typeof res.locals.answerError === 'function') return (res.locals.answerError as () => void)();
     return jsonError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE);
   });
 

@@ -92,7 +92,7 @@ function sendHtml(res: express.Response, status: number, html: string, options: 
 /**
  * Answers the page `load` resolves, or its refusal; a 503 page while the database cannot answer
  * (starting, unreachable: /healthz says so too). Anything else goes to the shell's error handler,
- * which logs it in full under the request id.
+ * which logs it in full under the request id, then lets this page answer a 500 page (not JSON).
  */
 function page(load: (req: express.Request) => Promise<LivePage>): express.RequestHandler {
   return async (req, res, next) => {
@@ -101,7 +101,11 @@ function page(load: (req: express.Request) => Promise<LivePage>): express.Reques
       sendHtml(res, 200, livePageHtml(await load(req), options), options);
     } catch (error) {
       if (error instanceof PageRefusal) return sendHtml(res, error.status, errorPageHtml(error.heading, error.detail, options), options);
-      if (!(error instanceof ServiceUnavailableError)) return next(error);
+      if (!(error instanceof ServiceUnavailableError)) {
+        const detail = `The server could not show this page. Request id: ${String(res.locals.requestId)}.`;
+        res.locals.answerError = () => sendHtml(res, 500, errorPageHtml('Something went wrong', detail, options), options);
+        return next(error);
+      }
       res.setHeader('retry-after', '2');
       sendHtml(res, 503, errorPageHtml('Try again shortly', 'The server cannot read the database right now.', options), options);
     }
