@@ -28,6 +28,23 @@ type InPage = { document: { querySelector(selector: string): { CodeMirror: { get
 
 /** Generous for this loaded 2-core machine; the IDE itself promises no timing. */
 const UI_TIMEOUT_MS = 10_000;
+/** How long a click on Execute may take to send its operation before the test clicks again. */
+const SEND_TIMEOUT_MS = 3_000;
+const EXECUTE_ATTEMPTS = 3;
+
+/** What the IDE has sent so far: operations over HTTP (POST /graphql) and subscribes over the WebSocket. */
+function countOperationsSent(page: Page): { count: number } {
+  const sent = { count: 0 };
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/graphql') sent.count += 1;
+  });
+  page.on('websocket', (socket) =>
+    socket.on('framesent', ({ payload }) => {
+      if ((JSON.parse(String(payload)) as { type: string }).type === 'subscribe') sent.count += 1;
+    }),
+  );
+  return sent;
+}
 
 async function createPoll(t: TestServer, token: string, title: string): Promise<{ id: string; options: Array<{ id: string; label: string }> }> {
   const created = await t.gql(CREATE_POLL, { input: { title, options: ['Weekly', 'Daily'], allowsMultipleChoices: false } }, token);
@@ -43,17 +60,31 @@ describeWithBrowser('the GraphQL IDE in a browser')('the GraphQL IDE in a browse
     [t, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   });
 
-  /** The IDE in a fresh page; `leaving` and `refused` fill as it runs (requests to other hosts, what its policy blocked). */
-  async function openIde(): Promise<{ page: Page; leaving: ReturnType<typeof recordRequestsLeavingLocalhost>; refused: string[] }> {
+  interface OpenIde {
+    page: Page;
+    /** Requests to other hosts. */
+    leaving: ReturnType<typeof recordRequestsLeavingLocalhost>;
+    /** What its policy blocked. */
+    refused: string[];
+    /** Every console error (a failed load, such as a missing /favicon.ico, is one). */
+    consoleErrors: string[];
+    sent: { count: number };
+  }
+
+  /** The IDE in a fresh page; the lists fill as it runs. */
+  async function openIde(): Promise<OpenIde> {
     const page = await browser.newPage();
     const leaving = recordRequestsLeavingLocalhost(page);
+    const sent = countOperationsSent(page);
     const refused: string[] = [];
+    const consoleErrors: string[] = [];
     page.on('console', (message) => {
       if (/Content Security Policy/.test(message.text())) refused.push(message.text());
+      if (message.type() === 'error') consoleErrors.push(message.text());
     });
     await page.goto(t.url);
     await page.locator(QUERY_EDITOR).waitFor({ timeout: UI_TIMEOUT_MS });
-    return { page, leaving, refused };
+    return { page, leaving, refused, consoleErrors, sent };
   }
 
   /** Replaces the text of a CodeMirror editor (typing would meet its auto-closed brackets). */
@@ -78,17 +109,33 @@ describeWithBrowser('the GraphQL IDE in a browser')('the GraphQL IDE in a browse
     }
   }
 
-  async function runInNewTab(page: Page, query: string, headers?: string): Promise<void> {
+  /**
+   * Runs the operation `name` (the name `query` gives it) in a new tab, as a user does: once
+   * GraphiQL has taken the query. It reads a query's operations 100 ms after the last edit (then the
+   * tab takes the operation's name); until then the Execute button is the one of the text before,
+   * which may be a menu of its operations, so a click that fast opens a menu that goes away and
+   * sends nothing. A click that still sends nothing within SEND_TIMEOUT_MS is made again.
+   */
+  async function runInNewTab({ page, sent }: OpenIde, name: string, query: string, headers?: string): Promise<void> {
     await page.getByRole('button', { name: 'New tab' }).click();
     await setEditor(page, QUERY_EDITOR, query);
     if (headers !== undefined) await setEditor(page, HEADERS_EDITOR, headers);
-    await page.getByRole('button', { name: /Execute query/ }).click();
+    await page.locator(`[role="tab"][aria-selected="true"]`, { hasText: name }).waitFor({ timeout: UI_TIMEOUT_MS });
+    for (let attempt = 1; ; attempt++) {
+      const before = sent.count;
+      await page.getByRole('button', { name: /Execute query/ }).click();
+      const deadline = Date.now() + SEND_TIMEOUT_MS;
+      while (sent.count === before && Date.now() < deadline) await page.waitForTimeout(50);
+      if (sent.count > before) return;
+      if (attempt === EXECUTE_ATTEMPTS) throw new Error(`${EXECUTE_ATTEMPTS} clicks on Execute sent nothing for ${name}`);
+    }
   }
 
   it('loads from this server alone, with the README examples as tabs and the schema in its docs, and runs a query', async () => {
     const member = await t.signUp();
     await t.gql(CREATE_THREAD, { input: { title: 'Asked from the IDE test', body: 'Body.' } }, member.token);
-    const { page, leaving, refused } = await openIde();
+    const ide = await openIde();
+    const { page, leaving, refused, consoleErrors } = ide;
 
     for (const name of ['LogIn', 'ThreadPage', 'CreatePoll', 'AddComment', 'CreateThread', 'PollResults']) {
       await page.getByRole('tab', { name }).waitFor({ timeout: UI_TIMEOUT_MS });
@@ -97,18 +144,21 @@ describeWithBrowser('the GraphQL IDE in a browser')('the GraphQL IDE in a browse
     await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
     await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor({ timeout: UI_TIMEOUT_MS });
 
-    await runInNewTab(page, '{ posts(first: 5) { nodes { title } } }');
+    await runInNewTab(ide, 'RecentPosts', 'query RecentPosts { posts(first: 5) { nodes { title } } }');
     await resultShows(page, 'Asked from the IDE test');
     expect(leaving.map((request) => request.url())).toEqual([]);
     expect(refused).toEqual([]);
+    // Nothing failed to load either (its icon is inline: no request for /favicon.ico).
+    expect(consoleErrors).toEqual([]);
   });
 
   it('runs a subscription over the WebSocket and shows each update as it arrives', async () => {
     const member = await t.signUp();
     const poll = await createPoll(t, member.token, 'How often do you deploy?');
-    const { page } = await openIde();
+    const ide = await openIde();
+    const { page } = ide;
 
-    await runInNewTab(page, `subscription { pollResultsUpdated(pollId: "${poll.id}") { participantCount options { label voteCount } } }`);
+    await runInNewTab(ide, 'WatchPoll', `subscription WatchPoll { pollResultsUpdated(pollId: "${poll.id}") { participantCount options { label voteCount } } }`);
     await resultShows(page, '"participantCount": 0');
     const voted = await t.gql(CAST_VOTE, { input: { pollId: poll.id, optionIds: [poll.options[1].id] } }, member.token);
     expect(voted.errors).toBeUndefined();
@@ -118,7 +168,8 @@ describeWithBrowser('the GraphQL IDE in a browser')('the GraphQL IDE in a browse
   it('signs in with the token of its headers editor, over HTTP and in connection_init', async () => {
     const member = await t.signUp({ title: 'Head of Tooling' });
     const poll = await createPoll(t, member.token, 'Which editor?');
-    const { page, refused } = await openIde();
+    const ide = await openIde();
+    const { page, refused } = ide;
     const initPayloads: unknown[] = [];
     page.on('websocket', (socket) =>
       socket.on('framesent', ({ payload }) => {
@@ -137,7 +188,12 @@ describeWithBrowser('the GraphQL IDE in a browser')('the GraphQL IDE in a browse
     await page.getByRole('menuitem', { name: 'Viewer' }).click();
     await resultShows(page, 'Head of Tooling');
 
-    await runInNewTab(page, `subscription { pollResultsUpdated(pollId: "${poll.id}") { version } }`, `{"Authorization": "Bearer ${member.token}"}`);
+    await runInNewTab(
+      ide,
+      'WatchVersion',
+      `subscription WatchVersion { pollResultsUpdated(pollId: "${poll.id}") { version } }`,
+      `{"Authorization": "Bearer ${member.token}"}`,
+    );
     await resultShows(page, '"version": 0');
     expect(initPayloads).toEqual([{ authorization: `Bearer ${member.token}` }]);
     // Its menus add a <style> element: applied with the page's nonce, nothing refused.

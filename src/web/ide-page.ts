@@ -33,6 +33,8 @@ function idePageHtml(styleNonce: string): string {
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <meta name="${STYLE_NONCE_META}" nonce="${styleNonce}" />
     <title>GraphiQL · Peer community API</title>
+    <!-- An empty icon, as the live pages have: else the browser asks for /favicon.ico and logs its 404. -->
+    <link rel="icon" href="data:," />
     <link rel="stylesheet" href="${IDE_ASSETS_PATH}/main.css" />
     <script type="module" src="${IDE_ASSETS_PATH}/main.js"></script>
   </head>
