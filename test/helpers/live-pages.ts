@@ -20,6 +20,8 @@ export interface RecordedSocket {
   url: string;
   received: unknown[];
   sent: unknown[];
+  /** The socket closed (by either side). */
+  closed: boolean;
 }
 
 export interface LivePage {
@@ -49,8 +51,9 @@ export async function openLivePage(browser: Browser, url: string, options: Brows
   const errors: string[] = [];
   const leaving = recordRequestsLeavingLocalhost(page);
   page.on('websocket', (socket) => {
-    const recorded: RecordedSocket = { url: socket.url(), received: [], sent: [] };
+    const recorded: RecordedSocket = { url: socket.url(), received: [], sent: [], closed: false };
     sockets.push(recorded);
+    socket.on('close', () => (recorded.closed = true));
     socket.on('framereceived', ({ payload }) => recorded.received.push(parsed(payload)));
     socket.on('framesent', ({ payload }) => recorded.sent.push(parsed(payload)));
   });

@@ -10,26 +10,46 @@
  * - graphql-ws resubscribes every active subscription on the new socket with the payload it was
  *   given, serialized anew; `keepSubscribed` hands it variables as a getter, so commentAdded
  *   resumes with the `after` of the last comment received.
- * - While disconnected the page says so discreetly (the #connection status line).
+ * - While disconnected the page says so discreetly (the #connection status line). A page with
+ *   nothing left to follow (its poll or thread deleted or removed) is not disconnected: graphql-ws
+ *   closes a socket whose last subscription ended, and that close must not read "Reconnecting…".
  */
 import { Client, createClient } from 'graphql-ws';
 import { graphqlWsUrl } from '../shared/endpoint';
-import { retryWait } from './backoff';
+import { MAX_RETRY_WAIT_MS, retryWait } from './backoff';
 
 const PING_INTERVAL_MS = 10_000;
 const PONG_TIMEOUT_MS = 5000;
+
+/**
+ * How long graphql-ws keeps a socket with no subscription open: longer than the longest wait
+ * before `keepSubscribed` subscribes again, so that resubscribing after an error message reuses
+ * the socket rather than closing it and reading as a drop meanwhile.
+ */
+const IDLE_CLOSE_MS = MAX_RETRY_WAIT_MS + 1000;
+
+/**
+ * Subscriptions of the page still followed (the page has one client). Zero once everything the
+ * page showed is gone: a socket closing then is graphql-ws closing an idle one, not a drop.
+ */
+let following = 0;
+let clearStatus: () => void = () => undefined;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Shows "Reconnecting…" in the status line while the socket is down, and hides it once it is back. */
 function showConnectionState(client: Client, status: HTMLElement): void {
   let everConnected = false;
-  client.on('connected', () => {
-    everConnected = true;
+  clearStatus = () => {
     status.hidden = true;
     status.textContent = '';
+  };
+  client.on('connected', () => {
+    everConnected = true;
+    clearStatus();
   });
   client.on('closed', () => {
+    if (following === 0) return clearStatus();
     status.textContent = everConnected ? 'Connection lost. Reconnecting…' : 'Cannot reach the server. Retrying…';
     status.hidden = false;
   });
@@ -56,6 +76,7 @@ export function openLiveConnection(status: HTMLElement): Client {
     shouldRetry: () => true,
     retryWait: (retries) => sleep(retryWait(retries)),
     keepAlive: PING_INTERVAL_MS,
+    lazyCloseTimeout: IDLE_CLOSE_MS,
   });
   showConnectionState(client, status);
   watchPongs(client);
@@ -89,12 +110,15 @@ export function keepSubscribed<T>(client: Client, query: string, variables: () =
   let first = true;
   let attempts = 0;
   let over = false;
+  following += 1;
   client.on('connected', () => {
     first = true;
   });
   const end = () => {
     if (over) return;
     over = true;
+    following -= 1;
+    if (following === 0) clearStatus();
     sink.gone();
   };
   const again = () => {

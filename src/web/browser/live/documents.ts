@@ -59,8 +59,15 @@ export interface StatsData {
   postStatsUpdated: { viewCount: number; upvoteCount: number; commentCount: number };
 }
 
+const COMMENT_FIELDS = 'id body createdAt isDeleted moderationState author { byline } parent { id }';
+
 export const WATCH_COMMENTS = `subscription LiveComments($postId: ID!, $after: String) {
-  commentAdded(postId: $postId, after: $after) { cursor node { id body createdAt isDeleted moderationState author { byline } parent { id } } }
+  commentAdded(postId: $postId, after: $after) { cursor node { ${COMMENT_FIELDS} } }
+}`;
+
+/** Changes of comments already posted (an edit, a deletion, moderation), each the comment in its new state. */
+export const WATCH_COMMENT_CHANGES = `subscription LiveCommentChanges($postId: ID!) {
+  commentUpdated(postId: $postId) { ${COMMENT_FIELDS} }
 }`;
 
 export interface CommentNode {
@@ -68,12 +75,17 @@ export interface CommentNode {
   body: string;
   createdAt: string;
   isDeleted: boolean;
-  /** HIDDEN or REMOVED: an anonymous viewer gets the comment without its text. */
+  /** HIDDEN or REMOVED: an anonymous viewer gets the comment without its text (and without its author once REMOVED). */
   moderationState: string;
+  /** Null for a deleted account, and for a comment a moderator removed. */
   author: { byline: string } | null;
   parent: { id: string } | null;
 }
 
 export interface CommentsData {
   commentAdded: { cursor: string; node: CommentNode };
+}
+
+export interface CommentChangesData {
+  commentUpdated: CommentNode;
 }

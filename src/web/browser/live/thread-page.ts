@@ -1,7 +1,8 @@
 /**
  * The thread page: the post's title and counters, and its comments as they are posted, newest
- * first. Three subscriptions on the page's one WebSocket: postUpdated (the title),
- * postStatsUpdated (views, upvotes, comments) and commentAdded.
+ * first. Four subscriptions on the page's one WebSocket: postUpdated (the title),
+ * postStatsUpdated (views, upvotes, comments), commentAdded, and commentUpdated, which redraws a
+ * shown comment when it is edited, hidden or removed by a moderator, or leaves the page once deleted.
  *
  * Comments, exactly once: commentAdded starts from the cursor the server put in the page
  * (data-after: the latest few comments are replayed, and nothing posted since the page loaded is
@@ -12,7 +13,18 @@
 import type { Client } from 'graphql-ws';
 import { keepSubscribed } from './connection';
 import { el, formatDateTime, formatNumber, setText } from './dom';
-import { CommentNode, CommentsData, PostUpdatedData, StatsData, ThreadPost, WATCH_COMMENTS, WATCH_STATS, WATCH_THREAD } from './documents';
+import {
+  CommentChangesData,
+  CommentNode,
+  CommentsData,
+  PostUpdatedData,
+  StatsData,
+  ThreadPost,
+  WATCH_COMMENT_CHANGES,
+  WATCH_COMMENTS,
+  WATCH_STATS,
+  WATCH_THREAD,
+} from './documents';
 
 /** Comments kept on the page; older ones leave it (a wall screen runs for days). */
 const MAX_SHOWN_COMMENTS = 100;
@@ -23,13 +35,27 @@ function statBlock(name: string): { block: HTMLElement; value: HTMLElement } {
 }
 
 function commentItem(node: CommentNode): HTMLLIElement {
-  const byline = node.author?.byline ?? 'Former member';
+  const visible = node.moderationState === 'VISIBLE';
   const time = el('time', { datetime: node.createdAt }, formatDateTime(node.createdAt));
-  const meta = el('p', { class: 'comment-meta' }, el('span', { class: 'byline' }, byline), ' · ', time, node.parent ? ' · reply' : '');
+  // A removed comment comes without its author (null): that is not a deleted account, so no "Former member".
+  const byline = node.author?.byline ?? (node.moderationState === 'REMOVED' ? null : 'Former member');
+  const meta = el('p', { class: 'comment-meta' }, ...(byline ? [el('span', { class: 'byline' }, byline), ' · '] : []), time, node.parent ? ' · reply' : '');
   // Moderated text never reaches an anonymous viewer (body ""): say why the comment is empty.
-  const body =
-    node.moderationState === 'VISIBLE' ? el('p', { class: 'comment-body' }, node.body) : el('p', { class: 'comment-body moderated' }, 'Hidden by a moderator.');
+  const body = visible
+    ? el('p', { class: 'comment-body' }, node.body)
+    : el('p', { class: 'comment-body moderated' }, MODERATED_NOTES[node.moderationState] ?? MODERATED_NOTES.HIDDEN);
   return el('li', { class: node.parent ? 'comment reply' : 'comment', 'data-comment-id': node.id }, meta, body);
+}
+
+const MODERATED_NOTES: Record<string, string> = { HIDDEN: 'Hidden by a moderator.', REMOVED: 'Removed by a moderator.' };
+
+/** A comment shown on the page in its new state: redrawn when what it shows changed (not for an upvote), gone once deleted. */
+function redrawComment(comments: HTMLElement, node: CommentNode): void {
+  const shown = [...comments.children].find((item) => item instanceof HTMLElement && item.dataset.commentId === node.id);
+  if (!shown) return;
+  if (node.isDeleted) return shown.remove();
+  const next = commentItem(node);
+  if (next.outerHTML !== shown.outerHTML) shown.replaceWith(next);
 }
 
 export function startThreadPage(client: Client, main: HTMLElement, postId: string, startAfter: string | null): void {
@@ -83,6 +109,10 @@ export function startThreadPage(client: Client, main: HTMLElement, postId: strin
       empty.hidden = true;
       while (comments.children.length > MAX_SHOWN_COMMENTS) comments.lastElementChild?.remove();
     },
+    gone,
+  });
+  keepSubscribed<CommentChangesData>(client, WATCH_COMMENT_CHANGES, () => ({ postId }), {
+    next: ({ commentUpdated }) => redrawComment(comments, commentUpdated),
     gone,
   });
 }
