@@ -134,6 +134,36 @@ describeWithBrowser(SUITE)(SUITE, () => {
     expect(live.errors).toEqual([]);
   });
 
+  it('the poll page and a 12-poll dashboard fit the screen they are shown on, with no scrolling', async () => {
+    /** True once every card shows its figures, and the page is no taller than the screen. */
+    const fitsOnce = async (url: string, viewport: { width: number; height: number }, cards: number) => {
+      const { page } = await openLivePage(browser, url, { viewport, reducedMotion: 'reduce' });
+      await eventually(async () => expect(await page.locator('.participants').filter({ hasText: /\d/ }).count()).toBe(cards));
+      const { scrollHeight, screenHeight } = await page
+        .locator('html')
+        .evaluate((root) => ({ scrollHeight: root.scrollHeight, screenHeight: root.ownerDocument.defaultView!.innerHeight }));
+      expect(scrollHeight).toBeLessThanOrEqual(screenHeight);
+      return page;
+    };
+    // The demo's return-to-office poll on a 720p projector: a two-line question and six long labels.
+    const projected = await createPoll(t, author.token, 'What does your return-to-office policy look like right now?', [
+      'Hybrid, with office days set by the company',
+      'Hybrid, with each team choosing its own rhythm',
+      'Fully remote, meeting in person a few times a year',
+      'Back in the office five days a week',
+      'No policy yet, we are still deciding',
+      'Something else (tell us in the comments)',
+    ]);
+    await fitsOnce(`${t.baseUrl}/live/polls/${projected.id}`, { width: 1280, height: 720 }, 1);
+
+    const wall: string[] = [];
+    for (let i = 1; i <= 12; i++)
+      wall.push((await createPoll(t, author.token, `Wall poll ${i}: how many screens does your NOC have?`, ['One', 'Two to five', 'More'])).id);
+    const dashboard = await fitsOnce(`${t.baseUrl}/live/dashboard?polls=${wall.join(',')}`, { width: 1920, height: 1080 }, 12);
+    // A heading for the page as a whole (screen readers list it), above the cards' own.
+    expect(await dashboard.getByRole('heading', { level: 1 }).textContent()).toBe('Live polls');
+  });
+
   it('only the bar widths move, for at most 300 ms, and not at all under prefers-reduced-motion', async () => {
     const poll = await createPoll(t, author.token, 'Smooth or still?', ['Smooth', 'Still']);
     const transitionOf = async (options: { reducedMotion?: 'reduce' | 'no-preference' }) => {
@@ -177,6 +207,10 @@ describeWithBrowser(SUITE)(SUITE, () => {
       ['/live/dashboard?polls=', 400, 'Malformed list of polls'],
       [`/live/dashboard?polls=${Array.from({ length: 13 }, (_, i) => toGlobalId('Poll', i + 1)).join(',')}`, 400, 'Too many polls'],
       ['/live/elsewhere', 404, 'Page not found'],
+      // Broken percent-encoding: express cannot decode the id; still the page, not the API's JSON 400.
+      ['/live/polls/%ZZ', 404, 'Page not found'],
+      ['/live/posts/%', 404, 'Page not found'],
+      ['/live/polls/%ZZ?embed=1', 404, 'Page not found'],
     ];
     for (const [path, status, heading] of cases) {
       const response = await fetch(`${t.baseUrl}${path}`);

@@ -22,7 +22,15 @@ export interface ShellOptions {
   embed: boolean;
 }
 
-function document(title: string, body: string, options: ShellOptions & { script: boolean }): string {
+interface DocumentOptions extends ShellOptions {
+  script: boolean;
+  /** The poll page and the dashboard fill the screen and never scroll (live.css: body.fit). */
+  fit?: boolean;
+  /** Reload by itself after this many seconds (the 503 page: the database is back soon). */
+  refreshSeconds?: number;
+}
+
+function document(title: string, body: string, options: DocumentOptions): string {
   const script = options.script ? `\n<script type="module" src="${LIVE_ASSETS_PATH}/main.js"></script>` : '';
   const header = options.embed ? '' : `<header class="chrome"><span class="brand">Peer community</span> <span class="chrome-note">Live</span></header>\n`;
   return `<!doctype html>
@@ -31,11 +39,11 @@ function document(title: string, body: string, options: ShellOptions & { script:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
+<link rel="icon" href="data:,">${options.refreshSeconds ? `\n<meta http-equiv="refresh" content="${options.refreshSeconds}">` : ''}
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${LIVE_ASSETS_PATH}/main.css">${script}
 </head>
-<body class="${options.embed ? 'embed' : 'full'}">
+<body class="${options.embed ? 'embed' : 'full'}${options.fit ? ' fit' : ''}">
 ${header}${body}
 </body>
 </html>
@@ -64,11 +72,11 @@ export function livePageHtml(page: LivePage, options: ShellOptions): string {
 <p class="loading">Connecting…</p>
 </main>
 <p id="connection" class="connection" role="status" aria-live="polite" hidden></p>`;
-  return document(TITLES[page.kind], body, { ...options, script: true });
+  return document(TITLES[page.kind], body, { ...options, script: true, fit: page.kind !== 'thread' });
 }
 
 /** A clear page for a request the live pages cannot answer (unknown id, bad dashboard list). */
-export function errorPageHtml(heading: string, detail: string, options: ShellOptions): string {
+export function errorPageHtml(heading: string, detail: string, options: ShellOptions & { refreshSeconds?: number }): string {
   const body = `<main class="live live-error">
 <h1>${escapeHtml(heading)}</h1>
 <p>${escapeHtml(detail)}</p>

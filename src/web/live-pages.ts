@@ -36,6 +36,9 @@ function recentCommentsCursor(post: Post): string {
   return encodeCursor(CommentOrder.OLDEST, [Math.max(0, post.commentSeq - THREAD_RECENT_COMMENTS)]);
 }
 
+/** How soon the 503 page reloads itself (and its Retry-After). */
+const RETRY_AFTER_SECONDS = 5;
+
 /** An id check, answered as a status and a page. */
 class PageRefusal extends Error {
   constructor(
@@ -106,8 +109,13 @@ function page(load: (req: express.Request) => Promise<LivePage>): express.Reques
         res.locals.answerError = () => sendHtml(res, 500, errorPageHtml('Something went wrong', detail, options), options);
         return next(error);
       }
-      res.setHeader('retry-after', '2');
-      sendHtml(res, 503, errorPageHtml('Try again shortly', 'The server cannot read the database right now.', options), options);
+      res.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
+      // The page tries again by itself (a wall screen has nobody to press reload); the CSP allows a meta refresh.
+      const html = errorPageHtml('Try again shortly', 'The server cannot read the database right now. This page reloads by itself.', {
+        ...options,
+        refreshSeconds: RETRY_AFTER_SECONDS,
+      });
+      sendHtml(res, 503, html, options);
     }
   };
 }
@@ -137,14 +145,25 @@ export function liveRoutes(services: Services): express.Router {
     }),
   );
   // Anything else under /live/ (a missing id, a typo) is a page too, not the API's JSON 404.
-  router.get(/^\/live(\/.*)?$/, (req, res) => {
-    const options = shellOptions(req);
-    sendHtml(
-      res,
-      404,
-      errorPageHtml('Page not found', 'Live pages: /live/polls/<poll id>, /live/dashboard?polls=<id>,<id>, /live/posts/<post id>.', options),
-      options,
-    );
-  });
+  router.get(LIVE_PATHS, sendPageNotFound);
+  router.use(undecodablePathsNotFound);
   return router;
 }
+
+const LIVE_PATHS = /^\/live(\/.*)?$/;
+
+function sendPageNotFound(req: express.Request, res: express.Response): void {
+  const options = shellOptions(req);
+  const detail = 'Live pages: /live/polls/<poll id>, /live/dashboard?polls=<id>,<id>, /live/posts/<post id>.';
+  sendHtml(res, 404, errorPageHtml('Page not found', detail, options), options);
+}
+
+/**
+ * A path under /live/ with broken percent-encoding (/live/polls/%ZZ): express cannot decode the
+ * id and passes a URIError on, which the shell's error handler would answer as JSON. No page has
+ * such an address, so it is the 404 page like any other unknown one.
+ */
+const undecodablePathsNotFound: express.ErrorRequestHandler = (error, req, res, next) => {
+  if (!(error instanceof URIError) || !LIVE_PATHS.test(req.path) || res.headersSent) return next(error);
+  sendPageNotFound(req, res);
+};

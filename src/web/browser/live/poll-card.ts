@@ -100,6 +100,8 @@ export class PollCard {
   private redrawRows(results: PollResults): void {
     this.rows = new Map(results.options.map((option) => [option.optionId, this.newRow(results.isHidden)]));
     this.options.replaceChildren(...[...this.rows.values()].map((row) => row.item));
+    // The rows share the card's height (live.css): their type size follows how many there are.
+    this.element.style.setProperty('--rows', String(Math.max(1, results.options.length)));
     this.drawnShape = `${results.isHidden}:${results.options.map((option) => option.optionId).join(',')}`;
   }
 
