@@ -15,8 +15,9 @@ import { chromium } from 'playwright-core';
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 const DOCS = path.join(PROJECT_ROOT, 'docs');
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** A projector's 16:10. */
-const VIEWPORT = { width: 1280, height: 800 };
+/** The poll page as a 720p projector shows it, the dashboard as a 1080p wall screen does: each exactly one screen (the pages never scroll). */
+const POLL_VIEWPORT = { width: 1280, height: 720 };
+const DASHBOARD_VIEWPORT = { width: 1920, height: 1080 };
 const DASHBOARD_POLLS = 6;
 
 function freePort(): Promise<number> {
@@ -66,15 +67,16 @@ async function takeScreenshots(baseUrl: string): Promise<void> {
   });
   try {
     // Reduced motion: the bars are drawn at their final widths, not mid-transition.
-    const page = await browser.newPage({ viewport: VIEWPORT, reducedMotion: 'reduce' });
+    const page = await browser.newPage({ viewport: POLL_VIEWPORT, reducedMotion: 'reduce' });
     await page.goto(`${baseUrl}/live/polls/${featured.id}`);
     await page.locator('.participants').filter({ hasText: /\d/ }).waitFor();
-    await page.screenshot({ path: path.join(DOCS, 'live-poll.png'), fullPage: true });
+    await page.screenshot({ path: path.join(DOCS, 'live-poll.png') });
 
+    await page.setViewportSize(DASHBOARD_VIEWPORT);
     const wall = [featured, ...polls.filter((poll) => poll.id !== featured.id)].slice(0, DASHBOARD_POLLS);
     await page.goto(`${baseUrl}/live/dashboard?polls=${wall.map((poll) => poll.id).join(',')}`);
     for (const card of await page.locator('.poll-card').all()) await card.locator('.participants').filter({ hasText: /\d/ }).waitFor();
-    await page.screenshot({ path: path.join(DOCS, 'live-dashboard.png'), fullPage: true });
+    await page.screenshot({ path: path.join(DOCS, 'live-dashboard.png') });
   } finally {
     await browser.close();
   }
