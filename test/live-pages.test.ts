@@ -156,6 +156,21 @@ describeWithBrowser(SUITE)(SUITE, () => {
     ]);
     await fitsOnce(`${t.baseUrl}/live/polls/${projected.id}`, { width: 1280, height: 720 }, 1);
 
+    // The most options a poll may have, under a three-line question: the page still does not scroll,
+    // and the list keeps to its own box (scrolling inside it) instead of covering the participant line.
+    const crowded = await createPoll(
+      t,
+      author.token,
+      'Which of these twenty tools does your team use every single day, counting both the ones IT runs and the ones teams bought themselves?',
+      Array.from({ length: 20 }, (_, i) => `Tool number ${i + 1} with a fairly long name`),
+    );
+    const crowdedPage = await fitsOnce(`${t.baseUrl}/live/polls/${crowded.id}`, { width: 1280, height: 720 }, 1);
+    const bottomOf = (selector: string) => crowdedPage.locator(selector).evaluate((element) => element.getBoundingClientRect().bottom);
+    const topOf = (selector: string) => crowdedPage.locator(selector).evaluate((element) => element.getBoundingClientRect().top);
+    const boxes = { optionsBottom: await bottomOf('.options'), participantsTop: await topOf('.participants') };
+    expect(boxes.optionsBottom).toBeLessThanOrEqual(boxes.participantsTop);
+    expect(await crowdedPage.getByText('Tool number 20 with a fairly long name').count()).toBe(1);
+
     const wall: string[] = [];
     for (let i = 1; i <= 12; i++)
       wall.push((await createPoll(t, author.token, `Wall poll ${i}: how many screens does your NOC have?`, ['One', 'Two to five', 'More'])).id);
