@@ -53,6 +53,8 @@ export interface Config {
   isIdeEnabled: boolean;
   /** How often the scheduler looks for polls whose closesAt has passed. */
   pollCloseIntervalMs: number;
+  /** Poll breakdowns (api/insights.graphql): INSIGHTS_MIN_GROUP_SIZE is k, the smallest group shown. */
+  insights: { minGroupSize: number };
   live: LiveConfig;
   http: HttpConfig;
   /**
@@ -306,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     isProduction: nodeEnv === 'production',
     isIdeEnabled: readGraphqlIde(env, nodeEnv),
     pollCloseIntervalMs: readInt(env, 'POLL_CLOSE_INTERVAL_MS', 250, 10, 1000),
+    insights: { minGroupSize: readInt(env, 'INSIGHTS_MIN_GROUP_SIZE', 5, 3, 1000) },
     live: {
       intervalMs: readInt(env, 'LIVE_INTERVAL_MS', 100, 0, 60_000),
       maxBacklog: readInt(env, 'LIVE_MAX_BACKLOG', 1000, 1, 1_000_000),

@@ -1,4 +1,5 @@
 /** Every TypeORM entity, in one list for the data source and the CLI. */
+import { PollBreakdownBucket, PollBreakdownMember } from './insights/breakdown.entity';
 import { Comment } from './comment/comment.entity';
 import { AuthToken } from './member/auth-token.entity';
 import { Member } from './member/member.entity';
@@ -29,4 +30,6 @@ export const ENTITIES = [
   Report,
   ReportQueueChange,
   ModerationLogEntry,
+  PollBreakdownBucket,
+  PollBreakdownMember,
 ];

@@ -35,4 +35,22 @@ export class PollParticipant {
 
   @Column(timestampColumn('voted_at'))
   votedAt: Date;
+
+  /**
+   * The member's groups for breakdowns, as they were when this vote was cast (a later profile
+   * change does not move a vote): the industry as written, null for none, a blank one or "Other"
+   * in any letter case (no INDUSTRY group); the company size band (null only on rows older than
+   * breakdowns, whose member was gone).
+   */
+  @Column({ name: 'industry_group', type: 'varchar', length: 400, nullable: true })
+  industryGroup: string | null;
+
+  @Column({ name: 'company_size', type: 'varchar', length: 32, nullable: true })
+  companySize: string | null;
+}
+
+/** A member's INDUSTRY group: null for no industry, a blank one, or "Other" in any letter case. */
+export function industryGroupOf(industry: string | null | undefined): string | null {
+  if (industry === null || industry === undefined || industry.trim() === '' || industry.trim().toLowerCase() === 'other') return null;
+  return industry;
 }

@@ -25,7 +25,7 @@ import { POST_TITLE_MAX, PostService } from '../post/post.service';
 import { cleanTopicNames } from '../topic/topic.service';
 import { PollClosedError, PollHasVotesError } from './poll.errors';
 import { PollOption } from './poll-option.entity';
-import { PollParticipant, PollVote } from './poll-vote.entity';
+import { industryGroupOf, PollParticipant, PollVote } from './poll-vote.entity';
 
 export const MIN_OPTIONS = 2;
 export const MAX_OPTIONS = 20;
@@ -170,7 +170,7 @@ export class PollService {
     await manager.getRepository(PollOption).delete({ pollId: poll.id });
     await manager.getRepository(PollOption).insert(labels.map((label, position) => ({ pollId: poll.id, label, position, voteCount: 0 })));
     // No votes to move: the version alone rises, in the transaction that changed what PollResults shows.
-    const moved = await this.posts.moveResults(manager, poll.id, { votesDelta: 0, participantsDelta: 0, now });
+    const moved = await this.posts.moveResults(manager, poll.id, { votesDelta: 0, participantsDelta: 0, now, optionsReplaced: true });
     publishAfterCommit({ type: 'pollResultsChanged', pollId: moved.id, version: moved.resultsVersion });
     return true;
   }
@@ -235,7 +235,14 @@ export class PollService {
           votesDelta += 1;
         }
       }
-      const joined = await insertIgnoringDuplicate(manager, PollParticipant, { pollId: poll.id, memberId: viewer.id, votedAt: now });
+      // The groups the vote counts in for breakdowns are the member's as they are now (kept with the vote).
+      const joined = await insertIgnoringDuplicate(manager, PollParticipant, {
+        pollId: poll.id,
+        memberId: viewer.id,
+        votedAt: now,
+        industryGroup: industryGroupOf(viewer.industry),
+        companySize: viewer.companySize,
+      });
       return this.recordChange(manager, poll, { votesDelta, participantsDelta: joined ? 1 : 0, now }, publishAfterCommit);
     });
   }

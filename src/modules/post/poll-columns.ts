@@ -11,10 +11,29 @@ export interface PollResultsChange {
   votesDelta: number;
   participantsDelta: number;
   now: Date;
+  /** The options were replaced (editPoll): what a viewer who may not see the tallies sees changed too. */
+  optionsReplaced?: boolean;
 }
 
-/** Moves a poll's totals and raises its results version in one UPDATE. */
+/**
+ * What moves when participation changes (participantCount, isClosed, the options): the version a
+ * viewer who may not see the tallies gets (the new results_version: SET reads the row as it was)
+ * and the breakdowns' version, with their time.
+ */
+function participationMoved(now: Date) {
+  return {
+    hiddenResultsVersion: () => 'results_version + 1',
+    breakdownVersion: () => 'breakdown_version + 1',
+    participationChangedAt: now,
+  };
+}
+
+/**
+ * Moves a poll's totals and raises its results version in one UPDATE; a vote switch (participants
+ * unchanged) leaves the hidden viewers' and the breakdowns' versions where they were.
+ */
 export async function moveResults(manager: EntityManager, pollId: number, change: PollResultsChange): Promise<void> {
+  const participation = change.participantsDelta !== 0 || change.optionsReplaced === true;
   await manager
     .createQueryBuilder()
     .update(Post)
@@ -23,17 +42,18 @@ export async function moveResults(manager: EntityManager, pollId: number, change
       participantCount: () => `participant_count + ${Math.trunc(change.participantsDelta)}`,
       resultsVersion: () => 'results_version + 1',
       resultsUpdatedAt: change.now,
+      ...(participation ? participationMoved(change.now) : {}),
     })
     .where('id = :pollId', { pollId })
     .execute();
 }
 
-/** Closes an open poll (closed flag, version + 1); false when it was closed already. */
+/** Closes an open poll (closed flag, every version + 1); false when it was closed already. */
 export async function markClosed(manager: EntityManager, pollId: number, now: Date): Promise<boolean> {
   const result = await manager
     .createQueryBuilder()
     .update(Post)
-    .set({ isClosed: true, resultsVersion: () => 'results_version + 1', resultsUpdatedAt: now })
+    .set({ isClosed: true, resultsVersion: () => 'results_version + 1', resultsUpdatedAt: now, ...participationMoved(now) })
     .where('id = :pollId AND is_closed = :open', { pollId, open: false })
     .execute();
   return affectedRows(result) === 1;

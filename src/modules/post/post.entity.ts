@@ -130,6 +130,22 @@ export class Post {
   @Column(timestampColumn('results_updated_at'))
   resultsUpdatedAt: Date;
 
+  /**
+   * PollResults.version as a viewer who may not see the tallies gets it: resultsVersion as of the
+   * latest change of participantCount, isClosed or the options, so that a vote switch moves nothing
+   * they see (api/insights.graphql, PollResults.hiddenUntil).
+   */
+  @Column(counterColumn('hidden_results_version'))
+  hiddenResultsVersion: number;
+
+  /** PollResultsBreakdown.version: 1 at creation, +1 with every change of participantCount, at close, and when the options are replaced. */
+  @Column({ name: 'breakdown_version', type: 'integer', default: 1 })
+  breakdownVersion: number;
+
+  /** When hiddenResultsVersion and breakdownVersion last moved (their updatedAt); null only before the first write since breakdowns came. */
+  @Column(timestampColumn('participation_changed_at', { nullable: true }))
+  participationChangedAt: Date | null;
+
   get globalId(): string {
     return toGlobalId(this.kind === 'POLL' ? 'Poll' : 'Thread', this.id);
   }

@@ -109,6 +109,9 @@ export class PostService {
       totalVotes: 0,
       resultsVersion: 0,
       resultsUpdatedAt: now,
+      hiddenResultsVersion: 0,
+      breakdownVersion: 1,
+      participationChangedAt: now,
     });
     await manager.getRepository(Post).insert(post);
     await this.revisions.recordFirst(manager, { type: 'POST', id: post.id }, data.authorId, now, {
