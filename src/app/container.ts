@@ -47,7 +47,7 @@ export function createContainer(config: Config, logger: Logger): Container {
   const queryLog = new QueryLog(logger);
   const dataSource = createDataSource(config.database, { entities: ENTITIES, migrations: MIGRATIONS, logger: queryLog });
   const db = new Database(dataSource, events, logger, { sqliteReaders: config.sqliteReaders });
-  const services = createServices(db, logger);
+  const services = createServices(db, logger, { minGroupSize: config.insights.minGroupSize });
   // The live hub reads through the services, never the other way round.
   const liveHub = new LiveHub(
     {

@@ -6,7 +6,20 @@
 import { BadUserInputError } from './errors';
 
 export type NodeTypeName =
-  'Member' | 'Thread' | 'Poll' | 'PollOption' | 'Comment' | 'Topic' | 'PollResults' | 'PostStats' | 'Revision' | 'ModerationLogEntry' | 'Report';
+  | 'Member'
+  | 'Thread'
+  | 'Poll'
+  | 'PollOption'
+  | 'Comment'
+  | 'Topic'
+  | 'PollResults'
+  | 'PostStats'
+  | 'Revision'
+  | 'ModerationLogEntry'
+  | 'Report'
+  // A PollResultsBreakdown is one per poll and dimension: the dimension is in its type name, the poll's id is its id.
+  | 'PollIndustryBreakdown'
+  | 'PollCompanySizeBreakdown';
 
 const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
   'Member',
@@ -20,6 +33,8 @@ const NODE_TYPES: ReadonlySet<string> = new Set<NodeTypeName>([
   'Revision',
   'ModerationLogEntry',
   'Report',
+  'PollIndustryBreakdown',
+  'PollCompanySizeBreakdown',
 ]);
 
 export interface DecodedId {

@@ -6,6 +6,7 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { fromGlobalId } from '../graphql/global-id';
 import { Node, NodeLike } from '../graphql/node';
 import type { RequestContext } from './context';
+import { breakdownForViewer } from './insights/breakdown.resolver';
 import { resultsForViewer } from './poll/poll.resolver';
 import { PostStats } from './post/post.types';
 import { readableRevision } from './revision/revision.resolver';
@@ -15,6 +16,9 @@ import { isGoneForViewer } from './moderation/node-visibility';
 
 @Resolver()
 export class NodeResolver {
+  /** k of poll breakdowns, which are nodes too. */
+  constructor(private readonly minGroupSize: number) {}
+
   @Query(() => Node, { nullable: true, description: 'Any object by its global ID; null when the ID names nothing.' })
   async node(@Arg('id', () => ID, { description: 'A global ID from any `id` field.' }) id: string, @Ctx() context: RequestContext): Promise<NodeLike | null> {
     const decoded = fromGlobalId(id);
@@ -43,6 +47,12 @@ export class NodeResolver {
       case 'PollResults': {
         const post = await loaders.postById.load(decoded.id);
         return post && post.kind === 'POLL' ? resultsForViewer(post, context) : null;
+      }
+      case 'PollIndustryBreakdown':
+      case 'PollCompanySizeBreakdown': {
+        const post = await loaders.postById.load(decoded.id);
+        const dimension = decoded.type === 'PollIndustryBreakdown' ? 'INDUSTRY' : 'COMPANY_SIZE';
+        return post && post.kind === 'POLL' ? breakdownForViewer(post.id, dimension, context, this.minGroupSize) : null;
       }
       case 'Revision':
         return readableRevision(decoded.id, loaders);

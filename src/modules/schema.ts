@@ -7,6 +7,7 @@ import { MemberResolver } from './member/member.resolver';
 import { MemberHistoryResolver } from './member/member-history.resolver';
 import { NodeResolver } from './node.resolver';
 import { PollFieldResolver, PollResolver } from './poll/poll.resolver';
+import { BreakdownFieldResolver } from './insights/breakdown.resolver';
 import { PostFieldResolver, PostResolver } from './post/post.resolver';
 import { LiveResolver } from './live.resolver';
 import { TopicResolver } from './topic/topic.resolver';
@@ -51,6 +52,7 @@ export const RESOLVERS = [
   ModeratableFieldResolver,
   ThreadTextResolver,
   PollTextResolver,
+  BreakdownFieldResolver,
 ] as const;
 
 /**
@@ -76,7 +78,7 @@ function resolversContainer(services: Services | null): ContainerType {
   const instances = new Map<unknown, object>(
     services
       ? [
-          [NodeResolver, new NodeResolver()],
+          [NodeResolver, new NodeResolver(services.settings.minGroupSize)],
           [MemberResolver, new MemberResolver(services.members)],
           [TopicResolver, new TopicResolver(services.topics)],
           [PostResolver, new PostResolver(services.posts, services.postLists, services.postAuthoring)],
@@ -102,6 +104,7 @@ function resolversContainer(services: Services | null): ContainerType {
           [ModeratableFieldResolver, new ModeratableFieldResolver()],
           [ThreadTextResolver, new ThreadTextResolver()],
           [PollTextResolver, new PollTextResolver()],
+          [BreakdownFieldResolver, new BreakdownFieldResolver(services.settings.minGroupSize)],
         ]
       : [],
   );

@@ -9,6 +9,7 @@ import { MemberModerationService } from './moderation/member-moderation.service'
 import { ModerationLogService } from './moderation/moderation-log.service';
 import { PostControlService } from './moderation/post-control.service';
 import { ContentModerationService } from './moderation/content-moderation.service';
+import { BreakdownPublisher } from './insights/breakdown-publisher';
 import { PollClosingScheduler } from './poll/poll-closing';
 import { PollReadService } from './poll/poll-reads.service';
 import { PollService } from './poll/poll.service';
@@ -42,16 +43,25 @@ export interface Services {
   postControl: PostControlService;
   /** moderateContent (moderation.graphql). */
   contentModeration: ContentModerationService;
+  settings: ServiceSettings;
 }
 
-export function createServices(db: Database<DomainEvent>, logger: Logger): Services {
+/** Settings the services need (config.ts reads them). */
+export interface ServiceSettings {
+  /** k of poll breakdowns (INSIGHTS_MIN_GROUP_SIZE). */
+  minGroupSize: number;
+}
+
+export const DEFAULT_SERVICE_SETTINGS: ServiceSettings = { minGroupSize: 5 };
+
+export function createServices(db: Database<DomainEvent>, logger: Logger, settings: ServiceSettings = DEFAULT_SERVICE_SETTINGS): Services {
   const members = new MemberService(db);
   const topics = new TopicService(db);
   const revisions = new RevisionService(db);
   const posts = new PostService(db, topics, revisions);
   const comments = new CommentService(db, posts, revisions);
   const postAuthoring = new PostAuthoringService(db, posts, topics, revisions);
-  const polls = new PollService(db, posts, postAuthoring);
+  const polls = new PollService(db, posts, postAuthoring, new BreakdownPublisher(settings.minGroupSize));
   const upvotes = new UpvoteService(db, posts, comments);
   const moderationLog = new ModerationLogService(db);
   const contentModeration = new ContentModerationService(db, posts, topics, moderationLog);
@@ -73,5 +83,6 @@ export function createServices(db: Database<DomainEvent>, logger: Logger): Servi
     memberModeration: new MemberModerationService(db, members, moderationLog),
     postControl: new PostControlService(db, posts, moderationLog),
     contentModeration,
+    settings,
   };
 }

@@ -24,6 +24,8 @@ export async function isGoneForViewer(decoded: { type: NodeTypeName; id: number 
     case 'Poll':
     case 'PostStats':
     case 'PollResults':
+    case 'PollIndustryBreakdown':
+    case 'PollCompanySizeBreakdown':
       return postRemoved(decoded.id);
     case 'PollOption': {
       // A removed poll's options go with it, as a deleted poll's do.

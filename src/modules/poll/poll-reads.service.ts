@@ -6,10 +6,18 @@
 import { In } from 'typeorm';
 import type { Database } from '../../db/database';
 import type { DomainEvent } from '../events';
+import { BreakdownSource, readBreakdownSources } from '../insights/breakdown-state';
 import type { Post } from '../post/post.entity';
 import type { PostService } from '../post/post.service';
 import { PollOption } from './poll-option.entity';
 import { PollParticipant, PollVote } from './poll-vote.entity';
+
+/** A poll, its options and what its breakdowns are built from, read together. */
+export interface BreakdownState {
+  poll: Post;
+  options: PollOption[];
+  source: BreakdownSource;
+}
 
 export class PollReadService {
   constructor(
@@ -29,6 +37,37 @@ export class PollReadService {
       const result = new Map(polls.map((poll) => [poll.id, { poll, options: [] as PollOption[] }]));
       for (const option of options) result.get(option.pollId)?.options.push(option);
       return result;
+    });
+  }
+
+  /**
+   * Polls with their options and what their breakdowns are built from (published buckets while
+   * open, final votes once closed), as one moment's state; `now` decides which polls are closed.
+   */
+  async breakdownStates(pollIds: readonly number[], now: Date): Promise<Map<number, BreakdownState>> {
+    return this.db.snapshot(async (manager) => {
+      const polls = await this.posts.findAllOfKind(manager, pollIds, 'POLL');
+      if (polls.length === 0) return new Map();
+      const options = await manager.getRepository(PollOption).find({ where: { pollId: In(polls.map((poll) => poll.id)) }, order: { position: 'ASC' } });
+      const sources = await readBreakdownSources(manager, polls, now);
+      const result = new Map(polls.map((poll) => [poll.id, { poll, options: [] as PollOption[], source: sources.get(poll.id)! }]));
+      for (const option of options) result.get(option.pollId)?.options.push(option);
+      return result;
+    });
+  }
+
+  /** One poll's breakdown state and which of `memberIds` have a vote, as one moment's state (for the live API). */
+  liveBreakdownState(pollId: number, memberIds: readonly number[], now: Date): Promise<(BreakdownState & { voters: Set<number> }) | null> {
+    return this.db.snapshot(async (manager) => {
+      const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
+      if (!poll) return null;
+      const options = await manager.getRepository(PollOption).find({ where: { pollId }, order: { position: 'ASC' } });
+      const source = (await readBreakdownSources(manager, [poll], now)).get(poll.id)!;
+      const voters =
+        memberIds.length === 0
+          ? []
+          : await manager.getRepository(PollParticipant).find({ where: { pollId, memberId: In([...memberIds]) }, select: { memberId: true } });
+      return { poll, options, source, voters: new Set(voters.map((row) => row.memberId)) };
     });
   }
 

@@ -7,7 +7,7 @@ import DataLoader from 'dataloader';
 import { byId } from '../../graphql/loaders';
 import type { Post } from '../post/post.entity';
 import type { PollOption } from './poll-option.entity';
-import type { PollReadService } from './poll-reads.service';
+import type { BreakdownState, PollReadService } from './poll-reads.service';
 
 /** Answers that are the same whoever asks (the live API shares them between subscribers). */
 export interface PollLoaders {
@@ -15,6 +15,8 @@ export interface PollLoaders {
   optionsByPollId: DataLoader<number, PollOption[]>;
   /** A poll row and its options from one read: consistent tallies for Poll.results. */
   pollStateById: DataLoader<number, { poll: Post; options: PollOption[] } | null>;
+  /** A poll row, its options and its breakdowns' source from one read (Poll.resultsBreakdown, node of a breakdown). */
+  breakdownStateById: DataLoader<number, BreakdownState | null>;
 }
 
 /** Answers that depend on who asks, and what a vote of theirs invalidates. */
@@ -25,7 +27,7 @@ export interface PollViewerLoaders {
   afterVote(pollId: number): void;
 }
 
-type PollReads = Pick<PollReadService, 'findOptionsByIds' | 'optionsOfPolls' | 'resultsState' | 'choicesOf'>;
+type PollReads = Pick<PollReadService, 'findOptionsByIds' | 'optionsOfPolls' | 'resultsState' | 'choicesOf' | 'breakdownStates'>;
 
 export function createPollLoaders(reads: PollReads): PollLoaders {
   return {
@@ -36,6 +38,10 @@ export function createPollLoaders(reads: PollReads): PollLoaders {
     }),
     pollStateById: new DataLoader(async (pollIds) => {
       const states = await reads.resultsState(pollIds);
+      return pollIds.map((id) => states.get(id) ?? null);
+    }),
+    breakdownStateById: new DataLoader(async (pollIds) => {
+      const states = await reads.breakdownStates(pollIds, new Date());
       return pollIds.map((id) => states.get(id) ?? null);
     }),
   };
@@ -54,6 +60,7 @@ export function createPollViewerLoaders(reads: PollReads, viewerId: number | nul
       viewerChoicesByPollId.clear(pollId);
       shared.optionsByPollId.clear(pollId);
       shared.pollStateById.clear(pollId);
+      shared.breakdownStateById.clear(pollId);
     },
   };
 }

@@ -18,6 +18,7 @@ import type { UnitOfWork } from '../../db/database';
 import type { DomainEvent } from '../events';
 import type { Member } from '../member/member.entity';
 import { PostLockedError } from '../moderation/moderation.errors';
+import type { BreakdownPublisher } from '../insights/breakdown-publisher';
 import type { PollResultsChange } from '../post/poll-columns';
 import type { Post, ResultsVisibility } from '../post/post.entity';
 import type { PostAuthoringService } from '../post/post-authoring.service';
@@ -88,6 +89,8 @@ export class PollService {
     private readonly db: Database<DomainEvent>,
     private readonly posts: PostService,
     private readonly authoring: PostAuthoringService,
+    /** Publishes breakdowns in the transaction of a vote that joins a poll (api/insights.graphql). */
+    private readonly breakdowns: BreakdownPublisher,
   ) {}
 
   async create(viewer: Member, input: CreatePollData): Promise<Post> {
@@ -169,6 +172,7 @@ export class PollService {
     if (labels.length === current.length && labels.every((label, index) => label === current[index])) return false;
     await manager.getRepository(PollOption).delete({ pollId: poll.id });
     await manager.getRepository(PollOption).insert(labels.map((label, position) => ({ pollId: poll.id, label, position, voteCount: 0 })));
+    await this.breakdowns.reset(manager, poll.id);
     // No votes to move: the version alone rises, in the transaction that changed what PollResults shows.
     const moved = await this.posts.moveResults(manager, poll.id, { votesDelta: 0, participantsDelta: 0, now, optionsReplaced: true });
     publishAfterCommit({ type: 'pollResultsChanged', pollId: moved.id, version: moved.resultsVersion });
@@ -243,6 +247,8 @@ export class PollService {
         industryGroup: industryGroupOf(viewer.industry),
         companySize: viewer.companySize,
       });
+      // Only a member who joins can bring a bucket to k new participants: a switch publishes nothing.
+      if (joined) await this.breakdowns.afterJoin(manager, poll.id);
       return this.recordChange(manager, poll, { votesDelta, participantsDelta: joined ? 1 : 0, now }, publishAfterCommit);
     });
   }

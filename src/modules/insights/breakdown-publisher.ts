@@ -1,0 +1,138 @@
+/**
+ * Publishing breakdowns while a poll is open, inside the transaction of the vote that changed it
+ * (api/insights.graphql, PollResultsBreakdown rules 2 and 3). Only a member joining a poll can
+ * bring a bucket to k new participants (a switch or a retraction adds nobody new), so castVote
+ * calls afterJoin for the first vote of a member and nothing else does.
+ *
+ * Cost per joining vote and dimension: one grouped statement over the poll's participants (with
+ * the shown groups and the members counted by the last publications joined in). Only when a
+ * bucket is due, a few more: the votes grouped by group and option, the bucket rows, and the
+ * counted members of the published buckets. Nothing depends on who is watching.
+ */
+import type { EntityManager } from 'typeorm';
+import { BREAKDOWN_DIMENSIONS, BreakdownDimension, OTHER_BUCKET, PollBreakdownBucket, PollBreakdownMember } from './breakdown.entity';
+import { duePublications, GroupTally } from './breakdown-rules';
+
+/** The participant column a dimension groups by (poll_participants keeps them as they were at the vote). */
+export const GROUP_COLUMN: Record<BreakdownDimension, string> = { INDUSTRY: 'industry_group', COMPANY_SIZE: 'company_size' };
+
+/** Runs `sql` with TypeORM's named parameters (:name, :...list) on either dialect, in the manager's transaction. */
+async function run<T>(manager: EntityManager, sql: string, parameters: Record<string, unknown>): Promise<T[]> {
+  const [query, bound] = manager.connection.driver.escapeQueryWithParameters(sql, parameters, {});
+  return manager.query(query, bound);
+}
+
+export class BreakdownPublisher {
+  constructor(private readonly minGroupSize: number) {}
+
+  /** After a member's first vote in an open poll: publishes, per dimension, every bucket that now has k new participants. */
+  async afterJoin(manager: EntityManager, pollId: number): Promise<void> {
+    for (const dimension of BREAKDOWN_DIMENSIONS) {
+      const tallies = await this.tallies(manager, pollId, dimension);
+      const due = duePublications(dimension, tallies, this.minGroupSize);
+      if (due.republished.length === 0 && !due.other) continue;
+      const shownBefore = tallies.filter((group) => group.shown && group.key !== null).map((group) => group.key as string);
+      await this.publish(manager, pollId, dimension, due.republished, due.promoted, due.other, [...shownBefore, ...due.promoted]);
+    }
+  }
+
+  /** The options were replaced (no votes exist then): published figures of options that are gone are forgotten. */
+  async reset(manager: EntityManager, pollId: number): Promise<void> {
+    await manager.getRepository(PollBreakdownBucket).delete({ pollId });
+    await manager.getRepository(PollBreakdownMember).delete({ pollId });
+  }
+
+  /** Every group's participants now and how many are new to their current bucket, in one grouped statement. */
+  private async tallies(manager: EntityManager, pollId: number, dimension: BreakdownDimension): Promise<GroupTally[]> {
+    const column = GROUP_COLUMN[dimension];
+    const rows = await run<{ grp: string | null; shown: number | string; counted: string | null; n: number | string }>(
+      manager,
+      `SELECT pp.${column} AS grp, CASE WHEN b.bucket IS NULL THEN 0 ELSE 1 END AS shown, c.bucket AS counted, COUNT(*) AS n
+       FROM poll_participants pp
+       LEFT JOIN poll_breakdown_buckets b ON b.poll_id = pp.poll_id AND b.dimension = :dimension AND b.bucket = pp.${column}
+       LEFT JOIN poll_breakdown_members c ON c.poll_id = pp.poll_id AND c.dimension = :dimension AND c.member_id = pp.member_id
+       WHERE pp.poll_id = :pollId
+       GROUP BY pp.${column}, CASE WHEN b.bucket IS NULL THEN 0 ELSE 1 END, c.bucket`,
+      { pollId, dimension },
+    );
+    const groups = new Map<string | null, GroupTally>();
+    for (const row of rows) {
+      const shown = Number(row.shown) === 1;
+      const group = groups.get(row.grp) ?? { key: row.grp, participants: 0, fresh: 0, shown };
+      const n = Number(row.n);
+      group.participants += n;
+      // New to its bucket: not counted by the last publication of the bucket the member is in now.
+      if (row.counted !== (shown ? row.grp : OTHER_BUCKET)) group.fresh += n;
+      groups.set(row.grp, group);
+    }
+    return [...groups.values()];
+  }
+
+  /** Copies the live votes of the published buckets into their rows, and records whom they counted. */
+  private async publish(
+    manager: EntityManager,
+    pollId: number,
+    dimension: BreakdownDimension,
+    republished: string[],
+    promoted: string[],
+    other: boolean,
+    shownAfter: string[],
+  ): Promise<void> {
+    const column = GROUP_COLUMN[dimension];
+    const groups = [...republished, ...promoted];
+    const figures = new Map<string, { participants: number; votes: Record<string, number> }>();
+    const bucketOf = (key: string | null) => (key !== null && shownAfter.includes(key) ? key : OTHER_BUCKET);
+    for (const bucket of other ? [...groups, OTHER_BUCKET] : groups) figures.set(bucket, { participants: 0, votes: {} });
+    const participants = await run<{ grp: string | null; n: number | string }>(
+      manager,
+      `SELECT pp.${column} AS grp, COUNT(*) AS n FROM poll_participants pp WHERE pp.poll_id = :pollId GROUP BY pp.${column}`,
+      { pollId },
+    );
+    for (const row of participants) {
+      const target = figures.get(bucketOf(row.grp));
+      if (target) target.participants += Number(row.n);
+    }
+    const votes = await run<{ grp: string | null; opt: number | string; n: number | string }>(
+      manager,
+      `SELECT pp.${column} AS grp, v.option_id AS opt, COUNT(*) AS n
+       FROM poll_votes v JOIN poll_participants pp ON pp.poll_id = v.poll_id AND pp.member_id = v.member_id
+       WHERE v.poll_id = :pollId GROUP BY pp.${column}, v.option_id`,
+      { pollId },
+    );
+    for (const row of votes) {
+      const target = figures.get(bucketOf(row.grp));
+      if (target) target.votes[String(row.opt)] = (target.votes[String(row.opt)] ?? 0) + Number(row.n);
+    }
+
+    const buckets = [...figures.keys()];
+    const rows = manager.getRepository(PollBreakdownBucket);
+    await run(manager, `DELETE FROM poll_breakdown_buckets WHERE poll_id = :pollId AND dimension = :dimension AND bucket IN (:...buckets)`, {
+      pollId,
+      dimension,
+      buckets,
+    });
+    await rows.insert(
+      [...figures].map(([bucket, figure]) => ({ pollId, dimension, bucket, participantCount: figure.participants, optionVotes: JSON.stringify(figure.votes) })),
+    );
+
+    // Whom each published bucket counted: its participants now (a member's one row says their latest bucket).
+    await run(manager, `DELETE FROM poll_breakdown_members WHERE poll_id = :pollId AND dimension = :dimension AND bucket IN (:...buckets)`, {
+      pollId,
+      dimension,
+      buckets,
+    });
+    const inShown = shownAfter.length > 0 ? `pp.${column} IN (:...shownAfter)` : '1 = 0';
+    const bucketSql = shownAfter.length > 0 ? `CASE WHEN ${inShown} THEN pp.${column} ELSE '' END` : `''`;
+    const conditions = [groups.length > 0 ? `pp.${column} IN (:...groups)` : null, other ? `(pp.${column} IS NULL OR NOT (${inShown}))` : null].filter(
+      (condition): condition is string => condition !== null,
+    );
+    await run(
+      manager,
+      `INSERT INTO poll_breakdown_members (poll_id, dimension, member_id, bucket)
+       SELECT pp.poll_id, :dimension, pp.member_id, ${bucketSql} FROM poll_participants pp
+       WHERE pp.poll_id = :pollId AND (${conditions.join(' OR ')})
+       ON CONFLICT (poll_id, dimension, member_id) DO UPDATE SET bucket = excluded.bucket`,
+      { pollId, dimension, groups, shownAfter },
+    );
+  }
+}
