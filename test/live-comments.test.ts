@@ -48,7 +48,16 @@ describe('live: commentAdded', () => {
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
     await waitFor(() => t.probe.liveHub.feedSizes().registry === 0, 'the registry to empty');
-    expect(t.probe.liveHub.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 0, postUpdates: 0, commentUpdates: 0, moderationQueue: 0, registry: 0 });
+    expect(t.probe.liveHub.feedSizes()).toEqual({
+      polls: 0,
+      breakdowns: 0,
+      stats: 0,
+      comments: 0,
+      postUpdates: 0,
+      commentUpdates: 0,
+      moderationQueue: 0,
+      registry: 0,
+    });
   });
 
   function client(token?: string | null): Client {
@@ -327,7 +336,7 @@ describe('live: commentAdded', () => {
         expect((await fetch(`${slow.baseUrl}/healthz`)).status).toBe(200);
       }
       // Memory stays bounded: the stalled subscriptions left the feed and the registry.
-      expect(live.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 1, postUpdates: 0, commentUpdates: 0, moderationQueue: 0, registry: 1 });
+      expect(live.feedSizes()).toEqual({ polls: 0, breakdowns: 0, stats: 0, comments: 1, postUpdates: 0, commentUpdates: 0, moderationQueue: 0, registry: 1 });
 
       // The healthy subscriber on another socket got every comment once, in commit order, and is still subscribed.
       // (Each batch is written concurrently: on PostgreSQL commit order may differ from request order.)

@@ -230,7 +230,7 @@ describe('live: fan-out cost does not grow with the audience', () => {
     const live = t.probe.liveHub;
     const deadline = Date.now() + 5000;
     while (live.registry.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(live.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 0, postUpdates: 0, commentUpdates: 0, moderationQueue: 0, registry: 0 });
+    expect(live.feedSizes()).toEqual({ polls: 0, breakdowns: 0, stats: 0, comments: 0, postUpdates: 0, commentUpdates: 0, moderationQueue: 0, registry: 0 });
   });
 });
 

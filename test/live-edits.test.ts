@@ -82,7 +82,16 @@ describe('live: postUpdated and commentUpdated', () => {
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.dispose()));
     await waitFor(() => t.probe.liveHub.feedSizes().registry === 0, 'the registry to empty');
-    expect(t.probe.liveHub.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 0, postUpdates: 0, commentUpdates: 0, moderationQueue: 0, registry: 0 });
+    expect(t.probe.liveHub.feedSizes()).toEqual({
+      polls: 0,
+      breakdowns: 0,
+      stats: 0,
+      comments: 0,
+      postUpdates: 0,
+      commentUpdates: 0,
+      moderationQueue: 0,
+      registry: 0,
+    });
   });
 
   function client(member: Member | null): Client {

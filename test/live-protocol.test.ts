@@ -387,7 +387,7 @@ describe('live: the WebSocket protocol', () => {
       () => live.feedSizes().registry === 0 && live.feedSizes().polls + live.feedSizes().stats + live.feedSizes().comments === 0,
       'every feed to empty',
     );
-    expect(live.feedSizes()).toEqual({ polls: 0, stats: 0, comments: 0, postUpdates: 0, commentUpdates: 0, moderationQueue: 0, registry: 0 });
+    expect(live.feedSizes()).toEqual({ polls: 0, breakdowns: 0, stats: 0, comments: 0, postUpdates: 0, commentUpdates: 0, moderationQueue: 0, registry: 0 });
     expect(live.registry.byField()).toEqual({});
     expect(t.probe.events.listenerCount).toBe(listeners);
     // Still serving.

@@ -59,7 +59,7 @@ export function createContainer(config: Config, logger: Logger): Container {
       withViewer: (shared, viewerId) => withViewer(shared, services, viewerId),
     },
     events,
-    config.live,
+    { ...config.live, minGroupSize: config.insights.minGroupSize },
     logger,
   );
   const metrics = new Metrics();

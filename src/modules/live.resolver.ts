@@ -18,6 +18,7 @@ import type { RequestContext } from './context';
 import { executionScopes } from './live/execution-scope';
 import type { SharedLoaders } from './loaders';
 import type { Member } from './member/member.entity';
+import { BylineDimension, PollResultsBreakdown } from './insights/breakdown.types';
 import { PollResults } from './poll/poll-results';
 import type { PostUpdateItem } from './post/post-updated.feed';
 import { PostUpdate } from './post/post-update.types';
@@ -41,6 +42,13 @@ async function subscribePollResults({ args, context }: Subscribe<{ pollId: strin
   const ref = decodeIdOf(args.pollId, 'pollId', ['Poll']);
   if (!ref) throw new NotFoundError('Poll', 'pollId');
   const stream = await context.liveHub.pollResults.subscribe(context.viewer?.id ?? null, context.live ?? null, ref.id);
+  return stream.executeWith(executionScopes(context, noSharedLoaders));
+}
+
+async function subscribePollBreakdown({ args, context }: Subscribe<{ pollId: string; by: BylineDimension }>): Promise<AsyncIterable<PollResultsBreakdown>> {
+  const ref = decodeIdOf(args.pollId, 'pollId', ['Poll']);
+  if (!ref) throw new NotFoundError('Poll', 'pollId');
+  const stream = await context.liveHub.pollBreakdowns.subscribe(context.viewer?.id ?? null, context.live ?? null, ref.id, args.by);
   return stream.executeWith(executionScopes(context, noSharedLoaders));
 }
 
@@ -99,6 +107,25 @@ export class LiveResolver {
   })
   pollResultsUpdated(@Root() results: PollResults, @Arg('pollId', () => ID, { description: 'The poll to watch.' }) _pollId: string): PollResults {
     return results;
+  }
+
+  @Subscription(() => PollResultsBreakdown, {
+    subscribe: subscribePollBreakdown,
+    description:
+      "The poll's breakdown by `by`, as the subscriber may see it: first the current breakdown at once, then the latest after " +
+      'every change of its version, at most one message per poll and dimension per conflation interval (LIVE_INTERVAL_MS), ' +
+      'never skipping the final state; versions never go backwards. Every message is exactly what Poll.resultsBreakdown(by) ' +
+      'would return to the subscriber at that moment, its visibility included (checked again for each message: a subscriber ' +
+      'who votes in an ON_VOTE poll gets the groups with the next message): groups not shown and figures not yet published ' +
+      'never leave the server, in no frame. So a vote switch sends nothing, and a hidden subscriber gets isHidden messages ' +
+      "without groups until the tallies are theirs to see. An unknown poll, or a thread's id, ends the subscription at once with NOT_FOUND.",
+  })
+  pollBreakdownUpdated(
+    @Root() breakdown: PollResultsBreakdown,
+    @Arg('pollId', () => ID, { description: 'The poll to watch.' }) _pollId: string,
+    @Arg('by', () => BylineDimension, { description: 'Industries or company size bands.' }) _by: BylineDimension,
+  ): PollResultsBreakdown {
+    return breakdown;
   }
 
   @Subscription(() => CommentEdge, {

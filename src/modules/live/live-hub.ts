@@ -26,6 +26,7 @@ import { CommentUpdatedFeed } from '../comment/comment-updated.feed';
 import type { CommentService } from '../comment/comment.service';
 import type { DomainEvent } from '../events';
 import type { Loaders, SharedLoaders } from '../loaders';
+import { PollBreakdownFeed } from '../insights/breakdown.feed';
 import { PollResultsFeed } from '../poll/poll-results.feed';
 import type { PollReadService } from '../poll/poll-reads.service';
 import { PostStatsFeed } from '../post/post-stats.feed';
@@ -37,12 +38,14 @@ import type { ReportService } from '../report/report.service';
 export interface LiveHubOptions {
   intervalMs: number;
   maxBacklog: number;
+  /** k of poll breakdowns (INSIGHTS_MIN_GROUP_SIZE). */
+  minGroupSize: number;
 }
 
 /** What the feeds read: the services' reads, and loaders for pushed comments. */
 export interface LiveHubDeps {
   posts: Pick<PostService, 'findByIds'>;
-  polls: Pick<PollReadService, 'liveState'>;
+  polls: Pick<PollReadService, 'liveState' | 'liveBreakdownState'>;
   comments: Pick<CommentService, 'afterSeq' | 'findByIds'>;
   /** The moderation queue's numbered changes. */
   reports: Pick<ReportService, 'latestQueueSeq' | 'queueChangesAfter'>;
@@ -54,6 +57,7 @@ export interface LiveHubDeps {
 export class LiveHub {
   readonly registry = new SubscriptionRegistry();
   readonly pollResults: PollResultsFeed;
+  readonly pollBreakdowns: PollBreakdownFeed;
   readonly postStats: PostStatsFeed;
   readonly commentAdded: CommentAddedFeed;
   readonly postUpdated: PostUpdatedFeed;
@@ -70,6 +74,17 @@ export class LiveHub {
     const findPosts = (ids: readonly number[]) => deps.posts.findByIds(ids);
     this.pollResults = new PollResultsFeed(
       { findPosts, liveState: (pollId, members) => deps.polls.liveState(pollId, members), createSharedLoaders: deps.createSharedLoaders },
+      this.registry,
+      options.intervalMs,
+      logger,
+    );
+    this.pollBreakdowns = new PollBreakdownFeed(
+      {
+        findPosts,
+        liveBreakdownState: (pollId, members, now) => deps.polls.liveBreakdownState(pollId, members, now),
+        createSharedLoaders: deps.createSharedLoaders,
+        minGroupSize: options.minGroupSize,
+      },
       this.registry,
       options.intervalMs,
       logger,
@@ -123,9 +138,19 @@ export class LiveHub {
   }
 
   /** Subscriber counts per feed, for tests and metrics: everything returns to 0 when clients leave. */
-  feedSizes(): { polls: number; stats: number; comments: number; postUpdates: number; commentUpdates: number; moderationQueue: number; registry: number } {
+  feedSizes(): {
+    polls: number;
+    breakdowns: number;
+    stats: number;
+    comments: number;
+    postUpdates: number;
+    commentUpdates: number;
+    moderationQueue: number;
+    registry: number;
+  } {
     return {
       polls: this.pollResults.size,
+      breakdowns: this.pollBreakdowns.size,
       stats: this.postStats.size,
       comments: this.commentAdded.size,
       postUpdates: this.postUpdated.size,
@@ -160,12 +185,12 @@ export class LiveHub {
   }
 
   private feeds() {
-    return [this.pollResults, this.postStats, this.commentAdded, this.postUpdated, this.commentUpdated, this.moderationQueue];
+    return [this.pollResults, this.pollBreakdowns, this.postStats, this.commentAdded, this.postUpdated, this.commentUpdated, this.moderationQueue];
   }
 
   private onEvent(event: DomainEvent): void {
     // Scheduled even without subscribers: one may be registering right now, and the flush checks who is there.
-    if (event.type === 'pollResultsChanged') this.pollResults.schedule(event.pollId);
+    if (event.type === 'pollResultsChanged') this.pollResultsChanged(event.pollId);
     else if (event.type === 'postStatsChanged') this.postStats.schedule(event.postId);
     else if (event.type === 'commentAdded') this.commentAdded.commentCommitted(event.postId, event.seq);
     else if (event.type === 'commentChanged') this.commentUpdated.commentChanged(event.postId, event.commentId);
@@ -174,12 +199,18 @@ export class LiveHub {
     else if (event.type === 'memberRoleChanged') this.moderationQueue.roleChanged(event.memberId);
   }
 
+  /** A poll's results changed (or the poll itself): its results and breakdowns are pushed. */
+  private pollResultsChanged(pollId: number): void {
+    this.pollResults.schedule(pollId);
+    this.pollBreakdowns.pollChanged(pollId);
+  }
+
   /** The post itself changed: its state is pushed, and every feed of it looks whether it was deleted (and then ends). */
   private postChanged(postId: number): void {
     this.postUpdated.schedule(postId);
     // Stats and results read the post on every flush anyway; the comment feeds read it only when asked.
     this.postStats.schedule(postId);
-    this.pollResults.schedule(postId);
+    this.pollResultsChanged(postId);
     this.commentAdded.postChanged(postId);
     this.commentUpdated.postChanged(postId);
   }

@@ -61,7 +61,7 @@ export interface PostUpdatedFeedDeps {
   createSharedLoaders(): SharedLoaders;
 }
 
-/** Columns that are counters or derived: they change without the post changing (postStatsUpdated and pollResultsUpdated push them). */
+/** Columns that are counters or derived: they change without the post changing (postStatsUpdated, pollResultsUpdated and pollBreakdownUpdated push them). */
 const NOT_STATE = new Set<string>([
   'viewCount',
   'upvoteCount',
@@ -71,6 +71,9 @@ const NOT_STATE = new Set<string>([
   'totalVotes',
   'resultsVersion',
   'resultsUpdatedAt',
+  'hiddenResultsVersion',
+  'breakdownVersion',
+  'participationChangedAt',
   'searchText',
 ]);
 
