@@ -30,7 +30,9 @@ describe('sharedTopicsOf', () => {
     const astral = topic(5, '\u{1d400}', 'Bold A', 1);
     const high = topic(6, '\uff41', 'Fullwidth a', 1);
     expect(sharedTopicsOf([astral, high], [astral, high]).map((shared) => shared.id)).toEqual([6, 5]);
-    expect(sharedTopicsOf([topic(7, 'ab', 'Ab', 1), topic(8, 'a', 'A', 1)], [topic(7, 'ab', 'Ab', 1), topic(8, 'a', 'A', 1)]).map((shared) => shared.id)).toEqual([8, 7]);
+    expect(
+      sharedTopicsOf([topic(7, 'ab', 'Ab', 1), topic(8, 'a', 'A', 1)], [topic(7, 'ab', 'Ab', 1), topic(8, 'a', 'A', 1)]).map((shared) => shared.id),
+    ).toEqual([8, 7]);
   });
 
   it('is empty when relatedTo has no topics or shares none', () => {

@@ -28,7 +28,9 @@ export class RecommendationResolver {
     // Without relatedTo nothing can be shared: every post is there for its popularity.
     if (!related) return posts.map((post) => Recommendation.of(post, explainRecommendation([], [])));
     // One batch for relatedTo's topics and every post's: the loader Post.topics reads too, so selecting them costs nothing more.
-    const [relatedTopics, ...postTopics] = await Promise.all([related.id, ...posts.map((post) => post.id)].map((id) => context.loaders.topicsByPostId.load(id)));
+    const [relatedTopics, ...postTopics] = await Promise.all(
+      [related.id, ...posts.map((post) => post.id)].map((id) => context.loaders.topicsByPostId.load(id)),
+    );
     return posts.map((post, index) => Recommendation.of(post, explainRecommendation(relatedTopics, postTopics[index])));
   }
 }
