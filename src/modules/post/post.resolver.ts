@@ -26,8 +26,8 @@ import { PostConnection, PostInterface, PostStats } from './post.types';
 import { PostAuthoringService } from './post-authoring.service';
 import { PostListService } from './post-lists.service';
 import { PostService } from './post.service';
+import { recommendedPostsFor } from './recommended-posts';
 import { CountsAsWrite } from '../write-limit';
-import { NotFoundError } from '../../graphql/errors';
 import { contentViewerOf, removedCommentsSeenBy, visiblePost } from '../moderation/visibility';
 import { reachablePostOrNotFound } from '../moderation/reach';
 
@@ -135,11 +135,7 @@ export class PostResolver {
     @Arg('relatedTo', () => ID, { nullable: true, description: 'The post being read.' }) relatedTo: string | null,
     @Arg('first', () => Int, { nullable: true, defaultValue: 5, description: '1 to 20.' }) first: number | null,
   ): Promise<Post[]> {
-    const size = pageSize(first, 'first', 20, 5);
-    const related = relatedTo === null || relatedTo === undefined ? null : postRefOf(relatedTo, 'relatedTo');
-    // A post removed for this viewer names nothing, like a deleted one (the list leaves removed posts out for everyone).
-    if (related && !(await visiblePost(await context.loaders.postById.load(related.id), context))) throw new NotFoundError('Post', 'relatedTo');
-    return this.lists.recommended(related, size);
+    return (await recommendedPostsFor(this.lists, context, relatedTo, first)).posts;
   }
 
   @Mutation(() => CreateThreadPayload, { nullable: true, description: 'Opens a discussion thread.' })
