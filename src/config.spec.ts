@@ -87,6 +87,10 @@ describe('loadConfig', () => {
     ['POLL_CLOSE_INTERVAL_MS', '5'],
     ['POLL_CLOSE_INTERVAL_MS', '1001'],
     ['POLL_CLOSE_INTERVAL_MS', 'fast'],
+    ['INSIGHTS_MIN_GROUP_SIZE', '2'],
+    ['INSIGHTS_MIN_GROUP_SIZE', '0'],
+    ['INSIGHTS_MIN_GROUP_SIZE', 'five'],
+    ['INSIGHTS_MIN_GROUP_SIZE', '1001'],
     ['HTTP_HEADERS_TIMEOUT_MS', '10s'],
     ['HTTP_REQUEST_TIMEOUT_MS', '50'],
     ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '0'],
@@ -158,6 +162,9 @@ describe('loadConfig', () => {
     for (const level of ['silent', 'error', 'warn', 'info', 'debug']) expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
     expect(loadConfig({ HOST: '127.0.0.1', POLL_CLOSE_INTERVAL_MS: '10' })).toMatchObject({ host: '127.0.0.1', pollCloseIntervalMs: 10 });
     expect(loadConfig({ POLL_CLOSE_INTERVAL_MS: '1000' }).pollCloseIntervalMs).toBe(1000);
+    expect(loadConfig({}).insights.minGroupSize).toBe(5);
+    expect(loadConfig({ INSIGHTS_MIN_GROUP_SIZE: '3' }).insights.minGroupSize).toBe(3);
+    expect(loadConfig({ INSIGHTS_MIN_GROUP_SIZE: '1000' }).insights.minGroupSize).toBe(1000);
   });
 
   it('reads SQLITE_READERS (3 by default, 0 for none), naming it when out of range', () => {
