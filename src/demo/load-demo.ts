@@ -21,7 +21,7 @@ import { Revision } from '../modules/revision/revision.entity';
 import { Member } from '../modules/member/member.entity';
 import { hashPassword } from '../modules/member/password';
 import { PollOption } from '../modules/poll/poll-option.entity';
-import { PollParticipant, PollVote } from '../modules/poll/poll-vote.entity';
+import { industryGroupOf, PollParticipant, PollVote } from '../modules/poll/poll-vote.entity';
 import { Post } from '../modules/post/post.entity';
 import { buildSearchText } from '../modules/post/search-text';
 import { PostTopic, Topic } from '../modules/topic/topic.entity';
@@ -441,7 +441,19 @@ async function insertPollsVotes(manager: EntityManager, plan: Plan, ids: Ids): P
   await insertInChunks(
     manager,
     PollParticipant,
-    plan.posts.flatMap((planned, i) => planned.votes.map((vote) => ({ pollId: ids.posts[i], memberId: ids.member(vote.member), votedAt: new Date(vote.at) }))),
+    plan.posts.flatMap((planned, i) =>
+      planned.votes.map((vote) => {
+        // The voter's groups for breakdowns, as castVote keeps them.
+        const voter = plan.content.members[vote.member];
+        return {
+          pollId: ids.posts[i],
+          memberId: ids.member(vote.member),
+          votedAt: new Date(vote.at),
+          industryGroup: industryGroupOf(voter.industry),
+          companySize: voter.companySize,
+        };
+      }),
+    ),
   );
 }
 
