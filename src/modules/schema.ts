@@ -8,6 +8,7 @@ import { MemberHistoryResolver } from './member/member-history.resolver';
 import { NodeResolver } from './node.resolver';
 import { PollFieldResolver, PollResolver } from './poll/poll.resolver';
 import { BreakdownFieldResolver } from './insights/breakdown.resolver';
+import { ResultsCsvFieldResolver } from './insights/results-csv.resolver';
 import { PostFieldResolver, PostResolver } from './post/post.resolver';
 import { LiveResolver } from './live.resolver';
 import { TopicResolver } from './topic/topic.resolver';
@@ -53,6 +54,7 @@ export const RESOLVERS = [
   ThreadTextResolver,
   PollTextResolver,
   BreakdownFieldResolver,
+  ResultsCsvFieldResolver,
 ] as const;
 
 /**
@@ -105,6 +107,7 @@ function resolversContainer(services: Services | null): ContainerType {
           [ThreadTextResolver, new ThreadTextResolver()],
           [PollTextResolver, new PollTextResolver()],
           [BreakdownFieldResolver, new BreakdownFieldResolver(services.settings.minGroupSize)],
+          [ResultsCsvFieldResolver, new ResultsCsvFieldResolver()],
         ]
       : [],
   );
