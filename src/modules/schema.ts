@@ -9,6 +9,7 @@ import { NodeResolver } from './node.resolver';
 import { PollFieldResolver, PollResolver } from './poll/poll.resolver';
 import { BreakdownFieldResolver } from './insights/breakdown.resolver';
 import { RecommendationResolver } from './insights/recommendation.resolver';
+import { ResultsCsvFieldResolver } from './insights/results-csv.resolver';
 import { PostFieldResolver, PostResolver } from './post/post.resolver';
 import { LiveResolver } from './live.resolver';
 import { TopicResolver } from './topic/topic.resolver';
@@ -55,6 +56,7 @@ export const RESOLVERS = [
   PollTextResolver,
   BreakdownFieldResolver,
   RecommendationResolver,
+  ResultsCsvFieldResolver,
 ] as const;
 
 /**
@@ -108,6 +110,7 @@ function resolversContainer(services: Services | null): ContainerType {
           [PollTextResolver, new PollTextResolver()],
           [BreakdownFieldResolver, new BreakdownFieldResolver(services.settings.minGroupSize)],
           [RecommendationResolver, new RecommendationResolver(services.postLists)],
+          [ResultsCsvFieldResolver, new ResultsCsvFieldResolver()],
         ]
       : [],
   );
