@@ -6,7 +6,7 @@
  * hidden subscriber gets no message at all for a switch and no frame ever carries a tally. A viewer
  * who may see the tallies gets every change; a subscriber whose visibility flips (voting,
  * retracting) never sees its version go backwards; the response cache never serves a stale hidden
- * version.
+ * version; the demo community's hidden polls start at the version of their latest join.
  */
 import type { Client } from 'graphql-ws';
 import { CAST_VOTE, CLOSE_POLL, CREATE_POLL, Document, PollResultsMessage, RESULTS_FIELDS, RETRACT_VOTE, typed } from './helpers/documents';
@@ -349,6 +349,43 @@ describe('hidden results leak nothing', () => {
   });
 });
 
+describe('hidden results of the demo community', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ demo: true });
+  }, 60_000);
+  afterEach(disposeTestLeftovers);
+
+  async function results(title: string, token: string | null): Promise<HiddenResults> {
+    const found = await t.gql(FIND_POSTS, { search: title.split(' ').slice(0, 6).join(' ') });
+    const poll = found.data!.posts.nodes.find((node) => node.title === title);
+    expect(poll).toBeDefined();
+    const response = await t.gql(READ_HIDDEN_RESULTS, { id: poll!.id }, token);
+    expect(response.errors).toBeUndefined();
+    return response.data!.post!.results;
+  }
+
+  it.each<[Visibility, string, number]>([
+    ['ON_VOTE', 'Roughly what share of your IT budget goes to security?', 64],
+    ['ON_CLOSE', 'Which cloud provider will get most of your new spend next year?', 44],
+  ])('%s: a hidden viewer gets the version of the latest join (every demo vote is one), and a vote raises it', async (visibility, title, participants) => {
+    const anonymous = await results(title, null);
+    expectHidden(anonymous, visibility);
+    expect(anonymous).toMatchObject({ participantCount: participants, version: participants, isClosed: false });
+    const member = await t.signUp();
+    expect(await results(title, member.token)).toEqual(anonymous);
+    const found = await t.gql(FIND_POSTS, { search: title.split(' ').slice(0, 6).join(' ') });
+    const pollId = found.data!.posts.nodes.find((node) => node.title === title)!.id;
+    const poll = await t.gql(POLL_OPTIONS, { id: pollId });
+    const voted = await t.gql(CAST_VOTE, { input: { pollId, optionIds: [poll.data!.post!.options[0].id] } }, member.token);
+    expect(voted.errors).toBeUndefined();
+    const after = await results(title, null);
+    expectHidden(after, visibility);
+    expect(after).toMatchObject({ participantCount: participants + 1, version: participants + 1 });
+    expect(Date.parse(after.updatedAt)).toBeGreaterThan(Date.parse(anonymous.updatedAt));
+  });
+});
+
 // --- documents -----------------------------------------------------------------
 
 /** PollResults with hiddenUntil (every field). */
@@ -366,4 +403,10 @@ const NODE_HIDDEN_RESULTS = typed<{ node: HiddenResults | null }>(
 );
 const WATCH_HIDDEN_RESULTS = typed<{ pollResultsUpdated: HiddenResults }>(
   `subscription WatchHiddenResults($id: ID!) { pollResultsUpdated(pollId: $id) { ${HIDDEN_RESULTS_FIELDS} } }`,
+);
+const FIND_POSTS = typed<{ posts: { nodes: Array<{ id: string; title: string }> } }>(
+  `query FindHiddenPolls($search: String) { posts(search: $search, first: 10) { nodes { id title } } }`,
+);
+const POLL_OPTIONS = typed<{ post: { options: Array<{ id: string }> } | null }>(
+  `query PollOptions($id: ID!) { post(id: $id) { ... on Poll { options { id } } } }`,
 );
