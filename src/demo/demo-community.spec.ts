@@ -383,6 +383,7 @@ describe('demo community', () => {
           ...p,
           created_at: at.getTime() - p.created_at,
           results_updated_at: at.getTime() - p.results_updated_at,
+          participation_changed_at: at.getTime() - p.participation_changed_at,
           closes_at: p.closes_at === null ? null : at.getTime() - p.closes_at,
         })),
         comments: (

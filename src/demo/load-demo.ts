@@ -362,6 +362,9 @@ async function insertPosts(manager: EntityManager, plan: Plan, memberId: (index:
     plan.posts.map((planned) => {
       const { post } = planned;
       const lastVoteAt = planned.votes.reduce((latest, vote) => Math.max(latest, vote.at), 0);
+      // One version per vote, plus one for closing.
+      const resultsVersion = planned.votes.length + (planned.isClosed ? 1 : 0);
+      const resultsUpdatedAt = new Date(planned.isClosed ? (planned.closesAt as number) : planned.votes.length > 0 ? lastVoteAt : planned.createdAt);
       const isPoll = post.kind === 'POLL';
       return {
         kind: post.kind,
@@ -383,9 +386,12 @@ async function insertPosts(manager: EntityManager, plan: Plan, memberId: (index:
         resultsVisibility: isPoll ? post.resultsVisibility : 'ALWAYS',
         participantCount: planned.votes.length,
         totalVotes: planned.optionVoteCounts.reduce((sum, count) => sum + count, 0),
-        // One version per vote, plus one for closing.
-        resultsVersion: planned.votes.length + (planned.isClosed ? 1 : 0),
-        resultsUpdatedAt: new Date(planned.isClosed ? (planned.closesAt as number) : planned.votes.length > 0 ? lastVoteAt : planned.createdAt),
+        resultsVersion,
+        resultsUpdatedAt,
+        // Every planned vote is a member joining (no switches), so a viewer who may not see the
+        // tallies gets the same version and time (PollResults.hiddenUntil).
+        hiddenResultsVersion: resultsVersion,
+        participationChangedAt: resultsUpdatedAt,
       };
     }),
   );

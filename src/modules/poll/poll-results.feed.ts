@@ -7,6 +7,13 @@
  *   'latest' queue), so a slow dashboard gets the final state, never a backlog.
  * - Order: versions never go backwards for a subscriber; an unchanged version
  *   with unchanged visibility is not sent again.
+ * - Hidden subscribers (who may not see the tallies) get the version of the
+ *   latest change of participation or closing (buildPollResults), so the rule
+ *   above sends them a message only when participantCount, isClosed or
+ *   isHidden changes for them: a vote switch sends them nothing, not even its
+ *   timing. Their visibility flips only with a change that moves both versions
+ *   (their own vote or retraction, closing), and both come from the poll's one
+ *   counter, so a flip never goes backwards either.
  * - End: once the poll is deleted, the next flush (postChanged schedules
  *   one) ends every subscription with NOT_FOUND.
  * - Moderation: a removed poll is deleted for everyone but its author and

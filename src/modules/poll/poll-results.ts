@@ -1,7 +1,8 @@
 /**
  * PollResults and PollOptionResult: a poll's tallies at one moment, as one
  * viewer may see them. Hidden tallies are never computed into the object,
- * so they cannot leak through any field.
+ * so they cannot leak through any field; nor does their activity: a hidden
+ * viewer's version and updatedAt move only with participation and closing.
  */
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { toGlobalId } from '../../graphql/global-id';
@@ -9,6 +10,7 @@ import { Node } from '../../graphql/node';
 import type { Post } from '../post/post.entity';
 import { largestRemainderPercentages } from './percentages';
 import type { PollOption } from './poll-option.entity';
+import { ResultsVisibilityEnum } from './poll.types';
 
 @ObjectType('PollOptionResult', { description: "One option's tally." })
 export class PollOptionResult {
@@ -68,12 +70,34 @@ export class PollResults {
   @Field(() => Int, {
     description:
       'Stored with the poll and increased in the same transaction as any change shown here (votes, retractions, ' +
-      'closing, including closing at closesAt). A client ignores a message whose version is lower than one it has.',
+      'closing, including closing at closesAt). A client ignores a message whose version is lower than one it has. ' +
+      'When hidden (isHidden true): the version as of the latest change of participantCount or isClosed, so that a ' +
+      'vote switch does not move it (see hiddenUntil).',
   })
   version: number;
 
-  @Field(() => Date, { description: 'When the tallies last changed.' })
+  @Field(() => Date, {
+    description: 'When the tallies last changed; when hidden, when version last changed (the latest change of participantCount or isClosed).',
+  })
   updatedAt: Date;
+
+  @Field(() => ResultsVisibilityEnum, {
+    nullable: true,
+    description:
+      'Null when the viewer may see the tallies. Otherwise what would show them: ON_VOTE (signing in and voting in ' +
+      "this poll) or ON_CLOSE (the poll closing); it is the poll's resultsVisibility.\n\n" +
+      'Hidden results leak nothing, not even activity. For a viewer who may not see the tallies (isHidden true), in ' +
+      'addition to the null tallies:\n' +
+      "- version is the poll's version as of its latest change of participantCount or isClosed, and updatedAt the " +
+      'time of that change. A vote switch (a participant choosing other options) moves neither. The values still ' +
+      "come from the poll's one version counter, so they never go backwards when the viewer's visibility changes: " +
+      'voting, retracting and closing each change participantCount or isClosed themselves.\n' +
+      '- Subscription.pollResultsUpdated sends a hidden subscriber a message only when participantCount, isClosed or ' +
+      'isHidden changes for them, never for a vote switch.\n' +
+      'The same holds for node(id) of a PollResults. A viewer who may see the tallies gets version and updatedAt as ' +
+      'contract.graphql says (every change).',
+  })
+  hiddenUntil: ResultsVisibilityEnum | null;
 
   constructor(pollDbId: number) {
     this.pollDbId = pollDbId;
@@ -109,8 +133,13 @@ export function buildPollResults(poll: Post, options: readonly PollOption[], vis
   results.totalVotes = visible ? poll.totalVotes : null;
   results.isClosed = poll.isClosedAt(now);
   results.isHidden = !visible;
-  results.version = poll.resultsVersion;
-  results.updatedAt = poll.resultsUpdatedAt;
+  results.hiddenUntil = visible ? null : (poll.resultsVisibility as ResultsVisibilityEnum);
+  // Hidden: the version and time of the latest change of participation or closing (poll-columns.ts moves them),
+  // so a vote switch, which changes only the tallies, shows a hidden viewer nothing, not even that it happened.
+  // Both come from the one results_version counter, so a viewer whose visibility flips never sees it go back.
+  // participationChangedAt is null on rows written without it (before the column came): resultsUpdatedAt then.
+  results.version = visible ? poll.resultsVersion : poll.hiddenResultsVersion;
+  results.updatedAt = visible ? poll.resultsUpdatedAt : (poll.participationChangedAt ?? poll.resultsUpdatedAt);
   results.options = ordered.map((option, index) => {
     const entry = new PollOptionResult();
     entry.optionId = option.globalId;
