@@ -392,6 +392,8 @@ async function insertPosts(manager: EntityManager, plan: Plan, memberId: (index:
         // tallies gets the same version and time (PollResults.hiddenUntil).
         hiddenResultsVersion: resultsVersion,
         participationChangedAt: resultsUpdatedAt,
+        // PollResultsBreakdown.version: 1 at creation, then one per join and one for the close.
+        breakdownVersion: 1 + resultsVersion,
       };
     }),
   );
