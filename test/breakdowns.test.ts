@@ -148,6 +148,36 @@ describe('poll breakdowns by byline', () => {
     expect(final.other!.options.map((o) => o.voteCount)).toEqual([1, 2, 2]);
   });
 
+  it('counts a member who retracts and votes again as new only when the last publication did not count them', async () => {
+    const author = await t.signUp();
+    const poll = await createPoll(author.token);
+    const first = await voters(poll, 'Software', 5, 0);
+    expect(summary(await breakdown(poll.id, 'INDUSTRY'))).toEqual({ groups: [['Software', 5]], other: null, published: 5 });
+    // Counted by the last publication: retracting and voting again (for another option) is not new.
+    expect((await t.gql(RETRACT_VOTE, { input: { pollId: poll.id } }, first[0].token)).errors).toBeUndefined();
+    expect((await t.gql(CAST_VOTE, { input: { pollId: poll.id, optionIds: [poll.options[1].id] } }, first[0].token)).errors).toBeUndefined();
+    await voters(poll, 'Software', 4, 0);
+    const unchanged = await breakdown(poll.id, 'INDUSTRY');
+    expect(summary(unchanged)).toEqual({ groups: [['Software', 5]], other: null, published: 5 });
+    expect(unchanged.groups[0].options.map((o) => o.voteCount)).toEqual([5, 0, 0]);
+    await voters(poll, 'Software', 1, 0);
+    const ten = await breakdown(poll.id, 'INDUSTRY');
+    expect(summary(ten)).toEqual({ groups: [['Software', 10]], other: null, published: 10 });
+    expect(ten.groups[0].options.map((o) => o.voteCount)).toEqual([9, 1, 0]);
+
+    // Retracted while the group was published again: not counted by that publication, so new when back.
+    expect((await t.gql(RETRACT_VOTE, { input: { pollId: poll.id } }, first[1].token)).errors).toBeUndefined();
+    await voters(poll, 'Software', 5, 2);
+    expect(summary(await breakdown(poll.id, 'INDUSTRY'))).toEqual({ groups: [['Software', 14]], other: null, published: 14 });
+    expect((await t.gql(CAST_VOTE, { input: { pollId: poll.id, optionIds: [poll.options[1].id] } }, first[1].token)).errors).toBeUndefined();
+    await voters(poll, 'Software', 3, 2);
+    expect(summary(await breakdown(poll.id, 'INDUSTRY'))).toEqual({ groups: [['Software', 14]], other: null, published: 14 });
+    await voters(poll, 'Software', 1, 2);
+    const back = await breakdown(poll.id, 'INDUSTRY');
+    expect(summary(back)).toEqual({ groups: [['Software', 19]], other: null, published: 19 });
+    expect(back.groups[0].options.map((o) => o.voteCount)).toEqual([8, 2, 9]);
+  });
+
   it('folds Banking into `other` at close when `other` alone could be recovered from the totals', async () => {
     const author = await t.signUp();
     const poll = await createPoll(author.token);

@@ -4,10 +4,11 @@
  * bring a bucket to k new participants (a switch or a retraction adds nobody new), so castVote
  * calls afterJoin for the first vote of a member and nothing else does.
  *
- * Cost per joining vote and dimension: one grouped statement over the poll's participants (with
+ * Cost per joining vote: one statement grouping the poll's participants for both dimensions (with
  * the shown groups and the members counted by the last publications joined in). Only when a
- * bucket is due, a few more: the votes grouped by group and option, the bucket rows, and the
- * counted members of the published buckets. Nothing depends on who is watching.
+ * bucket is due, a few more per dimension: participants and votes grouped, the bucket rows, and
+ * the counted members of the published buckets, written incrementally (about k rows, not the
+ * whole bucket). Nothing depends on who is watching.
  */
 import type { EntityManager } from 'typeorm';
 import { BREAKDOWN_DIMENSIONS, BreakdownDimension, OTHER_BUCKET, PollBreakdownBucket, PollBreakdownMember } from './breakdown.entity';
@@ -27,11 +28,12 @@ export class BreakdownPublisher {
 
   /** After a member's first vote in an open poll: publishes, per dimension, every bucket that now has k new participants. */
   async afterJoin(manager: EntityManager, pollId: number): Promise<void> {
+    const tallies = await this.tallies(manager, pollId);
     for (const dimension of BREAKDOWN_DIMENSIONS) {
-      const tallies = await this.tallies(manager, pollId, dimension);
-      const due = duePublications(dimension, tallies, this.minGroupSize);
+      const groups = tallies[dimension];
+      const due = duePublications(dimension, groups, this.minGroupSize);
       if (due.republished.length === 0 && !due.other) continue;
-      const shownBefore = tallies.filter((group) => group.shown && group.key !== null).map((group) => group.key as string);
+      const shownBefore = groups.filter((group) => group.shown && group.key !== null).map((group) => group.key as string);
       await this.publish(manager, pollId, dimension, due.republished, due.promoted, due.other, [...shownBefore, ...due.promoted]);
     }
   }
@@ -42,30 +44,37 @@ export class BreakdownPublisher {
     await manager.getRepository(PollBreakdownMember).delete({ pollId });
   }
 
-  /** Every group's participants now and how many are new to their current bucket, in one grouped statement. */
-  private async tallies(manager: EntityManager, pollId: number, dimension: BreakdownDimension): Promise<GroupTally[]> {
-    const column = GROUP_COLUMN[dimension];
-    const rows = await run<{ grp: string | null; shown: number | string; counted: string | null; n: number | string }>(
-      manager,
-      `SELECT pp.${column} AS grp, CASE WHEN b.bucket IS NULL THEN 0 ELSE 1 END AS shown, c.bucket AS counted, COUNT(*) AS n
+  /**
+   * Every group's participants now and how many are new to their current bucket, for both
+   * dimensions in one statement (a grouped SELECT per dimension, joined by UNION ALL).
+   */
+  private async tallies(manager: EntityManager, pollId: number): Promise<Record<BreakdownDimension, GroupTally[]>> {
+    const grouped = (dimension: BreakdownDimension) => {
+      const column = GROUP_COLUMN[dimension];
+      return `SELECT '${dimension}' AS dim, pp.${column} AS grp, CASE WHEN b.bucket IS NULL THEN 0 ELSE 1 END AS shown, c.bucket AS counted, COUNT(*) AS n
        FROM poll_participants pp
-       LEFT JOIN poll_breakdown_buckets b ON b.poll_id = pp.poll_id AND b.dimension = :dimension AND b.bucket = pp.${column}
-       LEFT JOIN poll_breakdown_members c ON c.poll_id = pp.poll_id AND c.dimension = :dimension AND c.member_id = pp.member_id
+       LEFT JOIN poll_breakdown_buckets b ON b.poll_id = pp.poll_id AND b.dimension = '${dimension}' AND b.bucket = pp.${column}
+       LEFT JOIN poll_breakdown_members c ON c.poll_id = pp.poll_id AND c.dimension = '${dimension}' AND c.member_id = pp.member_id
        WHERE pp.poll_id = :pollId
-       GROUP BY pp.${column}, CASE WHEN b.bucket IS NULL THEN 0 ELSE 1 END, c.bucket`,
-      { pollId, dimension },
+       GROUP BY pp.${column}, CASE WHEN b.bucket IS NULL THEN 0 ELSE 1 END, c.bucket`;
+    };
+    const rows = await run<{ dim: BreakdownDimension; grp: string | null; shown: number | string; counted: string | null; n: number | string }>(
+      manager,
+      BREAKDOWN_DIMENSIONS.map(grouped).join('\n UNION ALL\n'),
+      { pollId },
     );
-    const groups = new Map<string | null, GroupTally>();
+    const groups: Record<BreakdownDimension, Map<string | null, GroupTally>> = { INDUSTRY: new Map(), COMPANY_SIZE: new Map() };
     for (const row of rows) {
       const shown = Number(row.shown) === 1;
-      const group = groups.get(row.grp) ?? { key: row.grp, participants: 0, fresh: 0, shown };
+      const byGroup = groups[row.dim];
+      const group = byGroup.get(row.grp) ?? { key: row.grp, participants: 0, fresh: 0, shown };
       const n = Number(row.n);
       group.participants += n;
       // New to its bucket: not counted by the last publication of the bucket the member is in now.
       if (row.counted !== (shown ? row.grp : OTHER_BUCKET)) group.fresh += n;
-      groups.set(row.grp, group);
+      byGroup.set(row.grp, group);
     }
-    return [...groups.values()];
+    return { INDUSTRY: [...groups.INDUSTRY.values()], COMPANY_SIZE: [...groups.COMPANY_SIZE.values()] };
   }
 
   /** Copies the live votes of the published buckets into their rows, and records whom they counted. */
@@ -78,6 +87,7 @@ export class BreakdownPublisher {
     other: boolean,
     shownAfter: string[],
   ): Promise<void> {
+    if (!BREAKDOWN_DIMENSIONS.includes(dimension)) throw new Error(`not a breakdown dimension: ${String(dimension)}`);
     const column = GROUP_COLUMN[dimension];
     const groups = [...republished, ...promoted];
     const figures = new Map<string, { participants: number; votes: Record<string, number> }>();
@@ -115,12 +125,16 @@ export class BreakdownPublisher {
       [...figures].map(([bucket, figure]) => ({ pollId, dimension, bucket, participantCount: figure.participants, optionVotes: JSON.stringify(figure.votes) })),
     );
 
-    // Whom each published bucket counted: its participants now (a member's one row says their latest bucket).
-    await run(manager, `DELETE FROM poll_breakdown_members WHERE poll_id = :pollId AND dimension = :dimension AND bucket IN (:...buckets)`, {
-      pollId,
-      dimension,
-      buckets,
-    });
+    // Whom each published bucket counted: its participants now. Written incrementally, so that a
+    // publication writes about k rows, not the whole bucket: the rows of members who no longer have a
+    // vote are dropped, and those of members not yet counted in their bucket are written (a member's
+    // one row says their latest bucket).
+    await run(
+      manager,
+      `DELETE FROM poll_breakdown_members WHERE poll_id = :pollId AND dimension = :dimension AND bucket IN (:...buckets)
+       AND NOT EXISTS (SELECT 1 FROM poll_participants pp WHERE pp.poll_id = poll_breakdown_members.poll_id AND pp.member_id = poll_breakdown_members.member_id)`,
+      { pollId, dimension, buckets },
+    );
     const inShown = shownAfter.length > 0 ? `pp.${column} IN (:...shownAfter)` : '1 = 0';
     const bucketSql = shownAfter.length > 0 ? `CASE WHEN ${inShown} THEN pp.${column} ELSE '' END` : `''`;
     const conditions = [groups.length > 0 ? `pp.${column} IN (:...groups)` : null, other ? `(pp.${column} IS NULL OR NOT (${inShown}))` : null].filter(
@@ -128,11 +142,14 @@ export class BreakdownPublisher {
     );
     await run(
       manager,
+      // The dimension is written as a literal (one of two constants): PostgreSQL cannot type one
+      // parameter both as the inserted value and as the compared column.
       `INSERT INTO poll_breakdown_members (poll_id, dimension, member_id, bucket)
-       SELECT pp.poll_id, :dimension, pp.member_id, ${bucketSql} FROM poll_participants pp
+       SELECT pp.poll_id, '${dimension}', pp.member_id, ${bucketSql} FROM poll_participants pp
        WHERE pp.poll_id = :pollId AND (${conditions.join(' OR ')})
+       AND NOT EXISTS (SELECT 1 FROM poll_breakdown_members c WHERE c.poll_id = pp.poll_id AND c.dimension = '${dimension}' AND c.member_id = pp.member_id AND c.bucket = ${bucketSql})
        ON CONFLICT (poll_id, dimension, member_id) DO UPDATE SET bucket = excluded.bucket`,
-      { pollId, dimension, groups, shownAfter },
+      { pollId, groups, shownAfter },
     );
   }
 }
