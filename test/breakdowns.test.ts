@@ -178,6 +178,23 @@ describe('poll breakdowns by byline', () => {
     expect(back.groups[0].options.map((o) => o.voteCount)).toEqual([8, 2, 9]);
   });
 
+  it('closes at closesAt at once for reads, with the same version and updatedAt before and after the scheduler writes the close', async () => {
+    const author = await t.signUp();
+    const closesAt = new Date(Date.now() + 2500);
+    const poll = await createPoll(author.token, { closesAt: closesAt.toISOString() });
+    await voters(poll, 'Software', 5);
+    await voters(poll, 'Media', 2);
+    const open = await breakdown(poll.id, 'INDUSTRY');
+    expect(summary(open)).toEqual({ groups: [['Software', 5]], other: null, published: 5 });
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, closesAt.getTime() - Date.now()) + 20));
+    const closedByTime = await breakdown(poll.id, 'INDUSTRY');
+    // Media 2 alone could be recovered from the totals: Software folds into `other` with it.
+    expect(summary(closedByTime)).toEqual({ groups: [], other: 7, published: 7 });
+    expect(closedByTime).toMatchObject({ isClosed: true, version: open.version + 1, updatedAt: closesAt.toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await breakdown(poll.id, 'INDUSTRY')).toEqual(closedByTime);
+  });
+
   it('folds Banking into `other` at close when `other` alone could be recovered from the totals', async () => {
     const author = await t.signUp();
     const poll = await createPoll(author.token);

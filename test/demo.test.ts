@@ -62,6 +62,33 @@ describe('demo community', () => {
     for (const poll of hidden) expect(poll.results).toMatchObject({ isHidden: true, totalVotes: null });
   });
 
+  it('shows the breakdowns of open polls as the rules leave them once their votes are in: every group of k or more, the rest in `other`', async () => {
+    const answer = await t.gql<{
+      posts: {
+        nodes: Array<{
+          isClosed: boolean;
+          resultsVisibility: string;
+          results: { participantCount: number };
+          byIndustry: { publishedParticipantCount: number; groups: Array<{ participantCount: number }>; other: { participantCount: number } | null };
+          bySize: { publishedParticipantCount: number; groups: Array<{ participantCount: number }>; other: { participantCount: number } | null };
+        }>;
+      };
+    }>(`{ posts(kind: POLL, first: 100) { nodes { ... on Poll { isClosed resultsVisibility results { participantCount }
+      byIndustry: resultsBreakdown(by: INDUSTRY) { publishedParticipantCount groups { participantCount } other { participantCount } }
+      bySize: resultsBreakdown(by: COMPANY_SIZE) { publishedParticipantCount groups { participantCount } other { participantCount } } } } } }`);
+    expect(answer.errors).toBeUndefined();
+    const open = answer.data!.posts.nodes.filter((poll) => !poll.isClosed && poll.resultsVisibility === 'ALWAYS' && poll.results.participantCount >= 20);
+    expect(open.length).toBeGreaterThanOrEqual(1);
+    for (const poll of open) {
+      for (const breakdown of [poll.byIndustry, poll.bySize]) {
+        expect(breakdown.publishedParticipantCount).toBe(poll.results.participantCount);
+        expect(breakdown.groups.length).toBeGreaterThanOrEqual(1);
+        for (const group of breakdown.groups) expect(group.participantCount).toBeGreaterThanOrEqual(5);
+        if (breakdown.other) expect(breakdown.other.participantCount).toBeGreaterThanOrEqual(5);
+      }
+    }
+  });
+
   it('lets the documented demo account sign in', async () => {
     const login = await t.gql(
       typed<{ logIn: { member: { byline: string } } }>(`mutation ($input: LogInInput!) { logIn(input: $input) { member { byline } } }`),

@@ -295,10 +295,10 @@ function httpContext(container: Container) {
   };
 }
 
-async function loadDemoDataIfEmpty({ db, logger }: Container): Promise<void> {
+async function loadDemoDataIfEmpty({ db, logger, config }: Container): Promise<void> {
   const isEmpty = await db.read(async (manager) => (await manager.getRepository(Member).count()) === 0);
   if (!isEmpty) return;
   const started = Date.now();
-  await db.write(({ manager }) => loadDemoCommunity(manager, new Date()));
+  await db.write(({ manager }) => loadDemoCommunity(manager, new Date(), config.insights.minGroupSize));
   logger.info('loaded the demo community', { ms: Date.now() - started });
 }

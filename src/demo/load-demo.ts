@@ -21,6 +21,7 @@ import { Revision } from '../modules/revision/revision.entity';
 import { Member } from '../modules/member/member.entity';
 import { hashPassword } from '../modules/member/password';
 import { PollOption } from '../modules/poll/poll-option.entity';
+import { BreakdownPublisher } from '../modules/insights/breakdown-publisher';
 import { industryGroupOf, PollParticipant, PollVote } from '../modules/poll/poll-vote.entity';
 import { Post } from '../modules/post/post.entity';
 import { buildSearchText } from '../modules/post/search-text';
@@ -250,7 +251,8 @@ interface Ids {
 }
 
 /** Loads the demo community. Call it once, inside a transaction, on an empty migrated database. One step per table. */
-export async function loadDemoCommunity(manager: EntityManager, now: Date): Promise<void> {
+/** `minGroupSize`: k of poll breakdowns (INSIGHTS_MIN_GROUP_SIZE), for what the open polls have published. */
+export async function loadDemoCommunity(manager: EntityManager, now: Date, minGroupSize = 5): Promise<void> {
   const plan = planCommunity(now.getTime());
   const member = await insertMembers(manager, plan);
   const topicIdByName = await insertTopics(manager, plan);
@@ -261,10 +263,24 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date): Prom
     plan.posts.flatMap((planned, i) => planned.post.topics.map((name) => ({ postId: ids.posts[i], topicId: topicIdByName.get(name) as number }))),
   );
   await insertPollsVotes(manager, plan, ids);
+  await publishOpenBreakdowns(manager, plan, ids, minGroupSize);
   const commentIds = await insertComments(manager, plan, ids);
   await insertUpvotes(manager, plan, ids, commentIds);
   await insertFirstRevisions(manager);
   await insertCommentEdits(manager, plan, ids, commentIds);
+}
+
+/**
+ * The open demo polls' breakdowns as the rules leave them once the votes are in: their votes were
+ * inserted at once, so every participant is new to `other`, and one pass of the publication rules
+ * shows the groups of k or more and publishes `other` (closed polls need nothing: their breakdown
+ * comes from the final votes).
+ */
+async function publishOpenBreakdowns(manager: EntityManager, plan: Plan, ids: Ids, minGroupSize: number): Promise<void> {
+  const publisher = new BreakdownPublisher(minGroupSize);
+  for (const [i, planned] of plan.posts.entries()) {
+    if (planned.post.kind === 'POLL' && !planned.isClosed && planned.votes.length > 0) await publisher.afterJoin(manager, ids.posts[i]);
+  }
 }
 
 /** An edited demo comment has two versions, as editComment would have left it: the text before, then its text at editedAt. */

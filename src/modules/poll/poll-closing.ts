@@ -52,7 +52,7 @@ export class PollClosingScheduler {
       const due = await this.posts.duePollIds(manager, now, STEP);
       let closed = 0;
       for (const id of due) {
-        const poll = await this.posts.closePoll(manager, id, now);
+        const poll = await this.posts.closePoll(manager, id, now, true);
         if (poll) {
           publishAfterCommit({ type: 'pollResultsChanged', pollId: id, version: poll.resultsVersion });
           publishAfterCommit({ type: 'postChanged', postId: id });

@@ -20,11 +20,11 @@ export interface PollResultsChange {
  * viewer who may not see the tallies gets (the new results_version: SET reads the row as it was)
  * and the breakdowns' version, with their time.
  */
-function participationMoved(now: Date) {
+function participationMoved(at: Date | (() => string)) {
   return {
     hiddenResultsVersion: () => 'results_version + 1',
     breakdownVersion: () => 'breakdown_version + 1',
-    participationChangedAt: now,
+    participationChangedAt: at,
   };
 }
 
@@ -48,12 +48,16 @@ export async function moveResults(manager: EntityManager, pollId: number, change
     .execute();
 }
 
-/** Closes an open poll (closed flag, every version + 1); false when it was closed already. */
-export async function markClosed(manager: EntityManager, pollId: number, now: Date): Promise<boolean> {
+/**
+ * Closes an open poll (closed flag, every version + 1); false when it was closed already. Closed by
+ * time (`byTime`), the breakdowns' updatedAt is the poll's closesAt: reads showed the close from
+ * that moment on (breakdown-view.ts), whenever the scheduler's write lands.
+ */
+export async function markClosed(manager: EntityManager, pollId: number, now: Date, byTime = false): Promise<boolean> {
   const result = await manager
     .createQueryBuilder()
     .update(Post)
-    .set({ isClosed: true, resultsVersion: () => 'results_version + 1', resultsUpdatedAt: now, ...participationMoved(now) })
+    .set({ isClosed: true, resultsVersion: () => 'results_version + 1', resultsUpdatedAt: now, ...participationMoved(byTime ? () => 'closes_at' : now) })
     .where('id = :pollId AND is_closed = :open', { pollId, open: false })
     .execute();
   return affectedRows(result) === 1;

@@ -177,9 +177,9 @@ export class PostService {
     return this.reload(manager, pollId);
   }
 
-  /** Closes an open poll (closed flag, version + 1): the closed poll, or null when it was closed already. */
-  async closePoll(manager: EntityManager, pollId: number, now: Date): Promise<Post | null> {
-    return (await markClosed(manager, pollId, now)) ? this.reload(manager, pollId) : null;
+  /** Closes an open poll (closed flag, version + 1): the closed poll, or null when it was closed already. `byTime`: the scheduler, at closesAt. */
+  async closePoll(manager: EntityManager, pollId: number, now: Date, byTime = false): Promise<Post | null> {
+    return (await markClosed(manager, pollId, now, byTime)) ? this.reload(manager, pollId) : null;
   }
 
   /** Ids of open polls whose closesAt has passed, oldest first (at most `limit`). */
