@@ -6,9 +6,9 @@
  *
  * Cost per joining vote: one statement grouping the poll's participants for both dimensions (with
  * the shown groups and the members counted by the last publications joined in). Only when a
- * bucket is due, a few more per dimension: participants and votes grouped, the bucket rows, and
- * the counted members of the published buckets, written incrementally (about k rows, not the
- * whole bucket). Nothing depends on who is watching.
+ * bucket is due, a few more (about one vote in k): the votes grouped, the bucket rows, and the
+ * counted members of the published buckets, written incrementally (about k rows, not the whole
+ * bucket). Nothing depends on who is watching.
  */
 import type { EntityManager } from 'typeorm';
 import { BREAKDOWN_DIMENSIONS, BreakdownDimension, OTHER_BUCKET, PollBreakdownBucket, PollBreakdownMember } from './breakdown.entity';
@@ -29,13 +29,21 @@ export class BreakdownPublisher {
   /** After a member's first vote in an open poll: publishes, per dimension, every bucket that now has k new participants. */
   async afterJoin(manager: EntityManager, pollId: number): Promise<void> {
     const tallies = await this.tallies(manager, pollId);
+    const plans: Publication[] = [];
     for (const dimension of BREAKDOWN_DIMENSIONS) {
       const groups = tallies[dimension];
       const due = duePublications(dimension, groups, this.minGroupSize);
       if (due.republished.length === 0 && !due.other) continue;
       const shownBefore = groups.filter((group) => group.shown && group.key !== null).map((group) => group.key as string);
-      await this.publish(manager, pollId, dimension, due.republished, due.promoted, due.other, [...shownBefore, ...due.promoted]);
+      plans.push({
+        dimension,
+        tallies: groups,
+        groups: [...due.republished, ...due.promoted],
+        other: due.other,
+        shownAfter: [...shownBefore, ...due.promoted],
+      });
     }
+    if (plans.length > 0) await this.publish(manager, pollId, plans);
   }
 
   /** The options were replaced (no votes exist then): published figures of options that are gone are forgotten. */
@@ -77,52 +85,54 @@ export class BreakdownPublisher {
     return { INDUSTRY: [...groups.INDUSTRY.values()], COMPANY_SIZE: [...groups.COMPANY_SIZE.values()] };
   }
 
-  /** Copies the live votes of the published buckets into their rows, and records whom they counted. */
-  private async publish(
-    manager: EntityManager,
-    pollId: number,
-    dimension: BreakdownDimension,
-    republished: string[],
-    promoted: string[],
-    other: boolean,
-    shownAfter: string[],
-  ): Promise<void> {
-    if (!BREAKDOWN_DIMENSIONS.includes(dimension)) throw new Error(`not a breakdown dimension: ${String(dimension)}`);
-    const column = GROUP_COLUMN[dimension];
-    const groups = [...republished, ...promoted];
-    const figures = new Map<string, { participants: number; votes: Record<string, number> }>();
-    const bucketOf = (key: string | null) => (key !== null && shownAfter.includes(key) ? key : OTHER_BUCKET);
-    for (const bucket of other ? [...groups, OTHER_BUCKET] : groups) figures.set(bucket, { participants: 0, votes: {} });
-    const participants = await run<{ grp: string | null; n: number | string }>(
-      manager,
-      `SELECT pp.${column} AS grp, COUNT(*) AS n FROM poll_participants pp WHERE pp.poll_id = :pollId GROUP BY pp.${column}`,
-      { pollId },
-    );
-    for (const row of participants) {
-      const target = figures.get(bucketOf(row.grp));
-      if (target) target.participants += Number(row.n);
+  /**
+   * Copies the live votes of the published buckets into their rows, and records whom they counted:
+   * for both dimensions at once, one statement for the votes, two for the bucket rows, and one
+   * DELETE plus one INSERT per dimension for the counted members.
+   */
+  private async publish(manager: EntityManager, pollId: number, plans: Publication[]): Promise<void> {
+    const figures = plans.map((plan) => ({ plan, buckets: new Map<string, { participants: number; votes: Record<string, number> }>() }));
+    for (const { plan, buckets } of figures) {
+      for (const bucket of plan.other ? [...plan.groups, OTHER_BUCKET] : plan.groups) buckets.set(bucket, { participants: 0, votes: {} });
+      // Participants per bucket: the tallies have them (the same transaction, nothing moved since).
+      for (const group of plan.tallies) {
+        const target = buckets.get(bucketOf(plan, group.key));
+        if (target) target.participants += group.participants;
+      }
     }
-    const votes = await run<{ grp: string | null; opt: number | string; n: number | string }>(
+    const votes = await run<{ industry: string | null; size: string | null; opt: number | string; n: number | string }>(
       manager,
-      `SELECT pp.${column} AS grp, v.option_id AS opt, COUNT(*) AS n
+      `SELECT pp.industry_group AS industry, pp.company_size AS size, v.option_id AS opt, COUNT(*) AS n
        FROM poll_votes v JOIN poll_participants pp ON pp.poll_id = v.poll_id AND pp.member_id = v.member_id
-       WHERE v.poll_id = :pollId GROUP BY pp.${column}, v.option_id`,
+       WHERE v.poll_id = :pollId GROUP BY pp.industry_group, pp.company_size, v.option_id`,
       { pollId },
     );
     for (const row of votes) {
-      const target = figures.get(bucketOf(row.grp));
-      if (target) target.votes[String(row.opt)] = (target.votes[String(row.opt)] ?? 0) + Number(row.n);
+      for (const { plan, buckets } of figures) {
+        const target = buckets.get(bucketOf(plan, plan.dimension === 'INDUSTRY' ? row.industry : row.size));
+        if (target) target.votes[String(row.opt)] = (target.votes[String(row.opt)] ?? 0) + Number(row.n);
+      }
     }
 
-    const buckets = [...figures.keys()];
-    const rows = manager.getRepository(PollBreakdownBucket);
-    await run(manager, `DELETE FROM poll_breakdown_buckets WHERE poll_id = :pollId AND dimension = :dimension AND bucket IN (:...buckets)`, {
-      pollId,
-      dimension,
-      buckets,
+    // The bucket rows (and below, the counted members) of the published buckets, for every dimension
+    // published. Dimensions are written as literals (one of two constants): PostgreSQL cannot type one
+    // parameter both as an inserted value and as a compared column.
+    const parameters: Record<string, unknown> = { pollId };
+    const ofPublished = figures.map(({ plan, buckets }) => {
+      parameters[`${plan.dimension}_buckets`] = [...buckets.keys()];
+      return `(dimension = '${plan.dimension}' AND bucket IN (:...${plan.dimension}_buckets))`;
     });
-    await rows.insert(
-      [...figures].map(([bucket, figure]) => ({ pollId, dimension, bucket, participantCount: figure.participants, optionVotes: JSON.stringify(figure.votes) })),
+    await run(manager, `DELETE FROM poll_breakdown_buckets WHERE poll_id = :pollId AND (${ofPublished.join(' OR ')})`, parameters);
+    await manager.getRepository(PollBreakdownBucket).insert(
+      figures.flatMap(({ plan, buckets }) =>
+        [...buckets].map(([bucket, figure]) => ({
+          pollId,
+          dimension: plan.dimension,
+          bucket,
+          participantCount: figure.participants,
+          optionVotes: JSON.stringify(figure.votes),
+        })),
+      ),
     );
 
     // Whom each published bucket counted: its participants now. Written incrementally, so that a
@@ -131,25 +141,43 @@ export class BreakdownPublisher {
     // one row says their latest bucket).
     await run(
       manager,
-      `DELETE FROM poll_breakdown_members WHERE poll_id = :pollId AND dimension = :dimension AND bucket IN (:...buckets)
+      `DELETE FROM poll_breakdown_members WHERE poll_id = :pollId AND (${ofPublished.join(' OR ')})
        AND NOT EXISTS (SELECT 1 FROM poll_participants pp WHERE pp.poll_id = poll_breakdown_members.poll_id AND pp.member_id = poll_breakdown_members.member_id)`,
-      { pollId, dimension, buckets },
+      parameters,
     );
-    const inShown = shownAfter.length > 0 ? `pp.${column} IN (:...shownAfter)` : '1 = 0';
-    const bucketSql = shownAfter.length > 0 ? `CASE WHEN ${inShown} THEN pp.${column} ELSE '' END` : `''`;
-    const conditions = [groups.length > 0 ? `pp.${column} IN (:...groups)` : null, other ? `(pp.${column} IS NULL OR NOT (${inShown}))` : null].filter(
-      (condition): condition is string => condition !== null,
-    );
-    await run(
-      manager,
-      // The dimension is written as a literal (one of two constants): PostgreSQL cannot type one
-      // parameter both as the inserted value and as the compared column.
-      `INSERT INTO poll_breakdown_members (poll_id, dimension, member_id, bucket)
-       SELECT pp.poll_id, '${dimension}', pp.member_id, ${bucketSql} FROM poll_participants pp
-       WHERE pp.poll_id = :pollId AND (${conditions.join(' OR ')})
-       AND NOT EXISTS (SELECT 1 FROM poll_breakdown_members c WHERE c.poll_id = pp.poll_id AND c.dimension = '${dimension}' AND c.member_id = pp.member_id AND c.bucket = ${bucketSql})
-       ON CONFLICT (poll_id, dimension, member_id) DO UPDATE SET bucket = excluded.bucket`,
-      { pollId, groups, shownAfter },
-    );
+    for (const { plan } of figures) {
+      const column = GROUP_COLUMN[plan.dimension];
+      const inShown = plan.shownAfter.length > 0 ? `pp.${column} IN (:...shownAfter)` : '1 = 0';
+      const bucketSql = plan.shownAfter.length > 0 ? `CASE WHEN ${inShown} THEN pp.${column} ELSE '' END` : `''`;
+      const conditions = [
+        plan.groups.length > 0 ? `pp.${column} IN (:...groups)` : null,
+        plan.other ? `(pp.${column} IS NULL OR NOT (${inShown}))` : null,
+      ].filter((condition): condition is string => condition !== null);
+      await run(
+        manager,
+        `INSERT INTO poll_breakdown_members (poll_id, dimension, member_id, bucket)
+         SELECT pp.poll_id, '${plan.dimension}', pp.member_id, ${bucketSql} FROM poll_participants pp
+         WHERE pp.poll_id = :pollId AND (${conditions.join(' OR ')})
+         AND NOT EXISTS (SELECT 1 FROM poll_breakdown_members c WHERE c.poll_id = pp.poll_id AND c.dimension = '${plan.dimension}' AND c.member_id = pp.member_id AND c.bucket = ${bucketSql})
+         ON CONFLICT (poll_id, dimension, member_id) DO UPDATE SET bucket = excluded.bucket`,
+        { pollId, groups: plan.groups, shownAfter: plan.shownAfter },
+      );
+    }
   }
+}
+
+/** What one dimension publishes after a vote: its groups (republished and promoted) and whether `other`. */
+interface Publication {
+  dimension: BreakdownDimension;
+  /** The tallies the decision was made on (participants per group). */
+  tallies: GroupTally[];
+  groups: string[];
+  other: boolean;
+  /** The shown groups once published. */
+  shownAfter: string[];
+}
+
+/** The bucket a group's members are in once the publication is made. */
+function bucketOf(plan: Publication, key: string | null): string {
+  return key !== null && plan.shownAfter.includes(key) ? key : OTHER_BUCKET;
 }
