@@ -279,7 +279,7 @@ export async function loadDemoCommunity(manager: EntityManager, now: Date, minGr
 async function publishOpenBreakdowns(manager: EntityManager, plan: Plan, ids: Ids, minGroupSize: number): Promise<void> {
   const publisher = new BreakdownPublisher(minGroupSize);
   for (const [i, planned] of plan.posts.entries()) {
-    if (planned.post.kind === 'POLL' && !planned.isClosed && planned.votes.length > 0) await publisher.afterJoin(manager, ids.posts[i]);
+    if (planned.post.kind === 'POLL' && !planned.isClosed && planned.votes.length > 0) await publisher.publishDue(manager, ids.posts[i]);
   }
 }
 

@@ -1,21 +1,20 @@
 /**
  * Publishing breakdowns while a poll is open, inside the transaction of the vote that changed it
  * (api/insights.graphql, PollResultsBreakdown rules 2 and 3). Only a member joining a poll can
- * bring a bucket to k new participants (a switch or a retraction adds nobody new), so castVote
- * calls afterJoin for the first vote of a member and nothing else does.
+ * bring a bucket to k new participants (a switch or a retraction adds nobody new), and only the
+ * bucket they join: each bucket row keeps its count of new participants, moved by every join and
+ * withdrawal (castVote calls afterJoin, retractVote beforeLeave).
  *
- * Cost per joining vote: one statement grouping the poll's participants for both dimensions (with
- * the shown groups and the members counted by the last publications joined in). Only when a
- * bucket is due, a few more (about one vote in k): the votes grouped, the bucket rows, and the
- * counted members of the published buckets, written incrementally (about k rows, not the whole
- * bucket). Nothing depends on who is watching.
+ * Cost per joining vote: two statements of primary-key lookups and writes, whatever the number of
+ * participants or watchers. About one vote in k brings its bucket to k and publishes: the poll's
+ * participants, votes and publication state are read as plain rows, the rules decide in code,
+ * and the bucket rows and the members they counted are written (about k rows, not the whole
+ * bucket).
  */
-import type { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
+import { PollParticipant, PollVote } from '../poll/poll-vote.entity';
 import { BREAKDOWN_DIMENSIONS, BreakdownDimension, OTHER_BUCKET, PollBreakdownBucket, PollBreakdownMember } from './breakdown.entity';
 import { duePublications, GroupTally } from './breakdown-rules';
-
-/** The participant column a dimension groups by (poll_participants keeps them as they were at the vote). */
-export const GROUP_COLUMN: Record<BreakdownDimension, string> = { INDUSTRY: 'industry_group', COMPANY_SIZE: 'company_size' };
 
 /** Runs `sql` with TypeORM's named parameters (:name, :...list) on either dialect, in the manager's transaction. */
 async function run<T>(manager: EntityManager, sql: string, parameters: Record<string, unknown>): Promise<T[]> {
@@ -23,18 +22,62 @@ async function run<T>(manager: EntityManager, sql: string, parameters: Record<st
   return manager.query(query, bound);
 }
 
+/** A member's groups as their participant row keeps them. */
+export type MemberGroups = Record<BreakdownDimension, string | null>;
+
 export class BreakdownPublisher {
   constructor(private readonly minGroupSize: number) {}
 
-  /** After a member's first vote in an open poll: publishes, per dimension, every bucket that now has k new participants. */
-  async afterJoin(manager: EntityManager, pollId: number): Promise<void> {
-    const tallies = await this.tallies(manager, pollId);
-    const plans: Publication[] = [];
+  /**
+   * After a member's first vote in an open poll (their participant row written): counts them as new
+   * to their bucket in each dimension, unless the bucket's last publication counted them, and
+   * publishes the dimensions where that bucket now has k new participants. Two statements per
+   * joining vote (the lookups, the counters), whatever the number of participants.
+   */
+  async afterJoin(manager: EntityManager, pollId: number, memberId: number, groups: MemberGroups): Promise<void> {
+    const places = await this.placesOf(manager, pollId, memberId, groups);
+    const due: BreakdownDimension[] = [];
+    const counted: Array<{ dimension: BreakdownDimension; bucket: string; delta: number }> = [];
     for (const dimension of BREAKDOWN_DIMENSIONS) {
-      const groups = tallies[dimension];
+      const place = places[dimension];
+      if (!place.isNew) continue;
+      // Only this member's bucket can have reached k: every other is as the last vote left it, below k.
+      if (place.newCount + 1 >= this.minGroupSize) due.push(dimension);
+      else counted.push({ dimension, bucket: place.bucket, delta: 1 });
+    }
+    await this.moveNewCounts(manager, pollId, counted);
+    if (due.length > 0) await this.publishDue(manager, pollId, due);
+  }
+
+  /** Before a member's vote is withdrawn (their participant row still there): they no longer count as new anywhere. */
+  async beforeLeave(manager: EntityManager, pollId: number, memberId: number): Promise<void> {
+    const participant = await manager.getRepository(PollParticipant).findOne({ where: { pollId, memberId } });
+    if (!participant) return;
+    const places = await this.placesOf(manager, pollId, memberId, { INDUSTRY: participant.industryGroup, COMPANY_SIZE: participant.companySize });
+    await this.moveNewCounts(
+      manager,
+      pollId,
+      BREAKDOWN_DIMENSIONS.filter((dimension) => places[dimension].isNew && places[dimension].newCount > 0).map((dimension) => ({
+        dimension,
+        bucket: places[dimension].bucket,
+        delta: -1,
+      })),
+    );
+  }
+
+  /**
+   * Publishes every bucket that has k new participants (rules 2 and 3), from the participants
+   * themselves rather than the counters, and sets the counters of `dimensions` to what they count:
+   * after a joining vote that brought a bucket to k, and for the demo's polls, whose votes were
+   * inserted at once.
+   */
+  async publishDue(manager: EntityManager, pollId: number, dimensions: readonly BreakdownDimension[] = BREAKDOWN_DIMENSIONS): Promise<void> {
+    const state = await readPollState(manager, pollId);
+    const plans: Publication[] = [];
+    for (const dimension of dimensions) {
+      const groups = talliesOf(state, dimension);
       const due = duePublications(dimension, groups, this.minGroupSize);
-      if (due.republished.length === 0 && !due.other) continue;
-      const shownBefore = groups.filter((group) => group.shown && group.key !== null).map((group) => group.key as string);
+      const shownBefore = [...state.shown[dimension]];
       plans.push({
         dimension,
         tallies: groups,
@@ -43,7 +86,19 @@ export class BreakdownPublisher {
         shownAfter: [...shownBefore, ...due.promoted],
       });
     }
-    if (plans.length > 0) await this.publish(manager, pollId, plans);
+    const publishing = plans.filter((plan) => plan.groups.length > 0 || plan.other);
+    if (publishing.length > 0) await this.publish(manager, pollId, state, publishing);
+    // What the buckets not published count as new (the published ones count nobody now).
+    const counts = plans.flatMap((plan) => {
+      const published = publishedBuckets(plan);
+      const fresh = new Map<string, number>();
+      for (const group of plan.tallies) {
+        const bucket = bucketOf(plan, group.key);
+        if (!published.has(bucket)) fresh.set(bucket, (fresh.get(bucket) ?? 0) + group.fresh);
+      }
+      return [...fresh].filter(([, n]) => n > 0).map(([bucket, n]) => ({ dimension: plan.dimension, bucket, count: n }));
+    });
+    if (counts.length > 0) await this.setNewCounts(manager, pollId, counts);
   }
 
   /** The options were replaced (no votes exist then): published figures of options that are gone are forgotten. */
@@ -53,117 +108,196 @@ export class BreakdownPublisher {
   }
 
   /**
-   * Every group's participants now and how many are new to their current bucket, for both
-   * dimensions in one statement (a grouped SELECT per dimension, joined by UNION ALL).
+   * Where a member's vote counts in each dimension: their bucket (their group when it is shown, else
+   * `other`), how many new participants it has, and whether the member is new to it (not counted by
+   * its last publication). One statement of primary-key lookups.
    */
-  private async tallies(manager: EntityManager, pollId: number): Promise<Record<BreakdownDimension, GroupTally[]>> {
-    const grouped = (dimension: BreakdownDimension) => {
-      const column = GROUP_COLUMN[dimension];
-      return `SELECT '${dimension}' AS dim, pp.${column} AS grp, CASE WHEN b.bucket IS NULL THEN 0 ELSE 1 END AS shown, c.bucket AS counted, COUNT(*) AS n
-       FROM poll_participants pp
-       LEFT JOIN poll_breakdown_buckets b ON b.poll_id = pp.poll_id AND b.dimension = '${dimension}' AND b.bucket = pp.${column}
-       LEFT JOIN poll_breakdown_members c ON c.poll_id = pp.poll_id AND c.dimension = '${dimension}' AND c.member_id = pp.member_id
-       WHERE pp.poll_id = :pollId
-       GROUP BY pp.${column}, CASE WHEN b.bucket IS NULL THEN 0 ELSE 1 END, c.bucket`;
-    };
-    const rows = await run<{ dim: BreakdownDimension; grp: string | null; shown: number | string; counted: string | null; n: number | string }>(
-      manager,
-      BREAKDOWN_DIMENSIONS.map(grouped).join('\n UNION ALL\n'),
-      { pollId },
+  private async placesOf(manager: EntityManager, pollId: number, memberId: number, groups: MemberGroups): Promise<Record<BreakdownDimension, Place>> {
+    const lookups = BREAKDOWN_DIMENSIONS.map((dimension, i) =>
+      [
+        `(SELECT b.new_count FROM poll_breakdown_buckets b WHERE b.poll_id = :pollId AND b.dimension = '${dimension}' AND b.bucket = :group${i}) AS group${i}`,
+        `(SELECT b.new_count FROM poll_breakdown_buckets b WHERE b.poll_id = :pollId AND b.dimension = '${dimension}' AND b.bucket = '') AS other${i}`,
+        `(SELECT c.bucket FROM poll_breakdown_members c WHERE c.poll_id = :pollId AND c.dimension = '${dimension}' AND c.member_id = :memberId) AS counted${i}`,
+      ].join(', '),
     );
-    const groups: Record<BreakdownDimension, Map<string | null, GroupTally>> = { INDUSTRY: new Map(), COMPANY_SIZE: new Map() };
-    for (const row of rows) {
-      const shown = Number(row.shown) === 1;
-      const byGroup = groups[row.dim];
-      const group = byGroup.get(row.grp) ?? { key: row.grp, participants: 0, fresh: 0, shown };
-      const n = Number(row.n);
-      group.participants += n;
-      // New to its bucket: not counted by the last publication of the bucket the member is in now.
-      if (row.counted !== (shown ? row.grp : OTHER_BUCKET)) group.fresh += n;
-      byGroup.set(row.grp, group);
-    }
-    return { INDUSTRY: [...groups.INDUSTRY.values()], COMPANY_SIZE: [...groups.COMPANY_SIZE.values()] };
+    const parameters: Record<string, unknown> = { pollId, memberId };
+    // A member of no group matches no bucket row ('' is `other`, never a group).
+    BREAKDOWN_DIMENSIONS.forEach((dimension, i) => (parameters[`group${i}`] = groups[dimension] ?? ''));
+    const [row] = await run<Record<string, number | string | null>>(manager, `SELECT ${lookups.join(', ')}`, parameters);
+    const places = {} as Record<BreakdownDimension, Place>;
+    BREAKDOWN_DIMENSIONS.forEach((dimension, i) => {
+      const key = groups[dimension];
+      const shown = key !== null && row[`group${i}`] !== null;
+      const bucket = shown ? key : OTHER_BUCKET;
+      places[dimension] = { bucket, newCount: Number((shown ? row[`group${i}`] : row[`other${i}`]) ?? 0), isNew: row[`counted${i}`] !== bucket };
+    });
+    return places;
+  }
+
+  /** Adds `delta` to buckets' counts of new participants (creating `other`'s row, unpublished, on its first member). */
+  private async moveNewCounts(
+    manager: EntityManager,
+    pollId: number,
+    moves: Array<{ dimension: BreakdownDimension; bucket: string; delta: number }>,
+  ): Promise<void> {
+    if (moves.length === 0) return;
+    const parameters: Record<string, unknown> = { pollId };
+    const values = moves.map((move, i) => {
+      parameters[`bucket${i}`] = move.bucket;
+      return `(:pollId, '${move.dimension}', :bucket${i}, 0, '{}', ${Math.trunc(move.delta)})`;
+    });
+    await run(
+      manager,
+      `INSERT INTO poll_breakdown_buckets (poll_id, dimension, bucket, participant_count, option_votes, new_count) VALUES ${values.join(', ')}
+       ON CONFLICT (poll_id, dimension, bucket) DO UPDATE SET new_count = poll_breakdown_buckets.new_count + excluded.new_count`,
+      parameters,
+    );
+  }
+
+  /** Sets buckets' counts of new participants. */
+  private async setNewCounts(
+    manager: EntityManager,
+    pollId: number,
+    counts: Array<{ dimension: BreakdownDimension; bucket: string; count: number }>,
+  ): Promise<void> {
+    const parameters: Record<string, unknown> = { pollId };
+    const values = counts.map((entry, i) => {
+      parameters[`bucket${i}`] = entry.bucket;
+      return `(:pollId, '${entry.dimension}', :bucket${i}, 0, '{}', ${Math.trunc(entry.count)})`;
+    });
+    await run(
+      manager,
+      `INSERT INTO poll_breakdown_buckets (poll_id, dimension, bucket, participant_count, option_votes, new_count) VALUES ${values.join(', ')}
+       ON CONFLICT (poll_id, dimension, bucket) DO UPDATE SET new_count = excluded.new_count`,
+      parameters,
+    );
   }
 
   /**
-   * Copies the live votes of the published buckets into their rows, and records whom they counted:
-   * for both dimensions at once, one statement for the votes, two for the bucket rows, and one
-   * DELETE plus one INSERT per dimension for the counted members.
+   * Copies the live votes of the published buckets into their rows, and records whom they counted,
+   * for every dimension published at once: two statements for the bucket rows, and for the counted
+   * members one DELETE of those who no longer have a vote and one upsert of those not yet counted
+   * in their bucket (about k rows, not the whole bucket), each left out when there is nothing to do.
    */
-  private async publish(manager: EntityManager, pollId: number, plans: Publication[]): Promise<void> {
-    const figures = plans.map((plan) => ({ plan, buckets: new Map<string, { participants: number; votes: Record<string, number> }>() }));
-    for (const { plan, buckets } of figures) {
-      for (const bucket of plan.other ? [...plan.groups, OTHER_BUCKET] : plan.groups) buckets.set(bucket, { participants: 0, votes: {} });
-      // Participants per bucket: the tallies have them (the same transaction, nothing moved since).
-      for (const group of plan.tallies) {
-        const target = buckets.get(bucketOf(plan, group.key));
-        if (target) target.participants += group.participants;
+  private async publish(manager: EntityManager, pollId: number, state: PollState, plans: Publication[]): Promise<void> {
+    const groupOf = new Map(state.participants.map((participant) => [participant.memberId, participant]));
+    const rows: Array<Partial<PollBreakdownBucket>> = [];
+    for (const plan of plans) {
+      const published = publishedBuckets(plan);
+      const figures = new Map([...published].map((bucket) => [bucket, { participants: 0, votes: {} as Record<string, number> }]));
+      for (const participant of state.participants) {
+        const figure = figures.get(bucketOf(plan, participant.groups[plan.dimension]));
+        if (figure) figure.participants += 1;
+      }
+      for (const vote of state.votes) {
+        const participant = groupOf.get(vote.memberId);
+        const figure = participant && figures.get(bucketOf(plan, participant.groups[plan.dimension]));
+        if (figure) figure.votes[String(vote.optionId)] = (figure.votes[String(vote.optionId)] ?? 0) + 1;
+      }
+      for (const [bucket, figure] of figures) {
+        rows.push({ pollId, dimension: plan.dimension, bucket, participantCount: figure.participants, optionVotes: JSON.stringify(figure.votes), newCount: 0 });
       }
     }
-    const votes = await run<{ industry: string | null; size: string | null; opt: number | string; n: number | string }>(
-      manager,
-      `SELECT pp.industry_group AS industry, pp.company_size AS size, v.option_id AS opt, COUNT(*) AS n
-       FROM poll_votes v JOIN poll_participants pp ON pp.poll_id = v.poll_id AND pp.member_id = v.member_id
-       WHERE v.poll_id = :pollId GROUP BY pp.industry_group, pp.company_size, v.option_id`,
-      { pollId },
-    );
-    for (const row of votes) {
-      for (const { plan, buckets } of figures) {
-        const target = buckets.get(bucketOf(plan, plan.dimension === 'INDUSTRY' ? row.industry : row.size));
-        if (target) target.votes[String(row.opt)] = (target.votes[String(row.opt)] ?? 0) + Number(row.n);
-      }
-    }
-
-    // The bucket rows (and below, the counted members) of the published buckets, for every dimension
-    // published. Dimensions are written as literals (one of two constants): PostgreSQL cannot type one
-    // parameter both as an inserted value and as a compared column.
     const parameters: Record<string, unknown> = { pollId };
-    const ofPublished = figures.map(({ plan, buckets }) => {
-      parameters[`${plan.dimension}_buckets`] = [...buckets.keys()];
+    const ofPublished = plans.map((plan) => {
+      parameters[`${plan.dimension}_buckets`] = [...publishedBuckets(plan)];
+      // Dimensions are written as literals: one of two constants.
       return `(dimension = '${plan.dimension}' AND bucket IN (:...${plan.dimension}_buckets))`;
     });
     await run(manager, `DELETE FROM poll_breakdown_buckets WHERE poll_id = :pollId AND (${ofPublished.join(' OR ')})`, parameters);
-    await manager.getRepository(PollBreakdownBucket).insert(
-      figures.flatMap(({ plan, buckets }) =>
-        [...buckets].map(([bucket, figure]) => ({
-          pollId,
-          dimension: plan.dimension,
-          bucket,
-          participantCount: figure.participants,
-          optionVotes: JSON.stringify(figure.votes),
-        })),
-      ),
-    );
+    await manager.getRepository(PollBreakdownBucket).insert(rows);
 
-    // Whom each published bucket counted: its participants now. Written incrementally, so that a
-    // publication writes about k rows, not the whole bucket: the rows of members who no longer have a
-    // vote are dropped, and those of members not yet counted in their bucket are written (a member's
-    // one row says their latest bucket).
-    await run(
-      manager,
-      `DELETE FROM poll_breakdown_members WHERE poll_id = :pollId AND (${ofPublished.join(' OR ')})
-       AND NOT EXISTS (SELECT 1 FROM poll_participants pp WHERE pp.poll_id = poll_breakdown_members.poll_id AND pp.member_id = poll_breakdown_members.member_id)`,
-      parameters,
-    );
-    for (const { plan } of figures) {
-      const column = GROUP_COLUMN[plan.dimension];
-      const inShown = plan.shownAfter.length > 0 ? `pp.${column} IN (:...shownAfter)` : '1 = 0';
-      const bucketSql = plan.shownAfter.length > 0 ? `CASE WHEN ${inShown} THEN pp.${column} ELSE '' END` : `''`;
-      const conditions = [
-        plan.groups.length > 0 ? `pp.${column} IN (:...groups)` : null,
-        plan.other ? `(pp.${column} IS NULL OR NOT (${inShown}))` : null,
-      ].filter((condition): condition is string => condition !== null);
+    // Whom each published bucket counted: its participants now (a member's one row says their latest bucket).
+    const stale: Array<{ dimension: BreakdownDimension; memberId: number }> = [];
+    const counted: Array<{ dimension: BreakdownDimension; memberId: number; bucket: string }> = [];
+    for (const plan of plans) {
+      const published = publishedBuckets(plan);
+      const countedNow = state.counted[plan.dimension];
+      for (const [memberId, bucket] of countedNow) if (published.has(bucket) && !groupOf.has(memberId)) stale.push({ dimension: plan.dimension, memberId });
+      for (const participant of state.participants) {
+        const bucket = bucketOf(plan, participant.groups[plan.dimension]);
+        if (published.has(bucket) && countedNow.get(participant.memberId) !== bucket)
+          counted.push({ dimension: plan.dimension, memberId: participant.memberId, bucket });
+      }
+    }
+    for (const dimension of BREAKDOWN_DIMENSIONS) {
+      const gone = stale.filter((entry) => entry.dimension === dimension).map((entry) => entry.memberId);
+      if (gone.length > 0) await manager.getRepository(PollBreakdownMember).delete({ pollId, dimension, memberId: In(gone) });
+    }
+    for (let start = 0; start < counted.length; start += MEMBER_ROWS_PER_STATEMENT) {
+      const chunk = counted.slice(start, start + MEMBER_ROWS_PER_STATEMENT);
+      const values: Record<string, unknown> = {};
+      const tuples = chunk.map((entry, i) => {
+        values[`member${i}`] = entry.memberId;
+        values[`bucket${i}`] = entry.bucket;
+        return `(:pollId, '${entry.dimension}', :member${i}, :bucket${i})`;
+      });
       await run(
         manager,
-        `INSERT INTO poll_breakdown_members (poll_id, dimension, member_id, bucket)
-         SELECT pp.poll_id, '${plan.dimension}', pp.member_id, ${bucketSql} FROM poll_participants pp
-         WHERE pp.poll_id = :pollId AND (${conditions.join(' OR ')})
-         AND NOT EXISTS (SELECT 1 FROM poll_breakdown_members c WHERE c.poll_id = pp.poll_id AND c.dimension = '${plan.dimension}' AND c.member_id = pp.member_id AND c.bucket = ${bucketSql})
+        `INSERT INTO poll_breakdown_members (poll_id, dimension, member_id, bucket) VALUES ${tuples.join(', ')}
          ON CONFLICT (poll_id, dimension, member_id) DO UPDATE SET bucket = excluded.bucket`,
-        { pollId, groups: plan.groups, shownAfter: plan.shownAfter },
+        { pollId, ...values },
       );
     }
   }
+}
+
+/** Counted members written per statement (three parameters each, well within SQLite's and PostgreSQL's limits). */
+const MEMBER_ROWS_PER_STATEMENT = 500;
+
+/** What a publication decides from: the poll's participants with their groups, their votes, the shown groups and whom each counted. */
+interface PollState {
+  participants: Array<{ memberId: number; groups: MemberGroups }>;
+  votes: Array<{ memberId: number; optionId: number }>;
+  shown: Record<BreakdownDimension, Set<string>>;
+  counted: Record<BreakdownDimension, Map<number, string>>;
+}
+
+/**
+ * Reads a poll's publication state as plain rows (four simple index scans), so that the decision
+ * is code, not a plan: as joins and subqueries over these young tables, PostgreSQL planned nested
+ * loops over whole polls, and the statements took milliseconds to plan on every vote.
+ */
+async function readPollState(manager: EntityManager, pollId: number): Promise<PollState> {
+  const participants = await manager
+    .getRepository(PollParticipant)
+    .find({ where: { pollId }, select: { memberId: true, industryGroup: true, companySize: true } });
+  const votes = await manager.getRepository(PollVote).find({ where: { pollId }, select: { memberId: true, optionId: true } });
+  const buckets = await manager.getRepository(PollBreakdownBucket).find({ where: { pollId }, select: { dimension: true, bucket: true } });
+  const members = await manager.getRepository(PollBreakdownMember).find({ where: { pollId }, select: { dimension: true, memberId: true, bucket: true } });
+  const state: PollState = {
+    participants: participants.map((row) => ({ memberId: row.memberId, groups: { INDUSTRY: row.industryGroup, COMPANY_SIZE: row.companySize } })),
+    votes: votes.map((row) => ({ memberId: row.memberId, optionId: row.optionId })),
+    shown: { INDUSTRY: new Set(), COMPANY_SIZE: new Set() },
+    counted: { INDUSTRY: new Map(), COMPANY_SIZE: new Map() },
+  };
+  for (const row of buckets) if (row.bucket !== OTHER_BUCKET) state.shown[row.dimension].add(row.bucket);
+  for (const row of members) state.counted[row.dimension].set(row.memberId, row.bucket);
+  return state;
+}
+
+/** Every group's participants now and how many are new to the bucket they are in. */
+function talliesOf(state: PollState, dimension: BreakdownDimension): GroupTally[] {
+  const groups = new Map<string | null, GroupTally>();
+  for (const participant of state.participants) {
+    const key = participant.groups[dimension];
+    const shown = key !== null && state.shown[dimension].has(key);
+    const group = groups.get(key) ?? { key, participants: 0, fresh: 0, shown };
+    group.participants += 1;
+    // New to its bucket: not counted by the last publication of the bucket the member is in now.
+    if (state.counted[dimension].get(participant.memberId) !== (shown ? key : OTHER_BUCKET)) group.fresh += 1;
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+/** Where a member's vote counts in one dimension. */
+interface Place {
+  bucket: string;
+  /** The bucket's count of new participants, before this change. */
+  newCount: number;
+  /** Whether the member is new to the bucket (not counted by its last publication). */
+  isNew: boolean;
 }
 
 /** What one dimension publishes after a vote: its groups (republished and promoted) and whether `other`. */
@@ -175,6 +309,11 @@ interface Publication {
   other: boolean;
   /** The shown groups once published. */
   shownAfter: string[];
+}
+
+/** The buckets a publication writes. */
+function publishedBuckets(plan: Publication): Set<string> {
+  return new Set([...plan.groups, ...(plan.other ? [OTHER_BUCKET] : [])]);
 }
 
 /** The bucket a group's members are in once the publication is made. */

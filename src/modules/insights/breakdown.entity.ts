@@ -32,6 +32,15 @@ export class PollBreakdownBucket {
   /** Votes per option id at the publication, as JSON ({"12": 3, ...}; an option nobody chose is absent). */
   @Column({ name: 'option_votes', type: 'text' })
   optionVotes: string;
+
+  /**
+   * Participants in the bucket now whom its last publication did not count: kept with each join and
+   * withdrawal, so that a vote knows whether its bucket is due without counting the poll's
+   * participants. `other`'s row exists from its first member on, unpublished (participantCount 0)
+   * until its first publication.
+   */
+  @Column({ name: 'new_count', type: 'integer', default: 0 })
+  newCount: number;
 }
 
 /** A member counted in the last publication of a bucket (one row per member and dimension: the latest). */

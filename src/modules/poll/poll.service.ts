@@ -240,15 +240,16 @@ export class PollService {
         }
       }
       // The groups the vote counts in for breakdowns are the member's as they are now (kept with the vote).
+      const groups = { INDUSTRY: industryGroupOf(viewer.industry), COMPANY_SIZE: viewer.companySize };
       const joined = await insertIgnoringDuplicate(manager, PollParticipant, {
         pollId: poll.id,
         memberId: viewer.id,
         votedAt: now,
-        industryGroup: industryGroupOf(viewer.industry),
-        companySize: viewer.companySize,
+        industryGroup: groups.INDUSTRY,
+        companySize: groups.COMPANY_SIZE,
       });
       // Only a member who joins can bring a bucket to k new participants: a switch publishes nothing.
-      if (joined) await this.breakdowns.afterJoin(manager, poll.id);
+      if (joined) await this.breakdowns.afterJoin(manager, poll.id, viewer.id, groups);
       return this.recordChange(manager, poll, { votesDelta, participantsDelta: joined ? 1 : 0, now }, publishAfterCommit);
     });
   }
@@ -263,6 +264,7 @@ export class PollService {
       const previous = await manager.getRepository(PollVote).find({ where: { pollId: poll.id, memberId: viewer.id } });
       let votesDelta = 0;
       for (const vote of previous) votesDelta -= await this.removeVoteRow(manager, poll.id, viewer.id, vote.optionId);
+      await this.breakdowns.beforeLeave(manager, poll.id, viewer.id);
       const left = affectedRows(await manager.getRepository(PollParticipant).delete({ pollId: poll.id, memberId: viewer.id }));
       if (votesDelta === 0 && left === 0) return poll;
       return this.recordChange(manager, poll, { votesDelta, participantsDelta: -left, now }, publishAfterCommit);

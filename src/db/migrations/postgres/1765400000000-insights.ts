@@ -11,7 +11,7 @@ export class Insights1765400000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "poll_breakdown_buckets" ("poll_id" integer NOT NULL, "dimension" character varying(16) NOT NULL, "bucket" character varying(400) NOT NULL, "participant_count" integer NOT NULL, "option_votes" text NOT NULL, CONSTRAINT "PK_e6eeb9b07cf88284d8aa9c9b87d" PRIMARY KEY ("poll_id", "dimension", "bucket"))`,
+      `CREATE TABLE "poll_breakdown_buckets" ("poll_id" integer NOT NULL, "dimension" character varying(16) NOT NULL, "bucket" character varying(400) NOT NULL, "participant_count" integer NOT NULL, "option_votes" text NOT NULL, "new_count" integer NOT NULL DEFAULT '0', CONSTRAINT "PK_e6eeb9b07cf88284d8aa9c9b87d" PRIMARY KEY ("poll_id", "dimension", "bucket"))`,
     );
     await queryRunner.query(
       `CREATE TABLE "poll_breakdown_members" ("poll_id" integer NOT NULL, "dimension" character varying(16) NOT NULL, "member_id" integer NOT NULL, "bucket" character varying(400) NOT NULL, CONSTRAINT "PK_c2b8e0a008494e97410e6db95bd" PRIMARY KEY ("poll_id", "dimension", "member_id"))`,

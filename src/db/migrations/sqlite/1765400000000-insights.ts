@@ -11,7 +11,7 @@ export class Insights1765400000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "poll_breakdown_buckets" ("poll_id" integer NOT NULL, "dimension" varchar(16) NOT NULL, "bucket" varchar(400) NOT NULL, "participant_count" integer NOT NULL, "option_votes" text NOT NULL, PRIMARY KEY ("poll_id", "dimension", "bucket"))`,
+      `CREATE TABLE "poll_breakdown_buckets" ("poll_id" integer NOT NULL, "dimension" varchar(16) NOT NULL, "bucket" varchar(400) NOT NULL, "participant_count" integer NOT NULL, "option_votes" text NOT NULL, "new_count" integer NOT NULL DEFAULT (0), PRIMARY KEY ("poll_id", "dimension", "bucket"))`,
     );
     await queryRunner.query(
       `CREATE TABLE "poll_breakdown_members" ("poll_id" integer NOT NULL, "dimension" varchar(16) NOT NULL, "member_id" integer NOT NULL, "bucket" varchar(400) NOT NULL, PRIMARY KEY ("poll_id", "dimension", "member_id"))`,
