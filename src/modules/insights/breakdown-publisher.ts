@@ -117,19 +117,22 @@ export class BreakdownPublisher {
       [
         `(SELECT b.new_count FROM poll_breakdown_buckets b WHERE b.poll_id = :pollId AND b.dimension = '${dimension}' AND b.bucket = :group${i}) AS group${i}`,
         `(SELECT b.new_count FROM poll_breakdown_buckets b WHERE b.poll_id = :pollId AND b.dimension = '${dimension}' AND b.bucket = '') AS other${i}`,
-        `(SELECT c.bucket FROM poll_breakdown_members c WHERE c.poll_id = :pollId AND c.dimension = '${dimension}' AND c.member_id = :memberId) AS counted${i}`,
+        `(SELECT 1 FROM poll_breakdown_members c WHERE c.poll_id = :pollId AND c.dimension = '${dimension}' AND c.bucket = :group${i} AND c.member_id = :memberId) AS in_group${i}`,
+        `(SELECT 1 FROM poll_breakdown_members c WHERE c.poll_id = :pollId AND c.dimension = '${dimension}' AND c.bucket = '' AND c.member_id = :memberId) AS in_other${i}`,
       ].join(', '),
     );
     const parameters: Record<string, unknown> = { pollId, memberId };
     // A member of no group matches no bucket row ('' is `other`, never a group).
     BREAKDOWN_DIMENSIONS.forEach((dimension, i) => (parameters[`group${i}`] = groups[dimension] ?? ''));
+    // Aliases in lower case: PostgreSQL folds unquoted ones.
     const [row] = await run<Record<string, number | string | null>>(manager, `SELECT ${lookups.join(', ')}`, parameters);
     const places = {} as Record<BreakdownDimension, Place>;
     BREAKDOWN_DIMENSIONS.forEach((dimension, i) => {
       const key = groups[dimension];
       const shown = key !== null && row[`group${i}`] !== null;
       const bucket = shown ? key : OTHER_BUCKET;
-      places[dimension] = { bucket, newCount: Number((shown ? row[`group${i}`] : row[`other${i}`]) ?? 0), isNew: row[`counted${i}`] !== bucket };
+      const counted = shown ? row[`in_group${i}`] : row[`in_other${i}`];
+      places[dimension] = { bucket, newCount: Number((shown ? row[`group${i}`] : row[`other${i}`]) ?? 0), isNew: counted === null || counted === undefined };
     });
     return places;
   }
@@ -207,42 +210,39 @@ export class BreakdownPublisher {
     await run(manager, `DELETE FROM poll_breakdown_buckets WHERE poll_id = :pollId AND (${ofPublished.join(' OR ')})`, parameters);
     await manager.getRepository(PollBreakdownBucket).insert(rows);
 
-    // Whom each published bucket counted: its participants now (a member's one row says their latest bucket).
-    const stale: Array<{ dimension: BreakdownDimension; memberId: number }> = [];
-    const counted: Array<{ dimension: BreakdownDimension; memberId: number; bucket: string }> = [];
+    // Whom each published bucket counted: exactly its participants now. A member keeps one row per
+    // bucket whose last publication counted them (they may have been counted by several, having
+    // retracted and voted again in another group). Written incrementally: rows of those no longer in
+    // the bucket are dropped, rows of those not yet counted by it are added (about k rows).
+    const leaving: Array<{ dimension: BreakdownDimension; bucket: string; memberId: number }> = [];
+    const joining: Array<{ dimension: BreakdownDimension; bucket: string; memberId: number }> = [];
     for (const plan of plans) {
-      const published = publishedBuckets(plan);
-      const countedNow = state.counted[plan.dimension];
-      for (const [memberId, bucket] of countedNow) if (published.has(bucket) && !groupOf.has(memberId)) stale.push({ dimension: plan.dimension, memberId });
-      for (const participant of state.participants) {
-        const bucket = bucketOf(plan, participant.groups[plan.dimension]);
-        if (published.has(bucket) && countedNow.get(participant.memberId) !== bucket)
-          counted.push({ dimension: plan.dimension, memberId: participant.memberId, bucket });
+      for (const bucket of publishedBuckets(plan)) {
+        const inBucket = new Set(
+          state.participants.filter((participant) => bucketOf(plan, participant.groups[plan.dimension]) === bucket).map((participant) => participant.memberId),
+        );
+        const countedBefore = state.counted[plan.dimension].get(bucket) ?? new Set<number>();
+        for (const memberId of countedBefore) if (!inBucket.has(memberId)) leaving.push({ dimension: plan.dimension, bucket, memberId });
+        for (const memberId of inBucket) if (!countedBefore.has(memberId)) joining.push({ dimension: plan.dimension, bucket, memberId });
       }
     }
-    for (const dimension of BREAKDOWN_DIMENSIONS) {
-      const gone = stale.filter((entry) => entry.dimension === dimension).map((entry) => entry.memberId);
-      if (gone.length > 0) await manager.getRepository(PollBreakdownMember).delete({ pollId, dimension, memberId: In(gone) });
+    const leavingBuckets = new Map<string, { dimension: BreakdownDimension; bucket: string; memberIds: number[] }>();
+    for (const entry of leaving) {
+      const key = `${entry.dimension}:${entry.bucket}`;
+      const group = leavingBuckets.get(key) ?? { dimension: entry.dimension, bucket: entry.bucket, memberIds: [] };
+      group.memberIds.push(entry.memberId);
+      leavingBuckets.set(key, group);
     }
-    for (let start = 0; start < counted.length; start += MEMBER_ROWS_PER_STATEMENT) {
-      const chunk = counted.slice(start, start + MEMBER_ROWS_PER_STATEMENT);
-      const values: Record<string, unknown> = {};
-      const tuples = chunk.map((entry, i) => {
-        values[`member${i}`] = entry.memberId;
-        values[`bucket${i}`] = entry.bucket;
-        return `(:pollId, '${entry.dimension}', :member${i}, :bucket${i})`;
-      });
-      await run(
-        manager,
-        `INSERT INTO poll_breakdown_members (poll_id, dimension, member_id, bucket) VALUES ${tuples.join(', ')}
-         ON CONFLICT (poll_id, dimension, member_id) DO UPDATE SET bucket = excluded.bucket`,
-        { pollId, ...values },
-      );
+    for (const { dimension, bucket, memberIds } of leavingBuckets.values()) {
+      await manager.getRepository(PollBreakdownMember).delete({ pollId, dimension, bucket, memberId: In(memberIds) });
+    }
+    for (let start = 0; start < joining.length; start += MEMBER_ROWS_PER_STATEMENT) {
+      await manager.getRepository(PollBreakdownMember).insert(joining.slice(start, start + MEMBER_ROWS_PER_STATEMENT).map((entry) => ({ pollId, ...entry })));
     }
   }
 }
 
-/** Counted members written per statement (three parameters each, well within SQLite's and PostgreSQL's limits). */
+/** Counted members written per statement (four parameters each, well within SQLite's and PostgreSQL's limits). */
 const MEMBER_ROWS_PER_STATEMENT = 500;
 
 /** What a publication decides from: the poll's participants with their groups, their votes, the shown groups and whom each counted. */
@@ -250,7 +250,8 @@ interface PollState {
   participants: Array<{ memberId: number; groups: MemberGroups }>;
   votes: Array<{ memberId: number; optionId: number }>;
   shown: Record<BreakdownDimension, Set<string>>;
-  counted: Record<BreakdownDimension, Map<number, string>>;
+  /** Per bucket, the members its last publication counted. */
+  counted: Record<BreakdownDimension, Map<string, Set<number>>>;
 }
 
 /**
@@ -272,7 +273,11 @@ async function readPollState(manager: EntityManager, pollId: number): Promise<Po
     counted: { INDUSTRY: new Map(), COMPANY_SIZE: new Map() },
   };
   for (const row of buckets) if (row.bucket !== OTHER_BUCKET) state.shown[row.dimension].add(row.bucket);
-  for (const row of members) state.counted[row.dimension].set(row.memberId, row.bucket);
+  for (const row of members) {
+    const counted = state.counted[row.dimension].get(row.bucket) ?? new Set<number>();
+    counted.add(row.memberId);
+    state.counted[row.dimension].set(row.bucket, counted);
+  }
   return state;
 }
 
@@ -285,7 +290,7 @@ function talliesOf(state: PollState, dimension: BreakdownDimension): GroupTally[
     const group = groups.get(key) ?? { key, participants: 0, fresh: 0, shown };
     group.participants += 1;
     // New to its bucket: not counted by the last publication of the bucket the member is in now.
-    if (state.counted[dimension].get(participant.memberId) !== (shown ? key : OTHER_BUCKET)) group.fresh += 1;
+    if (!state.counted[dimension].get(shown ? key : OTHER_BUCKET)?.has(participant.memberId)) group.fresh += 1;
     groups.set(key, group);
   }
   return [...groups.values()];

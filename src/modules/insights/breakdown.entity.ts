@@ -43,7 +43,7 @@ export class PollBreakdownBucket {
   newCount: number;
 }
 
-/** A member counted in the last publication of a bucket (one row per member and dimension: the latest). */
+/** A member counted by the last publication of a bucket (one row per bucket that counted them). */
 @Entity('poll_breakdown_members')
 export class PollBreakdownMember {
   @PrimaryColumn({ name: 'poll_id', type: 'integer' })
@@ -52,9 +52,9 @@ export class PollBreakdownMember {
   @PrimaryColumn({ type: 'varchar', length: 16 })
   dimension: BreakdownDimension;
 
+  @PrimaryColumn({ type: 'varchar', length: 400 })
+  bucket: string;
+
   @PrimaryColumn({ name: 'member_id', type: 'integer' })
   memberId: number;
-
-  @Column({ type: 'varchar', length: 400 })
-  bucket: string;
 }

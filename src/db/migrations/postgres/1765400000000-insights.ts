@@ -14,7 +14,7 @@ export class Insights1765400000000 implements MigrationInterface {
       `CREATE TABLE "poll_breakdown_buckets" ("poll_id" integer NOT NULL, "dimension" character varying(16) NOT NULL, "bucket" character varying(400) NOT NULL, "participant_count" integer NOT NULL, "option_votes" text NOT NULL, "new_count" integer NOT NULL DEFAULT '0', CONSTRAINT "PK_e6eeb9b07cf88284d8aa9c9b87d" PRIMARY KEY ("poll_id", "dimension", "bucket"))`,
     );
     await queryRunner.query(
-      `CREATE TABLE "poll_breakdown_members" ("poll_id" integer NOT NULL, "dimension" character varying(16) NOT NULL, "member_id" integer NOT NULL, "bucket" character varying(400) NOT NULL, CONSTRAINT "PK_c2b8e0a008494e97410e6db95bd" PRIMARY KEY ("poll_id", "dimension", "member_id"))`,
+      `CREATE TABLE "poll_breakdown_members" ("poll_id" integer NOT NULL, "dimension" character varying(16) NOT NULL, "bucket" character varying(400) NOT NULL, "member_id" integer NOT NULL, CONSTRAINT "PK_df6f9204dab29606beecb3b1fe7" PRIMARY KEY ("poll_id", "dimension", "bucket", "member_id"))`,
     );
     await queryRunner.query(`ALTER TABLE "poll_participants" ADD "industry_group" character varying(400)`);
     await queryRunner.query(`ALTER TABLE "poll_participants" ADD "company_size" character varying(32)`);

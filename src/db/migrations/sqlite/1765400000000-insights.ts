@@ -14,7 +14,7 @@ export class Insights1765400000000 implements MigrationInterface {
       `CREATE TABLE "poll_breakdown_buckets" ("poll_id" integer NOT NULL, "dimension" varchar(16) NOT NULL, "bucket" varchar(400) NOT NULL, "participant_count" integer NOT NULL, "option_votes" text NOT NULL, "new_count" integer NOT NULL DEFAULT (0), PRIMARY KEY ("poll_id", "dimension", "bucket"))`,
     );
     await queryRunner.query(
-      `CREATE TABLE "poll_breakdown_members" ("poll_id" integer NOT NULL, "dimension" varchar(16) NOT NULL, "member_id" integer NOT NULL, "bucket" varchar(400) NOT NULL, PRIMARY KEY ("poll_id", "dimension", "member_id"))`,
+      `CREATE TABLE "poll_breakdown_members" ("poll_id" integer NOT NULL, "dimension" varchar(16) NOT NULL, "bucket" varchar(400) NOT NULL, "member_id" integer NOT NULL, PRIMARY KEY ("poll_id", "dimension", "bucket", "member_id"))`,
     );
     await queryRunner.query(`ALTER TABLE "poll_participants" ADD COLUMN "industry_group" varchar(400)`);
     await queryRunner.query(`ALTER TABLE "poll_participants" ADD COLUMN "company_size" varchar(32)`);
