@@ -12,7 +12,7 @@
  * bucket).
  */
 import { EntityManager, In } from 'typeorm';
-import { PollParticipant, PollVote } from '../poll/poll-vote.entity';
+import { PollParticipant } from '../poll/poll-vote.entity';
 import { BREAKDOWN_DIMENSIONS, BreakdownDimension, OTHER_BUCKET, PollBreakdownBucket, PollBreakdownMember } from './breakdown.entity';
 import { duePublications, GroupTally } from './breakdown-rules';
 
@@ -208,7 +208,8 @@ export class BreakdownPublisher {
       return `(dimension = '${plan.dimension}' AND bucket IN (:...${plan.dimension}_buckets))`;
     });
     await run(manager, `DELETE FROM poll_breakdown_buckets WHERE poll_id = :pollId AND (${ofPublished.join(' OR ')})`, parameters);
-    await manager.getRepository(PollBreakdownBucket).insert(rows);
+    // Without TypeORM's reading back of the defaulted columns after the insert (every value is given).
+    await manager.createQueryBuilder().insert().into(PollBreakdownBucket).values(rows).updateEntity(false).execute();
 
     // Whom each published bucket counted: exactly its participants now. A member keeps one row per
     // bucket whose last publication counted them (they may have been counted by several, having
@@ -260,22 +261,43 @@ interface PollState {
  * loops over whole polls, and the statements took milliseconds to plan on every vote.
  */
 async function readPollState(manager: EntityManager, pollId: number): Promise<PollState> {
-  const participants = await manager
-    .getRepository(PollParticipant)
-    .find({ where: { pollId }, select: { memberId: true, industryGroup: true, companySize: true } });
-  const votes = await manager.getRepository(PollVote).find({ where: { pollId }, select: { memberId: true, optionId: true } });
-  const buckets = await manager.getRepository(PollBreakdownBucket).find({ where: { pollId }, select: { dimension: true, bucket: true } });
-  const members = await manager.getRepository(PollBreakdownMember).find({ where: { pollId }, select: { dimension: true, memberId: true, bucket: true } });
+  // Plain rows, not entities: a publication reads every participant, vote and counted member of the
+  // poll while the vote holds the writer, and hydrating them as TypeORM entities costs more than
+  // reading them.
+  const participants = await run<{ member_id: number | string; industry_group: string | null; company_size: string | null }>(
+    manager,
+    'SELECT member_id, industry_group, company_size FROM poll_participants WHERE poll_id = :pollId',
+    { pollId },
+  );
+  const votes = await run<{ member_id: number | string; option_id: number | string }>(
+    manager,
+    'SELECT member_id, option_id FROM poll_votes WHERE poll_id = :pollId',
+    {
+      pollId,
+    },
+  );
+  const buckets = await run<{ dimension: BreakdownDimension; bucket: string }>(
+    manager,
+    'SELECT dimension, bucket FROM poll_breakdown_buckets WHERE poll_id = :pollId',
+    {
+      pollId,
+    },
+  );
+  const members = await run<{ dimension: BreakdownDimension; bucket: string; member_id: number | string }>(
+    manager,
+    'SELECT dimension, bucket, member_id FROM poll_breakdown_members WHERE poll_id = :pollId',
+    { pollId },
+  );
   const state: PollState = {
-    participants: participants.map((row) => ({ memberId: row.memberId, groups: { INDUSTRY: row.industryGroup, COMPANY_SIZE: row.companySize } })),
-    votes: votes.map((row) => ({ memberId: row.memberId, optionId: row.optionId })),
+    participants: participants.map((row) => ({ memberId: Number(row.member_id), groups: { INDUSTRY: row.industry_group, COMPANY_SIZE: row.company_size } })),
+    votes: votes.map((row) => ({ memberId: Number(row.member_id), optionId: Number(row.option_id) })),
     shown: { INDUSTRY: new Set(), COMPANY_SIZE: new Set() },
     counted: { INDUSTRY: new Map(), COMPANY_SIZE: new Map() },
   };
   for (const row of buckets) if (row.bucket !== OTHER_BUCKET) state.shown[row.dimension].add(row.bucket);
   for (const row of members) {
     const counted = state.counted[row.dimension].get(row.bucket) ?? new Set<number>();
-    counted.add(row.memberId);
+    counted.add(Number(row.member_id));
     state.counted[row.dimension].set(row.bucket, counted);
   }
   return state;
