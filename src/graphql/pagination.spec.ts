@@ -4,12 +4,12 @@ describe('cursors', () => {
   it('round-trip the sort key of their order', () => {
     const cursor = encodeCursor('NEWEST', [1764100000000, 42]);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(cursor, 'NEWEST', ['int', 'int'])).toEqual([1764100000000, 42]);
+    expect(decodeCursor(cursor, 'NEWEST', ['time', 'int32'])).toEqual([1764100000000, 42]);
   });
 
   it('keep floating-point scores exact', () => {
     const score = 0.1 + 0.2;
-    expect(decodeCursor(encodeCursor('TRENDING', [1, score, 3]), 'TRENDING', ['int', 'number', 'int'])[1]).toBe(score);
+    expect(decodeCursor(encodeCursor('TRENDING', [1, score, 3]), 'TRENDING', ['time', 'number', 'int32'])[1]).toBe(score);
   });
 
   const forged = (key: unknown[], order = 'NEWEST') => Buffer.from(JSON.stringify({ o: order, k: key })).toString('base64url');
@@ -22,9 +22,12 @@ describe('cursors', () => {
     ['a string where a number belongs', forged(['zzz', 1])],
     ['a fraction where an integer belongs', forged([1.5, 1])],
     ['an unsafe integer', forged([2 ** 60, 1])],
+    ['a time no Date can hold', forged([8.64e15 + 1, 1])],
+    ['an id past the 32-bit columns', forged([1764100000000, 2 ** 31])],
+    ['an id below the 32-bit columns', forged([1764100000000, -(2 ** 31) - 1])],
   ])('refuse %s as BAD_USER_INPUT on the field', (_label, cursor) => {
     try {
-      decodeCursor(cursor, 'NEWEST', ['int', 'int'], 'after');
+      decodeCursor(cursor, 'NEWEST', ['time', 'int32'], 'after');
       throw new Error('accepted');
     } catch (error: any) {
       expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });

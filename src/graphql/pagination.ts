@@ -20,8 +20,31 @@ export function encodeCursor(order: string, key: CursorKey): string {
   return Buffer.from(JSON.stringify({ o: order, k: key }), 'utf8').toString('base64url');
 }
 
-/** What each slot of a cursor key must hold: a safe integer (ids, counts, timestamps) or any finite number (scores). */
-export type CursorSlot = 'int' | 'number';
+/**
+ * What each slot of a cursor key must hold, so that a forged cursor is refused as malformed rather
+ * than failing its query: `int32` an integer that fits the 32-bit INTEGER columns it is compared
+ * with (ids, counters, sequence numbers: PostgreSQL fails a comparison with a larger one, where
+ * SQLite would find no row), `time` milliseconds since the epoch that a Date can hold, `number` any
+ * finite number (scores computed in SQL).
+ */
+export type CursorSlot = 'int32' | 'time' | 'number';
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+/** ECMAScript's range of a Date: ±100,000,000 days from the epoch. */
+const TIME_MAX_MS = 8.64e15;
+
+function fitsSlot(part: unknown, slot: CursorSlot): boolean {
+  if (typeof part !== 'number' || !Number.isFinite(part)) return false;
+  switch (slot) {
+    case 'int32':
+      return Number.isInteger(part) && part >= INT32_MIN && part <= INT32_MAX;
+    case 'time':
+      return Number.isInteger(part) && Math.abs(part) <= TIME_MAX_MS;
+    case 'number':
+      return true;
+  }
+}
 
 /** The key of `cursor`, or BAD_USER_INPUT on `field` when it is not a cursor of this order and shape. */
 export function decodeCursor(cursor: string, order: string, slots: readonly CursorSlot[], field = 'after'): number[] {
@@ -29,12 +52,7 @@ export function decodeCursor(cursor: string, order: string, slots: readonly Curs
     if (cursor.length > 500 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('shape');
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown; k?: unknown };
     const key = parsed.k;
-    if (
-      parsed.o === order &&
-      Array.isArray(key) &&
-      key.length === slots.length &&
-      key.every((part, i) => (slots[i] === 'int' ? Number.isSafeInteger(part) : typeof part === 'number' && Number.isFinite(part)))
-    ) {
+    if (parsed.o === order && Array.isArray(key) && key.length === slots.length && key.every((part, i) => fitsSlot(part, slots[i]))) {
       return key as number[];
     }
   } catch {

@@ -18,5 +18,5 @@ export interface AuthorPageRequest {
 
 /** The id an author-list cursor of `order` stands for; BAD_USER_INPUT on `after` when it is not one. */
 export function authorCursorId(cursor: string | null, order: string): number | null {
-  return cursor === null ? null : decodeCursor(cursor, order, ['int'])[0];
+  return cursor === null ? null : decodeCursor(cursor, order, ['int32'])[0];
 }

@@ -54,13 +54,13 @@ export function commentCursor(comment: Comment, order: CommentOrder): string {
 
 /** The sequence number an OLDEST (or reply) cursor stands for. */
 export function seqOfCursor(cursor: string, field = 'after'): number {
-  return decodeCursor(cursor, SEQ_ORDER, ['int'], field)[0];
+  return decodeCursor(cursor, SEQ_ORDER, ['int32'], field)[0];
 }
 
 /** The sort key of a comment-list cursor; BAD_USER_INPUT on `after` when it is not one of this order. */
 export function commentCursorKey(cursor: string | null, order: CommentOrder): CursorKey | null {
   if (cursor === null) return null;
-  return decodeCursor(cursor, order, order === CommentOrder.MOST_UPVOTED ? ['int', 'int'] : ['int']);
+  return decodeCursor(cursor, order, order === CommentOrder.MOST_UPVOTED ? ['int32', 'int32'] : ['int32']);
 }
 
 export class CommentService {

@@ -57,7 +57,7 @@ export class ModerationLogService {
   async page(request: LogPageRequest): Promise<Page<ModerationLogEntry>> {
     const order = orderOf(request.subject);
     // Checked before the database is asked: a cursor of another list is BAD_USER_INPUT on `after`.
-    const afterId = request.after === null ? null : decodeCursor(request.after, order, ['int'])[0];
+    const afterId = request.after === null ? null : decodeCursor(request.after, order, ['int32'])[0];
     const rows = await this.db.read((manager) => {
       const query = manager.getRepository(ModerationLogEntry).createQueryBuilder('e');
       if (request.subject) query.where('e.subject_type = :type AND e.subject_id = :id', request.subject);

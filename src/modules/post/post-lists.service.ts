@@ -56,7 +56,11 @@ export class PostListService {
     let key: CursorKey | null = null;
     let trendingNow = now.getTime();
     if (args.after !== null) {
-      key = decodeCursor(args.after, args.orderBy, args.orderBy === PostOrder.TRENDING ? ['int', 'number', 'int'] : ['int', 'int']);
+      key = decodeCursor(
+        args.after,
+        args.orderBy,
+        args.orderBy === PostOrder.TRENDING ? ['time', 'number', 'int32'] : [args.orderBy === PostOrder.NEWEST ? 'time' : 'int32', 'int32'],
+      );
       if (args.orderBy === PostOrder.TRENDING) trendingNow = Number(key[0]);
     }
 

@@ -63,7 +63,7 @@ export function queueChangeCursor(seq: number): string {
 
 /** The change number a cursor stands for; BAD_USER_INPUT on `field` when it is not one of this feed's cursors. */
 export function seqOfQueueChangeCursor(cursor: string, field = 'after'): number {
-  return decodeCursor(cursor, CURSOR_ORDER, ['int'], field)[0];
+  return decodeCursor(cursor, CURSOR_ORDER, ['int32'], field)[0];
 }
 
 /** One message: the payload, and the loaders its fields resolve with. */

@@ -178,7 +178,7 @@ export class ReportService {
    */
   async queue(request: QueuePageRequest): Promise<ReportPage> {
     const order = queueOrder(request.status);
-    const key = request.after === null ? null : decodeCursor(request.after, order, ['int', 'int']);
+    const key = request.after === null ? null : decodeCursor(request.after, order, ['time', 'int32']);
     const open = request.status === ReportStatus.OPEN;
     const column = open ? 'r.created_at' : 'r.resolved_at';
     const [comparison, direction] = open ? (['>', 'ASC'] as const) : (['<', 'DESC'] as const);

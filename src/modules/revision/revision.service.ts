@@ -39,7 +39,7 @@ export function revisionCursor(revision: Revision): string {
 
 /** The version number an `after` cursor stands for; BAD_USER_INPUT on `after` when it is no revision cursor. */
 export function revisionCursorNumber(cursor: string | null): number | null {
-  return cursor === null ? null : decodeCursor(cursor, REVISION_ORDER, ['int'])[0];
+  return cursor === null ? null : decodeCursor(cursor, REVISION_ORDER, ['int32'])[0];
 }
 
 /** A subject as a map key: "POST:12". */
