@@ -203,12 +203,22 @@ describeWithBrowser(SUITE)(SUITE, () => {
       const fill = barOf(page, 'Smooth').locator('.bar-fill');
       await fill.waitFor({ state: 'attached' });
       return fill.evaluate((element) => {
-        const style = element.ownerDocument.defaultView!.getComputedStyle(element);
-        return { property: style.transitionProperty, seconds: parseFloat(style.transitionDuration) };
+        const view = element.ownerDocument.defaultView!;
+        const style = view.getComputedStyle(element);
+        // Everything else on the page (figures, labels, the state, the notice) changes at once: no transition, no animation.
+        const othersMoving = [...element.ownerDocument.querySelectorAll('*')]
+          .filter((other) => {
+            const { transitionDuration, animationName } = view.getComputedStyle(other);
+            const moves = transitionDuration.split(',').some((seconds: string) => parseFloat(seconds) > 0) || animationName !== 'none';
+            return moves && !other.classList.contains('bar-fill');
+          })
+          .map((other) => other.className);
+        return { property: style.transitionProperty, seconds: parseFloat(style.transitionDuration), othersMoving };
       });
     };
     const moving = await transitionOf({ reducedMotion: 'no-preference' });
     expect(moving.property).toBe('width');
+    expect(moving.othersMoving).toEqual([]);
     expect(moving.seconds).toBeGreaterThan(0);
     expect(moving.seconds).toBeLessThanOrEqual(0.3);
     expect((await transitionOf({ reducedMotion: 'reduce' })).seconds).toBe(0);
