@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, Kind, parse, validate } from 'graphql';
 import type { Browser, Page } from 'playwright-core';
 import { EXAMPLE_TABS } from '../src/web/browser/ide/example-operations';
 import { describeWithBrowser, launchBrowser, recordRequestsLeavingLocalhost } from './helpers/browser';
@@ -310,4 +310,22 @@ describe('the GraphQL IDE over HTTP', () => {
       expect.arrayContaining(['LogIn', 'Viewer', 'ThreadPage', 'CreatePoll', 'CastVote', 'AddComment', 'PollResults', 'PostStats', 'CommentAdded']),
     );
   });
+
+  it("holds every subscription of the README's Live API, so a new one cannot be left out of the IDE", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const liveApi = readme.slice(readme.indexOf('\n## Live API\n'), readme.indexOf('\n## Live pages\n'));
+    const inReadme = [...liveApi.matchAll(/```graphql\n([\s\S]*?)```/g)].flatMap(([, block]) => subscriptionFields(block));
+    expect(inReadme.length).toBeGreaterThanOrEqual(6);
+    const inIde = EXAMPLE_TABS.flatMap((tab) => subscriptionFields(tab.query));
+    expect([...new Set(inIde)].sort()).toEqual(expect.arrayContaining([...new Set(inReadme)].sort()));
+  });
 });
+
+/** The root fields of a document's subscriptions (pollResultsUpdated, commentAdded, ...). */
+function subscriptionFields(source: string): string[] {
+  return parse(source).definitions.flatMap((definition) =>
+    definition.kind === Kind.OPERATION_DEFINITION && definition.operation === 'subscription'
+      ? definition.selectionSet.selections.flatMap((selection) => (selection.kind === Kind.FIELD ? [selection.name.value] : []))
+      : [],
+  );
+}

@@ -175,6 +175,12 @@ subscription PostUpdated($postId: ID!) {
 subscription CommentUpdated($postId: ID!) {
   commentUpdated(postId: $postId) { id body editedAt isDeleted upvoteCount viewerHasUpvoted author { byline } }
 }
+
+# A poll's results by industry or company size, small groups suppressed: the
+# current breakdown at once, then the latest after every change of its version.
+subscription PollBreakdown($pollId: ID!) {
+  pollBreakdownUpdated(pollId: $pollId, by: INDUSTRY) { version publishedParticipantCount groups { label participantCount } other { participantCount } }
+}
 `;
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
