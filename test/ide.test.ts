@@ -7,6 +7,7 @@
  * preloaded example operations are valid against the schema.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { buildSchema, Kind, parse, validate } from 'graphql';
 import type { Browser, Page } from 'playwright-core';
@@ -256,13 +257,22 @@ describe('the GraphQL IDE over HTTP', () => {
     expect((await openAsBrowser(development)).headers.get('content-security-policy')).not.toContain(nonce);
   });
 
-  it('serves its bundle under /ide/ with the pages policy, and leaves /graphql/ide to the JSON 404', async () => {
+  it('serves its bundle under /ide/ with the pages policy, revalidated on every load, and leaves /graphql/ide to the JSON 404', async () => {
     for (const file of ['main.js', 'main.css']) {
       const response = await fetch(`${development.baseUrl}/ide/${file}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(file.endsWith('.js') ? /javascript/ : /text\/css/);
       expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      // Unversioned names: kept, but asked again on every load (a 304 while unchanged), so an upgrade shows at once.
+      expect(response.headers.get('cache-control')).toBe('no-cache');
+      const etag = response.headers.get('etag')!;
+      expect(etag).toBeTruthy();
+      // node:http, not fetch: fetch adds Cache-Control: no-cache to a conditional request, which always gets the body.
+      const again = await new Promise<number | undefined>((resolve, reject) =>
+        http.get(`${development.baseUrl}/ide/${file}`, { headers: { 'if-none-match': etag } }, (res) => resolve(res.resume().statusCode)).on('error', reject),
+      );
+      expect(again).toBe(304);
     }
     const underGraphql = await fetch(`${development.url}/ide/main.js`);
     expect(underGraphql.status).toBe(404);

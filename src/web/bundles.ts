@@ -1,7 +1,8 @@
 /**
  * Serves one page's bundled files (dist/web/<page>/, built by ./build-assets) under a URL prefix,
- * with the page headers. Bundles are rebuilt only by `npm run build`, so they may be cached for
- * a while; a missing file is the shell's JSON 404.
+ * with the page headers. Their names carry no version (main.js), so a browser keeps them but asks
+ * again on every page load (no-cache: a 304 while unchanged, by ETag): just after an upgrade a page
+ * must not run the old script against the new server. A missing file is the shell's JSON 404.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,6 @@ function projectRoot(from: string): string {
 
 /** Where `npm run build` writes the bundles (src/web/build-assets.ts). */
 export const BUNDLE_ROOT = path.join(projectRoot(__dirname), 'dist', 'web');
-const BUNDLE_MAX_AGE_S = 300;
 
 export function bundleDirectory(page: string): string {
   return path.join(BUNDLE_ROOT, page);
@@ -29,7 +29,11 @@ export function serveBundle(page: string): express.RequestHandler {
     index: false,
     redirect: false,
     fallthrough: true,
-    maxAge: BUNDLE_MAX_AGE_S * 1000,
-    setHeaders: (res) => setPageHeaders(res),
+    etag: true,
+    lastModified: true,
+    setHeaders: (res) => {
+      setPageHeaders(res);
+      res.setHeader('cache-control', 'no-cache');
+    },
   });
 }
