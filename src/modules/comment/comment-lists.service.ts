@@ -5,6 +5,7 @@
  * left out.
  */
 import type { Database } from '../../db/database';
+import { plainEntity, plainRows } from '../../db/plain-rows';
 import { encodeCursor, Page, toPage } from '../../graphql/pagination';
 import { AuthorPageRequest, authorCursorId } from '../author-pages';
 import type { DomainEvent } from '../events';
@@ -93,13 +94,13 @@ export class CommentListService {
     const ranked =
       `SELECT ranked.id FROM (SELECT r.id AS id, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${orderSql}) AS rn ` +
       `FROM comments r WHERE ${conditions.join(' AND ')}) ranked WHERE ranked.rn <= :limit`;
-    return this.db.read((manager) =>
-      manager
-        .getRepository(Comment)
-        .createQueryBuilder('c')
-        .where(`c.id IN (${ranked})`, { scopeIds, limit: first + 1, ...seenParameters(removedSeen), ...(key ? { k0: key[0], k1: key[1] ?? null } : {}) })
-        .getMany(),
-    );
+    const parameters = { scopeIds, limit: first + 1, ...seenParameters(removedSeen), ...(key ? { k0: key[0], k1: key[1] ?? null } : {}) };
+    return this.db.read(async (manager) => {
+      const comments = plainEntity(manager, Comment);
+      const c = comments.as('c');
+      const rows = await plainRows(manager, `SELECT ${c.columns} FROM ${comments.table} c WHERE c.id IN (${ranked})`, parameters);
+      return rows.map((row) => c.hydrate(row));
+    });
   }
 
   /**
@@ -173,16 +174,13 @@ export class CommentListService {
       const partition = scope.kind === 'post' ? 'r.post_id' : 'r.parent_id';
       const scopeIds = group.map((request) => (request.scope.kind === 'post' ? request.scope.postId : request.scope.parentId));
       const rows = await this.db.read((manager) =>
-        manager
-          .getRepository(Comment)
-          .createQueryBuilder('r')
-          .select(partition, 'scopeId')
-          .addSelect('COUNT(*)', 'count')
-          .where(`${partition} IN (:...scopeIds) AND ${listedSql(scope.kind, removedSeen)}`, { scopeIds, ...seenParameters(removedSeen) })
-          .groupBy(partition)
-          .getRawMany<{ scopeId: number; count: number | string }>(),
+        plainRows(
+          manager,
+          `SELECT ${partition} AS scope_id, COUNT(*) AS count FROM comments r WHERE ${partition} IN (:...scopeIds) AND ${listedSql(scope.kind, removedSeen)} GROUP BY ${partition}`,
+          { scopeIds, ...seenParameters(removedSeen) },
+        ),
       );
-      const byScope = new Map(rows.map((row) => [Number(row.scopeId), Number(row.count)]));
+      const byScope = new Map(rows.map((row) => [Number(row.scope_id), Number(row.count)]));
       group.forEach((request, index) => counts.set(request, byScope.get(scopeIds[index]) ?? 0));
     }
     return requests.map((request) => counts.get(request) ?? 0);
@@ -191,15 +189,12 @@ export class CommentListService {
   /** Top-level comments per post as anonymous viewers list them, one query for many posts. */
   async topLevelCounts(postIds: readonly number[]): Promise<Map<number, number>> {
     const rows = await this.db.read((manager) =>
-      manager
-        .getRepository(Comment)
-        .createQueryBuilder('r')
-        .select('r.post_id', 'postId')
-        .addSelect('COUNT(*)', 'count')
-        .where(`r.post_id IN (:...postIds) AND ${listedSql('post', 'NONE')}`, { postIds: [...postIds] })
-        .groupBy('r.post_id')
-        .getRawMany<{ postId: number; count: number | string }>(),
+      plainRows(
+        manager,
+        `SELECT r.post_id AS post_id, COUNT(*) AS count FROM comments r WHERE r.post_id IN (:...postIds) AND ${listedSql('post', 'NONE')} GROUP BY r.post_id`,
+        { postIds: [...postIds] },
+      ),
     );
-    return new Map(rows.map((row) => [Number(row.postId), Number(row.count)]));
+    return new Map(rows.map((row) => [Number(row.post_id), Number(row.count)]));
   }
 }
