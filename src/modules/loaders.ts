@@ -69,7 +69,7 @@ const REQUEST_PARTS: readonly Part[] = [
   (sources) => createMemberLoaders(sources.members),
   (sources) => createPostLoaders(sources.posts, sources.postLists),
   (sources) => createTopicLoaders(sources.topics),
-  (sources) => createCommentLoaders(sources.comments, sources.commentLists),
+  (sources, _viewerId, all) => createCommentLoaders(sources.comments, sources.commentLists, () => all.memberById),
   (sources) => createPollLoaders(sources.pollReads),
   (sources) => createUpvoteLoaders(sources.upvotes),
   (sources) => createRevisionLoaders(sources.revisions),
@@ -144,11 +144,12 @@ export function withViewer(shared: SharedLoaders, sources: LoaderSources, viewer
 }
 
 export function createSharedLoaders(sources: LoaderSources): SharedLoaders {
+  const members = createMemberLoaders(sources.members);
   return merged(
-    createMemberLoaders(sources.members),
+    members,
     createPostLoaders(sources.posts, sources.postLists),
     createTopicLoaders(sources.topics),
-    createCommentLoaders(sources.comments, sources.commentLists),
+    createCommentLoaders(sources.comments, sources.commentLists, () => members.memberById),
     createPollLoaders(sources.pollReads),
     createUpvoteLoaders(sources.upvotes),
     createRevisionLoaders(sources.revisions),

@@ -9,6 +9,7 @@ import { byId } from '../../graphql/loaders';
 import type { Page } from '../../graphql/pagination';
 import type { AuthorPageRequest } from '../author-pages';
 import type { Comment } from './comment.entity';
+import type { Member } from '../member/member.entity';
 import type { CommentListService } from './comment-lists.service';
 import type { CommentCountRequest, CommentPageRequest, CommentService } from './comment.service';
 
@@ -27,13 +28,26 @@ export interface CommentLoaders {
   commentCountByAuthorIdForModerators: DataLoader<number, number>;
 }
 
+/**
+ * `memberById`: the request's members by id (read when a page arrives), primed with the authors a
+ * page's statement read with its comments, so their bylines cost no query of their own.
+ */
 export function createCommentLoaders(
   comments: Pick<CommentService, 'findByIds'>,
-  lists: Pick<CommentListService, 'pages' | 'topLevelCounts' | 'pagesByAuthor' | 'countsByAuthor' | 'listCounts'>,
+  lists: Pick<CommentListService, 'pagesWithAuthors' | 'topLevelCounts' | 'pagesByAuthor' | 'countsByAuthor' | 'listCounts'>,
+  memberById: () => DataLoader<number, Member | null>,
 ): CommentLoaders {
   return {
     commentById: byId((ids) => comments.findByIds(ids)),
-    commentPageByRequest: new DataLoader((requests) => lists.pages(requests), { cacheKeyFn: (request) => JSON.stringify(request) }),
+    commentPageByRequest: new DataLoader(
+      async (requests) => {
+        const { pages, authors } = await lists.pagesWithAuthors(requests);
+        const members = memberById();
+        for (const author of authors) members.prime(author.id, author);
+        return pages;
+      },
+      { cacheKeyFn: (request) => JSON.stringify(request) },
+    ),
     topLevelCommentCountByPostId: new DataLoader(async (postIds) => {
       const counts = await lists.topLevelCounts(postIds);
       return postIds.map((id) => counts.get(id) ?? 0);

@@ -5,12 +5,13 @@
  */
 import { In } from 'typeorm';
 import type { Database } from '../../db/database';
+import { plainEntity, plainRows } from '../../db/plain-rows';
 import type { DomainEvent } from '../events';
 import { BreakdownSource, readBreakdownSources } from '../insights/breakdown-state';
-import type { Post } from '../post/post.entity';
+import { Post } from '../post/post.entity';
 import type { PostService } from '../post/post.service';
 import { PollOption } from './poll-option.entity';
-import { PollParticipant, PollVote } from './poll-vote.entity';
+import { PollParticipant } from './poll-vote.entity';
 
 /** A poll, its options and what its breakdowns are built from, read together. */
 export interface BreakdownState {
@@ -26,18 +27,31 @@ export class PollReadService {
   ) {}
 
   /**
-   * Polls with their options, read in one unit of work so the totals, the
-   * version and every option's count are the same moment's (a vote between
-   * two separate reads would make them disagree).
+   * Polls with their options, read in one statement so the totals, the version and every option's
+   * count are the same moment's (a vote between two separate reads would make them disagree). One
+   * statement is its own snapshot on both databases: no read transaction around it (on SQLite that
+   * was BEGIN, two SELECTs and COMMIT: four statements of a thread page's recommendations, now one).
+   * Plain rows (src/db/plain-rows.ts), not the query builder: this runs on every thread page.
    */
   async resultsState(pollIds: readonly number[]): Promise<Map<number, { poll: Post; options: PollOption[] }>> {
-    return this.db.snapshot(async (manager) => {
-      const polls = await this.posts.findAllOfKind(manager, pollIds, 'POLL');
-      const options = await manager.getRepository(PollOption).find({ where: { pollId: In([...pollIds]) }, order: { position: 'ASC' } });
-      const result = new Map(polls.map((poll) => [poll.id, { poll, options: [] as PollOption[] }]));
-      for (const option of options) result.get(option.pollId)?.options.push(option);
-      return result;
+    const rows = await this.db.read(async (manager) => {
+      const [polls, options] = [plainEntity(manager, Post).as('p'), plainEntity(manager, PollOption).as('o')];
+      const found = await plainRows(
+        manager,
+        `SELECT ${polls.columns}, ${options.columns} FROM posts p LEFT JOIN poll_options o ON o.poll_id = p.id ` +
+          "WHERE p.id IN (:...pollIds) AND p.kind = 'POLL' AND p.deleted_at IS NULL ORDER BY p.id, o.position, o.id",
+        { pollIds: [...pollIds] },
+      );
+      return { found, polls, options };
     });
+    const result = new Map<number, { poll: Post; options: PollOption[] }>();
+    for (const row of rows.found) {
+      const pollId = Number(row.p_id);
+      let state = result.get(pollId);
+      if (!state) result.set(pollId, (state = { poll: rows.polls.hydrate(row), options: [] }));
+      if (rows.options.present(row)) state.options.push(rows.options.hydrate(row));
+    }
+    return result;
   }
 
   /**
@@ -109,9 +123,19 @@ export class PollReadService {
 
   /** The option ids one member chose in many polls. */
   async choicesOf(memberId: number, pollIds: readonly number[]): Promise<Map<number, number[]>> {
-    const votes = await this.db.read((manager) => manager.getRepository(PollVote).find({ where: { memberId, pollId: In([...pollIds]) } }));
+    // Plain SQL (src/db/plain-rows.ts): every thread page with a poll among its recommendations asks this.
+    const votes = await this.db.read((manager) =>
+      plainRows(
+        manager,
+        'SELECT v.poll_id AS poll_id, v.option_id AS option_id FROM poll_votes v WHERE v.member_id = :memberId AND v.poll_id IN (:...pollIds)',
+        {
+          memberId,
+          pollIds: [...pollIds],
+        },
+      ),
+    );
     const result = new Map<number, number[]>(pollIds.map((id) => [id, []]));
-    for (const vote of votes) result.get(vote.pollId)?.push(vote.optionId);
+    for (const vote of votes) result.get(Number(vote.poll_id))?.push(Number(vote.option_id));
     return result;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Database } from '../../db/database';
+import { plainEntity, plainRows } from '../../db/plain-rows';
 import { BadUserInputError, NotFoundError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
 import { CursorKey, decodeCursor, encodeCursor, Page, toPage } from '../../graphql/pagination';
@@ -128,25 +129,30 @@ export class PostListService {
    */
   async recommended(relatedTo: PostRef | null, first: number): Promise<Post[]> {
     return this.db.read(async (manager) => {
+      // Plain rows (src/db/plain-rows.ts), not the query builder: every thread page asks for recommendations.
+      const posts = plainEntity(manager, Post);
+      const p = posts.as('p');
       // Only VISIBLE posts are recommended: hidden and removed ones are left out for everyone.
-      const query = manager.getRepository(Post).createQueryBuilder('p').where("p.deleted_at IS NULL AND p.moderation_state = 'VISIBLE'");
+      const conditions = ["p.deleted_at IS NULL AND p.moderation_state = 'VISIBLE'"];
+      const orders = [];
+      let shared = '';
       if (relatedTo) {
         // The related post's existence is part of the query (one statement on the thread page): no rows
         // at all then means it does not exist, or that nothing else is there to recommend.
-        query
-          .addSelect(this.topics.sharedTopicCountSql('p.id'), 'shared_topics')
-          .andWhere('p.id <> :relatedId', { relatedId: relatedTo.id })
-          .andWhere('EXISTS (SELECT 1 FROM posts related WHERE related.id = :relatedId AND related.kind = :relatedKind AND related.deleted_at IS NULL)', {
-            relatedKind: relatedTo.kind,
-          })
-          .orderBy('shared_topics', 'DESC');
+        shared = `, ${this.topics.sharedTopicCountSql('p.id')} AS shared_topics`;
+        conditions.push('p.id <> :relatedId');
+        conditions.push('EXISTS (SELECT 1 FROM posts related WHERE related.id = :relatedId AND related.kind = :relatedKind AND related.deleted_at IS NULL)');
+        orders.push('shared_topics DESC');
       }
-      const recommended = await query
-        .addSelect(POPULARITY_SQL, 'popularity')
-        .addOrderBy('popularity', 'DESC')
-        .addOrderBy('p.id', 'DESC')
-        .limit(first)
-        .getMany();
+      orders.push('popularity DESC', 'p.id DESC');
+      // `first` is a validated page size (1..RECOMMENDATIONS_MAX): written into the text, a few texts at most.
+      const rows = await plainRows(
+        manager,
+        `SELECT ${p.columns}${shared}, ${POPULARITY_SQL} AS popularity FROM ${posts.table} p WHERE ${conditions.join(' AND ')} ` +
+          `ORDER BY ${orders.join(', ')} LIMIT ${Math.trunc(first)}`,
+        relatedTo ? { relatedId: relatedTo.id, relatedKind: relatedTo.kind } : {},
+      );
+      const recommended = rows.map((row) => p.hydrate(row));
       // A deleted post is no post: NOT_FOUND, like an unknown id.
       if (relatedTo && recommended.length === 0 && !(await this.posts.findOfKind(manager, relatedTo.id, relatedTo.kind))) {
         throw new NotFoundError('Post', 'relatedTo');

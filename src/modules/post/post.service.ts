@@ -6,6 +6,7 @@
 import { EntityManager, In, IsNull } from 'typeorm';
 import type { Database } from '../../db/database';
 import { affectedRows, insertIgnoringDuplicate, lockRowForUpdate } from '../../db/dialect';
+import { plainEntity, plainRows } from '../../db/plain-rows';
 import { NotFoundError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
 import type { DomainEvent } from '../events';
@@ -50,8 +51,15 @@ export class PostService {
    * leave it out as if it did not exist; lists and recommendations filter it out in SQL.
    */
 
-  findByIds(ids: readonly number[]): Promise<Post[]> {
-    return this.db.read((manager) => manager.getRepository(Post).find({ where: { id: In([...ids]), deletedAt: IsNull() } }));
+  /** Every page reads its posts here (postById): plain rows (src/db/plain-rows.ts), not the repository's find. */
+  async findByIds(ids: readonly number[]): Promise<Post[]> {
+    if (ids.length === 0) return [];
+    return this.db.read(async (manager) => {
+      const posts = plainEntity(manager, Post);
+      const p = posts.as('p');
+      const rows = await plainRows(manager, `SELECT ${p.columns} FROM ${posts.table} p WHERE p.id IN (:...ids) AND p.deleted_at IS NULL`, { ids: [...ids] });
+      return rows.map((row) => p.hydrate(row));
+    });
   }
 
   /** The post with this id, only if it is of this kind (a poll's id is no thread id) and not deleted. */

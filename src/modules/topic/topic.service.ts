@@ -5,6 +5,7 @@
 import { EntityManager, In } from 'typeorm';
 import type { Database } from '../../db/database';
 import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
+import { plainRows } from '../../db/plain-rows';
 import { BadUserInputError } from '../../graphql/errors';
 import { cleanText } from '../../graphql/input-validation';
 import type { DomainEvent } from '../events';
@@ -156,19 +157,18 @@ export class TopicService {
 
   /** Topics of many posts in one query, in name order. */
   async topicsOfPosts(postIds: readonly number[]): Promise<Map<number, Topic[]>> {
+    // Plain SQL (src/db/plain-rows.ts): every thread page asks this (the post's topics).
     const rows = await this.db.read((manager) =>
-      manager
-        .getRepository(Topic)
-        .createQueryBuilder('t')
-        .innerJoin(PostTopic, 'pt', 'pt.topic_id = t.id')
-        .select(['t.id AS id', 't.slug AS slug', 't.name AS name', 't.post_count AS post_count', 'pt.post_id AS post_id'])
-        .where('pt.post_id IN (:...postIds)', { postIds: [...postIds] })
-        .orderBy('t.name', 'ASC')
-        .getRawMany<{ id: number; slug: string; name: string; post_count: number; post_id: number }>(),
+      plainRows(
+        manager,
+        'SELECT t.id AS id, t.slug AS slug, t.name AS name, t.post_count AS post_count, pt.post_id AS post_id ' +
+          'FROM topics t INNER JOIN post_topics pt ON pt.topic_id = t.id WHERE pt.post_id IN (:...postIds) ORDER BY t.name ASC',
+        { postIds: [...postIds] },
+      ),
     );
     const result = new Map<number, Topic[]>(postIds.map((id) => [id, []]));
     for (const row of rows) {
-      const topic = Object.assign(new Topic(), { id: Number(row.id), slug: row.slug, name: row.name, postCount: Number(row.post_count) });
+      const topic = Object.assign(new Topic(), { id: Number(row.id), slug: String(row.slug), name: String(row.name), postCount: Number(row.post_count) });
       result.get(Number(row.post_id))?.push(topic);
     }
     return result;

@@ -6,6 +6,7 @@
 import { EntityManager } from 'typeorm';
 import type { Database } from '../../db/database';
 import { affectedRows, insertIgnoringDuplicate } from '../../db/dialect';
+import { plainRows } from '../../db/plain-rows';
 import { NotFoundError } from '../../graphql/errors';
 import type { Comment } from '../comment/comment.entity';
 import type { CommentService } from '../comment/comment.service';
@@ -91,18 +92,14 @@ export class UpvoteService {
 
   /** Which of these subjects the member upvoted. */
   async upvotedBy(memberId: number, subjectType: UpvoteSubjectType, subjectIds: readonly number[]): Promise<Set<number>> {
+    // Plain SQL (src/db/plain-rows.ts): every thread page asks this twice (the post's flag, its comments' flags).
     const rows = await this.db.read((manager) =>
-      manager
-        .getRepository(Upvote)
-        .createQueryBuilder('u')
-        .select('u.subject_id', 'subjectId')
-        .where('u.member_id = :memberId AND u.subject_type = :subjectType AND u.subject_id IN (:...subjectIds)', {
-          memberId,
-          subjectType,
-          subjectIds: [...subjectIds],
-        })
-        .getRawMany<{ subjectId: number }>(),
+      plainRows(
+        manager,
+        'SELECT u.subject_id AS subject_id FROM upvotes u WHERE u.member_id = :memberId AND u.subject_type = :subjectType AND u.subject_id IN (:...subjectIds)',
+        { memberId, subjectType, subjectIds: [...subjectIds] },
+      ),
     );
-    return new Set(rows.map((row) => Number(row.subjectId)));
+    return new Set(rows.map((row) => Number(row.subject_id)));
   }
 }
