@@ -54,6 +54,11 @@ describe('SQLite statement texts and kept statements', () => {
     expect(annsVote.length).toBeGreaterThan(4);
     expect(bobsVote).toEqual(annsVote);
     for (const text of annsVote) expect(text).not.toMatch(/=\s*\d+\b|VALUES \(\d/);
+    // The smaller set of issue 12: the poll is read once (the answer comes from that read, not from a
+    // read after its UPDATE), and a joining vote moves the breakdown counters in one statement.
+    expect(annsVote.filter((text) => /FROM "posts"/.test(text))).toHaveLength(1);
+    expect(annsVote.slice(annsVote.findIndex((text) => text.startsWith('UPDATE "posts"')) + 1)).toEqual(['COMMIT']);
+    expect(annsVote.filter((text) => text.includes('poll_breakdown_buckets'))).toHaveLength(1);
   });
 
   it('keeps a bounded set of statements on the writer however many votes it serves, and the tallies stay exact', async () => {

@@ -101,6 +101,15 @@ export async function lockRowForUpdate(manager: EntityManager, entity: new () =>
 }
 
 /**
+ * The `lock` option of a TypeORM find that locks the rows it reads for the rest of the transaction
+ * (PostgreSQL: FOR UPDATE), as lockRowForUpdate does, in the same statement as the read. SQLite
+ * needs nothing (its units of work never overlap) and TypeORM refuses the option there.
+ */
+export function rowLockFor(manager: EntityManager): { mode: 'pessimistic_write' } | undefined {
+  return manager.connection.options.type === 'postgres' ? { mode: 'pessimistic_write' } : undefined;
+}
+
+/**
  * Serializes the transactions that call it with the same `key` until they end (PostgreSQL: a
  * transaction-level advisory lock), for appends that number rows in commit order across the whole
  * table (the moderation queue's changes). SQLite needs nothing: its units of work never overlap.

@@ -29,6 +29,9 @@
  *   held up by kept statements. A vote is a dozen statements in a row on the
  *   one writer: each trip through the thread pool saved is latency saved for
  *   every write queued behind it.
+ * A statement that starts with WITH goes through `all` (TypeORM's runner sends everything but an
+ * INSERT, UPDATE or DELETE there) and is kept like a SELECT; on the writer that includes a write
+ * with a common table expression, whose RETURNING rows `all` gives back.
  * Transaction statements (BEGIN, COMMIT, ROLLBACK, SAVEPOINT), PRAGMAs and
  * anything else take sqlite3's own path.
  */
@@ -37,7 +40,9 @@ import type { DataSource } from 'typeorm';
 
 type RowsCallback = (this: sqlite3.Statement, error: Error | null, rows: unknown[]) => void;
 
-const READ = /^\s*SELECT\b/i;
+// WITH: what TypeORM's runner sends through `all` besides SELECT (a statement with a common table
+// expression, e.g. an upsert whose RETURNING rows are wanted): prepared and kept alike.
+const READ = /^\s*(?:SELECT|WITH)\b/i;
 const WRITE = /^\s*(?:INSERT|UPDATE|DELETE)\b/i;
 
 /** The sqlite3 connection under a data source (TypeORM's driver keeps it in a field of its own). */

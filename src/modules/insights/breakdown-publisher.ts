@@ -5,7 +5,7 @@
  * bucket they join: each bucket row keeps its count of new participants, moved by every join and
  * withdrawal (castVote calls afterJoin, retractVote beforeLeave).
  *
- * Cost per joining vote: two statements of primary-key lookups and writes, whatever the number of
+ * Cost per joining vote: one statement of primary-key lookups and writes, whatever the number of
  * participants or watchers. About one vote in k brings its bucket to k and publishes: the poll's
  * participants, votes and publication state are read as plain rows, the rules decide in code,
  * and the bucket rows and the members they counted are written (about k rows, not the whole
@@ -31,21 +31,15 @@ export class BreakdownPublisher {
   /**
    * After a member's first vote in an open poll (their participant row written): counts them as new
    * to their bucket in each dimension, unless the bucket's last publication counted them, and
-   * publishes the dimensions where that bucket now has k new participants. Two statements per
-   * joining vote (the lookups, the counters), whatever the number of participants.
+   * publishes the dimensions where that bucket now has k new participants. One statement per
+   * joining vote (countJoin), whatever the number of participants.
    */
   async afterJoin(manager: EntityManager, pollId: number, memberId: number, groups: MemberGroups): Promise<void> {
-    const places = await this.placesOf(manager, pollId, memberId, groups);
-    const due: BreakdownDimension[] = [];
-    const counted: Array<{ dimension: BreakdownDimension; bucket: string; delta: number }> = [];
-    for (const dimension of BREAKDOWN_DIMENSIONS) {
-      const place = places[dimension];
-      if (!place.isNew) continue;
-      // Only this member's bucket can have reached k: every other is as the last vote left it, below k.
-      if (place.newCount + 1 >= this.minGroupSize) due.push(dimension);
-      else counted.push({ dimension, bucket: place.bucket, delta: 1 });
-    }
-    await this.moveNewCounts(manager, pollId, counted);
+    const counts = await this.countJoin(manager, pollId, memberId, groups);
+    // Only this member's bucket can have reached k: every other is as the last vote left it, below k.
+    // A due dimension's counters are then set from the participants themselves (publishDue): the
+    // member's bucket is published (its count becomes 0) or counts them among its new ones.
+    const due = BREAKDOWN_DIMENSIONS.filter((dimension) => (counts.get(dimension) ?? 0) >= this.minGroupSize);
     if (due.length > 0) await this.publishDue(manager, pollId, due);
   }
 
@@ -135,6 +129,39 @@ export class BreakdownPublisher {
       places[dimension] = { bucket, newCount: Number((shown ? row[`group${i}`] : row[`other${i}`]) ?? 0), isNew: counted === null || counted === undefined };
     });
     return places;
+  }
+
+  /**
+   * The member's bucket in each dimension (their group when it is shown, i.e. has a row, else
+   * `other`) gains one new participant, unless its last publication counted them (then nothing
+   * moves); `other`'s row is created, unpublished, on its first member. One statement of primary-key
+   * lookups and upserts; returns the buckets' counts after it, by dimension (none where the member
+   * was not new). Starts with WITH, not INSERT: TypeORM's SQLite runner would take an INSERT's
+   * rows as a change count and drop what RETURNING gives.
+   */
+  private async countJoin(manager: EntityManager, pollId: number, memberId: number, groups: MemberGroups): Promise<Map<BreakdownDimension, number>> {
+    const parameters: Record<string, unknown> = { pollId, memberId };
+    const places = BREAKDOWN_DIMENSIONS.map((dimension, i) => {
+      // A member of no group matches no group's row ('' is `other`, never a group) and lands in `other`.
+      parameters[`group${i}`] = groups[dimension] ?? '';
+      // The same value under another name: PostgreSQL types each parameter once (compared, then chosen).
+      parameters[`bucket${i}`] = groups[dimension] ?? '';
+      return (
+        `SELECT '${dimension}', CASE WHEN EXISTS (SELECT 1 FROM poll_breakdown_buckets b WHERE b.poll_id = :pollId AND b.dimension = '${dimension}' ` +
+        `AND b.bucket = :group${i}) THEN :bucket${i} ELSE '' END`
+      );
+    });
+    const rows = await run<{ dimension: BreakdownDimension; new_count: number | string }>(
+      manager,
+      `WITH place (dimension, bucket) AS (${places.join(' UNION ALL ')})
+       INSERT INTO poll_breakdown_buckets (poll_id, dimension, bucket, participant_count, option_votes, new_count)
+       SELECT CAST(:pollId AS integer), p.dimension, p.bucket, 0, '{}', 1 FROM place p
+       WHERE NOT EXISTS (SELECT 1 FROM poll_breakdown_members c WHERE c.poll_id = :pollId AND c.dimension = p.dimension AND c.bucket = p.bucket AND c.member_id = :memberId)
+       ON CONFLICT (poll_id, dimension, bucket) DO UPDATE SET new_count = poll_breakdown_buckets.new_count + 1
+       RETURNING dimension, new_count`,
+      parameters,
+    );
+    return new Map(rows.map((row) => [row.dimension, Number(row.new_count)]));
   }
 
   /** Adds `delta` to buckets' counts of new participants (creating `other`'s row, unpublished, on its first member). */

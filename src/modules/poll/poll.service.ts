@@ -174,7 +174,7 @@ export class PollService {
     await manager.getRepository(PollOption).insert(labels.map((label, position) => ({ pollId: poll.id, label, position, voteCount: 0 })));
     await this.breakdowns.reset(manager, poll.id);
     // No votes to move: the version alone rises, in the transaction that changed what PollResults shows.
-    const moved = await this.posts.moveResults(manager, poll.id, { votesDelta: 0, participantsDelta: 0, now, optionsReplaced: true });
+    const moved = await this.posts.moveResults(manager, poll, { votesDelta: 0, participantsDelta: 0, now, optionsReplaced: true });
     publishAfterCommit({ type: 'pollResultsChanged', pollId: moved.id, version: moved.resultsVersion });
     return true;
   }
@@ -274,8 +274,7 @@ export class PollService {
   async close(viewer: Member, pollId: number): Promise<Post> {
     return this.db.write(async ({ manager, publishAfterCommit }) => {
       const now = new Date();
-      await this.posts.lockRow(manager, pollId);
-      const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
+      const poll = await this.posts.lockAndFind(manager, pollId, 'POLL');
       if (!poll) throw new NotFoundError('Poll', 'pollId');
       if (poll.authorId !== viewer.id) throw new ForbiddenError("Only the poll's author may close it.");
       const closed = poll.isClosedAt(now) ? null : await this.posts.closePoll(manager, poll.id, now);
@@ -290,8 +289,8 @@ export class PollService {
   /** The poll under its row lock, open for votes; `first` sees the row (or its absence) before any other check. */
   private async openPoll(manager: EntityManager, pollId: number, first: (poll: Post | null) => void = () => undefined): Promise<Post> {
     // One vote change per poll at a time (PostgreSQL); it reads the member's previous vote before writing.
-    await this.posts.lockRow(manager, pollId);
-    const poll = await this.posts.findOfKind(manager, pollId, 'POLL');
+    // The lock and the read are one statement: the lock is held one round trip less.
+    const poll = await this.posts.lockAndFind(manager, pollId, 'POLL');
     first(poll);
     if (!poll) throw new NotFoundError('Poll', 'pollId');
     // A moderator's lock says more than "closed": POST_LOCKED comes first (closePoll does not come here).
@@ -325,7 +324,7 @@ export class PollService {
     change: PollResultsChange,
     publishAfterCommit: (event: { type: 'pollResultsChanged'; pollId: number; version: number }) => void,
   ): Promise<Post> {
-    const updated = await this.posts.moveResults(manager, poll.id, change);
+    const updated = await this.posts.moveResults(manager, poll, change);
     publishAfterCommit({ type: 'pollResultsChanged', pollId: updated.id, version: updated.resultsVersion });
     return updated;
   }

@@ -28,12 +28,16 @@ function participationMoved(at: Date | (() => string)) {
   };
 }
 
+function movesParticipation(change: PollResultsChange): boolean {
+  return change.participantsDelta !== 0 || change.optionsReplaced === true;
+}
+
 /**
  * Moves a poll's totals and raises its results version in one UPDATE; a vote switch (participants
  * unchanged) leaves the hidden viewers' and the breakdowns' versions where they were.
  */
 export async function moveResults(manager: EntityManager, pollId: number, change: PollResultsChange): Promise<void> {
-  const participation = change.participantsDelta !== 0 || change.optionsReplaced === true;
+  const participation = movesParticipation(change);
   await manager
     .createQueryBuilder()
     .update(Post)
@@ -46,6 +50,27 @@ export async function moveResults(manager: EntityManager, pollId: number, change
     })
     .where('id = :pollId', { pollId })
     .execute();
+}
+
+/**
+ * The poll as moveResults leaves it, from `poll` as the same transaction read it under the poll's
+ * row lock (PostgreSQL) or on the one writer (SQLite): nobody else can change the row in between,
+ * so the columns moveResults sets are these, and the UPDATE needs no read after it (one statement
+ * fewer while the vote holds the lock or the writer). Keep it in step with moveResults above.
+ */
+export function movedPoll(poll: Post, change: PollResultsChange): Post {
+  const moved = Object.assign(new Post(), poll);
+  moved.totalVotes = poll.totalVotes + Math.trunc(change.votesDelta);
+  moved.participantCount = poll.participantCount + Math.trunc(change.participantsDelta);
+  moved.resultsVersion = poll.resultsVersion + 1;
+  moved.resultsUpdatedAt = change.now;
+  if (movesParticipation(change)) {
+    // SET reads the row as it was: the hidden version becomes the old results_version + 1, as above.
+    moved.hiddenResultsVersion = poll.resultsVersion + 1;
+    moved.breakdownVersion = poll.breakdownVersion + 1;
+    moved.participationChangedAt = change.now;
+  }
+  return moved;
 }
 
 /**
