@@ -9,7 +9,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type express from 'express';
 import { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import type { Config, DocumentLimits } from '../config';
-import { checkSource, costOf, documentRules } from '../graphql/document-limits';
+import { checkSource, costOf, DocumentLimitError, documentRules } from '../graphql/document-limits';
 import { BadRequestError, ErrorCode } from '../graphql/errors';
 import { formatError, isClientSafe } from '../graphql/format-error';
 import { httpHeadFor } from '../graphql/http-status';
@@ -73,17 +73,46 @@ export function createApollo(
   });
 }
 
+/** Document texts remembered as fitting the limits, the least recently seen forgotten first; longer ones are not kept. */
+const FITTING_SOURCES = 256;
+const FITTING_SOURCE_MAX_CHARACTERS = 16_384;
+
+/**
+ * checkSource, remembering the texts that fit: clients send the same few documents over and over,
+ * and counting a thread page's tokens again on every request (lexing its text) was 2% of a
+ * response-cache hit. Comparing the text with one seen before costs a fraction of that. A refusal
+ * is not remembered (checked again), nor a text over FITTING_SOURCE_MAX_CHARACTERS.
+ */
+class FittingSources {
+  private readonly texts = new Set<string>();
+
+  constructor(private readonly limits: DocumentLimits) {}
+
+  check(source: string): DocumentLimitError | null {
+    if (this.texts.delete(source)) {
+      this.texts.add(source);
+      return null;
+    }
+    const refused = checkSource(source, this.limits);
+    if (refused || source.length > FITTING_SOURCE_MAX_CHARACTERS) return refused;
+    this.texts.add(source);
+    if (this.texts.size > FITTING_SOURCES) this.texts.delete(this.texts.values().next().value as string);
+    return null;
+  }
+}
+
 /**
  * Characters and tokens of the document (LIMIT_CHARACTERS, LIMIT_TOKENS), checked before Apollo
  * parses anything: Apollo has no hook that may refuse a request before parsing, so this sits in
  * front of it, with the check the WebSocket makes (document-limits.ts).
  */
 export function documentSourceGuard(limits: DocumentLimits): express.RequestHandler {
+  const fitting = new FittingSources(limits);
   return (req, res, next) => {
     const body: unknown = req.body;
     const query =
       req.method === 'GET' ? req.query.query : body && typeof body === 'object' && !Array.isArray(body) ? (body as { query?: unknown }).query : undefined;
-    const refused = typeof query === 'string' ? checkSource(query, limits) : null;
+    const refused = typeof query === 'string' ? fitting.check(query) : null;
     if (!refused) return next();
     res.status(httpHeadFor({ errors: [refused] })?.status ?? 400).json({ errors: [formatError(refused.toJSON(), refused)] });
   };
