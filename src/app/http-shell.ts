@@ -145,7 +145,7 @@ type EtagOf = (body: Buffer | string, encoding?: BufferEncoding) => string;
  * bodies sent again byte for byte: a response-cache hit sends the same 12 KB to every reader, and
  * comparing those bytes with the body hashed last time costs a fraction of hashing them again.
  */
-function rememberingEtags(etagOf: EtagOf): EtagOf {
+export function rememberingEtags(etagOf: EtagOf): EtagOf {
   const kept = new Map<number, { body: Buffer; etag: string }>();
   return (body, encoding) => {
     if (!Buffer.isBuffer(body) || body.length < REMEMBERED_ETAG_MIN_BYTES || body.length > REMEMBERED_ETAG_MAX_BYTES) return etagOf(body, encoding);
