@@ -148,6 +148,42 @@ describe('response cache', () => {
     expect(answers[0]!.post!.comments.nodes.map((node) => node.body)).toContain('Everyone reads this at once');
   });
 
+  it('sends a served answer as the very bytes an execution sends: body, cost, headers', async () => {
+    await t.gql(ADD_COMMENT, { input: { postId: threadId, body: 'A write: the next read executes' } }, author.token);
+    const raw = async (headers: Record<string, string> = {}) => {
+      const response = await fetch(t.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${reader.token}`, ...headers },
+        body: JSON.stringify({ query: THREAD_PAGE, variables: { id: threadId } }),
+      });
+      const seen = ['content-type', 'content-length', 'cache-control', 'etag'].map((name) => response.headers.get(name));
+      return { status: response.status, seen, text: await response.text() };
+    };
+    const hits = t.probe.responseCache.stats.hits;
+    const executed = await raw({ 'cache-control': 'no-cache' });
+    const stored = await raw();
+    const served = [await raw(), await raw()];
+    expect(t.probe.responseCache.stats.hits).toBe(hits + 2);
+    expect(executed.text).toMatch(/^\{"data":\{"post":\{.*\}\},"extensions":\{"cost":\d+\}\}\n$/s);
+    for (const answer of [stored, ...served]) expect(answer).toEqual(executed);
+  });
+
+  it('reports the cost of each variables of one document, served or executed, and refuses one over LIMIT_COST every time', async () => {
+    const PAGES = `query CostOfPages($id: ID!, $first: Int!, $replies: Int!) {
+      post(id: $id) { comments(first: $first) { nodes { body replies(first: $replies) { nodes { body } } } } }
+    }`;
+    const read = (first: number, replies: number) => t.gql(PAGES, { id: threadId, first, replies }, reader.token);
+    for (let round = 0; round < 3; round++) {
+      // post 1, comments 1 + first x (nodes 1, body 1, replies 1 + replies x (nodes 1, body 1))
+      expect((await read(2, 2)).extensions?.cost).toBe(2 + 2 * (3 + 2 * 2));
+      expect((await read(20, 3)).extensions?.cost).toBe(2 + 20 * (3 + 2 * 3));
+      const refused = await read(1000, 1000);
+      expect(refused.status).toBe(400);
+      expect(refused.errors![0].extensions).toEqual(expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'LIMIT_COST' }));
+      expect(refused.data).toBeUndefined();
+    }
+  });
+
   it('never stores an answer with errors', async () => {
     const before = t.probe.responseCache.stats.stores;
     const recommended = `query { recommendedPosts(relatedTo: "${Buffer.from('Thread:999999').toString('base64url')}", first: 3) { id } }`;

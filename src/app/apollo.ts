@@ -7,16 +7,16 @@ import { ApolloServer, ApolloServerPlugin, GraphQLRequestListener, HeaderMap } f
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type express from 'express';
-import { GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import type { Config, DocumentLimits } from '../config';
-import { checkSource, costOf, documentRules } from '../graphql/document-limits';
+import { checkSource, costOf, DocumentLimitError, documentRules } from '../graphql/document-limits';
 import { BadRequestError, ErrorCode } from '../graphql/errors';
 import { formatError, isClientSafe } from '../graphql/format-error';
 import { httpHeadFor } from '../graphql/http-status';
 import type { OperationObserver } from '../graphql/operation-report';
 import type { Logger } from '../logger';
 import type { RequestContext } from '../modules/context';
-import { ResponseCache, responseCachePlugin } from './response-cache';
+import { ResponseCache, responseCachePlugin, stringifyAnswer } from './response-cache';
 
 export function createApollo(
   schema: GraphQLSchema,
@@ -46,6 +46,8 @@ export function createApollo(
     persistedQueries: false,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false, // main.ts owns shutdown
+    // A response-cache hit sends the text of its stored data as kept, instead of stringifying 12 KB again.
+    stringifyResult: (result) => stringifyAnswer(responseCache, result),
     // Apollo's own messages as JSON lines too.
     logger: {
       debug: (message) => logger.debug(String(message)),
@@ -71,20 +73,80 @@ export function createApollo(
   });
 }
 
+/** Document texts remembered as fitting the limits, the least recently seen forgotten first; longer ones are not kept. */
+const FITTING_SOURCES = 256;
+const FITTING_SOURCE_MAX_CHARACTERS = 16_384;
+
+/**
+ * checkSource, remembering the texts that fit: clients send the same few documents over and over,
+ * and counting a thread page's tokens again on every request (lexing its text) was 2% of a
+ * response-cache hit. Comparing the text with one seen before costs a fraction of that. A refusal
+ * is not remembered (checked again), nor a text over FITTING_SOURCE_MAX_CHARACTERS.
+ */
+class FittingSources {
+  private readonly texts = new Set<string>();
+
+  constructor(private readonly limits: DocumentLimits) {}
+
+  check(source: string): DocumentLimitError | null {
+    if (this.texts.delete(source)) {
+      this.texts.add(source);
+      return null;
+    }
+    const refused = checkSource(source, this.limits);
+    if (refused || source.length > FITTING_SOURCE_MAX_CHARACTERS) return refused;
+    this.texts.add(source);
+    if (this.texts.size > FITTING_SOURCES) this.texts.delete(this.texts.values().next().value as string);
+    return null;
+  }
+}
+
 /**
  * Characters and tokens of the document (LIMIT_CHARACTERS, LIMIT_TOKENS), checked before Apollo
  * parses anything: Apollo has no hook that may refuse a request before parsing, so this sits in
  * front of it, with the check the WebSocket makes (document-limits.ts).
  */
 export function documentSourceGuard(limits: DocumentLimits): express.RequestHandler {
+  const fitting = new FittingSources(limits);
   return (req, res, next) => {
     const body: unknown = req.body;
     const query =
       req.method === 'GET' ? req.query.query : body && typeof body === 'object' && !Array.isArray(body) ? (body as { query?: unknown }).query : undefined;
-    const refused = typeof query === 'string' ? checkSource(query, limits) : null;
+    const refused = typeof query === 'string' ? fitting.check(query) : null;
     if (!refused) return next();
     res.status(httpHeadFor({ errors: [refused] })?.status ?? 400).json({ errors: [formatError(refused.toJSON(), refused)] });
   };
+}
+
+/** Variables (as JSON text) longer than this are costed every time rather than kept as a key. */
+const COST_KEY_MAX_CHARACTERS = 1_024;
+/** Costs kept per operation: the most recently counted variables of a page (ids, cursors). */
+const COSTS_PER_OPERATION = 64;
+
+/**
+ * An operation's cost is a function of its document and variables alone, and Apollo hands back the
+ * same parsed document for the same query text: counting it again was 4% of a `{ __typename }`'s
+ * CPU, and more of a repeated thread page (a response-cache hit is still costed). Kept per
+ * operation node, so a document Apollo evicts takes its costs with it; per operation, the
+ * COSTS_PER_OPERATION last variables (short ones only). Refusals are not kept: counted again.
+ */
+class OperationCosts {
+  private readonly byOperation = new WeakMap<OperationDefinitionNode, Map<string, number>>();
+
+  constructor(private readonly limits: DocumentLimits) {}
+
+  of(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number | null {
+    const key = (operation.variableDefinitions ?? []).length === 0 ? '' : JSON.stringify(variables);
+    let known = this.byOperation.get(operation);
+    const kept = known?.get(key);
+    if (kept !== undefined) return kept;
+    const cost = costOf(schema, document, operation, variables, this.limits);
+    if (cost === null || key.length > COST_KEY_MAX_CHARACTERS) return cost;
+    if (!known) this.byOperation.set(operation, (known = new Map()));
+    if (known.size >= COSTS_PER_OPERATION) known.delete(known.keys().next().value as string);
+    known.set(key, cost);
+    return cost;
+  }
 }
 
 /**
@@ -93,10 +155,7 @@ export function documentSourceGuard(limits: DocumentLimits): express.RequestHand
  * within LIMIT_COST. An accepted operation reports its cost in extensions.cost.
  */
 function operationGuardPlugin(limits: DocumentLimits): ApolloServerPlugin<RequestContext> {
-  // Without variables an operation costs the same every time, and Apollo hands back the same parsed
-  // document for the same query text: counting it again was 4% of a `{ __typename }`'s CPU. Keyed
-  // by the operation's node, so a document Apollo evicts takes its entry with it.
-  const fixedCosts = new WeakMap<OperationDefinitionNode, number>();
+  const costs = new OperationCosts(limits);
   return {
     async requestDidStart() {
       let cost: number | null = null;
@@ -106,9 +165,7 @@ function operationGuardPlugin(limits: DocumentLimits): ApolloServerPlugin<Reques
           if (operation.operation === 'subscription') {
             throw new BadRequestError('Subscriptions are served over WebSocket (graphql-ws) on this same URL: ws://<host>/graphql.');
           }
-          const isFixed = (operation.variableDefinitions ?? []).length === 0;
-          cost = (isFixed ? fixedCosts.get(operation) : undefined) ?? costOf(schema, document, operation, request.variables ?? {}, limits);
-          if (isFixed && cost !== null) fixedCosts.set(operation, cost);
+          cost = costs.of(schema, document, operation, request.variables ?? {});
         },
         async willSendResponse({ response }) {
           if (cost === null || response.body.kind !== 'single') return;

@@ -24,6 +24,7 @@
  * RESPONSE_CACHE_TTL_MS. Polls close by a write of the poll-closing scheduler.
  */
 import { ApolloServerPlugin, HeaderMap } from '@apollo/server';
+import type { FormattedExecutionResult } from 'graphql';
 import type { CacheCoherence } from './cache-coherence';
 import { changesByItselfAt, RequestContext } from '../modules/context';
 
@@ -65,6 +66,12 @@ export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   /** Executions in progress by key: requests for the same answer wait for it instead of executing it again. */
   private readonly executing = new Map<string, Execution>();
+  /**
+   * The JSON text of every `data` ever stored (null until first sent), so that a hit does not
+   * stringify the same 12 KB again. Keyed by the object itself: a served answer is the very object
+   * stored, never changed after; an entry goes with its object once nothing holds it any more.
+   */
+  private readonly texts = new WeakMap<Data, string | null>();
   readonly stats: ResponseCacheStats = { hits: 0, misses: 0, stores: 0, invalidations: 0 };
 
   constructor(
@@ -141,6 +148,7 @@ export class ResponseCache {
     if (expiresAt <= this.now()) return false;
     this.entries.delete(key);
     this.entries.set(key, { expiresAt, data });
+    if (!this.texts.has(data)) this.texts.set(data, null);
     this.stats.stores++;
     while (this.entries.size > this.settings.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
@@ -148,6 +156,27 @@ export class ResponseCache {
     }
     return true;
   }
+
+  /** JSON.stringify(data) when `data` is an answer this cache stored (computed once), else undefined. */
+  textOf(data: Data): string | undefined {
+    const text = this.texts.get(data);
+    if (text !== null) return text;
+    const computed = JSON.stringify(data);
+    this.texts.set(data, computed);
+    return computed;
+  }
+}
+
+/**
+ * Apollo's stringifyResult: the very text Apollo's own (JSON.stringify of errors, data, extensions,
+ * then a newline) would send, with the text of a stored `data` spliced in rather than stringified on
+ * every hit. Apollo hands over { errors, data, extensions } in that order; undefined ones are left out.
+ */
+export function stringifyAnswer(cache: ResponseCache, result: FormattedExecutionResult): string {
+  const dataText = result.errors === undefined && result.data ? cache.textOf(result.data) : undefined;
+  if (dataText === undefined) return `${JSON.stringify(result)}\n`;
+  const extensions = result.extensions === undefined ? '' : `,"extensions":${JSON.stringify(result.extensions)}`;
+  return `{"data":${dataText}${extensions}}\n`;
 }
 
 /** Who the answer was computed for: everything of the viewer that the resolvers read besides the data. */
