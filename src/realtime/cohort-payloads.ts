@@ -65,6 +65,8 @@ interface FirstExecution {
   viewerKey: string;
   /** The execution once it has finished (at once when it ran synchronously). */
   settled: Executed | null;
+  /** Subscribers of the cohort waiting for it (whenShared), called in one loop once it is known whether they may share it. */
+  waiters: Array<(payload: Payload | null) => void> | null;
 }
 
 export class CohortPayloads {
@@ -113,23 +115,48 @@ export class CohortPayloads {
     return settled && !settled.dependsOnViewer ? settled.payload : null;
   }
 
+  /**
+   * Calls `take` once the cohort's shared payload of `item` is known, if its execution is under way:
+   * with the payload when it may be shared, with null when not (it read the viewer, or failed: then
+   * ask payloadFor). False when there is no execution under way to wait for (ask payloadFor). The
+   * writers of a large cohort thus wait as one list, written in one loop when the execution ends,
+   * instead of each holding a chain of promises.
+   */
+  whenShared<T>(item: T, operation: LiveOperation, take: (payload: Payload | null) => void): boolean {
+    if (typeof item !== 'object' || item === null) return false;
+    const first = this.byItem.get(item)?.first.get(operation.key);
+    if (!first?.waiters) return false;
+    first.waiters.push(take);
+    return true;
+  }
+
   private runFirst<T>(item: T, operation: LiveOperation, scopeFor: ScopeFor<T>): FirstExecution {
-    let settle: (viewerRead: boolean) => void = () => {};
-    const viewerRead = new Promise<boolean>((resolve) => (settle = resolve));
-    const scope = scopeFor(item, () => settle(true));
+    let resolveViewerRead: (viewerRead: boolean) => void = () => {};
+    const viewerRead = new Promise<boolean>((resolve) => (resolveViewerRead = resolve));
+    // Set before executing: a field may read the viewer while it runs.
+    let first: FirstExecution | null = null;
+    const settle = (read: boolean, shared: Payload | null) => {
+      resolveViewerRead(read);
+      const waiters = first?.waiters;
+      if (!first || !waiters) return;
+      first.waiters = null;
+      for (const take of waiters) take(shared);
+    };
+    const scope = scopeFor(item, () => settle(true, null));
     const outcome = this.run(item, operation, scope);
     const executed = Promise.resolve(outcome);
-    const first: FirstExecution = { executed, viewerRead, viewerKey: scope.viewerKey, settled: outcome instanceof Promise ? null : outcome };
-    if (first.settled) settle(first.settled.dependsOnViewer);
+    first = { executed, viewerRead, viewerKey: scope.viewerKey, settled: outcome instanceof Promise ? null : outcome, waiters: [] };
+    const done = first;
+    if (done.settled) settle(done.settled.dependsOnViewer, done.settled.dependsOnViewer ? null : done.settled.payload);
     else
       executed.then(
-        (done) => {
-          first.settled = done;
-          settle(done.dependsOnViewer);
+        (result) => {
+          done.settled = result;
+          settle(result.dependsOnViewer, result.dependsOnViewer ? null : result.payload);
         },
-        () => settle(false), // its error reaches every subscriber through `executed`
+        () => settle(false, null), // its error reaches every subscriber through `executed` (payloadFor)
       );
-    return first;
+    return done;
   }
 
   /** Executes (synchronously when every field resolved synchronously, as graphql-js allows). */

@@ -41,6 +41,8 @@ export class FrameWriter<T> implements AsyncGenerator<never, void, void> {
   /** graphql-ws's pending next(): settled once, when the subscription is over. */
   private settle: { resolve: (done: Done) => void; reject: (error: unknown) => void } | null = null;
   private ended = false;
+  /** The item whose payload this writer waits for (whenShared), held only meanwhile. */
+  private waitingFor: T | null = null;
 
   constructor(
     private readonly queue: LiveQueue<T>,
@@ -87,14 +89,36 @@ export class FrameWriter<T> implements AsyncGenerator<never, void, void> {
   private readonly onStep = (step: IteratorResult<T>): void => {
     if (step.done || this.returned) return this.finish();
     try {
-      // Executed by an earlier subscriber of its cohort: written in this same turn, else awaited.
+      // Executed by an earlier subscriber of its cohort: written in this same turn. Under way: written
+      // in the loop that ends it (whenShared). Else (the first of its cohort, or not shared) awaited.
       const payload = this.queue.payloads.ready(step.value, this.operation);
       if (payload) return this.write(payload);
-      this.queue.payloads.payloadFor(step.value, this.operation, this.scopeFor).then(this.write, this.fail);
+      this.waitingFor = step.value;
+      if (this.queue.payloads.whenShared(step.value, this.operation, this.onShared)) return;
+      this.ownPayload();
     } catch (error) {
       this.fail(error);
     }
   };
+
+  /** The cohort's execution this writer waited for has ended: its shared payload, or null (then this subscriber's own). */
+  private readonly onShared = (payload: Payload | null): void => {
+    if (payload) {
+      this.waitingFor = null;
+      return this.write(payload);
+    }
+    try {
+      this.ownPayload();
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  private ownPayload(): void {
+    const item = this.waitingFor as T;
+    this.waitingFor = null;
+    this.queue.payloads.payloadFor(item, this.operation, this.scopeFor).then(this.write, this.fail);
+  }
 
   private readonly write = (payload: Payload): void => {
     if (this.returned) return this.finish();
