@@ -76,4 +76,20 @@ describe('CohortPayloads.whenShared', () => {
     await first;
     expect(payloads.ready(item, operation)).toBeNull();
   });
+
+  it('lets nobody wait for a first execution that read its viewer before it returned (they execute their own at once)', async () => {
+    // The viewer is read synchronously, while the first execution is being started.
+    let resolveFirst: (result: ExecutionResult) => void = () => {};
+    const execute = (() => new Promise<ExecutionResult>((resolve) => (resolveFirst = resolve))) as unknown as ConstructorParameters<typeof CohortPayloads>[0];
+    const payloads = new CohortPayloads(execute);
+    const item = {};
+    const scopeFor = (_item: unknown, onViewerRead?: () => void): ExecutionScope => {
+      onViewerRead?.();
+      return { contextValue: {}, viewerKey: 'member:1', dependsOnViewer: () => true };
+    };
+    const first = payloads.payloadFor(item, operation, scopeFor);
+    expect(payloads.whenShared(item, operation, () => {})).toBe(false);
+    resolveFirst({ data: { a: 1 } });
+    await first;
+  });
 });

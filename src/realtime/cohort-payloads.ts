@@ -133,19 +133,34 @@ export class CohortPayloads {
   private runFirst<T>(item: T, operation: LiveOperation, scopeFor: ScopeFor<T>): FirstExecution {
     let resolveViewerRead: (viewerRead: boolean) => void = () => {};
     const viewerRead = new Promise<boolean>((resolve) => (resolveViewerRead = resolve));
-    // Set before executing: a field may read the viewer while it runs.
+    // A field may read the viewer while `run` is still executing synchronously, before `first` exists:
+    // then nobody may wait for this execution (waiters: null), and later writers go to payloadFor,
+    // which starts their own executions at once, batched with this one's reads.
     let first: FirstExecution | null = null;
+    let viewerReadBeforeFirst = false;
     const settle = (read: boolean, shared: Payload | null) => {
       resolveViewerRead(read);
-      const waiters = first?.waiters;
-      if (!first || !waiters) return;
+      if (!first) {
+        viewerReadBeforeFirst ||= read;
+        return;
+      }
+      const waiters = first.waiters;
+      if (!waiters) return;
       first.waiters = null;
-      for (const take of waiters) take(shared);
+      for (const take of waiters) {
+        // One waiter's failure must not keep the rest of the cohort unwritten.
+        try {
+          take(shared);
+        } catch {
+          // take() reports its own errors to its subscriber (FrameWriter); nothing more to do here.
+        }
+      }
     };
     const scope = scopeFor(item, () => settle(true, null));
     const outcome = this.run(item, operation, scope);
     const executed = Promise.resolve(outcome);
-    first = { executed, viewerRead, viewerKey: scope.viewerKey, settled: outcome instanceof Promise ? null : outcome, waiters: [] };
+    const settled = outcome instanceof Promise ? null : outcome;
+    first = { executed, viewerRead, viewerKey: scope.viewerKey, settled, waiters: viewerReadBeforeFirst ? null : [] };
     const done = first;
     if (done.settled) settle(done.settled.dependsOnViewer, done.settled.dependsOnViewer ? null : done.settled.payload);
     else
