@@ -25,7 +25,7 @@
 import { ADD_UPVOTE, CREATE_POLL, CREATE_THREAD, dbId, typed } from './helpers/documents';
 import { DELETE_POST } from './helpers/delete-documents';
 import { MODERATE, setRole } from './helpers/moderation-content-documents';
-import { codesOf, GraphQLResponse, startTestServer, TestServer } from './helpers/server';
+import { codesOf, GraphQLResponse, isSchedulerLookup, startTestServer, TestServer } from './helpers/server';
 
 type Member = { token: string; id: string };
 
@@ -189,7 +189,8 @@ describe('Query.recommendations', () => {
       t.probe.queryLog.captured = [];
       // no-cache: the response cache would answer a repeat without any statement.
       const result = await t.gql(RECOMMEND_WITH_TOPICS, { relatedTo: ids.S, first }, null, { 'cache-control': 'no-cache' });
-      const sent = t.probe.queryLog.captured;
+      // The poll-closing scheduler's look for due polls runs on its own timer: not this request's.
+      const sent = t.probe.queryLog.captured.filter((sql) => !isSchedulerLookup(sql));
       t.probe.queryLog.captured = null;
       expect(ok(result).recommendations).toHaveLength(first);
       return { all: sent.length, topics: sent.filter((sql) => /\bpost_count\b/.test(sql)).length };

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { CAST_VOTE, CREATE_POLL } from './helpers/documents';
 import { temporaryDirectory } from './helpers/leftovers';
-import { startTestServer, TestServer } from './helpers/server';
+import { isSchedulerLookup, startTestServer, TestServer } from './helpers/server';
 
 /** A SQLite file of its own: what is tested is SQLite's, so these run in the PostgreSQL pass too (on SQLite). */
 const sqliteFile = () => `sqlite:${path.join(temporaryDirectory('peer-community-statements-'), 'community.sqlite')}`;
@@ -26,11 +26,7 @@ describe('SQLite statement texts and kept statements', () => {
     return created.data!.createPoll.poll;
   }
 
-  /**
-   * The SQL texts one request sends, in order. The poll-closing scheduler's look for due polls runs
-   * on its own timer and may land inside the request's window, so it is left out.
-   */
-  const isSchedulerLookup = (text: string) => /"closes_at" <= \?/.test(text) && !text.startsWith('UPDATE');
+  /** The SQL texts one request sends, in order, but the poll-closing scheduler's (isSchedulerLookup). */
   async function textsOf(request: () => Promise<unknown>): Promise<string[]> {
     t.probe.queryLog.captured = [];
     try {

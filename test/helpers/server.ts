@@ -167,3 +167,12 @@ export async function startTestServer(
 export function codesOf(response: GraphQLResponse): string[] {
   return (response.errors ?? []).map((error) => error.extensions?.code);
 }
+
+/**
+ * Whether a captured SQL text is the poll-closing scheduler's look for due polls: it runs on its own
+ * timer (woken by any write) and may land inside a request's capture window, so statement counts of
+ * one request leave it out. SQLite binds `?`, PostgreSQL `$n`.
+ */
+export function isSchedulerLookup(text: string): boolean {
+  return /"closes_at" <= (\?|\$\d+)/.test(text) && !text.startsWith('UPDATE');
+}
